@@ -1,0 +1,21 @@
+/**
+ * Kafka topics of the published language. One topic per producing service keeps every event of a
+ * case that one service emits on one partition (the message key is the complaint id).
+ */
+export const Topics = {
+  intake: 'complaints.intake.v1',
+  routing: 'complaints.routing.v1',
+  resolution: 'complaints.resolution.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Where a message goes when it cannot be handled: the original topic plus `.dlt`. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlt`;
+}
+
+/** An optional prefix isolates environments (and test runs) that share one broker. */
+export function prefixed(prefix: string, topic: string): string {
+  return prefix ? `${prefix}.${topic}` : topic;
+}

@@ -1,0 +1,83 @@
+/**
+ * The one loop every command goes through: read the stream, fold, decide, append with the
+ * expected version; on a version conflict, read again and decide again.
+ */
+import { fold, type CommandMetadata, type Decider, type DomainEvent } from '@complaints/decider';
+import { v7 as uuidv7 } from 'uuid';
+import type { Database, SqlClient } from './database';
+import { EventStore, StreamVersionConflict, type StoredEvent } from './event-store';
+
+export interface CommandResult<State> {
+  state: State;
+  appended: StoredEvent[];
+  version: number;
+}
+
+export async function decideAndAppend<Command, State, Event extends DomainEvent>(
+  tx: SqlClient,
+  store: EventStore,
+  decider: Decider<Command, State, Event>,
+  streamId: string,
+  command: Command,
+  meta: CommandMetadata,
+): Promise<CommandResult<State>> {
+  const history = await store.readStream(tx, streamId);
+  const state = fold(decider, history as unknown as Event[]);
+  const events = decider.decide(command, state, meta);
+  const appended = await store.append(
+    tx,
+    streamId,
+    history.length,
+    events.map((event) => ({
+      eventId: uuidv7(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        tenant: meta.tenant,
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+        causationId: meta.causationId ?? null,
+        time: meta.now.toISOString(),
+      },
+    })),
+  );
+  return {
+    state: events.reduce(decider.evolve, state),
+    appended,
+    version: history.length + appended.length,
+  };
+}
+
+/** Runs a command in its own transaction, retrying when a concurrent writer won the race. */
+export async function handleCommand<Command, State, Event extends DomainEvent>(
+  db: Database,
+  store: EventStore,
+  decider: Decider<Command, State, Event>,
+  streamId: string,
+  command: Command,
+  meta: CommandMetadata,
+  maxAttempts = 5,
+): Promise<CommandResult<State>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => decideAndAppend(tx, store, decider, streamId, command, meta));
+    } catch (error) {
+      if (!(error instanceof StreamVersionConflict) || attempt >= maxAttempts) throw error;
+    }
+  }
+}
+
+/** Folds a stream into state; `undefined` when the stream has no events. */
+export async function loadState<State, Event extends DomainEvent>(
+  client: SqlClient,
+  store: EventStore,
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+  streamId: string,
+): Promise<{ state: State; version: number } | undefined> {
+  const history = await store.readStream(client, streamId);
+  if (history.length === 0) return undefined;
+  return { state: fold(decider, history as unknown as Event[]), version: history.length };
+}
+
+/** Time-ordered ids (UUIDv7) for complaints, cases and events. */
+export const newId = (): string => uuidv7();

@@ -1,0 +1,142 @@
+/**
+ * A service's PostgreSQL connection: one schema per service, migrations applied on start under an
+ * advisory lock (so several instances may start at once), and plain SQL with parameters.
+ * TypeORM supplies the pool and the migration bookkeeping; callers see only `SqlClient`.
+ */
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface SqlClient {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+/** A connection kept by its holder until released: needed for session-level advisory locks. */
+export interface Session extends SqlClient {
+  release(): Promise<void>;
+}
+
+export interface Database extends SqlClient {
+  readonly schema: string;
+  transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
+  session(): Promise<Session>;
+  close(): Promise<void>;
+}
+
+export interface Migration {
+  /** Unique, ordered: `<Name><13-digit timestamp>`, e.g. `EventStore1763800000000`. */
+  name: string;
+  up: string;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  schema: string;
+  migrations: Migration[];
+  applicationName?: string;
+  poolSize?: number;
+}
+
+function toTypeormMigration(migration: Migration): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = migration.name;
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(migration.up);
+    }
+    async down(): Promise<void> {
+      throw new Error(`Migration ${migration.name} is forward-only`);
+    }
+  };
+}
+
+function clientOf(runner: QueryRunner): SqlClient {
+  return {
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await runner.query(text, params, true);
+      return { rows: result.records as Row[], rowCount: result.affected ?? result.records.length };
+    },
+  };
+}
+
+function assertSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new Error(`Invalid schema name "${schema}": use lower-case letters, digits and _`);
+  }
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  assertSchemaName(options.schema);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    applicationName: options.applicationName ?? options.schema,
+    migrations: options.migrations.map(toTypeormMigration),
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    poolSize: options.poolSize ?? 10,
+    extra: { options: `-c search_path=${options.schema},public` },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new Error(
+      `Cannot connect to PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`,
+    );
+  }
+  await migrate(dataSource, options.schema);
+  return {
+    schema: options.schema,
+    async query<Row>(text: string, params?: unknown[]) {
+      const runner = dataSource.createQueryRunner();
+      try {
+        return await clientOf(runner).query<Row>(text, params);
+      } finally {
+        await runner.release();
+      }
+    },
+    async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const result = await work(clientOf(runner));
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+    },
+    async session(): Promise<Session> {
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      return { ...clientOf(runner), release: () => runner.release() };
+    },
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+async function migrate(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]);
+    await runner.release();
+  }
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,174 @@
+/**
+ * Append-only event store in PostgreSQL: streams with optimistic concurrency, and a reader of the
+ * whole log in commit order for the outbox relay.
+ */
+import type { Actor } from '@complaints/decider';
+import type { SqlClient } from './database';
+
+export interface EventMetadata {
+  tenant: string;
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  /** Business time of the decision (from the injected clock), ISO 8601. */
+  time: string;
+}
+
+export interface NewEvent {
+  eventId: string;
+  type: string;
+  schemaVersion?: number;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface StoredEvent {
+  globalPosition: string;
+  transactionId: string;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recordedAt: Date;
+}
+
+/** Position in commit order: (transaction id, global position). */
+export interface LogPosition {
+  transactionId: string;
+  globalPosition: string;
+}
+
+export const LOG_START: LogPosition = { transactionId: '0', globalPosition: '0' };
+
+export class StreamVersionConflict extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number | null,
+  ) {
+    super(
+      `Stream ${streamId} was expected at version ${expectedVersion} but is at ${actualVersion ?? 'a later version'}`,
+    );
+    this.name = 'StreamVersionConflict';
+  }
+}
+
+/** Turns an old stored shape into the current one; applied on every read. */
+export type Upcaster = (event: StoredEvent) => StoredEvent;
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id,
+  stream_version, type, schema_version, data, metadata, recorded_at`;
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.code ?? e.driverError?.code;
+  const name = e.constraint ?? e.driverError?.constraint;
+  return code === '23505' && name === constraint;
+}
+
+export class EventStore {
+  constructor(private readonly upcast: Upcaster = (event) => event) {}
+
+  async readStream(client: SqlClient, streamId: string): Promise<StoredEvent[]> {
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    return rows.map((row) => this.upcast(toStored(row)));
+  }
+
+  /**
+   * Appends after `expectedVersion` (the number of events the caller saw; 0 for a new stream).
+   * Throws StreamVersionConflict when another writer got there first; nothing is written then.
+   */
+  async append(
+    tx: SqlClient,
+    streamId: string,
+    expectedVersion: number,
+    events: NewEvent[],
+  ): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const { rows: current } = await tx.query<{ version: number | null }>(
+      'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',
+      [streamId],
+    );
+    const actual = current[0]?.version ?? 0;
+    if (actual !== expectedVersion) {
+      throw new StreamVersionConflict(streamId, expectedVersion, actual);
+    }
+    const values: unknown[] = [];
+    const tuples = events.map((event, index) => {
+      const base = index * 7;
+      values.push(
+        event.eventId,
+        streamId,
+        expectedVersion + index + 1,
+        event.type,
+        event.schemaVersion ?? 1,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+      );
+      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::jsonb, $${base + 7}::jsonb)`;
+    });
+    try {
+      const { rows } = await tx.query<EventRow>(
+        `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+         VALUES ${tuples.join(', ')} RETURNING ${COLUMNS}`,
+        values,
+      );
+      return rows.map(toStored);
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_stream_version_unique')) {
+        throw new StreamVersionConflict(streamId, expectedVersion, null);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Events after `after` in commit order, only from transactions that can no longer commit
+   * "behind" the reader: every row below the current snapshot's xmin is final.
+   */
+  async readCommitted(client: SqlClient, after: LogPosition, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      [after.transactionId, after.globalPosition, limit],
+    );
+    return rows.map((row) => this.upcast(toStored(row)));
+  }
+}
+
+function toStored(row: EventRow): StoredEvent {
+  return {
+    globalPosition: String(row.global_position),
+    transactionId: row.transaction_id,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}

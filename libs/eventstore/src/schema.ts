@@ -1,0 +1,40 @@
+/**
+ * The event store's tables. `transaction_id` (xid8) lets readers follow commit order: a row whose
+ * transaction is still open has an id at or above the snapshot's xmin, so a reader that only
+ * takes rows below xmin never skips a row that commits late with a lower position.
+ */
+import type { Migration } from './database';
+
+export const eventStoreMigrations: Migration[] = [
+  {
+    name: 'EventStore1763800000000',
+    up: `
+      CREATE TABLE events (
+        global_position bigserial PRIMARY KEY,
+        transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        event_id uuid NOT NULL UNIQUE,
+        stream_id text NOT NULL,
+        stream_version integer NOT NULL CHECK (stream_version > 0),
+        type text NOT NULL,
+        schema_version integer NOT NULL DEFAULT 1,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
+      );
+      CREATE INDEX events_commit_order ON events (transaction_id, global_position);
+      CREATE TABLE outbox_checkpoints (
+        name text PRIMARY KEY,
+        transaction_id xid8 NOT NULL,
+        global_position bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE inbox (
+        consumer text NOT NULL,
+        event_id uuid NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      );
+    `,
+  },
+];

@@ -1,0 +1,69 @@
+/**
+ * Starts one service as an HTTP application: strict validation, 1 MB body limit, error mapping,
+ * OpenAPI docs at /docs, graceful shutdown.
+ */
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
+import type { PlatformOptions } from './platform.module';
+import { ErrorFilter, strictValidationPipe } from './errors';
+
+export interface StartOptions {
+  title: string;
+  /** Whether this app handles SIGTERM itself; the embedded host handles it for all four. */
+  shutdownHooks?: boolean;
+}
+
+export async function startService(
+  module: DynamicModule,
+  config: ServiceConfig,
+  options: StartOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    bufferLogs: false,
+  });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(strictValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setVersion('1')
+      .addServer(`http://${config.host}:${config.port}`)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.listen(config.port, config.host);
+  new Logger(config.service).log(
+    `${options.title} listening on http://${config.host}:${config.port} (docs: /docs, transport: ${
+      config.kafkaBrokers.length ? `kafka ${config.kafkaBrokers.join(',')}` : 'embedded'
+    })`,
+  );
+  return app;
+}
+
+/** What a service exports so that it can run alone or inside the embedded host. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  title: string;
+  module: (options: PlatformOptions) => DynamicModule;
+}
+
+/** Entry point of a service process: configuration from the environment, fail loudly. */
+export function runService(definition: ServiceDefinition): void {
+  const fail = (error: unknown) => {
+    console.error(`${definition.name} failed to start:`, error instanceof Error ? error.message : error);
+    process.exit(1);
+  };
+  try {
+    const config = loadServiceConfig(definition.name);
+    startService(definition.module({ config }), config, { title: definition.title }).catch(fail);
+  } catch (error) {
+    fail(error);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './transport';
+export * from './kafka-transport';
+export * from './postgres-transport';
+export * from './consumer';
+export * from './relay';

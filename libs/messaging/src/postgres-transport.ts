@@ -1,0 +1,138 @@
+/**
+ * The embedded transport: a durable log in a PostgreSQL schema shared by the services of one
+ * installation. Same promises as Kafka (per-key order, at least once, a consumer position that
+ * survives restarts), one total order instead of partitions, so no Kafka is needed to start.
+ * Readers follow commit order with the same xmin rule as the outbox relay.
+ */
+import type { Database, Migration, SqlClient } from '@complaints/eventstore';
+import { sleep, type OutgoingMessage, type SubscribeOptions, type Subscription, type Transport } from './transport';
+
+export const embeddedBusMigrations: Migration[] = [
+  {
+    name: 'EmbeddedBus1763800000000',
+    up: `
+      CREATE TABLE bus_messages (
+        position bigserial PRIMARY KEY,
+        transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        topic text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        headers jsonb NOT NULL,
+        published_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX bus_messages_commit_order ON bus_messages (transaction_id, position);
+      CREATE TABLE bus_offsets (
+        group_id text PRIMARY KEY,
+        transaction_id xid8 NOT NULL,
+        position bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+interface MessageRow {
+  position: string;
+  transaction_id: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface PostgresTransportOptions {
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+export class PostgresTransport implements Transport {
+  readonly kind = 'embedded' as const;
+  private readonly loops = new Set<{ stopped: boolean; done: Promise<void> }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: PostgresTransportOptions = {},
+  ) {}
+
+  async ensureTopics(): Promise<void> {
+    // Topics are a column here: nothing to create.
+  }
+
+  async publish(messages: OutgoingMessage[], client: SqlClient = this.db): Promise<void> {
+    if (messages.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = messages.map((m, i) => {
+      values.push(m.topic, m.key, m.value, JSON.stringify(m.headers));
+      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
+    });
+    await client.query(
+      `INSERT INTO bus_messages (topic, key, value, headers) VALUES ${tuples.join(', ')}`,
+      values,
+    );
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const loop = { stopped: false, done: Promise.resolve() };
+    loop.done = this.consume(options, loop);
+    this.loops.add(loop);
+    return {
+      stop: async () => {
+        loop.stopped = true;
+        this.loops.delete(loop);
+        await loop.done;
+      },
+    };
+  }
+
+  private async consume(options: SubscribeOptions, loop: { stopped: boolean }): Promise<void> {
+    const interval = this.options.pollIntervalMs ?? 100;
+    const batchSize = this.options.batchSize ?? 100;
+    await this.db.query(
+      `INSERT INTO bus_offsets (group_id, transaction_id, position) VALUES ($1, '0', 0)
+       ON CONFLICT (group_id) DO NOTHING`,
+      [options.groupId],
+    );
+    while (!loop.stopped) {
+      try {
+        const { rows: offsets } = await this.db.query<{ transaction_id: string; position: string }>(
+          'SELECT transaction_id::text AS transaction_id, position FROM bus_offsets WHERE group_id = $1',
+          [options.groupId],
+        );
+        const from = offsets[0] ?? { transaction_id: '0', position: '0' };
+        const { rows } = await this.db.query<MessageRow>(
+          `SELECT position, transaction_id::text AS transaction_id, topic, key, value, headers
+             FROM bus_messages
+            WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, position LIMIT $3`,
+          [from.transaction_id, from.position, batchSize],
+        );
+        for (const row of rows) {
+          if (loop.stopped) return;
+          if (options.topics.includes(row.topic)) {
+            await options.onMessage({ ...row, partition: 0, offset: String(row.position) });
+          }
+          await this.db.query(
+            `UPDATE bus_offsets SET transaction_id = $2::xid8, position = $3, updated_at = now()
+              WHERE group_id = $1`,
+            [options.groupId, row.transaction_id, row.position],
+          );
+        }
+        if (rows.length < batchSize) await sleep(interval);
+      } catch (error) {
+        // The handler or the database failed: keep the position, wait, try the same message again.
+        if (loop.stopped) return;
+        console.error(`[bus] consumer ${options.groupId} failed, retrying: ${(error as Error).message}`);
+        await sleep(Math.max(interval, 1000));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.loops].map(async (loop) => {
+      loop.stopped = true;
+      await loop.done;
+    }));
+    this.loops.clear();
+  }
+}

@@ -1,0 +1,34 @@
+/** Analytics: audit history of every case and (next) KPIs, point-in-time state and rebuilds. */
+import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@complaints/contracts';
+import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import { analyticsMigrations } from './infrastructure/migrations';
+import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
+import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
+
+@Module({})
+export class AnalyticsModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly eventing: Eventing,
+    private readonly timeline: CaseTimelineProjection,
+  ) {}
+
+  static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
+    return {
+      module: AnalyticsModule,
+      imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
+      controllers: [CaseTimelineController],
+      providers: [CaseTimelineProjection],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.eventing.consume([Topics.intake, Topics.routing, Topics.resolution], (event, tx) => this.timeline.handle(event, tx));
+  }
+}
+
+export const analyticsService: ServiceDefinition = {
+  name: 'analytics',
+  title: 'Complaint analytics and audit',
+  module: (options) => AnalyticsModule.forRoot(options),
+};

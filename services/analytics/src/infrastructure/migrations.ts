@@ -1,0 +1,32 @@
+import type { Migration } from '@complaints/eventstore';
+
+export const analyticsMigrations: Migration[] = [
+  {
+    name: 'AnalyticsTimeline1763800004000',
+    up: `
+      CREATE TABLE case_history (
+        seq bigserial PRIMARY KEY,
+        event_id uuid NOT NULL UNIQUE,
+        complaint_id uuid NOT NULL,
+        tenant text NOT NULL,
+        source text NOT NULL,
+        type text NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        actor jsonb NOT NULL,
+        correlation_id text NOT NULL,
+        causation_id text,
+        stream_version integer NOT NULL,
+        data jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX case_history_by_case ON case_history (complaint_id, occurred_at, seq);
+      CREATE TABLE case_summaries (
+        complaint_id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        status text NOT NULL,
+        summary jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];

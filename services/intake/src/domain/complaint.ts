@@ -1,0 +1,47 @@
+/**
+ * A complaint as intake knows it: received once, with a reference the customer can quote.
+ * Pure: no framework, no I/O.
+ */
+import type { DomainEvent } from '@complaints/decider';
+
+export type Channel = 'hotline' | 'branch' | 'web' | 'app' | 'email' | 'regulator' | 'letter' | 'social';
+export type TargetKind = 'branch' | 'staff' | 'product' | 'bill' | 'service' | 'outage' | 'meter' | 'other';
+
+export interface Complainant {
+  name: string;
+  customerId?: string;
+  contact: { phone?: string; email?: string; address?: string };
+}
+
+export interface ComplaintDetails {
+  channel: Channel;
+  complainant: Complainant;
+  description: string;
+  demands: string[];
+  target: { kind: TargetKind; name: string; id?: string };
+  occurredAt: string;
+  language: string;
+}
+
+export interface ComplaintReceived extends ComplaintDetails {
+  complaintId: string;
+  reference: string;
+  receivedAt: string;
+}
+
+export type ComplaintEvent = DomainEvent<'ComplaintReceived', ComplaintReceived>;
+
+export type ComplaintState =
+  | { status: 'none' }
+  | { status: 'received'; complaint: ComplaintReceived; tenant?: string };
+
+export const initialComplaintState = (): ComplaintState => ({ status: 'none' });
+
+export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): ComplaintState {
+  switch (event.type) {
+    case 'ComplaintReceived':
+      return { status: 'received', complaint: event.data };
+    default:
+      return state;
+  }
+}

@@ -1,0 +1,33 @@
+/** Intake: every channel in, exactly one registered complaint out, with a reference. */
+import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@complaints/contracts';
+import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import { GetComplaintController } from './get-complaint/get-complaint.controller';
+import { intakeIntegrationEvents } from './infrastructure/integration-events';
+import { intakeMigrations } from './infrastructure/migrations';
+import { RegisterComplaintController } from './register-complaint/register-complaint.controller';
+import { RegisterComplaintHandler } from './register-complaint/register-complaint.handler';
+
+@Module({})
+export class IntakeModule implements OnApplicationBootstrap {
+  constructor(private readonly eventing: Eventing) {}
+
+  static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
+    return {
+      module: IntakeModule,
+      imports: [PlatformModule.forRoot({ ...options, migrations: intakeMigrations })],
+      controllers: [RegisterComplaintController, GetComplaintController],
+      providers: [RegisterComplaintHandler],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.eventing.startRelay(intakeIntegrationEvents, [Topics.intake]);
+  }
+}
+
+export const intakeService: ServiceDefinition = {
+  name: 'intake',
+  title: 'Complaint intake',
+  module: (options) => IntakeModule.forRoot(options),
+};

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@complaints/kit';
+import { intakeService } from './intake.module';
+
+runService(intakeService);

@@ -1,0 +1,39 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { BadRequestException } from '@nestjs/common';
+import { CLOCK, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import { RegisterComplaintDto } from './register-complaint.dto';
+import { RegisterComplaintHandler, type Registration } from './register-complaint.handler';
+
+@ApiTags('complaints')
+@Controller('complaints')
+export class RegisterComplaintController {
+  constructor(
+    private readonly handler: RegisterComplaintHandler,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first result' })
+  @ApiCreatedResponse({ description: 'The complaint is registered; quote the reference to the customer' })
+  async register(
+    @Body() body: RegisterComplaintDto,
+    @Meta() meta: RequestMeta,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<Registration> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new BadRequestException('Idempotency-Key must be 1-200 visible ASCII characters');
+    }
+    const { replayed, ...registration } = await this.handler.register(
+      JSON.parse(JSON.stringify(body)) as RegisterComplaintDto,
+      { ...meta, now: this.clock.now() },
+      idempotencyKey,
+    );
+    if (replayed) response.setHeader('Idempotent-Replayed', 'true');
+    response.setHeader('Location', `/complaints/${registration.complaintId}`);
+    return registration;
+  }
+}

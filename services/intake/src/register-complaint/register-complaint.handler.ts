@@ -1,0 +1,80 @@
+/**
+ * Registers a complaint exactly once: the reference, the events and the idempotency record are
+ * written in one transaction, so a retried request returns the first result and creates nothing.
+ */
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
+import { decideAndAppend, newId, EventStore, type Database, type SqlClient } from '@complaints/eventstore';
+import { DATABASE, EVENT_STORE } from '@complaints/kit';
+import { complaintDecider, complaintStream } from '../domain/complaint.decide';
+import type { ComplaintDetails } from '../domain/complaint';
+
+export interface Registration {
+  complaintId: string;
+  reference: string;
+  receivedAt: string;
+}
+
+export class IdempotencyKeyReused extends RuleRejectedError {}
+
+@Injectable()
+export class RegisterComplaintHandler {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async register(details: ComplaintDetails, meta: CommandMetadata, idempotencyKey?: string): Promise<Registration & { replayed: boolean }> {
+    const requestHash = createHash('sha256').update(JSON.stringify(details)).digest('hex');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx) => {
+          const earlier = idempotencyKey ? await this.earlier(tx, meta.tenant, idempotencyKey, requestHash) : undefined;
+          if (earlier) return { ...earlier, replayed: true };
+          const complaintId = newId();
+          const reference = await nextReference(tx, meta.now);
+          const { state } = await decideAndAppend(tx, this.store, complaintDecider, complaintStream(complaintId), {
+            type: 'RegisterComplaint', data: { ...details, complaintId, reference },
+          }, meta);
+          const registration = { complaintId, reference, receivedAt: state.status === 'received' ? state.complaint.receivedAt : meta.now.toISOString() };
+          if (idempotencyKey) {
+            await tx.query(
+              `INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+              [meta.tenant, idempotencyKey, requestHash, complaintId, JSON.stringify(registration)],
+            );
+          }
+          return { ...registration, replayed: false };
+        });
+      } catch (error) {
+        // Two requests with one key raced: the loser's transaction rolled back; read the winner's.
+        if (attempt < 3 && (error as { code?: string }).code === '23505') continue;
+        throw error;
+      }
+    }
+  }
+
+  private async earlier(tx: SqlClient, tenant: string, key: string, requestHash: string): Promise<Registration | undefined> {
+    const { rows } = await tx.query<{ request_hash: string; response: Registration }>(
+      'SELECT request_hash, response FROM idempotency_keys WHERE tenant = $1 AND key = $2',
+      [tenant, key],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) {
+      throw new IdempotencyKeyReused(`Idempotency-Key "${key}" was already used for a different complaint`, { idempotencyKey: key });
+    }
+    return row.response;
+  }
+}
+
+/** CMP-<year>-<number>: gapless per year, because the counter row is updated in the same transaction. */
+async function nextReference(tx: SqlClient, now: Date): Promise<string> {
+  const year = now.getUTCFullYear();
+  const { rows } = await tx.query<{ last: number }>(
+    `INSERT INTO reference_counters (year, last) VALUES ($1, 1)
+     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
+    [year],
+  );
+  return `CMP-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
+}

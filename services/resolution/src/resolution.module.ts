@@ -1,0 +1,36 @@
+/** Resolution: the case workflow, its deadlines, and (next) SLA clocks and escalation. */
+import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@complaints/contracts';
+import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import { GetCaseController } from './get-case/get-case.controller';
+import { resolutionIntegrationEvents } from './infrastructure/integration-events';
+import { OpenCaseHandler } from './open-case/open-case.handler';
+import { WorkCaseController } from './work-case/work-case.controller';
+
+@Module({})
+export class ResolutionModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly eventing: Eventing,
+    private readonly openCase: OpenCaseHandler,
+  ) {}
+
+  static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
+    return {
+      module: ResolutionModule,
+      imports: [PlatformModule.forRoot(options)],
+      controllers: [GetCaseController, WorkCaseController],
+      providers: [OpenCaseHandler],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.eventing.startRelay(resolutionIntegrationEvents, [Topics.resolution]);
+    await this.eventing.consume([Topics.routing], (event, tx) => this.openCase.handle(event, tx));
+  }
+}
+
+export const resolutionService: ServiceDefinition = {
+  name: 'resolution',
+  title: 'Case resolution',
+  module: (options) => ResolutionModule.forRoot(options),
+};

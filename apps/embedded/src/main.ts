@@ -5,7 +5,7 @@
  * events between them with the same guarantees as Kafka.
  */
 import 'reflect-metadata';
-import { existsSync, mkdirSync, chownSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadServiceConfig, startService, type ServiceDefinition } from '@complaints/kit';
@@ -43,12 +43,12 @@ async function startDatabase(dataDir: string, port: number) {
     onLog: () => undefined,
     onError: (message: unknown) => console.error('[postgres]', String(message).trim()),
   });
+  if (isRoot && (statSync(dataDir).mode & 0o005) !== 0o005) {
+    // The `postgres` user must be able to reach its data directory inside ours.
+    chmodSync(dataDir, 0o755);
+  }
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     await postgres.initialise();
-  }
-  if (isRoot) {
-    const { uid, gid } = statSync(databaseDir);
-    chownSync(dataDir, uid, gid);
   }
   await postgres.start();
   await postgres.createDatabase('complaints').catch((error: Error) => {

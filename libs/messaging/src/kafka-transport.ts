@@ -11,6 +11,8 @@ export interface KafkaTransportOptions {
   clientId: string;
   partitions?: number;
   replicationFactor?: number;
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  sessionTimeout?: number;
 }
 
 export class KafkaTransport implements Transport {
@@ -83,7 +85,7 @@ export class KafkaTransport implements Transport {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 15000,
+      sessionTimeout: this.options.sessionTimeout ?? 15000,
       heartbeatInterval: 1000,
       retry: { retries: 10 },
     });

@@ -22,7 +22,7 @@ export const DEFAULT_RULES: RoutingRule[] = [
   { id: 'power-outage', sector: 'power', department: 'outage-operations', queue: 'power-outage', category: 'outage', priority: 'high',
     keywords: ['停电', '断电', '计划停电', '故障停电', '没电', 'outage', 'power cut', 'blackout', 'no power'] },
   { id: 'power-metering', sector: 'power', department: 'metering', queue: 'power-metering', category: 'metering', priority: 'normal',
-    keywords: ['电表', '电能表', '计量', '表计', '校验', 'meter accuracy', 'faulty meter', 'smart meter', 'meter'] },
+    keywords: ['电表', '电能表', '计量', '校验', 'meter accuracy', 'faulty meter', 'smart meter', 'meter'] },
   { id: 'power-meter-reading', sector: 'power', department: 'meter-reading', queue: 'power-meter-reading', category: 'meter-reading', priority: 'normal',
     keywords: ['抄表', '估抄', '错抄', '漏抄', 'meter reading', 'estimated reading'] },
   { id: 'power-billing', sector: 'power', department: 'billing', queue: 'power-billing', category: 'billing-tariff', priority: 'normal',

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { complaintReceivedData, metadata } from '../../../test/fixtures/events';
+import { embeddedBusMigrations, OutboxRelay, PostgresTransport } from '@complaints/messaging';
+import { EventStore, StreamVersionConflict, eventStoreMigrations, openDatabase, type Database, type NewEvent } from './index';
+
+const event = (type = 'ComplaintReceived', data: unknown = { n: 1 }): NewEvent => ({
+  eventId: randomUUID(),
+  type,
+  data,
+  metadata: metadata(),
+});
+
+describe('the PostgreSQL event store', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  const store = new EventStore();
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('eventstore');
+    db = await openDatabase({ url: testDb.url, schema: 'store_test', migrations: eventStoreMigrations });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  it('appends to a stream and reads it back in version order', async () => {
+    const stream = `s-${randomUUID()}`;
+    await db.transaction((tx) => store.append(tx, stream, 0, [event('A'), event('B')]));
+    await db.transaction((tx) => store.append(tx, stream, 2, [event('C')]));
+    const read = await store.readStream(db, stream);
+    expect(read.map((e) => [e.type, e.streamVersion])).toEqual([['A', 1], ['B', 2], ['C', 3]]);
+    expect(read[0]?.metadata.actor).toEqual({ id: 'test', role: 'agent' });
+  });
+
+  it('refuses an append at a stale expected version and writes nothing', async () => {
+    const stream = `s-${randomUUID()}`;
+    await db.transaction((tx) => store.append(tx, stream, 0, [event()]));
+    await expect(db.transaction((tx) => store.append(tx, stream, 0, [event()]))).rejects.toBeInstanceOf(StreamVersionConflict);
+    expect(await store.readStream(db, stream)).toHaveLength(1);
+  });
+
+  it('lets exactly one of two concurrent writers at the same version win', async () => {
+    const stream = `s-${randomUUID()}`;
+    // Writer A appends and holds its transaction open until writer B is blocked behind it.
+    const a = await db.session();
+    await a.query('BEGIN');
+    await store.append(a, stream, 0, [event('FromA')]);
+    const b = db.transaction((tx) => store.append(tx, stream, 0, [event('FromB')]));
+    await new Promise((r) => setTimeout(r, 300));
+    await a.query('COMMIT');
+    await a.release();
+    await expect(b).rejects.toBeInstanceOf(StreamVersionConflict);
+    expect((await store.readStream(db, stream)).map((e) => e.type)).toEqual(['FromA']);
+  });
+
+  it('has exactly one winner among ten racing writers', async () => {
+    const stream = `s-${randomUUID()}`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => db.transaction((tx) => store.append(tx, stream, 0, [event(`W${i}`)]))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failures).toHaveLength(9);
+    for (const failure of failures) expect(failure.reason).toBeInstanceOf(StreamVersionConflict);
+    expect(await store.readStream(db, stream)).toHaveLength(1);
+  });
+});
+
+describe('the outbox relay', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let busDb: Database;
+  const store = new EventStore();
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('relay');
+    db = await openDatabase({ url: testDb.url, schema: 'relay_test', migrations: eventStoreMigrations });
+    busDb = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await busDb?.close();
+    await testDb?.drop();
+  });
+
+  it('publishes a late-committing row that a later row overtook, in commit order', async () => {
+    const relay = new OutboxRelay({
+      db,
+      transport: new PostgresTransport(busDb),
+      name: 'late-commit',
+      source: '/test',
+      map: (stored) => [{ type: 'complaint.received.v1', subject: (stored.data as { complaintId: string }).complaintId, data: stored.data }],
+    });
+    const early = randomUUID();
+    const late = randomUUID();
+    // Transaction 1 takes the lower global position but stays open ...
+    const slow = await db.session();
+    await slow.query('BEGIN');
+    await store.append(slow, `complaint-${early}`, 0, [event('ComplaintReceived', complaintReceivedData(early))]);
+    // ... while transaction 2 takes a higher position and commits first.
+    await db.transaction((tx) => store.append(tx, `complaint-${late}`, 0, [event('ComplaintReceived', complaintReceivedData(late))]));
+    // The relay must not move past the open transaction (that is how rows get skipped).
+    expect(await relay.relayOnce()).toBe(0);
+    await slow.query('COMMIT');
+    await slow.release();
+    const positions = await db.query<{ stream_id: string }>('SELECT stream_id FROM events ORDER BY global_position');
+    expect(positions.rows.map((r) => r.stream_id)).toEqual([`complaint-${early}`, `complaint-${late}`]);
+    expect(await relay.relayOnce()).toBe(2);
+    expect(await relay.relayOnce()).toBe(0);
+
+    const published = await busDb.query<{ key: string }>('SELECT key FROM bus_messages ORDER BY position');
+    expect(published.rows.map((r) => r.key)).toEqual([early, late]);
+  });
+});

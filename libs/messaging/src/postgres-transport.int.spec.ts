@@ -1,0 +1,73 @@
+import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
+import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { receivedEnvelope } from '../../../test/fixtures/events';
+import { embeddedBusMigrations, PostgresTransport, startConsumer } from './index';
+
+describe('the embedded (PostgreSQL) transport', () => {
+  let testDb: TestDatabase;
+  const opened: Database[] = [];
+  const openBus = async () => {
+    const db = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    opened.push(db);
+    return db;
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('embedded_bus');
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((db) => db.close()));
+    await testDb?.drop();
+  });
+
+  it('delivers every message in per-key order and resumes from its checkpoint after a restart', async () => {
+    const publisher = new PostgresTransport(await openBus());
+    const sent = Array.from({ length: 300 }, (_, seq) => ({ key: `k${seq % 10}`, seq }));
+    await publisher.publish(sent.map((m) => ({ topic: 'orders', key: m.key, value: JSON.stringify(m), headers: {} })));
+
+    const seen: { key: string; seq: number }[] = [];
+    const first = new PostgresTransport(await openBus(), { batchSize: 10 });
+    const subscription = await first.subscribe({ groupId: 'g1', topics: ['orders'], onMessage: async (m) => { seen.push(JSON.parse(m.value)); } });
+    await eventually('a third of the messages', async () => (seen.length >= 100 ? true : undefined));
+    await subscription.stop();
+    await first.close();
+    const beforeRestart = seen.length;
+    expect(beforeRestart).toBeLessThan(300);
+
+    // A new process: a new transport on a new connection continues where the group stopped.
+    const second = new PostgresTransport(await openBus());
+    const resumed: { key: string; seq: number }[] = [];
+    const again = await second.subscribe({ groupId: 'g1', topics: ['orders'], onMessage: async (m) => { resumed.push(JSON.parse(m.value)); } });
+    await eventually('the rest', async () => (beforeRestart + resumed.length >= 300 ? true : undefined));
+    await again.stop();
+
+    expect(resumed[0]?.seq).toBe(seen[seen.length - 1]!.seq + 1);
+    const all = [...seen, ...resumed];
+    expect(all.map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
+  });
+
+  it('dead-letters a poison message with its reason and carries on', async () => {
+    const bus = await openBus();
+    const transport = new PostgresTransport(bus);
+    const consumerDb = await openDatabase({ url: testDb.url, schema: 'consumer', migrations: eventStoreMigrations });
+    opened.push(consumerDb);
+    const good = receivedEnvelope();
+    await transport.publish([
+      { topic: 'complaints', key: good.subject, value: '{"not":"an event"}', headers: {} },
+      { topic: 'complaints', key: good.subject, value: JSON.stringify(good), headers: {} },
+    ]);
+    const handled: string[] = [];
+    const subscription = await startConsumer({
+      transport, db: consumerDb, groupId: 'poison', topics: ['complaints'],
+      handle: async (event) => { handled.push(event.id); },
+      logger: { warn: () => undefined, error: () => undefined },
+    });
+    await eventually('the good event', async () => (handled.length > 0 ? true : undefined));
+    await subscription.stop();
+    expect(handled).toEqual([good.id]);
+    const dead = await bus.query<{ value: string; headers: Record<string, string> }>("SELECT value, headers FROM bus_messages WHERE topic = 'complaints.dlt'");
+    expect(dead.rows).toHaveLength(1);
+    expect(dead.rows[0]?.value).toBe('{"not":"an event"}');
+    expect(dead.rows[0]?.headers['dlt-reason']).toMatch(/Invalid event envelope/);
+  });
+});

@@ -1,0 +1,112 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadServiceConfig, startService } from '@complaints/kit';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { IntakeModule } from '../intake.module';
+
+const valid = () => ({
+  channel: 'hotline',
+  complainant: { name: 'Ms Wang', customerId: 'C-1001', contact: { phone: '13800000000' } },
+  description: 'I was charged a card annual fee although it had been waived.',
+  demands: ['Refund the annual fee'],
+  target: { kind: 'product', name: 'Platinum credit card' },
+  occurredAt: '2026-03-01T10:00:00+08:00',
+  language: 'en',
+});
+
+describe('POST /complaints', () => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/complaints`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const eventCount = async () => {
+    const { DATABASE } = await import('@complaints/kit');
+    const db = app.get<{ query: (sql: string) => Promise<{ rows: { n: string }[] }> }>(DATABASE);
+    return Number((await db.query('SELECT count(*) AS n FROM events')).rows[0]!.n);
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('intake_http');
+    const config = { ...loadServiceConfig('intake', { DATABASE_URL: testDb.url }), port: 0 };
+    app = await startService(IntakeModule.forRoot({ config }), config, { title: 'intake', shutdownHooks: false });
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await testDb?.drop();
+  });
+
+  it('registers a complaint and returns its id, reference and time of receipt', async () => {
+    const response = await post(valid());
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { complaintId: string; reference: string; receivedAt: string };
+    expect(body.reference).toMatch(/^CMP-\d{4}-\d{6}$/);
+    expect(response.headers.get('location')).toBe(`/complaints/${body.complaintId}`);
+    const fetched = await fetch(`${base}/complaints/${body.complaintId}`);
+    expect(await fetched.json()).toMatchObject({ status: 'received', reference: body.reference, channel: 'hotline', complainant: { customerId: 'C-1001' } });
+  });
+
+  it('lists every bad field, refuses unknown ones, and writes nothing', async () => {
+    const before = await eventCount();
+    const response = await post({ ...valid(), channel: 'carrier-pigeon', complainant: { name: '', contact: { email: 'not-an-email' } }, occurredAt: 'yesterday', colour: 'blue' });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { violations: { field: string; problems: string[] }[] };
+    expect(body.violations.map((v) => v.field).sort()).toEqual(['channel', 'colour', 'complainant.contact.email', 'complainant.name', 'occurredAt']);
+    expect(body.violations.find((v) => v.field === 'colour')?.problems).toEqual(['property colour should not exist']);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    expect((await post('{"channel": ')).status).toBe(400);
+  });
+
+  it('refuses a body over 1 MB with 413 and writes nothing', async () => {
+    const before = await eventCount();
+    const response = await post({ ...valid(), description: 'x'.repeat(1_100_000) });
+    expect(response.status).toBe(413);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a complaint that the business rules reject with 422, naming the reason', async () => {
+    const response = await post({ ...valid(), occurredAt: '2099-01-01T00:00:00Z' });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/occurredAt .* lies in the future/);
+  });
+
+  it('returns the first result for a retry with the same Idempotency-Key and creates nothing', async () => {
+    const key = `retry-${Date.now()}`;
+    const first = await post(valid(), { 'Idempotency-Key': key });
+    const before = await eventCount();
+    const retries = await Promise.all([1, 2, 3].map(() => post(valid(), { 'Idempotency-Key': key })));
+    const firstBody = await first.json();
+    for (const retry of retries) {
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(await retry.json()).toEqual(firstBody);
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('creates exactly one complaint when requests with one key race', async () => {
+    const key = `race-${Date.now()}`;
+    const before = await eventCount();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post(valid(), { 'Idempotency-Key': key })));
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ complaintId: string }>));
+    expect(new Set(bodies.map((b) => b.complaintId)).size).toBe(1);
+    expect(await eventCount()).toBe(before + 1);
+  });
+
+  it('refuses the same Idempotency-Key for a different complaint', async () => {
+    const key = `reuse-${Date.now()}`;
+    await post(valid(), { 'Idempotency-Key': key });
+    const response = await post({ ...valid(), description: 'Another matter' }, { 'Idempotency-Key': key });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/already used for a different complaint/);
+  });
+
+  it('answers 404 for an unknown complaint and 400 for an id that is not a UUID', async () => {
+    expect((await fetch(`${base}/complaints/0190a1b2-0000-7000-8000-000000000999`)).status).toBe(404);
+    expect((await fetch(`${base}/complaints/nope`)).status).toBe(400);
+  });
+});

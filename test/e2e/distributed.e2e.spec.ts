@@ -1,0 +1,91 @@
+/**
+ * The four services as separate processes over a real Kafka broker and PostgreSQL.
+ */
+import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
+import { freePort, startService, waitUntilReady, type RunningProcess } from '../support/processes';
+import { command, fileComplaint, history, historyWith, type Urls } from '../support/journey';
+
+const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
+type Service = (typeof SERVICES)[number];
+
+describe('the distributed platform over Kafka', () => {
+  let testDb: TestDatabase;
+  const ports = Object.fromEntries(SERVICES.map((s) => [s, freePort()])) as Record<Service, number>;
+  const url = (s: Service) => `http://127.0.0.1:${ports[s]}`;
+  const urls: Urls = { intake: url('intake'), resolution: url('resolution'), analytics: url('analytics') };
+  const running = new Map<Service, RunningProcess>();
+  let env: NodeJS.ProcessEnv;
+
+  const start = async (service: Service) => {
+    const child = startService(service, { ...env, PORT: String(ports[service]) });
+    running.set(service, child);
+    await waitUntilReady(child, url(service));
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('e2e_kafka');
+    env = {
+      ...process.env,
+      DATABASE_URL: testDb.url,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      TOPIC_PREFIX: `e2e${uniqueSuffix()}`,
+    };
+    for (const service of SERVICES) await start(service);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([...running.values()].map((p) => p.stop()));
+    await testDb?.drop();
+  }, 60_000);
+
+  it('shows a posted complaint in analytics as received → routed → opened, with actor and correlation id', async () => {
+    const correlationId = `corr-${uniqueSuffix()}`;
+    const { complaintId } = await fileComplaint(urls, undefined, correlationId);
+    const events = await historyWith(urls, complaintId, 3);
+    expect(events.map((e) => [e.type, e.source])).toEqual([
+      ['complaint.received.v1', '/complaints/intake'],
+      ['complaint.routed.v1', '/complaints/routing'],
+      ['case.opened.v1', '/complaints/resolution'],
+    ]);
+    expect(events.map((e) => e.correlationId)).toEqual([correlationId, correlationId, correlationId]);
+    expect(events[0]?.actor).toEqual({ id: 'cti-95598', role: 'channel' });
+    const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
+    expect(summary).toMatchObject({ status: 'open', department: 'metering' });
+  });
+
+  it('carries the case through acknowledge, resolve and close, and refuses an illegal step with 409', async () => {
+    const { complaintId } = await fileComplaint(urls, 'My credit card annual fee was charged twice');
+    await historyWith(urls, complaintId, 3);
+    expect((await command(urls, complaintId, 'resolve', { summary: 'too early' })).status).toBe(409);
+    expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called back' })).status).toBe(200);
+    expect((await command(urls, complaintId, 'resolve', { summary: 'Fee refunded' })).status).toBe(200);
+    expect((await command(urls, complaintId, 'close', { rootCause: 'Duplicate billing run' })).status).toBe(200);
+    const refused = await command(urls, complaintId, 'resolve', { summary: 'again' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/the case is closed/);
+    const events = await historyWith(urls, complaintId, 6);
+    expect(events.map((e) => e.type)).toEqual([
+      'complaint.received.v1', 'complaint.routed.v1', 'case.opened.v1', 'case.acknowledged.v1', 'case.resolved.v1', 'case.closed.v1',
+    ]);
+    expect(events[3]?.actor).toEqual({ id: 'agent-7', role: 'agent' });
+  });
+
+  it('loses and duplicates nothing when routing is down while 50 complaints arrive', async () => {
+    await running.get('routing')!.stop('SIGKILL');
+    const filed: { complaintId: string }[] = [];
+    for (let i = 0; i < 50; i++) filed.push(await fileComplaint(urls, `停电 第${i}次`));
+    // Received, but nothing can be routed while routing is down.
+    await eventually('all 50 received', async () => {
+      const counts = await Promise.all(filed.map(async (c) => (await history(urls, c.complaintId)).length));
+      return counts.every((n) => n === 1) ? true : undefined;
+    });
+    await start('routing');
+    for (const { complaintId } of filed) {
+      const events = await historyWith(urls, complaintId, 3, 90_000);
+      expect(events.map((e) => e.type)).toEqual(['complaint.received.v1', 'complaint.routed.v1', 'case.opened.v1']);
+    }
+    // Let any duplicate arrive before counting again.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const { complaintId } of filed) expect(await history(urls, complaintId)).toHaveLength(3);
+  }, 240_000);
+});

@@ -1,0 +1,74 @@
+/**
+ * `npm start`, exactly as a newcomer runs it: one process, embedded PostgreSQL, embedded transport.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, GiveUp } from '../support/database';
+import { freePort, startProcess, type RunningProcess } from '../support/processes';
+import { command, fileComplaint, historyWith, type Urls } from '../support/journey';
+
+describe('the embedded platform started by npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-'));
+  const ports = { intake: freePort(), routing: freePort(), resolution: freePort(), analytics: freePort(), postgres: freePort() };
+  const urls: Urls = {
+    intake: `http://127.0.0.1:${ports.intake}`,
+    resolution: `http://127.0.0.1:${ports.resolution}`,
+    analytics: `http://127.0.0.1:${ports.analytics}`,
+  };
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(ports.postgres),
+    INTAKE_PORT: String(ports.intake),
+    ROUTING_PORT: String(ports.routing),
+    RESOLUTION_PORT: String(ports.resolution),
+    ANALYTICS_PORT: String(ports.analytics),
+    DATABASE_URL: '',
+    KAFKA_BROKERS: '',
+  };
+  let platform: RunningProcess | undefined;
+
+  const startPlatform = async () => {
+    const started = startProcess('npm-start', 'npm', ['start'], env);
+    platform = started;
+    await eventually('the embedded platform to print its URLs', async () => {
+      if (started.child.exitCode !== null) throw new GiveUp(`npm start exited:\n${started.output()}`);
+      return started.output().includes('Complaint platform ready') ? true : undefined;
+    }, 180_000).catch((error: Error) => { throw new Error(`${error.message}\n${started.output().slice(-5000)}`); });
+    return started;
+  };
+
+  afterAll(async () => {
+    await platform?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('prints the URLs of the APIs and their docs, and serves the OpenAPI document', async () => {
+    const started = await startPlatform();
+    for (const port of [ports.intake, ports.routing, ports.resolution, ports.analytics]) {
+      expect(started.output()).toContain(`http://127.0.0.1:${port}/docs`);
+    }
+    const docs = await fetch(`${urls.intake}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(((await docs.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/complaints');
+  }, 240_000);
+
+  it('takes a complaint from intake to an opened case, and keeps it across a restart', async () => {
+    const { complaintId, reference } = await fileComplaint(urls);
+    const events = await historyWith(urls, complaintId, 3);
+    expect(events.map((e) => e.type)).toEqual(['complaint.received.v1', 'complaint.routed.v1', 'case.opened.v1']);
+    expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called' })).status).toBe(200);
+    await historyWith(urls, complaintId, 4);
+
+    await platform!.stop('SIGTERM');
+    await startPlatform();
+    const complaint = await (await fetch(`${urls.intake}/complaints/${complaintId}`)).json();
+    expect(complaint).toMatchObject({ reference });
+    const after = await historyWith(urls, complaintId, 4);
+    expect(after.map((e) => e.type)).toContain('case.acknowledged.v1');
+    // The next complaint still gets through after the restart.
+    const next = await fileComplaint(urls, 'My credit card annual fee was charged twice');
+    expect((await historyWith(urls, next.complaintId, 3)).map((e) => e.type)[2]).toBe('case.opened.v1');
+  }, 300_000);
+});

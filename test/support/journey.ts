@@ -1,0 +1,61 @@
+/** The steps of a complaint's journey through the running platform, shared by the e2e suites. */
+import { eventually } from './database';
+
+export interface Urls {
+  intake: string;
+  resolution: string;
+  analytics: string;
+}
+
+export function complaintBody(description = '电表计量不准，本月电费比上月高出三倍') {
+  return {
+    channel: 'hotline',
+    complainant: { name: '王女士', contact: { phone: '13800000000' } },
+    description,
+    demands: ['校验电表', '退还多收电费'],
+    target: { kind: 'meter', name: '电能表 3301-778' },
+    occurredAt: '2026-03-01T10:00:00+08:00',
+    language: 'zh',
+  };
+}
+
+export async function fileComplaint(urls: Urls, description?: string, correlationId?: string) {
+  const response = await fetch(`${urls.intake}/complaints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-actor-id': 'cti-95598', 'x-actor-role': 'channel', ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+    body: JSON.stringify(complaintBody(description)),
+  });
+  if (response.status !== 201) throw new Error(`intake answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { complaintId: string; reference: string };
+}
+
+export interface HistoryEvent {
+  eventId: string;
+  source: string;
+  type: string;
+  time: string;
+  actor: { id: string; role: string };
+  correlationId: string;
+}
+
+export async function history(urls: Urls, complaintId: string): Promise<HistoryEvent[]> {
+  const response = await fetch(`${urls.analytics}/cases/${complaintId}/history`);
+  if (response.status === 404) return [];
+  if (!response.ok) throw new Error(`analytics answered ${response.status}`);
+  return ((await response.json()) as { events: HistoryEvent[] }).events;
+}
+
+export function historyWith(urls: Urls, complaintId: string, count: number, timeoutMs = 60_000) {
+  return eventually(`${count} events in the history of ${complaintId}`, async () => {
+    const events = await history(urls, complaintId);
+    return events.length >= count ? events : undefined;
+  }, timeoutMs);
+}
+
+export async function command(urls: Urls, caseId: string, name: 'acknowledge' | 'resolve' | 'close', body: unknown) {
+  return fetch(`${urls.resolution}/cases/${caseId}/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' },
+    body: JSON.stringify(body),
+  });
+}

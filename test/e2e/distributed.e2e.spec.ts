@@ -57,7 +57,9 @@ describe('the distributed platform over Kafka', () => {
     const { complaintId } = await fileComplaint(urls, 'My credit card annual fee was charged twice');
     await historyWith(urls, complaintId, 3);
     expect((await command(urls, complaintId, 'resolve', { summary: 'too early' })).status).toBe(409);
-    expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called back' })).status).toBe(200);
+    expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called back' })).status).toBe(
+      200,
+    );
     expect((await command(urls, complaintId, 'resolve', { summary: 'Fee refunded' })).status).toBe(200);
     expect((await command(urls, complaintId, 'close', { rootCause: 'Duplicate billing run' })).status).toBe(200);
     const refused = await command(urls, complaintId, 'resolve', { summary: 'again' });
@@ -65,7 +67,12 @@ describe('the distributed platform over Kafka', () => {
     expect(((await refused.json()) as { message: string }).message).toMatch(/the case is closed/);
     const events = await historyWith(urls, complaintId, 6);
     expect(events.map((e) => e.type)).toEqual([
-      'complaint.received.v1', 'complaint.routed.v1', 'case.opened.v1', 'case.acknowledged.v1', 'case.resolved.v1', 'case.closed.v1',
+      'complaint.received.v1',
+      'complaint.routed.v1',
+      'case.opened.v1',
+      'case.acknowledged.v1',
+      'case.resolved.v1',
+      'case.closed.v1',
     ]);
     expect(events[3]?.actor).toEqual({ id: 'agent-7', role: 'agent' });
   });

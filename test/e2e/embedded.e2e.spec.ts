@@ -10,7 +10,13 @@ import { command, fileComplaint, historyWith, type Urls } from '../support/journ
 
 describe('the embedded platform started by npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-'));
-  const ports = { intake: freePort(), routing: freePort(), resolution: freePort(), analytics: freePort(), postgres: freePort() };
+  const ports = {
+    intake: freePort(),
+    routing: freePort(),
+    resolution: freePort(),
+    analytics: freePort(),
+    postgres: freePort(),
+  };
   const urls: Urls = {
     intake: `http://127.0.0.1:${ports.intake}`,
     resolution: `http://127.0.0.1:${ports.resolution}`,
@@ -32,10 +38,16 @@ describe('the embedded platform started by npm start', () => {
   const startPlatform = async () => {
     const started = startProcess('npm-start', 'npm', ['start'], env);
     platform = started;
-    await eventually('the embedded platform to print its URLs', async () => {
-      if (started.child.exitCode !== null) throw new GiveUp(`npm start exited:\n${started.output()}`);
-      return started.output().includes('Complaint platform ready') ? true : undefined;
-    }, 180_000).catch((error: Error) => { throw new Error(`${error.message}\n${started.output().slice(-5000)}`); });
+    await eventually(
+      'the embedded platform to print its URLs',
+      async () => {
+        if (started.child.exitCode !== null) throw new GiveUp(`npm start exited:\n${started.output()}`);
+        return started.output().includes('Complaint platform ready') ? true : undefined;
+      },
+      180_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${started.output().slice(-5000)}`);
+    });
     return started;
   };
 

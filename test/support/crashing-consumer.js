@@ -9,7 +9,11 @@ const { KafkaTransport, startConsumer } = require('../../libs/messaging/dist');
 async function main() {
   const { DATABASE_URL, KAFKA_BROKERS, TOPIC, GROUP, SCHEMA } = process.env;
   const db = await openDatabase({ url: DATABASE_URL, schema: SCHEMA, migrations: eventStoreMigrations });
-  const transport = new KafkaTransport({ brokers: KAFKA_BROKERS.split(','), clientId: 'crashing-consumer', sessionTimeout: 6000 });
+  const transport = new KafkaTransport({
+    brokers: KAFKA_BROKERS.split(','),
+    clientId: 'crashing-consumer',
+    sessionTimeout: 6000,
+  });
   await startConsumer({
     transport,
     db,

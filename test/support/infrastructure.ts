@@ -41,10 +41,15 @@ function startWithLocalScripts(): { databaseUrl: string; kafkaBrokers: string } 
   }
   const envFile = join(process.env.LOCAL_STATE_DIR ?? join(repoRoot, '.local'), 'env');
   const values = existsSync(envFile)
-    ? Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => {
-        const at = l.indexOf('=');
-        return [l.slice(0, at).trim(), l.slice(at + 1).trim()];
-      }))
+    ? Object.fromEntries(
+        readFileSync(envFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => {
+            const at = l.indexOf('=');
+            return [l.slice(0, at).trim(), l.slice(at + 1).trim()];
+          }),
+      )
     : {};
   return {
     databaseUrl: values.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -58,19 +63,28 @@ export async function verifyPostgres(url: string): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${url}: ${(error as Error).message}. Set DATABASE_URL or run \`npm run infra:up\`.`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${url}: ${(error as Error).message}. Set DATABASE_URL or run \`npm run infra:up\`.`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 export async function verifyKafka(brokers: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'test-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+  const admin = new Kafka({
+    clientId: 'test-setup',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  }).admin();
   try {
     await admin.connect();
     await admin.listTopics();
   } catch (error) {
-    throw new Error(`Kafka is not reachable at ${brokers}: ${(error as Error).message}. Set KAFKA_BROKERS or run \`npm run infra:up\`.`);
+    throw new Error(
+      `Kafka is not reachable at ${brokers}: ${(error as Error).message}. Set KAFKA_BROKERS or run \`npm run infra:up\`.`,
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -82,6 +96,6 @@ export async function ensureInfrastructure(): Promise<void> {
     process.env.DATABASE_URL ??= found.databaseUrl;
     process.env.KAFKA_BROKERS ??= found.kafkaBrokers;
   }
-  await verifyPostgres(process.env.DATABASE_URL!);
-  await verifyKafka(process.env.KAFKA_BROKERS!);
+  await verifyPostgres(process.env.DATABASE_URL);
+  await verifyKafka(process.env.KAFKA_BROKERS);
 }

@@ -22,7 +22,12 @@ export function complaintBody(description = '电表计量不准，本月电费�
 export async function fileComplaint(urls: Urls, description?: string, correlationId?: string) {
   const response = await fetch(`${urls.intake}/complaints`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-actor-id': 'cti-95598', 'x-actor-role': 'channel', ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'x-actor-id': 'cti-95598',
+      'x-actor-role': 'channel',
+      ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+    },
     body: JSON.stringify(complaintBody(description)),
   });
   if (response.status !== 201) throw new Error(`intake answered ${response.status}: ${await response.text()}`);
@@ -46,10 +51,14 @@ export async function history(urls: Urls, complaintId: string): Promise<HistoryE
 }
 
 export function historyWith(urls: Urls, complaintId: string, count: number, timeoutMs = 60_000) {
-  return eventually(`${count} events in the history of ${complaintId}`, async () => {
-    const events = await history(urls, complaintId);
-    return events.length >= count ? events : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${count} events in the history of ${complaintId}`,
+    async () => {
+      const events = await history(urls, complaintId);
+      return events.length >= count ? events : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function command(urls: Urls, caseId: string, name: 'acknowledge' | 'resolve' | 'close', body: unknown) {

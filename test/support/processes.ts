@@ -28,7 +28,12 @@ export function startProcess(name: string, command: string, args: string[], env:
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => { log.end(); resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      log.end();
+      resolve(code);
+    }),
+  );
   return {
     name,
     child,
@@ -37,8 +42,18 @@ export function startProcess(name: string, command: string, args: string[], env:
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // The whole process group: `npm start` runs node as a child.
-      try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
-      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 15_000);
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 15_000);
       await exited;
       clearTimeout(timer);
     },
@@ -50,11 +65,15 @@ export function startService(service: string, env: NodeJS.ProcessEnv): RunningPr
 }
 
 export async function waitUntilReady(process: RunningProcess, url: string, timeoutMs = 90_000): Promise<void> {
-  await eventually(`${process.name} at ${url}`, async () => {
-    if (process.child.exitCode !== null) throw new GiveUp(`${process.name} exited early:\n${process.output()}`);
-    const response = await fetch(`${url}/health/ready`);
-    return response.ok ? true : undefined;
-  }, timeoutMs).catch((error: Error) => {
+  await eventually(
+    `${process.name} at ${url}`,
+    async () => {
+      if (process.child.exitCode !== null) throw new GiveUp(`${process.name} exited early:\n${process.output()}`);
+      const response = await fetch(`${url}/health/ready`);
+      return response.ok ? true : undefined;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n--- ${process.name} output ---\n${process.output().slice(-5000)}`);
   });
 }

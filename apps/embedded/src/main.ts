@@ -80,7 +80,11 @@ async function main() {
     const base = `http://${config.host}:${config.port}`;
     lines.push(`  ${service.title.padEnd(30)} ${base}   docs: ${base}/docs`);
   }
-  console.log(['', 'Complaint platform ready (embedded mode):', ...lines, `  PostgreSQL (embedded)          ${url}`, ''].join('\n'));
+  console.log(
+    ['', 'Complaint platform ready (embedded mode):', ...lines, `  PostgreSQL (embedded)          ${url}`, ''].join(
+      '\n',
+    ),
+  );
 }
 
 main().catch((error: unknown) => {

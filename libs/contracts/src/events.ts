@@ -93,9 +93,7 @@ export const IntegrationEvents = {
 } as const satisfies Record<string, { topic: TopicName; schema: z.ZodTypeAny }>;
 
 export type IntegrationEventType = keyof typeof IntegrationEvents;
-export type IntegrationEventData<T extends IntegrationEventType> = z.infer<
-  (typeof IntegrationEvents)[T]['schema']
->;
+export type IntegrationEventData<T extends IntegrationEventType> = z.infer<(typeof IntegrationEvents)[T]['schema']>;
 
 export type ComplaintReceivedV1 = IntegrationEventData<'complaint.received.v1'>;
 export type ComplaintRoutedV1 = IntegrationEventData<'complaint.routed.v1'>;

@@ -4,11 +4,7 @@
  */
 import type { ZodError } from 'zod';
 import { envelopeSchema, type Envelope, type EnvelopeOf } from './envelope';
-import {
-  IntegrationEvents,
-  type IntegrationEventData,
-  type IntegrationEventType,
-} from './events';
+import { IntegrationEvents, type IntegrationEventData, type IntegrationEventType } from './events';
 
 export class ContractViolation extends Error {
   constructor(

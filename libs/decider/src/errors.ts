@@ -17,10 +17,7 @@ export abstract class DomainError extends Error {
 export class InvalidStateError extends DomainError {
   readonly kind = 'invalid-state' as const;
   constructor(command: string, state: string, reason?: string) {
-    super(
-      `Cannot ${command}: the case is ${state}${reason ? ` (${reason})` : ''}`,
-      { command, state },
-    );
+    super(`Cannot ${command}: the case is ${state}${reason ? ` (${reason})` : ''}`, { command, state });
   }
 }
 

@@ -37,9 +37,7 @@ export function specification<Command, State, Event extends DomainEvent>(
                 }
                 return;
               }
-              throw new Error(
-                `Expected ${errorType.name} but the command produced ${JSON.stringify(produced)}`,
-              );
+              throw new Error(`Expected ${errorType.name} but the command produced ${JSON.stringify(produced)}`);
             },
           };
         },

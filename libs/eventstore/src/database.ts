@@ -83,9 +83,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   try {
     await dataSource.initialize();
   } catch (error) {
-    throw new Error(
-      `Cannot connect to PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`,
-    );
+    throw new Error(`Cannot connect to PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
   }
   await migrate(dataSource, options.schema);
   return {

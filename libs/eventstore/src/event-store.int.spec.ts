@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { complaintReceivedData, metadata } from '../../../test/fixtures/events';
 import { embeddedBusMigrations, OutboxRelay, PostgresTransport } from '@complaints/messaging';
-import { EventStore, StreamVersionConflict, eventStoreMigrations, openDatabase, type Database, type NewEvent } from './index';
+import {
+  EventStore,
+  StreamVersionConflict,
+  eventStoreMigrations,
+  openDatabase,
+  type Database,
+  type NewEvent,
+} from './index';
 
 const event = (type = 'ComplaintReceived', data: unknown = { n: 1 }): NewEvent => ({
   eventId: randomUUID(),
@@ -30,14 +37,20 @@ describe('the PostgreSQL event store', () => {
     await db.transaction((tx) => store.append(tx, stream, 0, [event('A'), event('B')]));
     await db.transaction((tx) => store.append(tx, stream, 2, [event('C')]));
     const read = await store.readStream(db, stream);
-    expect(read.map((e) => [e.type, e.streamVersion])).toEqual([['A', 1], ['B', 2], ['C', 3]]);
+    expect(read.map((e) => [e.type, e.streamVersion])).toEqual([
+      ['A', 1],
+      ['B', 2],
+      ['C', 3],
+    ]);
     expect(read[0]?.metadata.actor).toEqual({ id: 'test', role: 'agent' });
   });
 
   it('refuses an append at a stale expected version and writes nothing', async () => {
     const stream = `s-${randomUUID()}`;
     await db.transaction((tx) => store.append(tx, stream, 0, [event()]));
-    await expect(db.transaction((tx) => store.append(tx, stream, 0, [event()]))).rejects.toBeInstanceOf(StreamVersionConflict);
+    await expect(db.transaction((tx) => store.append(tx, stream, 0, [event()]))).rejects.toBeInstanceOf(
+      StreamVersionConflict,
+    );
     expect(await store.readStream(db, stream)).toHaveLength(1);
   });
 
@@ -91,7 +104,13 @@ describe('the outbox relay', () => {
       transport: new PostgresTransport(busDb),
       name: 'late-commit',
       source: '/test',
-      map: (stored) => [{ type: 'complaint.received.v1', subject: (stored.data as { complaintId: string }).complaintId, data: stored.data }],
+      map: (stored) => [
+        {
+          type: 'complaint.received.v1',
+          subject: (stored.data as { complaintId: string }).complaintId,
+          data: stored.data,
+        },
+      ],
     });
     const early = randomUUID();
     const late = randomUUID();
@@ -100,7 +119,9 @@ describe('the outbox relay', () => {
     await slow.query('BEGIN');
     await store.append(slow, `complaint-${early}`, 0, [event('ComplaintReceived', complaintReceivedData(early))]);
     // ... while transaction 2 takes a higher position and commits first.
-    await db.transaction((tx) => store.append(tx, `complaint-${late}`, 0, [event('ComplaintReceived', complaintReceivedData(late))]));
+    await db.transaction((tx) =>
+      store.append(tx, `complaint-${late}`, 0, [event('ComplaintReceived', complaintReceivedData(late))]),
+    );
     // The relay must not move past the open transaction (that is how rows get skipped).
     expect(await relay.relayOnce()).toBe(0);
     await slow.query('COMMIT');

@@ -97,12 +97,7 @@ export class EventStore {
    * Appends after `expectedVersion` (the number of events the caller saw; 0 for a new stream).
    * Throws StreamVersionConflict when another writer got there first; nothing is written then.
    */
-  async append(
-    tx: SqlClient,
-    streamId: string,
-    expectedVersion: number,
-    events: NewEvent[],
-  ): Promise<StoredEvent[]> {
+  async append(tx: SqlClient, streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const { rows: current } = await tx.query<{ version: number | null }>(
       'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',

@@ -48,7 +48,10 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     schema: env[`${upper}_DB_SCHEMA`] ?? service,
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     topicPrefix: env.TOPIC_PREFIX ?? '',
     partitions: integer(env, 'KAFKA_PARTITIONS', 6),
   };

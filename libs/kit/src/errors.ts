@@ -41,11 +41,14 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException) {
       const body = error.getResponse();
-      response.status(error.getStatus()).json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+      response
+        .status(error.getStatus())
+        .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
       return;
     }
     // body-parser errors (413 too large, 400 malformed JSON) carry their own status.
-    const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+    const status =
+      (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const message = status === 413 ? 'Request body exceeds the 1 MB limit' : (error as Error).message;
       response.status(status).json({ statusCode: status, message });

@@ -25,6 +25,10 @@ export class HealthController {
     } catch (error) {
       throw new ServiceUnavailableException(`database unreachable: ${(error as Error).message}`);
     }
-    return { status: 'ok', service: this.config.service, transport: this.config.kafkaBrokers.length ? 'kafka' : 'embedded' };
+    return {
+      status: 'ok',
+      service: this.config.service,
+      transport: this.config.kafkaBrokers.length ? 'kafka' : 'embedded',
+    };
   }
 }

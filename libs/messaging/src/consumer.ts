@@ -33,10 +33,10 @@ export interface ConsumerOptions {
 
 /** Records the event in the inbox; false when this consumer already processed it. */
 export async function recordInInbox(tx: SqlClient, consumer: string, eventId: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    'INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [consumer, eventId],
-  );
+  const { rowCount } = await tx.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    consumer,
+    eventId,
+  ]);
   return rowCount === 1;
 }
 
@@ -74,7 +74,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       try {
         event = parseIntegrationEvent(JSON.parse(message.value));
       } catch (error) {
-        const reason = error instanceof ContractViolation ? error.message : `Unparseable message: ${(error as Error).message}`;
+        const reason =
+          error instanceof ContractViolation ? error.message : `Unparseable message: ${(error as Error).message}`;
         await deadLetter(message, reason, 0);
         return;
       }

@@ -2,7 +2,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
-import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../../../test/support/database';
+import {
+  createTestDatabase,
+  eventually,
+  requireEnv,
+  uniqueSuffix,
+  type TestDatabase,
+} from '../../../test/support/database';
 import { receivedEnvelope } from '../../../test/fixtures/events';
 import { KafkaTransport, startConsumer, type IncomingMessage, type Subscription } from './index';
 
@@ -15,12 +21,21 @@ describe('the Kafka transport on a real broker', () => {
   const subscriptions: Subscription[] = [];
 
   beforeAll(async () => {
-    transport = new KafkaTransport({ brokers: brokers(), clientId: 'kafka-int-test', partitions: 6, sessionTimeout: 6000 });
+    transport = new KafkaTransport({
+      brokers: brokers(),
+      clientId: 'kafka-int-test',
+      partitions: 6,
+      sessionTimeout: 6000,
+    });
     testDb = await createTestDatabase('kafka');
-    db = await openDatabase({ url: testDb.url, schema: 'consumer_test', migrations: [
-      ...eventStoreMigrations,
-      { name: 'Effects1763800009000', up: 'CREATE TABLE effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL)' },
-    ] });
+    db = await openDatabase({
+      url: testDb.url,
+      schema: 'consumer_test',
+      migrations: [
+        ...eventStoreMigrations,
+        { name: 'Effects1763800009000', up: 'CREATE TABLE effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL)' },
+      ],
+    });
   });
   afterEach(async () => {
     await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
@@ -37,10 +52,20 @@ describe('the Kafka transport on a real broker', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `complaint-${i}`);
     const sent = Array.from({ length: 1000 }, (_, n) => ({ key: keys[n % keys.length]!, seq: n }));
     for (let i = 0; i < sent.length; i += 100) {
-      await transport.publish(sent.slice(i, i + 100).map((m) => ({ topic, key: m.key, value: JSON.stringify(m), headers: {} })));
+      await transport.publish(
+        sent.slice(i, i + 100).map((m) => ({ topic, key: m.key, value: JSON.stringify(m), headers: {} })),
+      );
     }
     const received: IncomingMessage[] = [];
-    subscriptions.push(await transport.subscribe({ groupId: `g-${topic}`, topics: [topic], onMessage: async (m) => { received.push(m); } }));
+    subscriptions.push(
+      await transport.subscribe({
+        groupId: `g-${topic}`,
+        topics: [topic],
+        onMessage: async (m) => {
+          received.push(m);
+        },
+      }),
+    );
     await eventually('all 1,000 events', async () => (received.length >= 1000 ? true : undefined), 90_000);
 
     const partitions = new Set(received.map((m) => m.partition));
@@ -80,15 +105,27 @@ describe('the Kafka transport on a real broker', () => {
     const second = receivedEnvelope(complaintId);
     await transport.publish([{ topic, key: complaintId, value: JSON.stringify(second), headers: {} }]);
     const delivered: string[] = [];
-    subscriptions.push(await startConsumer({
-      transport, db, groupId: group, topics: [topic],
-      handle: async (event, tx) => { await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]); },
-      afterCommit: (event) => { delivered.push(event.id); },
-    }));
+    subscriptions.push(
+      await startConsumer({
+        transport,
+        db,
+        groupId: group,
+        topics: [topic],
+        handle: async (event, tx) => {
+          await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
+        },
+        afterCommit: (event) => {
+          delivered.push(event.id);
+        },
+      }),
+    );
     await eventually('the second event', async () => (delivered.includes(second.id) ? true : undefined), 60_000);
 
     expect(delivered).toEqual([first.id, second.id]);
-    const effects = await db.query<{ event_id: string }>('SELECT event_id FROM effects WHERE event_id = ANY($1) ORDER BY id', [[first.id, second.id]]);
+    const effects = await db.query<{ event_id: string }>(
+      'SELECT event_id FROM effects WHERE event_id = ANY($1) ORDER BY id',
+      [[first.id, second.id]],
+    );
     expect(effects.rows.map((r) => r.event_id)).toEqual([first.id, second.id]);
   }, 120_000);
 
@@ -104,11 +141,18 @@ describe('the Kafka transport on a real broker', () => {
       { topic, key: complaintId, value: JSON.stringify(good), headers: {} },
     ]);
     const handled: string[] = [];
-    subscriptions.push(await startConsumer({
-      transport, db, groupId: `g-${topic}`, topics: [topic],
-      handle: async (event) => { handled.push(event.id); },
-      logger: { warn: () => undefined, error: () => undefined },
-    }));
+    subscriptions.push(
+      await startConsumer({
+        transport,
+        db,
+        groupId: `g-${topic}`,
+        topics: [topic],
+        handle: async (event) => {
+          handled.push(event.id);
+        },
+        logger: { warn: () => undefined, error: () => undefined },
+      }),
+    );
     await eventually('the good event', async () => (handled.includes(good.id) ? true : undefined), 60_000);
     expect(handled).toEqual([good.id]);
 
@@ -117,16 +161,25 @@ describe('the Kafka transport on a real broker', () => {
     const reader = kafka.consumer({ groupId: `dlt-${topic}` });
     await reader.connect();
     await reader.subscribe({ topic: `${topic}.dlt`, fromBeginning: true });
-    await reader.run({ eachMessage: async ({ message }) => {
-      dead.push({ value: message.value?.toString() ?? '', headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
-    } });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        dead.push({
+          value: message.value?.toString() ?? '',
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
+      },
+    });
     try {
       await eventually('two dead letters', async () => (dead.length >= 2 ? true : undefined), 60_000);
     } finally {
       await reader.disconnect();
     }
     expect(dead.map((d) => d.value)).toEqual(['this is not json', JSON.stringify(bad)]);
-    expect(dead[0]?.headers).toMatchObject({ origin: 'test', 'dlt-original-topic': topic, 'dlt-reason': expect.stringContaining('Unparseable') });
+    expect(dead[0]?.headers).toMatchObject({
+      origin: 'test',
+      'dlt-original-topic': topic,
+      'dlt-reason': expect.stringContaining('Unparseable'),
+    });
     expect(dead[1]?.headers['dlt-reason']).toMatch(/Invalid complaint.received.v1 payload: data.reference/);
   }, 120_000);
 });

@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { deadLetterTopic } from '@complaints/contracts';
-import type { OutgoingMessage, SubscribeOptions, Subscription, Transport } from './transport';
+import { sleep, type OutgoingMessage, type SubscribeOptions, type Subscription, type Transport } from './transport';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -30,23 +30,36 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  /**
+   * Creates missing topics (and their dead-letter topics) and waits until the broker serves them.
+   * Several services start at once and race to create the same topics: "already exists" and
+   * "not hosted yet" are expected on a fresh broker and are retried, not fatal.
+   */
   async ensureTopics(topics: string[]): Promise<void> {
+    const all = [...new Set(topics.flatMap((t) => [t, deadLetterTopic(t)]))];
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const wanted = [...new Set(topics.flatMap((t) => [t, deadLetterTopic(t)]))].filter(
-        (t) => !existing.has(t),
-      );
-      if (wanted.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: wanted.map((topic) => ({
-            topic,
-            numPartitions: this.options.partitions ?? 6,
-            replicationFactor: this.options.replicationFactor ?? 1,
-          })),
-        });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const existing = new Set(await admin.listTopics());
+          const missing = all.filter((t) => !existing.has(t));
+          if (missing.length > 0) {
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((topic) => ({
+                topic,
+                numPartitions: this.options.partitions ?? 6,
+                replicationFactor: this.options.replicationFactor ?? 1,
+              })),
+            });
+          }
+          await admin.fetchTopicMetadata({ topics: all });
+          return;
+        } catch (error) {
+          if (attempt >= 10) throw error;
+          await sleep(250 * attempt);
+        }
       }
     } finally {
       await admin.disconnect();
@@ -108,9 +121,7 @@ export class KafkaTransport implements Transport {
           value: message.value?.toString() ?? '',
           headers,
         });
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
     return {

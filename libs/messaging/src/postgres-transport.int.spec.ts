@@ -27,7 +27,13 @@ describe('the embedded (PostgreSQL) transport', () => {
 
     const seen: { key: string; seq: number }[] = [];
     const first = new PostgresTransport(await openBus(), { batchSize: 10 });
-    const subscription = await first.subscribe({ groupId: 'g1', topics: ['orders'], onMessage: async (m) => { seen.push(JSON.parse(m.value)); } });
+    const subscription = await first.subscribe({
+      groupId: 'g1',
+      topics: ['orders'],
+      onMessage: async (m) => {
+        seen.push(JSON.parse(m.value));
+      },
+    });
     await eventually('a third of the messages', async () => (seen.length >= 100 ? true : undefined));
     await subscription.stop();
     await first.close();
@@ -37,7 +43,13 @@ describe('the embedded (PostgreSQL) transport', () => {
     // A new process: a new transport on a new connection continues where the group stopped.
     const second = new PostgresTransport(await openBus());
     const resumed: { key: string; seq: number }[] = [];
-    const again = await second.subscribe({ groupId: 'g1', topics: ['orders'], onMessage: async (m) => { resumed.push(JSON.parse(m.value)); } });
+    const again = await second.subscribe({
+      groupId: 'g1',
+      topics: ['orders'],
+      onMessage: async (m) => {
+        resumed.push(JSON.parse(m.value));
+      },
+    });
     await eventually('the rest', async () => (beforeRestart + resumed.length >= 300 ? true : undefined));
     await again.stop();
 
@@ -58,14 +70,21 @@ describe('the embedded (PostgreSQL) transport', () => {
     ]);
     const handled: string[] = [];
     const subscription = await startConsumer({
-      transport, db: consumerDb, groupId: 'poison', topics: ['complaints'],
-      handle: async (event) => { handled.push(event.id); },
+      transport,
+      db: consumerDb,
+      groupId: 'poison',
+      topics: ['complaints'],
+      handle: async (event) => {
+        handled.push(event.id);
+      },
       logger: { warn: () => undefined, error: () => undefined },
     });
     await eventually('the good event', async () => (handled.length > 0 ? true : undefined));
     await subscription.stop();
     expect(handled).toEqual([good.id]);
-    const dead = await bus.query<{ value: string; headers: Record<string, string> }>("SELECT value, headers FROM bus_messages WHERE topic = 'complaints.dlt'");
+    const dead = await bus.query<{ value: string; headers: Record<string, string> }>(
+      "SELECT value, headers FROM bus_messages WHERE topic = 'complaints.dlt'",
+    );
     expect(dead.rows).toHaveLength(1);
     expect(dead.rows[0]?.value).toBe('{"not":"an event"}');
     expect(dead.rows[0]?.headers['dlt-reason']).toMatch(/Invalid event envelope/);

@@ -65,10 +65,7 @@ export class PostgresTransport implements Transport {
       values.push(m.topic, m.key, m.value, JSON.stringify(m.headers));
       return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
     });
-    await client.query(
-      `INSERT INTO bus_messages (topic, key, value, headers) VALUES ${tuples.join(', ')}`,
-      values,
-    );
+    await client.query(`INSERT INTO bus_messages (topic, key, value, headers) VALUES ${tuples.join(', ')}`, values);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -129,10 +126,12 @@ export class PostgresTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.loops].map(async (loop) => {
-      loop.stopped = true;
-      await loop.done;
-    }));
+    await Promise.all(
+      [...this.loops].map(async (loop) => {
+        loop.stopped = true;
+        await loop.done;
+      }),
+    );
     this.loops.clear();
   }
 }

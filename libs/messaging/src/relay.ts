@@ -46,11 +46,7 @@ export interface RelayOptions {
   logger?: Pick<Console, 'error'>;
 }
 
-export function toEnvelope(
-  stored: StoredEvent,
-  source: string,
-  integration: IntegrationPayload,
-): Envelope {
+export function toEnvelope(stored: StoredEvent, source: string, integration: IntegrationPayload): Envelope {
   return {
     specversion: '1.0',
     // The stored event's id, so a republished event is recognised downstream.

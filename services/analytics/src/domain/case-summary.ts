@@ -4,7 +4,14 @@
  * never moves backwards.
  */
 export type SummaryStatus = 'received' | 'routed' | 'open' | 'acknowledged' | 'resolved' | 'closed';
-const RANK: Record<SummaryStatus, number> = { received: 0, routed: 1, open: 2, acknowledged: 3, resolved: 4, closed: 5 };
+const RANK: Record<SummaryStatus, number> = {
+  received: 0,
+  routed: 1,
+  open: 2,
+  acknowledged: 3,
+  resolved: 4,
+  closed: 5,
+};
 
 export interface CaseSummary {
   complaintId: string;
@@ -42,11 +49,34 @@ function patchOf(event: SummaryInput): { status?: SummaryStatus; fields: Partial
   const d = event.data;
   switch (event.type) {
     case 'complaint.received.v1':
-      return { status: 'received', fields: { reference: str(d.reference), channel: str(d.channel), receivedAt: str(d.receivedAt) } };
+      return {
+        status: 'received',
+        fields: { reference: str(d.reference), channel: str(d.channel), receivedAt: str(d.receivedAt) },
+      };
     case 'complaint.routed.v1':
-      return { status: 'routed', fields: { reference: str(d.reference), department: str(d.department), queue: str(d.queue), category: str(d.category), priority: str(d.priority), routedAt: str(d.routedAt) } };
+      return {
+        status: 'routed',
+        fields: {
+          reference: str(d.reference),
+          department: str(d.department),
+          queue: str(d.queue),
+          category: str(d.category),
+          priority: str(d.priority),
+          routedAt: str(d.routedAt),
+        },
+      };
     case 'case.opened.v1':
-      return { status: 'open', fields: { department: str(d.department), queue: str(d.queue), priority: str(d.priority), openedAt: str(d.openedAt), acknowledgeBy: str(d.acknowledgeBy), resolveBy: str(d.resolveBy) } };
+      return {
+        status: 'open',
+        fields: {
+          department: str(d.department),
+          queue: str(d.queue),
+          priority: str(d.priority),
+          openedAt: str(d.openedAt),
+          acknowledgeBy: str(d.acknowledgeBy),
+          resolveBy: str(d.resolveBy),
+        },
+      };
     case 'case.acknowledged.v1':
       return { status: 'acknowledged', fields: { acknowledgedAt: str(d.acknowledgedAt) } };
     case 'case.resolved.v1':
@@ -61,7 +91,13 @@ function patchOf(event: SummaryInput): { status?: SummaryStatus; fields: Partial
 export function evolveSummary(summary: CaseSummary | undefined, event: SummaryInput): CaseSummary {
   const { status, fields } = patchOf(event);
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  const base: CaseSummary = summary ?? { complaintId: event.subject, tenant: event.tenant, status: status ?? 'received', lastEventAt: event.time, eventCount: 0 };
+  const base: CaseSummary = summary ?? {
+    complaintId: event.subject,
+    tenant: event.tenant,
+    status: status ?? 'received',
+    lastEventAt: event.time,
+    eventCount: 0,
+  };
   return {
     ...base,
     ...defined,

@@ -26,12 +26,15 @@ function registration(overrides: Partial<RegisterComplaint['data']> = {}): Regis
 describe('registering a complaint', () => {
   it('records the complaint as received, at the time of the decision', () => {
     const command = registration();
-    spec.given([]).when(command).then([
-      {
-        type: 'ComplaintReceived',
-        data: { ...command.data, occurredAt: '2026-03-01T02:00:00.000Z', receivedAt: now.toISOString() },
-      },
-    ]);
+    spec
+      .given([])
+      .when(command)
+      .then([
+        {
+          type: 'ComplaintReceived',
+          data: { ...command.data, occurredAt: '2026-03-01T02:00:00.000Z', receivedAt: now.toISOString() },
+        },
+      ]);
   });
 
   it('refuses to register the same complaint twice', () => {

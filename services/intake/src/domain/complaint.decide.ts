@@ -43,7 +43,11 @@ function register(command: RegisterComplaint, state: ComplaintState, meta: Comma
   ];
 }
 
-export function decideComplaint(command: ComplaintCommand, state: ComplaintState, meta: CommandMetadata): ComplaintEvent[] {
+export function decideComplaint(
+  command: ComplaintCommand,
+  state: ComplaintState,
+  meta: CommandMetadata,
+): ComplaintEvent[] {
   switch (command.type) {
     case 'RegisterComplaint':
       return register(command, state, meta);

@@ -31,9 +31,7 @@ export interface ComplaintReceived extends ComplaintDetails {
 
 export type ComplaintEvent = DomainEvent<'ComplaintReceived', ComplaintReceived>;
 
-export type ComplaintState =
-  | { status: 'none' }
-  | { status: 'received'; complaint: ComplaintReceived; tenant?: string };
+export type ComplaintState = { status: 'none' } | { status: 'received'; complaint: ComplaintReceived; tenant?: string };
 
 export const initialComplaintState = (): ComplaintState => ({ status: 'none' });
 

@@ -16,7 +16,11 @@ export class RegisterComplaintController {
 
   @Post()
   @HttpCode(201)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first result' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key return the first result',
+  })
   @ApiCreatedResponse({ description: 'The complaint is registered; quote the reference to the customer' })
   async register(
     @Body() body: RegisterComplaintDto,

@@ -20,29 +20,41 @@ import type { Channel, TargetKind } from '../domain/complaint';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: '13800000000' })
-  @IsOptional() @IsString() @MaxLength(40)
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
   phone?: string;
 
   @ApiPropertyOptional({ example: 'wang@example.com' })
-  @IsOptional() @IsEmail()
+  @IsOptional()
+  @IsEmail()
   email?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   address?: string;
 }
 
 export class ComplainantDto {
   @ApiProperty({ example: '王女士' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name!: string;
 
   @ApiPropertyOptional({ description: "The enterprise's own customer id" })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   customerId?: string;
 
   @ApiProperty({ type: ContactDto })
-  @IsObject() @ValidateNested() @Type(() => ContactDto)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ContactDto)
   contact!: ContactDto;
 }
 
@@ -52,11 +64,15 @@ export class TargetDto {
   kind!: TargetKind;
 
   @ApiProperty({ example: 'Credit card annual fee' })
-  @IsString() @IsNotEmpty() @MaxLength(300)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   name!: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   id?: string;
 }
 
@@ -66,19 +82,28 @@ export class RegisterComplaintDto {
   channel!: Channel;
 
   @ApiProperty({ type: ComplainantDto })
-  @IsObject() @ValidateNested() @Type(() => ComplainantDto)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ComplainantDto)
   complainant!: ComplainantDto;
 
   @ApiProperty({ example: 'I was charged an annual fee although the card was cancelled.' })
-  @IsString() @IsNotEmpty() @MaxLength(20000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20000)
   description!: string;
 
   @ApiProperty({ type: [String], example: ['Refund the fee'] })
-  @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(2000, { each: true })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
   demands!: string[];
 
   @ApiProperty({ type: TargetDto })
-  @IsObject() @ValidateNested() @Type(() => TargetDto)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TargetDto)
   target!: TargetDto;
 
   @ApiProperty({ example: '2026-03-01T10:00:00+08:00' })
@@ -86,6 +111,7 @@ export class RegisterComplaintDto {
   occurredAt!: string;
 
   @ApiProperty({ example: 'zh', description: 'BCP 47 language tag' })
-  @IsString() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language must be a BCP 47 tag such as zh or en-GB' })
+  @IsString()
+  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language must be a BCP 47 tag such as zh or en-GB' })
   language!: string;
 }

@@ -25,7 +25,11 @@ export class RegisterComplaintHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async register(details: ComplaintDetails, meta: CommandMetadata, idempotencyKey?: string): Promise<Registration & { replayed: boolean }> {
+  async register(
+    details: ComplaintDetails,
+    meta: CommandMetadata,
+    idempotencyKey?: string,
+  ): Promise<Registration & { replayed: boolean }> {
     const requestHash = createHash('sha256').update(JSON.stringify(details)).digest('hex');
     for (let attempt = 1; ; attempt++) {
       try {
@@ -34,10 +38,22 @@ export class RegisterComplaintHandler {
           if (earlier) return { ...earlier, replayed: true };
           const complaintId = newId();
           const reference = await nextReference(tx, meta.now);
-          const { state } = await decideAndAppend(tx, this.store, complaintDecider, complaintStream(complaintId), {
-            type: 'RegisterComplaint', data: { ...details, complaintId, reference },
-          }, meta);
-          const registration = { complaintId, reference, receivedAt: state.status === 'received' ? state.complaint.receivedAt : meta.now.toISOString() };
+          const { state } = await decideAndAppend(
+            tx,
+            this.store,
+            complaintDecider,
+            complaintStream(complaintId),
+            {
+              type: 'RegisterComplaint',
+              data: { ...details, complaintId, reference },
+            },
+            meta,
+          );
+          const registration = {
+            complaintId,
+            reference,
+            receivedAt: state.status === 'received' ? state.complaint.receivedAt : meta.now.toISOString(),
+          };
           if (idempotencyKey) {
             await tx.query(
               `INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($1, $2, $3, $4, $5::jsonb)`,
@@ -54,7 +70,12 @@ export class RegisterComplaintHandler {
     }
   }
 
-  private async earlier(tx: SqlClient, tenant: string, key: string, requestHash: string): Promise<Registration | undefined> {
+  private async earlier(
+    tx: SqlClient,
+    tenant: string,
+    key: string,
+    requestHash: string,
+  ): Promise<Registration | undefined> {
     const { rows } = await tx.query<{ request_hash: string; response: Registration }>(
       'SELECT request_hash, response FROM idempotency_keys WHERE tenant = $1 AND key = $2',
       [tenant, key],
@@ -62,7 +83,9 @@ export class RegisterComplaintHandler {
     const row = rows[0];
     if (!row) return undefined;
     if (row.request_hash !== requestHash) {
-      throw new IdempotencyKeyReused(`Idempotency-Key "${key}" was already used for a different complaint`, { idempotencyKey: key });
+      throw new IdempotencyKeyReused(`Idempotency-Key "${key}" was already used for a different complaint`, {
+        idempotencyKey: key,
+      });
     }
     return row.response;
   }

@@ -19,7 +19,11 @@ describe('POST /complaints', () => {
   let base: string;
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/complaints`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${base}/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const eventCount = async () => {
     const { DATABASE } = await import('@complaints/kit');
     const db = app.get<{ query: (sql: string) => Promise<{ rows: { n: string }[] }> }>(DATABASE);
@@ -44,15 +48,32 @@ describe('POST /complaints', () => {
     expect(body.reference).toMatch(/^CMP-\d{4}-\d{6}$/);
     expect(response.headers.get('location')).toBe(`/complaints/${body.complaintId}`);
     const fetched = await fetch(`${base}/complaints/${body.complaintId}`);
-    expect(await fetched.json()).toMatchObject({ status: 'received', reference: body.reference, channel: 'hotline', complainant: { customerId: 'C-1001' } });
+    expect(await fetched.json()).toMatchObject({
+      status: 'received',
+      reference: body.reference,
+      channel: 'hotline',
+      complainant: { customerId: 'C-1001' },
+    });
   });
 
   it('lists every bad field, refuses unknown ones, and writes nothing', async () => {
     const before = await eventCount();
-    const response = await post({ ...valid(), channel: 'carrier-pigeon', complainant: { name: '', contact: { email: 'not-an-email' } }, occurredAt: 'yesterday', colour: 'blue' });
+    const response = await post({
+      ...valid(),
+      channel: 'carrier-pigeon',
+      complainant: { name: '', contact: { email: 'not-an-email' } },
+      occurredAt: 'yesterday',
+      colour: 'blue',
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { violations: { field: string; problems: string[] }[] };
-    expect(body.violations.map((v) => v.field).sort()).toEqual(['channel', 'colour', 'complainant.contact.email', 'complainant.name', 'occurredAt']);
+    expect(body.violations.map((v) => v.field).sort()).toEqual([
+      'channel',
+      'colour',
+      'complainant.contact.email',
+      'complainant.name',
+      'occurredAt',
+    ]);
     expect(body.violations.find((v) => v.field === 'colour')?.problems).toEqual(['property colour should not exist']);
     expect(await eventCount()).toBe(before);
   });

@@ -6,7 +6,15 @@ import { DEFAULT_SLA_POLICY, deadlinesFor, type SlaPolicy } from './sla-policy';
 export type CaseCommand =
   | {
       type: 'OpenCase';
-      data: { complaintId: string; reference: string; department: string; queue: string; category: string; priority: Priority; policy?: SlaPolicy };
+      data: {
+        complaintId: string;
+        reference: string;
+        department: string;
+        queue: string;
+        category: string;
+        priority: Priority;
+        policy?: SlaPolicy;
+      };
     }
   | { type: 'AcknowledgeCase'; data: { caseId: string; channel: string; summary: string } }
   | { type: 'ResolveCase'; data: { caseId: string; summary: string } }
@@ -20,7 +28,8 @@ const VERBS: Record<CaseCommand['type'], string> = {
 };
 
 function requireStatus(command: CaseCommand, state: CaseState, allowed: CaseStatus[], hint?: string) {
-  if (state.status === 'none') throw new NotFoundError('Case', 'caseId' in command.data ? command.data.caseId : command.data.complaintId);
+  if (state.status === 'none')
+    throw new NotFoundError('Case', 'caseId' in command.data ? command.data.caseId : command.data.complaintId);
   if (!allowed.includes(state.status)) throw new InvalidStateError(VERBS[command.type], state.status, hint);
   return state;
 }
@@ -34,19 +43,38 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
       const policy = command.data.policy ?? DEFAULT_SLA_POLICY;
       const { acknowledgeBy, resolveBy } = deadlinesFor(policy, command.data.priority, meta.now);
       const { policy: _policy, ...routed } = command.data;
-      return [{
-        type: 'CaseOpened',
-        data: { caseId: routed.complaintId, ...routed, openedAt: at, acknowledgeBy: acknowledgeBy.toISOString(), resolveBy: resolveBy.toISOString(), slaPolicy: policy.id },
-      }];
+      return [
+        {
+          type: 'CaseOpened',
+          data: {
+            caseId: routed.complaintId,
+            ...routed,
+            openedAt: at,
+            acknowledgeBy: acknowledgeBy.toISOString(),
+            resolveBy: resolveBy.toISOString(),
+            slaPolicy: policy.id,
+          },
+        },
+      ];
     }
     case 'AcknowledgeCase':
       requireStatus(command, state, ['open']);
       return [{ type: 'CaseAcknowledged', data: { ...command.data, acknowledgedAt: at } }];
     case 'ResolveCase':
-      requireStatus(command, state, ['acknowledged'], state.status === 'open' ? 'acknowledge it to the customer first' : undefined);
+      requireStatus(
+        command,
+        state,
+        ['acknowledged'],
+        state.status === 'open' ? 'acknowledge it to the customer first' : undefined,
+      );
       return [{ type: 'CaseResolved', data: { ...command.data, resolvedAt: at } }];
     case 'CloseCase':
-      requireStatus(command, state, ['resolved'], state.status === 'open' || state.status === 'acknowledged' ? 'resolve it first' : undefined);
+      requireStatus(
+        command,
+        state,
+        ['resolved'],
+        state.status === 'open' || state.status === 'acknowledged' ? 'resolve it first' : undefined,
+      );
       return [{ type: 'CaseClosed', data: { ...command.data, closedAt: at } }];
   }
 }

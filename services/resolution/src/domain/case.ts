@@ -63,9 +63,13 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
     case 'CaseOpened':
       return { status: 'open', facts: { ...event.data } };
     case 'CaseAcknowledged':
-      return state.status === 'none' ? state : { status: 'acknowledged', facts: { ...state.facts, acknowledgement: event.data } };
+      return state.status === 'none'
+        ? state
+        : { status: 'acknowledged', facts: { ...state.facts, acknowledgement: event.data } };
     case 'CaseResolved':
-      return state.status === 'none' ? state : { status: 'resolved', facts: { ...state.facts, resolution: event.data } };
+      return state.status === 'none'
+        ? state
+        : { status: 'resolved', facts: { ...state.facts, resolution: event.data } };
     case 'CaseClosed':
       return state.status === 'none' ? state : { status: 'closed', facts: { ...state.facts, closure: event.data } };
   }

@@ -15,15 +15,22 @@ export class OpenCaseHandler {
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.routed.v1') return;
     const { complaintId, reference, department, queue, category, priority } = event.data;
-    await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), {
-      type: 'OpenCase',
-      data: { complaintId, reference, department, queue, category, priority },
-    }, {
-      now: this.clock.now(),
-      actor: { id: 'resolution', role: 'system' },
-      tenant: event.tenant,
-      correlationId: event.correlationId,
-      causationId: event.id,
-    });
+    await decideAndAppend(
+      tx,
+      this.store,
+      caseDecider,
+      caseStream(complaintId),
+      {
+        type: 'OpenCase',
+        data: { complaintId, reference, department, queue, category, priority },
+      },
+      {
+        now: this.clock.now(),
+        actor: { id: 'resolution', role: 'system' },
+        tenant: event.tenant,
+        correlationId: event.correlationId,
+        causationId: event.id,
+      },
+    );
   }
 }

@@ -17,16 +17,27 @@ export class WorkCaseController {
   ) {}
 
   private async run(command: CaseCommand & { data: { caseId: string } }, meta: RequestMeta) {
-    const { state, version } = await handleCommand(this.db, this.store, caseDecider, caseStream(command.data.caseId), command, {
-      ...meta,
-      now: this.clock.now(),
-    });
+    const { state, version } = await handleCommand(
+      this.db,
+      this.store,
+      caseDecider,
+      caseStream(command.data.caseId),
+      command,
+      {
+        ...meta,
+        now: this.clock.now(),
+      },
+    );
     return present(state, version);
   }
 
   @Post('acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id', new ParseUUIDPipe()) caseId: string, @Body() body: AcknowledgeCaseDto, @Meta() meta: RequestMeta) {
+  acknowledge(
+    @Param('id', new ParseUUIDPipe()) caseId: string,
+    @Body() body: AcknowledgeCaseDto,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.run({ type: 'AcknowledgeCase', data: { caseId, channel: body.channel, summary: body.summary } }, meta);
   }
 

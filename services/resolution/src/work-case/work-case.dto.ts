@@ -9,20 +9,29 @@ export class AcknowledgeCaseDto {
   channel!: (typeof CONTACT_CHANNELS)[number];
 
   @ApiProperty({ example: 'Called the customer, explained the time limit' })
-  @IsString() @MaxLength(4000)
+  @IsString()
+  @MaxLength(4000)
   summary!: string;
 }
 
 export class ResolveCaseDto {
   @ApiProperty({ example: 'Annual fee refunded' })
-  @IsString() @IsNotEmpty() @MaxLength(4000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
   summary!: string;
 }
 
 export class CloseCaseDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   rootCause?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   improvementAction?: string;
 }

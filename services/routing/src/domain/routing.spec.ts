@@ -3,7 +3,12 @@ import { DEFAULT_RULES } from './rules';
 import { classify, routingDecider, type ComplaintToRoute, type RouteComplaint } from './routing';
 
 const now = new Date('2026-03-02T08:30:00.000Z');
-const spec = specification(routingDecider, { now, actor: { id: 'routing', role: 'system' }, tenant: 't1', correlationId: 'c1' });
+const spec = specification(routingDecider, {
+  now,
+  actor: { id: 'routing', role: 'system' },
+  tenant: 't1',
+  correlationId: 'c1',
+});
 
 function complaint(description: string, overrides: Partial<ComplaintToRoute> = {}): ComplaintToRoute {
   return {
@@ -16,7 +21,10 @@ function complaint(description: string, overrides: Partial<ComplaintToRoute> = {
     ...overrides,
   };
 }
-const route = (c: ComplaintToRoute): RouteComplaint => ({ type: 'RouteComplaint', data: { complaint: c, rules: DEFAULT_RULES } });
+const route = (c: ComplaintToRoute): RouteComplaint => ({
+  type: 'RouteComplaint',
+  data: { complaint: c, rules: DEFAULT_RULES },
+});
 
 describe('classifying complaints with the default rule table', () => {
   it.each([
@@ -33,12 +41,18 @@ describe('classifying complaints with the default rule table', () => {
 
   it('sends a complaint no rule recognises to triage, never nowhere', () => {
     expect(classify(complaint('Something odd happened'), DEFAULT_RULES)).toMatchObject({
-      department: 'triage', queue: 'triage', ruleId: null, category: 'unclassified',
+      department: 'triage',
+      queue: 'triage',
+      ruleId: null,
+      category: 'unclassified',
     });
   });
 
   it('raises the priority when the customer threatens to go to the regulator', () => {
-    expect(classify(complaint('年费问题不解决我就向银保监投诉'), DEFAULT_RULES)).toMatchObject({ department: 'cards', priority: 'high' });
+    expect(classify(complaint('年费问题不解决我就向银保监投诉'), DEFAULT_RULES)).toMatchObject({
+      department: 'cards',
+      priority: 'high',
+    });
   });
 
   it('treats a complaint forwarded by a regulator as urgent', () => {
@@ -49,21 +63,38 @@ describe('classifying complaints with the default rule table', () => {
 describe('routing a complaint', () => {
   it('records the department, queue and priority with the time of the decision', () => {
     const c = complaint('电表计量不准');
-    spec.given([]).when(route(c)).then([
-      {
-        type: 'ComplaintRouted',
-        data: {
-          complaintId: c.complaintId, reference: c.reference, department: 'metering', queue: 'power-metering',
-          category: 'metering', priority: 'normal', ruleId: 'power-metering', matchedKeywords: ['电表', '计量'],
-          routedAt: now.toISOString(),
+    spec
+      .given([])
+      .when(route(c))
+      .then([
+        {
+          type: 'ComplaintRouted',
+          data: {
+            complaintId: c.complaintId,
+            reference: c.reference,
+            department: 'metering',
+            queue: 'power-metering',
+            category: 'metering',
+            priority: 'normal',
+            ruleId: 'power-metering',
+            matchedKeywords: ['电表', '计量'],
+            routedAt: now.toISOString(),
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   it('keeps the first decision when the same complaint arrives again', () => {
     const c = complaint('电表计量不准');
-    const first = routingDecider.decide(route(c), routingDecider.initialState(), { now, actor: { id: 'r', role: 'system' }, tenant: 't1', correlationId: 'c' });
-    spec.given(first).when(route(complaint('停电'))).then([]);
+    const first = routingDecider.decide(route(c), routingDecider.initialState(), {
+      now,
+      actor: { id: 'r', role: 'system' },
+      tenant: 't1',
+      correlationId: 'c',
+    });
+    spec
+      .given(first)
+      .when(route(complaint('停电')))
+      .then([]);
   });
 });

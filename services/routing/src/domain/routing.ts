@@ -3,9 +3,9 @@
  * Pure: the rule table comes in as data, time on the command's metadata.
  */
 import { NotFoundError, type CommandMetadata, type Decider, type DomainEvent } from '@complaints/decider';
-import { ESCALATION_KEYWORDS, TRIAGE, type RoutingRule } from './rules';
+import { ESCALATION_KEYWORDS, TRIAGE, type Priority, type RoutingRule } from './rules';
 
-export type Priority = 'urgent' | 'high' | 'normal' | 'low';
+export type { Priority };
 const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
 export interface ComplaintToRoute {
@@ -52,7 +52,14 @@ export function classify(complaint: ComplaintToRoute, rules: RoutingRule[]): Cla
     if (score > 0 && (!best || score > best.score)) best = { rule, matched, score };
   }
   const base = best
-    ? { department: best.rule.department, queue: best.rule.queue, category: best.rule.category, priority: best.rule.priority, ruleId: best.rule.id, matchedKeywords: best.matched }
+    ? {
+        department: best.rule.department,
+        queue: best.rule.queue,
+        category: best.rule.category,
+        priority: best.rule.priority,
+        ruleId: best.rule.id,
+        matchedKeywords: best.matched,
+      }
     : { ...TRIAGE, ruleId: null, matchedKeywords: [] };
   const threatens = matches(text, ESCALATION_KEYWORDS);
   const floor: Priority = complaint.channel === 'regulator' ? 'urgent' : threatens.length > 0 ? 'high' : 'low';

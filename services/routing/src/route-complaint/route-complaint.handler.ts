@@ -19,15 +19,22 @@ export class RouteComplaintHandler {
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
     const complaint = event.data;
-    await decideAndAppend(tx, this.store, routingDecider, routingStream(complaint.complaintId), {
-      type: 'RouteComplaint',
-      data: { complaint, rules: DEFAULT_RULES },
-    }, {
-      now: this.clock.now(),
-      actor: { id: 'routing-engine', role: 'system' },
-      tenant: event.tenant,
-      correlationId: event.correlationId,
-      causationId: event.id,
-    });
+    await decideAndAppend(
+      tx,
+      this.store,
+      routingDecider,
+      routingStream(complaint.complaintId),
+      {
+        type: 'RouteComplaint',
+        data: { complaint, rules: DEFAULT_RULES },
+      },
+      {
+        now: this.clock.now(),
+        actor: { id: 'routing-engine', role: 'system' },
+        tenant: event.tenant,
+        correlationId: event.correlationId,
+        causationId: event.id,
+      },
+    );
   }
 }

@@ -26,7 +26,10 @@ export class CaseTimelineController {
 
   @Get(':id')
   async summary(@Param('id', new ParseUUIDPipe()) id: string): Promise<CaseSummary> {
-    const { rows } = await this.db.query<{ summary: CaseSummary }>('SELECT summary FROM case_summaries WHERE complaint_id = $1', [id]);
+    const { rows } = await this.db.query<{ summary: CaseSummary }>(
+      'SELECT summary FROM case_summaries WHERE complaint_id = $1',
+      [id],
+    );
     if (!rows[0]) throw new NotFoundError('Case', id);
     return rows[0].summary;
   }

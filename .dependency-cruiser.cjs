@@ -1,0 +1,45 @@
+/**
+ * Layer rules. The domain is pure; services talk to each other only through events; libraries
+ * never depend on services.
+ */
+const infrastructure = '(^|/)node_modules/(@nestjs|typeorm|kafkajs|pg|class-validator|class-transformer|express)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'domain/ holds decide/evolve and policies: no Nest, TypeORM, kafkajs, pg or class-validator.',
+      severity: 'error',
+      from: { path: '/domain/' },
+      to: { path: infrastructure },
+    },
+    {
+      name: 'domain-depends-on-domain-only',
+      comment: 'domain/ may use the pure decider lib and its own folder, nothing else of the platform.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: { path: '^(libs/(kit|eventstore|messaging)|services/[^/]+/src/(?!domain/))' },
+    },
+    {
+      name: 'services-share-only-events',
+      comment: 'A service never imports another service: they share events over the bus.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'libs-do-not-depend-on-services',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^(services|apps)/' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: true,
+  },
+};

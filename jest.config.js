@@ -23,6 +23,7 @@ const shared = {
     '^@complaints/(intake|routing|resolution|analytics)$': '<rootDir>/services/$1/src',
   },
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/quiet-logs.js'],
 };
 
 module.exports = {

@@ -2,11 +2,11 @@
  * Starts one service as an HTTP application: strict validation, 1 MB body limit, error mapping,
  * OpenAPI docs at /docs, graceful shutdown.
  */
-import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
+import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
 
@@ -16,6 +16,15 @@ export interface StartOptions {
   shutdownHooks?: boolean;
 }
 
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** LOG_LEVEL names the most detailed level shown: `warn` shows fatal, error and warn. */
+export function logLevels(level = process.env.LOG_LEVEL ?? 'log'): LogLevel[] {
+  const index = LOG_LEVELS.indexOf(level as LogLevel);
+  if (index < 0) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return LOG_LEVELS.slice(0, index + 1);
+}
+
 export async function startService(
   module: DynamicModule,
   config: ServiceConfig,
@@ -23,7 +32,7 @@ export async function startService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    bufferLogs: false,
+    logger: logLevels(),
   });
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(strictValidationPipe());

@@ -53,28 +53,43 @@ describe('the distributed platform over Kafka', () => {
     expect(summary).toMatchObject({ status: 'open', department: 'metering' });
   });
 
-  it('carries the case through acknowledge, resolve and close, and refuses an illegal step with 409', async () => {
+  it('works a case from first contact to closure, and refuses an illegal step with 409', async () => {
     const { complaintId } = await fileComplaint(urls, 'My credit card annual fee was charged twice');
     await historyWith(urls, complaintId, 3);
-    expect((await command(urls, complaintId, 'resolve', { summary: 'too early' })).status).toBe(409);
-    expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called back' })).status).toBe(
-      200,
-    );
-    expect((await command(urls, complaintId, 'resolve', { summary: 'Fee refunded' })).status).toBe(200);
-    expect((await command(urls, complaintId, 'close', { rootCause: 'Duplicate billing run' })).status).toBe(200);
-    const refused = await command(urls, complaintId, 'resolve', { summary: 'again' });
+    const ok = async (path: string, body: unknown) => {
+      const response = await command(urls, complaintId, path, body);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    };
+    expect((await command(urls, complaintId, 'execute', { summary: 'too early' })).status).toBe(409);
+    await ok('acknowledge', { channel: 'phone', summary: 'Called back, explained the time limit' });
+    await ok('validity', { valid: true });
+    await ok('proposals', {
+      options: [
+        { kind: 'refund', description: 'Refund the duplicate fee', amount: 200, currency: 'CNY' },
+        { kind: 'apology', description: 'Letter of apology' },
+      ],
+    });
+    await ok('customer-decision', { decision: 'accept', optionId: 'option-1' });
+    await ok('execute', { summary: 'CNY 200 refunded' });
+    await ok('close', { rootCause: 'Duplicate billing run', improvementAction: 'Idempotent billing job' });
+    const refused = await command(urls, complaintId, 'execute', { summary: 'again' });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { message: string }).message).toMatch(/the case is closed/);
-    const events = await historyWith(urls, complaintId, 6);
+    const events = await historyWith(urls, complaintId, 9);
     expect(events.map((e) => e.type)).toEqual([
       'complaint.received.v1',
       'complaint.routed.v1',
       'case.opened.v1',
       'case.acknowledged.v1',
+      'case.validity-judged.v1',
+      'case.resolution-proposed.v1',
+      'case.option-accepted.v1',
       'case.resolved.v1',
       'case.closed.v1',
     ]);
     expect(events[3]?.actor).toEqual({ id: 'agent-7', role: 'agent' });
+    const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
+    expect(summary).toMatchObject({ status: 'closed', department: 'cards' });
   });
 
   it('loses and duplicates nothing when routing is down while 50 complaints arrive', async () => {

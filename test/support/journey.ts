@@ -61,10 +61,16 @@ export function historyWith(urls: Urls, complaintId: string, count: number, time
   );
 }
 
-export async function command(urls: Urls, caseId: string, name: 'acknowledge' | 'resolve' | 'close', body: unknown) {
-  return fetch(`${urls.resolution}/cases/${caseId}/${name}`, {
+export async function command(
+  urls: Urls,
+  caseId: string,
+  path: string,
+  body: unknown,
+  actor = { id: 'agent-7', role: 'agent' },
+) {
+  return fetch(`${urls.resolution}/cases/${caseId}/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' },
+    headers: { 'content-type': 'application/json', 'x-actor-id': actor.id, 'x-actor-role': actor.role },
     body: JSON.stringify(body),
   });
 }

@@ -45,13 +45,36 @@ export const complaintRoutedV1 = z.object({
   priority: z.enum(PRIORITIES),
   ruleId: z.string().nullable(),
   matchedKeywords: z.array(z.string()),
+  /** The enterprise's customer id, when the complainant gave one (policy limits are per customer). */
+  customerId: z.string().optional(),
   routedAt: isoTime,
 });
 
-export const caseOpenedV1 = z.object({
-  caseId: z.string().uuid(),
+const actor = z.object({ id: z.string().min(1), role: z.string().min(1) });
+const caseFact = <T extends z.ZodRawShape>(shape: T) => z.object({ caseId: z.string().uuid(), ...shape });
+
+export const RESOLUTION_KINDS = [
+  'apology',
+  'explanation',
+  'refund',
+  'fee-waiver',
+  'compensation',
+  'credit-report-correction',
+  'process-change',
+] as const;
+
+const resolutionOption = z.object({
+  optionId: z.string().min(1),
+  kind: z.enum(RESOLUTION_KINDS),
+  description: z.string(),
+  amount: z.number().positive().optional(),
+  currency: z.string().optional(),
+});
+
+export const caseOpenedV1 = caseFact({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
+  customerId: z.string().optional(),
   department: z.string().min(1),
   queue: z.string().min(1),
   category: z.string().min(1),
@@ -62,24 +85,104 @@ export const caseOpenedV1 = z.object({
   slaPolicy: z.string().min(1),
 });
 
-export const caseAcknowledgedV1 = z.object({
-  caseId: z.string().uuid(),
+export const caseAcknowledgedV1 = caseFact({
   acknowledgedAt: isoTime,
   channel: z.string().min(1),
   summary: z.string(),
 });
-
-export const caseResolvedV1 = z.object({
-  caseId: z.string().uuid(),
+export const caseInvestigationRecordedV1 = caseFact({
+  recordedAt: isoTime,
+  findings: z.string(),
+  evidenceRefs: z.array(z.string()),
+});
+export const caseAccountabilityAssignedV1 = caseFact({
+  assignedAt: isoTime,
+  cause: z.string(),
+  responsibleDepartment: z.string(),
+  responsibleStaff: z.string().optional(),
+});
+export const caseValidityJudgedV1 = caseFact({ judgedAt: isoTime, valid: z.boolean(), reason: z.string().optional() });
+export const caseResolutionProposedV1 = caseFact({
+  proposedAt: isoTime,
+  proposalId: z.string().min(1),
+  options: z.array(resolutionOption).min(1).max(3),
+  proposedBy: actor,
+  approvalRequiredFrom: z.string().nullable(),
+});
+export const caseResolutionOptionRefusedV1 = caseFact({
+  refusedAt: isoTime,
+  kind: z.enum(RESOLUTION_KINDS),
+  reason: z.string(),
+});
+export const caseProposalApprovedV1 = caseFact({
+  approvedAt: isoTime,
+  proposalId: z.string(),
+  comment: z.string(),
+  approvedBy: actor,
+});
+export const caseProposalRejectedV1 = caseFact({
+  rejectedAt: isoTime,
+  proposalId: z.string(),
+  comment: z.string(),
+  rejectedBy: actor,
+});
+export const caseOptionAcceptedV1 = caseFact({ acceptedAt: isoTime, proposalId: z.string(), optionId: z.string() });
+export const caseOptionsRejectedV1 = caseFact({ rejectedAt: isoTime, proposalId: z.string(), reason: z.string() });
+export const caseEscalatedV1 = caseFact({
+  escalatedAt: isoTime,
+  fromLevel: z.number().int().min(0),
+  level: z.number().int().min(1),
+  escalatedTo: z.string(),
+  reason: z.string(),
+});
+export const caseResolvedV1 = caseFact({
   resolvedAt: isoTime,
   summary: z.string().min(1),
+  optionId: z.string().optional(),
+  kind: z.enum(RESOLUTION_KINDS).optional(),
+  amount: z.number().optional(),
+  currency: z.string().optional(),
 });
-
-export const caseClosedV1 = z.object({
-  caseId: z.string().uuid(),
+export const caseCustomerNotifiedV1 = caseFact({
+  notifiedAt: isoTime,
+  channel: z.string(),
+  purpose: z.enum(['progress', 'result', 'explanation', 'other']),
+  summary: z.string(),
+});
+export const caseWaitingOnCustomerV1 = caseFact({ since: isoTime, reason: z.string() });
+export const caseResumedV1 = caseFact({ endedAt: isoTime, waitedSince: isoTime });
+export const caseFollowUpScheduledV1 = caseFact({ scheduledAt: isoTime, dueAt: isoTime });
+export const caseSatisfactionRecordedV1 = caseFact({
+  recordedAt: isoTime,
+  score: z.number().int().min(1).max(5),
+  comment: z.string().optional(),
+});
+export const caseClosedV1 = caseFact({
   closedAt: isoTime,
   rootCause: z.string().optional(),
   improvementAction: z.string().optional(),
+});
+export const caseReopenedV1 = caseFact({ reopenedAt: isoTime, reason: z.string() });
+export const caseReassignedV1 = caseFact({
+  reassignedAt: isoTime,
+  fromDepartment: z.string(),
+  department: z.string(),
+  agentId: z.string().optional(),
+  reason: z.string(),
+});
+export const caseExtensionRequestedV1 = caseFact({
+  requestedAt: isoTime,
+  extensionId: z.string(),
+  clock: z.string(),
+  reason: z.string(),
+  customerExplanation: z.string(),
+});
+export const caseExtensionDecidedV1 = caseFact({
+  decidedAt: isoTime,
+  extensionId: z.string(),
+  approved: z.boolean(),
+  comment: z.string(),
+  decidedBy: actor,
 });
 
 /** Every integration event type: its payload schema and the topic it travels on. */
@@ -88,8 +191,27 @@ export const IntegrationEvents = {
   'complaint.routed.v1': { topic: Topics.routing, schema: complaintRoutedV1 },
   'case.opened.v1': { topic: Topics.resolution, schema: caseOpenedV1 },
   'case.acknowledged.v1': { topic: Topics.resolution, schema: caseAcknowledgedV1 },
+  'case.investigation-recorded.v1': { topic: Topics.resolution, schema: caseInvestigationRecordedV1 },
+  'case.accountability-assigned.v1': { topic: Topics.resolution, schema: caseAccountabilityAssignedV1 },
+  'case.validity-judged.v1': { topic: Topics.resolution, schema: caseValidityJudgedV1 },
+  'case.resolution-proposed.v1': { topic: Topics.resolution, schema: caseResolutionProposedV1 },
+  'case.resolution-option-refused.v1': { topic: Topics.resolution, schema: caseResolutionOptionRefusedV1 },
+  'case.proposal-approved.v1': { topic: Topics.resolution, schema: caseProposalApprovedV1 },
+  'case.proposal-rejected.v1': { topic: Topics.resolution, schema: caseProposalRejectedV1 },
+  'case.option-accepted.v1': { topic: Topics.resolution, schema: caseOptionAcceptedV1 },
+  'case.options-rejected.v1': { topic: Topics.resolution, schema: caseOptionsRejectedV1 },
+  'case.escalated.v1': { topic: Topics.resolution, schema: caseEscalatedV1 },
   'case.resolved.v1': { topic: Topics.resolution, schema: caseResolvedV1 },
+  'case.customer-notified.v1': { topic: Topics.resolution, schema: caseCustomerNotifiedV1 },
+  'case.waiting-on-customer.v1': { topic: Topics.resolution, schema: caseWaitingOnCustomerV1 },
+  'case.resumed.v1': { topic: Topics.resolution, schema: caseResumedV1 },
+  'case.follow-up-scheduled.v1': { topic: Topics.resolution, schema: caseFollowUpScheduledV1 },
+  'case.satisfaction-recorded.v1': { topic: Topics.resolution, schema: caseSatisfactionRecordedV1 },
   'case.closed.v1': { topic: Topics.resolution, schema: caseClosedV1 },
+  'case.reopened.v1': { topic: Topics.resolution, schema: caseReopenedV1 },
+  'case.reassigned.v1': { topic: Topics.resolution, schema: caseReassignedV1 },
+  'case.extension-requested.v1': { topic: Topics.resolution, schema: caseExtensionRequestedV1 },
+  'case.extension-decided.v1': { topic: Topics.resolution, schema: caseExtensionDecidedV1 },
 } as const satisfies Record<string, { topic: TopicName; schema: z.ZodTypeAny }>;
 
 export type IntegrationEventType = keyof typeof IntegrationEvents;

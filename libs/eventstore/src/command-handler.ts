@@ -13,16 +13,30 @@ export interface CommandResult<State> {
   version: number;
 }
 
+/**
+ * A command, or a function that builds it from the current state inside the transaction — for
+ * commands whose rules need more facts (e.g. a customer's earlier fee waivers) read consistently.
+ */
+export type CommandInput<Command, State> = Command | ((state: State, tx: SqlClient) => Promise<Command>);
+
+export interface CommandHooks {
+  /** Runs in the same transaction after the append: inline projections the next decision needs. */
+  afterAppend?: (tx: SqlClient, appended: StoredEvent[]) => Promise<void>;
+}
+
 export async function decideAndAppend<Command, State, Event extends DomainEvent>(
   tx: SqlClient,
   store: EventStore,
   decider: Decider<Command, State, Event>,
   streamId: string,
-  command: Command,
+  input: CommandInput<Command, State>,
   meta: CommandMetadata,
+  hooks: CommandHooks = {},
 ): Promise<CommandResult<State>> {
   const history = await store.readStream(tx, streamId);
   const state = fold(decider, history as unknown as Event[]);
+  const command =
+    typeof input === 'function' ? await (input as (s: State, t: SqlClient) => Promise<Command>)(state, tx) : input;
   const events = decider.decide(command, state, meta);
   const appended = await store.append(
     tx,
@@ -41,6 +55,7 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
       },
     })),
   );
+  if (hooks.afterAppend && appended.length > 0) await hooks.afterAppend(tx, appended);
   return {
     state: events.reduce(decider.evolve, state),
     appended,
@@ -54,13 +69,14 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   store: EventStore,
   decider: Decider<Command, State, Event>,
   streamId: string,
-  command: Command,
+  command: CommandInput<Command, State>,
   meta: CommandMetadata,
+  hooks: CommandHooks = {},
   maxAttempts = 5,
 ): Promise<CommandResult<State>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => decideAndAppend(tx, store, decider, streamId, command, meta));
+      return await db.transaction((tx) => decideAndAppend(tx, store, decider, streamId, command, meta, hooks));
     } catch (error) {
       if (!(error instanceof StreamVersionConflict) || attempt >= maxAttempts) throw error;
     }

@@ -71,6 +71,9 @@ export class KafkaTransport implements Transport {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // An idempotent producer keeps retrying: a publish waits for the broker rather than fail
+        // (the outbox keeps the event either way).
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();

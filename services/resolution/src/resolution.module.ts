@@ -5,6 +5,11 @@ import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition 
 import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
 import { OpenCaseHandler } from './open-case/open-case.handler';
+import { AfterResolutionController } from './after-resolution/after-resolution.controller';
+import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
+import { CaseCommands } from './infrastructure/case-commands';
+import { resolutionMigrations } from './infrastructure/migrations';
+import { ResolutionOptionsController } from './resolution-options/resolution-options.controller';
 import { WorkCaseController } from './work-case/work-case.controller';
 
 @Module({})
@@ -17,9 +22,15 @@ export class ResolutionModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: ResolutionModule,
-      imports: [PlatformModule.forRoot(options)],
-      controllers: [GetCaseController, WorkCaseController],
-      providers: [OpenCaseHandler],
+      imports: [PlatformModule.forRoot({ ...options, migrations: resolutionMigrations })],
+      controllers: [
+        GetCaseController,
+        WorkCaseController,
+        ResolutionOptionsController,
+        AfterResolutionController,
+        DeadlineExtensionController,
+      ],
+      providers: [OpenCaseHandler, CaseCommands],
     };
   }
 

@@ -1,24 +1,29 @@
 /**
- * The current summary of a case, folded from the integration events of every service. Events of
- * different topics may arrive in any order, so each event fills its own fields and the status
- * never moves backwards.
+ * The current summary of a case, folded from the integration events of every service. Topics are
+ * consumed independently, so events of different services may arrive in any order: intake and
+ * routing fill their own fields, and the case status follows resolution's events in their stream
+ * order (their `streamVersion`), never an older one.
  */
-export type SummaryStatus = 'received' | 'routed' | 'open' | 'acknowledged' | 'resolved' | 'closed';
-const RANK: Record<SummaryStatus, number> = {
-  received: 0,
-  routed: 1,
-  open: 2,
-  acknowledged: 3,
-  resolved: 4,
-  closed: 5,
-};
+export type SummaryStatus =
+  | 'received'
+  | 'routed'
+  | 'open'
+  | 'in-progress'
+  | 'awaiting-approval'
+  | 'awaiting-customer'
+  | 'accepted'
+  | 'resolved'
+  | 'closed';
 
 export interface CaseSummary {
   complaintId: string;
   tenant: string;
   status: SummaryStatus;
+  /** streamVersion of the last resolution event applied. */
+  caseVersion: number;
   reference?: string;
   channel?: string;
+  customerId?: string;
   department?: string;
   queue?: string;
   category?: string;
@@ -31,6 +36,10 @@ export interface CaseSummary {
   acknowledgedAt?: string;
   resolvedAt?: string;
   closedAt?: string;
+  escalationLevel?: number;
+  waitingOnCustomer?: boolean;
+  satisfactionScore?: number;
+  reopenCount?: number;
   lastEventAt: string;
   eventCount: number;
 }
@@ -40,19 +49,29 @@ export interface SummaryInput {
   subject: string;
   tenant: string;
   time: string;
+  streamVersion: number;
   data: Record<string, unknown>;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
-function patchOf(event: SummaryInput): { status?: SummaryStatus; fields: Partial<CaseSummary> } {
-  const d = event.data;
-  switch (event.type) {
-    case 'complaint.received.v1':
+type Patch = { status?: SummaryStatus; fields: Partial<CaseSummary> };
+
+function intakeOrRoutingPatch(type: string, d: Record<string, unknown>): Patch | undefined {
+  switch (type) {
+    case 'complaint.received.v1': {
+      const complainant = d.complainant as { customerId?: string } | undefined;
       return {
         status: 'received',
-        fields: { reference: str(d.reference), channel: str(d.channel), receivedAt: str(d.receivedAt) },
+        fields: {
+          reference: str(d.reference),
+          channel: str(d.channel),
+          customerId: complainant?.customerId,
+          receivedAt: str(d.receivedAt),
+        },
       };
+    }
     case 'complaint.routed.v1':
       return {
         status: 'routed',
@@ -65,6 +84,13 @@ function patchOf(event: SummaryInput): { status?: SummaryStatus; fields: Partial
           routedAt: str(d.routedAt),
         },
       };
+    default:
+      return undefined;
+  }
+}
+
+function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummary): Patch {
+  switch (type) {
     case 'case.opened.v1':
       return {
         status: 'open',
@@ -78,31 +104,79 @@ function patchOf(event: SummaryInput): { status?: SummaryStatus; fields: Partial
         },
       };
     case 'case.acknowledged.v1':
-      return { status: 'acknowledged', fields: { acknowledgedAt: str(d.acknowledgedAt) } };
+      return { status: 'in-progress', fields: { acknowledgedAt: str(d.acknowledgedAt) } };
+    case 'case.resolution-proposed.v1':
+      return { status: d.approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer', fields: {} };
+    case 'case.proposal-approved.v1':
+      return { status: 'awaiting-customer', fields: {} };
+    case 'case.proposal-rejected.v1':
+    case 'case.options-rejected.v1':
+      return { status: 'in-progress', fields: {} };
+    case 'case.option-accepted.v1':
+      return { status: 'accepted', fields: {} };
+    case 'case.escalated.v1':
+      return { fields: { escalationLevel: num(d.level) } };
     case 'case.resolved.v1':
       return { status: 'resolved', fields: { resolvedAt: str(d.resolvedAt) } };
+    case 'case.waiting-on-customer.v1':
+      return { fields: { waitingOnCustomer: true } };
+    case 'case.resumed.v1':
+      return { fields: { waitingOnCustomer: false } };
+    case 'case.satisfaction-recorded.v1':
+      return { fields: { satisfactionScore: num(d.score) } };
+    case 'case.reassigned.v1':
+      return { fields: { department: str(d.department) } };
     case 'case.closed.v1':
       return { status: 'closed', fields: { closedAt: str(d.closedAt) } };
+    case 'case.reopened.v1':
+      return {
+        status: 'in-progress',
+        fields: { reopenCount: (summary.reopenCount ?? 0) + 1, resolvedAt: undefined, closedAt: undefined },
+      };
     default:
       return { fields: {} };
   }
 }
 
+const RESOLUTION_STATUSES: ReadonlySet<SummaryStatus> = new Set([
+  'open',
+  'in-progress',
+  'awaiting-approval',
+  'awaiting-customer',
+  'accepted',
+  'resolved',
+  'closed',
+]);
+
 export function evolveSummary(summary: CaseSummary | undefined, event: SummaryInput): CaseSummary {
-  const { status, fields } = patchOf(event);
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const base: CaseSummary = summary ?? {
     complaintId: event.subject,
     tenant: event.tenant,
-    status: status ?? 'received',
+    status: 'received',
+    caseVersion: 0,
     lastEventAt: event.time,
     eventCount: 0,
   };
-  return {
+  const counted = {
     ...base,
-    ...defined,
-    status: status && RANK[status] > RANK[base.status] ? status : base.status,
     lastEventAt: event.time > base.lastEventAt ? event.time : base.lastEventAt,
     eventCount: base.eventCount + 1,
   };
+  const early = intakeOrRoutingPatch(event.type, event.data);
+  if (early) {
+    const defined = Object.fromEntries(Object.entries(early.fields).filter(([, v]) => v !== undefined));
+    // Once resolution has the case, its status wins; before that, routed comes after received.
+    const status =
+      RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')
+        ? base.status
+        : early.status!;
+    return { ...counted, ...defined, status };
+  }
+  if (!event.type.startsWith('case.')) return counted;
+  if (event.streamVersion <= base.caseVersion) return counted; // older than what we have: keep the newer facts
+  const patch = casePatch(event.type, event.data, base);
+  const fields = Object.fromEntries(
+    Object.entries(patch.fields).filter(([k, v]) => v !== undefined || k === 'resolvedAt' || k === 'closedAt'),
+  );
+  return { ...counted, ...fields, status: patch.status ?? base.status, caseVersion: event.streamVersion };
 }

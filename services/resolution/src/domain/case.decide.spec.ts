@@ -1,178 +1,631 @@
-import { InvalidStateError, NotFoundError, specification } from '@complaints/decider';
-import type { CaseEvent } from './case';
-import { caseDecider, type CaseCommand } from './case.decide';
+import {
+  InvalidStateError,
+  NotFoundError,
+  RuleRejectedError,
+  specification,
+  type CommandMetadata,
+} from '@complaints/decider';
+import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
+import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';
 const now = new Date('2026-03-02T08:00:00.000Z');
-const spec = specification(caseDecider, {
-  now,
-  actor: { id: 'agent-7', role: 'agent' },
+const at = now.toISOString();
+const agent = { id: 'agent-7', role: 'agent' };
+const teamLead = { id: 'lead-2', role: 'team-lead' };
+const meta = (actor = agent, time = now): CommandMetadata => ({
+  now: time,
+  actor,
   tenant: 'bank-a',
   correlationId: 'c1',
 });
+const spec = (actor = agent, time = now) => specification(caseDecider, meta(actor, time));
+const ev = <T extends CaseEvent['type']>(type: T, data: Omit<CaseEventData[T], 'caseId'>) =>
+  ({ type, data: { caseId, ...data } }) as unknown as CaseEvent;
+const cmd = <T extends CaseCommand['type']>(type: T, data: Omit<Extract<CaseCommand, { type: T }>['data'], 'caseId'>) =>
+  ({ type, data: { caseId, ...data } }) as CaseCommand;
 
-const open: CaseCommand = {
-  type: 'OpenCase',
-  data: {
-    complaintId: caseId,
-    reference: 'CMP-2026-000001',
-    department: 'cards',
-    queue: 'bank-cards',
-    category: 'card-fees',
-    priority: 'normal',
-  },
+const T0 = '2026-03-01T08:00:00.000Z';
+const opened = ev('CaseOpened', {
+  complaintId: caseId,
+  reference: 'CMP-2026-000001',
+  customerId: 'C-1001',
+  department: 'cards',
+  queue: 'bank-cards',
+  category: 'card-fees',
+  priority: 'normal',
+  openedAt: T0,
+  acknowledgeBy: '2026-03-02T08:00:00.000Z',
+  resolveBy: '2026-03-16T08:00:00.000Z',
+  slaPolicy: 'default-calendar-v1',
+});
+const acknowledged = ev('CaseAcknowledged', { channel: 'phone', summary: 'Called back', acknowledgedAt: T0 });
+const judgedValid = ev('ValidityJudged', { valid: true, judgedAt: T0 });
+const judgedInvalid = ev('ValidityJudged', {
+  valid: false,
+  reason: 'The fee is in the signed card agreement',
+  judgedAt: T0,
+});
+const refund: ResolutionOption = {
+  optionId: 'option-1',
+  kind: 'refund',
+  description: 'Refund the fee',
+  amount: 200,
+  currency: 'CNY',
 };
-const opened: CaseEvent = {
-  type: 'CaseOpened',
-  data: {
-    caseId,
-    complaintId: caseId,
-    reference: 'CMP-2026-000001',
-    department: 'cards',
-    queue: 'bank-cards',
-    category: 'card-fees',
-    priority: 'normal',
-    openedAt: '2026-03-01T08:00:00.000Z',
-    acknowledgeBy: '2026-03-02T08:00:00.000Z',
-    resolveBy: '2026-03-16T08:00:00.000Z',
-    slaPolicy: 'default-calendar-v1',
-  },
+const apology: ResolutionOption = { optionId: 'option-2', kind: 'apology', description: 'Written apology' };
+const bigCompensation: ResolutionOption = {
+  optionId: 'option-1',
+  kind: 'compensation',
+  description: 'Goodwill',
+  amount: 3000,
+  currency: 'CNY',
 };
-const acknowledged: CaseEvent = {
-  type: 'CaseAcknowledged',
-  data: { caseId, channel: 'phone', summary: 'Called back', acknowledgedAt: '2026-03-01T09:00:00.000Z' },
+const waiver: ResolutionOption = {
+  optionId: 'option-1',
+  kind: 'fee-waiver',
+  description: 'Waive the annual fee',
+  amount: 300,
+  currency: 'CNY',
 };
-const resolved: CaseEvent = {
-  type: 'CaseResolved',
-  data: { caseId, summary: 'Fee refunded', resolvedAt: '2026-03-02T07:00:00.000Z' },
-};
-const closed: CaseEvent = { type: 'CaseClosed', data: { caseId, closedAt: '2026-03-02T07:30:00.000Z' } };
-
-const acknowledge: CaseCommand = {
-  type: 'AcknowledgeCase',
-  data: { caseId, channel: 'phone', summary: 'Called the customer' },
-};
-const resolve: CaseCommand = { type: 'ResolveCase', data: { caseId, summary: 'Annual fee refunded' } };
-const close: CaseCommand = {
-  type: 'CloseCase',
-  data: { caseId, rootCause: 'Fee waiver not applied', improvementAction: 'Automate waivers' },
-};
+const proposed = (options: ResolutionOption[], approvalRequiredFrom: 'team-lead' | null = null) =>
+  ev('ResolutionProposed', { proposalId: 'p1', options, proposedBy: agent, approvalRequiredFrom, proposedAt: T0 });
+const offered = [opened, acknowledged, judgedValid, proposed([refund, apology])];
+const accepted = [...offered, ev('CustomerAcceptedOption', { proposalId: 'p1', optionId: 'option-1', acceptedAt: T0 })];
+const executed = [
+  ...accepted,
+  ev('ResolutionExecuted', {
+    optionId: 'option-1',
+    kind: 'refund',
+    amount: 200,
+    currency: 'CNY',
+    summary: 'Refunded',
+    executedAt: T0,
+  }),
+];
+const closed = [
+  ...executed,
+  ev('CaseClosed', { rootCause: 'Batch job', improvementAction: 'Fix job', closedAt: '2026-03-01T09:00:00.000Z' }),
+];
 
 describe('opening a case', () => {
   it('opens the case with acknowledgement and resolution deadlines from the default policy', () => {
-    spec
+    spec()
       .given([])
-      .when(open)
+      .when(
+        cmd('OpenCase', {
+          complaintId: caseId,
+          reference: 'CMP-2026-000001',
+          customerId: 'C-1001',
+          department: 'cards',
+          queue: 'bank-cards',
+          category: 'card-fees',
+          priority: 'normal',
+        }),
+      )
       .then([
-        {
-          type: 'CaseOpened',
-          data: {
-            caseId,
-            complaintId: caseId,
-            reference: 'CMP-2026-000001',
-            department: 'cards',
-            queue: 'bank-cards',
-            category: 'card-fees',
-            priority: 'normal',
-            openedAt: now.toISOString(),
-            acknowledgeBy: '2026-03-03T08:00:00.000Z',
-            resolveBy: '2026-03-17T08:00:00.000Z',
-            slaPolicy: 'default-calendar-v1',
-          },
-        },
+        ev('CaseOpened', {
+          complaintId: caseId,
+          reference: 'CMP-2026-000001',
+          customerId: 'C-1001',
+          department: 'cards',
+          queue: 'bank-cards',
+          category: 'card-fees',
+          priority: 'normal',
+          openedAt: at,
+          acknowledgeBy: '2026-03-03T08:00:00.000Z',
+          resolveBy: '2026-03-17T08:00:00.000Z',
+          slaPolicy: 'default-calendar-v1',
+        }),
       ]);
   });
-
-  it('gives an urgent case a shorter resolution deadline', () => {
-    const events = caseDecider.decide(
-      { ...open, data: { ...open.data, priority: 'urgent' } },
-      caseDecider.initialState(),
-      { now, actor: { id: 'r', role: 'system' }, tenant: 't', correlationId: 'c' },
-    );
-    expect(events[0]?.type === 'CaseOpened' && events[0].data.resolveBy).toBe('2026-03-04T08:00:00.000Z');
-  });
-
   it('opens one case when the routing decision arrives twice', () => {
-    spec.given([opened]).when(open).then([]);
+    spec()
+      .given([opened])
+      .when(
+        cmd('OpenCase', {
+          complaintId: caseId,
+          reference: 'x',
+          department: 'd',
+          queue: 'q',
+          category: 'c',
+          priority: 'low',
+        }),
+      )
+      .then([]);
   });
 });
 
-describe('acknowledging a case', () => {
-  it('records the first contact with its channel and summary', () => {
-    spec
+describe('acknowledging (first contact)', () => {
+  it('records the channel and summary', () => {
+    spec()
       .given([opened])
-      .when(acknowledge)
-      .then([
-        {
-          type: 'CaseAcknowledged',
-          data: { caseId, channel: 'phone', summary: 'Called the customer', acknowledgedAt: now.toISOString() },
-        },
-      ]);
+      .when(cmd('AcknowledgeCase', { channel: 'phone', summary: 'Called' }))
+      .then([ev('CaseAcknowledged', { channel: 'phone', summary: 'Called', acknowledgedAt: at })]);
   });
   it('refuses a case that does not exist', () => {
-    spec
+    spec()
       .given([])
-      .when(acknowledge)
+      .when(cmd('AcknowledgeCase', { channel: 'phone', summary: '' }))
       .thenThrows(NotFoundError, /Case .* was not found/);
   });
-  it('refuses to acknowledge twice', () => {
-    spec
+  it('refuses to acknowledge twice, naming the state', () => {
+    spec()
       .given([opened, acknowledged])
-      .when(acknowledge)
-      .thenThrows(InvalidStateError, /Cannot acknowledge: the case is acknowledged/);
+      .when(cmd('AcknowledgeCase', { channel: 'phone', summary: '' }))
+      .thenThrows(InvalidStateError, /Cannot acknowledge: the case is in-progress/);
   });
 });
 
-describe('resolving a case', () => {
-  it('records the resolution', () => {
-    spec
+describe('investigation, accountability and validity', () => {
+  it('records findings with evidence references', () => {
+    spec()
       .given([opened, acknowledged])
-      .when(resolve)
+      .when(cmd('RecordInvestigation', { findings: 'Fee charged after waiver', evidenceRefs: ['bill-2026-02'] }))
       .then([
-        { type: 'CaseResolved', data: { caseId, summary: 'Annual fee refunded', resolvedAt: now.toISOString() } },
+        ev('InvestigationRecorded', {
+          findings: 'Fee charged after waiver',
+          evidenceRefs: ['bill-2026-02'],
+          recordedAt: at,
+        }),
       ]);
   });
-  it('refuses to resolve before the customer was contacted', () => {
-    spec
+  it('names the cause and the responsible department and staff', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(
+        cmd('AssignAccountability', {
+          cause: 'Batch job ignored waiver',
+          responsibleDepartment: 'card-ops',
+          responsibleStaff: 'E-4411',
+        }),
+      )
+      .then([
+        ev('AccountabilityAssigned', {
+          cause: 'Batch job ignored waiver',
+          responsibleDepartment: 'card-ops',
+          responsibleStaff: 'E-4411',
+          assignedAt: at,
+        }),
+      ]);
+  });
+  it('judges a complaint valid', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('JudgeValidity', { valid: true }))
+      .then([ev('ValidityJudged', { valid: true, judgedAt: at })]);
+  });
+  it('refuses to judge a complaint not valid without the reason told to the customer', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('JudgeValidity', { valid: false }))
+      .thenThrows(RuleRejectedError, /needs the reason/);
+  });
+  it('refuses to investigate a closed case', () => {
+    spec()
+      .given(closed)
+      .when(cmd('RecordInvestigation', { findings: 'x', evidenceRefs: [] }))
+      .thenThrows(InvalidStateError, /the case is closed/);
+  });
+});
+
+describe('proposing resolutions', () => {
+  const propose = (
+    options: ResolutionOption[],
+    feeWaiversGranted: { caseId: string; reference: string; grantedAt: string }[] = [],
+  ) => cmd('ProposeResolution', { proposalId: 'p1', options, feeWaiversGranted });
+
+  it('offers options within the agent’s authority straight to the customer', () => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(propose([refund, apology]))
+      .then([
+        { ...proposed([refund, apology]), data: { ...proposed([refund, apology]).data, proposedAt: at } } as CaseEvent,
+      ]);
+  });
+  it('sends an option beyond the agent’s authority to a team lead for approval', () => {
+    const events = caseDecider.decide(
+      propose([bigCompensation]),
+      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events).toMatchObject([{ type: 'ResolutionProposed', data: { approvalRequiredFrom: 'team-lead' } }]);
+  });
+  it('refuses to propose before the validity is judged', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(propose([refund]))
+      .thenThrows(InvalidStateError, /judge its validity first/);
+  });
+  it('refuses to propose before the customer was contacted', () => {
+    spec()
       .given([opened])
-      .when(resolve)
+      .when(propose([refund]))
       .thenThrows(InvalidStateError, /the case is open \(acknowledge it to the customer first\)/);
   });
-  it('refuses to resolve a closed case', () => {
-    spec
-      .given([opened, acknowledged, resolved, closed])
-      .when(resolve)
-      .thenThrows(InvalidStateError, /Cannot resolve: the case is closed/);
+  it('refuses more than three options', () => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(propose([refund, apology, { ...apology, optionId: 'o3' }, { ...apology, optionId: 'o4' }]))
+      .thenThrows(RuleRejectedError, /one to three/);
+  });
+  it('refuses a refund without an amount', () => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(propose([{ ...refund, amount: undefined }]))
+      .thenThrows(RuleRejectedError, /needs a positive amount/);
+  });
+  it('offers only an explanation or apology when the complaint is not valid', () => {
+    spec()
+      .given([opened, acknowledged, judgedInvalid])
+      .when(propose([refund]))
+      .thenThrows(RuleRejectedError, /judged not valid/);
+  });
+  it('grants a first fee waiver for the customer', () => {
+    const events = caseDecider.decide(
+      propose([waiver]),
+      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ResolutionProposed']);
+  });
+  it('refuses a second fee waiver within 12 months, and records the refusal as an event', () => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(
+        propose([waiver], [{ caseId: 'other', reference: 'CMP-2025-000777', grantedAt: '2025-06-01T00:00:00.000Z' }]),
+      )
+      .then([
+        ev('ResolutionOptionRefused', {
+          kind: 'fee-waiver',
+          reason:
+            'Customer C-1001 was already granted a fee waiver on 2025-06-01 (CMP-2025-000777); at most 1 per 12 months',
+          refusedAt: at,
+        }),
+      ]);
+  });
+  it('keeps the other options when only the fee waiver is refused', () => {
+    const events = caseDecider.decide(
+      propose(
+        [waiver, { ...apology, optionId: 'option-2' }],
+        [{ caseId: 'o', reference: 'R', grantedAt: '2025-06-01T00:00:00.000Z' }],
+      ),
+      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ResolutionOptionRefused', 'ResolutionProposed']);
+  });
+  it('grants a fee waiver again once 12 months have passed', () => {
+    const events = caseDecider.decide(
+      propose([waiver], [{ caseId: 'o', reference: 'R', grantedAt: '2025-02-01T00:00:00.000Z' }]),
+      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ResolutionProposed']);
   });
 });
 
-describe('closing a case', () => {
-  it('closes a resolved case with root cause and improvement action', () => {
-    spec
-      .given([opened, acknowledged, resolved])
-      .when(close)
+describe('approval', () => {
+  const awaiting = [opened, acknowledged, judgedValid, proposed([bigCompensation], 'team-lead')];
+  it('lets a team lead approve with a comment', () => {
+    spec(teamLead)
+      .given(awaiting)
+      .when(cmd('ApproveProposal', { proposalId: 'p1', comment: 'OK, long-standing customer' }))
       .then([
-        {
-          type: 'CaseClosed',
-          data: {
-            caseId,
-            rootCause: 'Fee waiver not applied',
-            improvementAction: 'Automate waivers',
-            closedAt: now.toISOString(),
-          },
-        },
+        ev('ProposalApproved', {
+          proposalId: 'p1',
+          comment: 'OK, long-standing customer',
+          approvedBy: teamLead,
+          approvedAt: at,
+        }),
       ]);
   });
-  it('refuses to close an unresolved case', () => {
-    spec
-      .given([opened, acknowledged])
-      .when(close)
-      .thenThrows(InvalidStateError, /Cannot close: the case is acknowledged \(resolve it first\)/);
+  it('lets a team lead reject with a comment', () => {
+    spec(teamLead)
+      .given(awaiting)
+      .when(cmd('RejectProposal', { proposalId: 'p1', comment: 'Too much' }))
+      .then([ev('ProposalRejected', { proposalId: 'p1', comment: 'Too much', rejectedBy: teamLead, rejectedAt: at })]);
   });
-  it('refuses to close twice', () => {
-    spec
-      .given([opened, acknowledged, resolved, closed])
-      .when(close)
+  it('refuses an approval by someone without the authority', () => {
+    spec(agent)
+      .given(awaiting)
+      .when(cmd('ApproveProposal', { proposalId: 'p1', comment: '' }))
+      .thenThrows(RuleRejectedError, /needs a team-lead or above/);
+  });
+  it('refuses to approve what was never proposed', () => {
+    spec(teamLead)
+      .given([opened, acknowledged, judgedValid])
+      .when(cmd('ApproveProposal', { proposalId: 'p1', comment: '' }))
+      .thenThrows(InvalidStateError, /Cannot approve the proposal: the case is in-progress/);
+  });
+  it('refuses to approve a proposal that needs no approval', () => {
+    spec(teamLead)
+      .given(offered)
+      .when(cmd('ApproveProposal', { proposalId: 'p1', comment: '' }))
+      .thenThrows(InvalidStateError, /the case is awaiting-customer/);
+  });
+});
+
+describe('the customer’s decision', () => {
+  it('accepts one of the offered options', () => {
+    spec()
+      .given(offered)
+      .when(cmd('AcceptOption', { optionId: 'option-1' }))
+      .then([ev('CustomerAcceptedOption', { proposalId: 'p1', optionId: 'option-1', acceptedAt: at })]);
+  });
+  it('refuses an option that was not offered', () => {
+    spec()
+      .given(offered)
+      .when(cmd('AcceptOption', { optionId: 'option-9' }))
+      .thenThrows(RuleRejectedError, /was not offered/);
+  });
+  it('refuses to accept twice', () => {
+    spec()
+      .given(accepted)
+      .when(cmd('AcceptOption', { optionId: 'option-1' }))
+      .thenThrows(InvalidStateError, /Cannot accept an option: the case is accepted/);
+  });
+  it('escalates one level up when the customer rejects every option', () => {
+    spec()
+      .given(offered)
+      .when(cmd('RejectOptions', { reason: 'Wants compensation too' }))
+      .then([
+        ev('CustomerRejectedOptions', { proposalId: 'p1', reason: 'Wants compensation too', rejectedAt: at }),
+        ev('CaseEscalated', {
+          fromLevel: 0,
+          level: 1,
+          escalatedTo: 'team-lead',
+          reason: 'Customer rejected every option: Wants compensation too',
+          escalatedAt: at,
+        }),
+      ]);
+  });
+});
+
+describe('escalation', () => {
+  it('escalates on request, e.g. when the customer threatens to go to the regulator', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('EscalateCase', { reason: 'Threatens to complain to the NFRA' }))
+      .then([
+        ev('CaseEscalated', {
+          fromLevel: 0,
+          level: 1,
+          escalatedTo: 'team-lead',
+          reason: 'Threatens to complain to the NFRA',
+          escalatedAt: at,
+        }),
+      ]);
+  });
+  it('stops at the complaints officer', () => {
+    const top = [1, 2, 3].map((level) =>
+      ev('CaseEscalated', { fromLevel: level - 1, level, escalatedTo: 'team-lead', reason: 'r', escalatedAt: T0 }),
+    );
+    spec()
+      .given([opened, acknowledged, ...top])
+      .when(cmd('EscalateCase', { reason: 'again' }))
+      .thenThrows(RuleRejectedError, /top of the escalation ladder/);
+  });
+});
+
+describe('executing the accepted option', () => {
+  it('records the resolution', () => {
+    spec()
+      .given(accepted)
+      .when(cmd('ExecuteResolution', { summary: 'Refunded CNY 200', feeWaiversGranted: [] }))
+      .then([
+        ev('ResolutionExecuted', {
+          optionId: 'option-1',
+          kind: 'refund',
+          amount: 200,
+          currency: 'CNY',
+          summary: 'Refunded CNY 200',
+          executedAt: at,
+        }),
+      ]);
+  });
+  it('refuses to execute before the customer accepted', () => {
+    spec()
+      .given(offered)
+      .when(cmd('ExecuteResolution', { summary: 'x', feeWaiversGranted: [] }))
+      .thenThrows(InvalidStateError, /the customer has not accepted an option/);
+  });
+  it('refuses a fee waiver at execution when another case granted one since', () => {
+    const waiverAccepted = [
+      opened,
+      acknowledged,
+      judgedValid,
+      proposed([waiver]),
+      ev('CustomerAcceptedOption', { proposalId: 'p1', optionId: 'option-1', acceptedAt: T0 }),
+    ];
+    spec()
+      .given(waiverAccepted)
+      .when(
+        cmd('ExecuteResolution', {
+          summary: 'Waived',
+          feeWaiversGranted: [{ caseId: 'o', reference: 'CMP-2026-000002', grantedAt: T0 }],
+        }),
+      )
+      .then([
+        ev('ResolutionOptionRefused', {
+          kind: 'fee-waiver',
+          reason:
+            'Customer C-1001 was already granted a fee waiver on 2026-03-01 (CMP-2026-000002); at most 1 per 12 months',
+          refusedAt: at,
+        }),
+      ]);
+  });
+});
+
+describe('keeping the customer informed and waiting on them', () => {
+  it('records each outbound communication', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('NotifyCustomer', { channel: 'sms', purpose: 'progress', summary: 'Investigation under way' }))
+      .then([
+        ev('CustomerNotified', {
+          channel: 'sms',
+          purpose: 'progress',
+          summary: 'Investigation under way',
+          notifiedAt: at,
+        }),
+      ]);
+  });
+  it('waits on the customer and resumes', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('WaitOnCustomer', { reason: 'Needs the bank statement' }))
+      .then([ev('WaitingOnCustomerStarted', { reason: 'Needs the bank statement', since: at })]);
+    spec()
+      .given([opened, acknowledged, ev('WaitingOnCustomerStarted', { reason: 'r', since: T0 })])
+      .when(cmd('ResumeCase', {}))
+      .then([ev('WaitingOnCustomerEnded', { waitedSince: T0, endedAt: at })]);
+  });
+  it('refuses to resume a case that is not waiting', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('ResumeCase', {}))
+      .thenThrows(InvalidStateError, /not waiting on the customer/);
+  });
+  it('refuses to wait twice', () => {
+    spec()
+      .given([opened, acknowledged, ev('WaitingOnCustomerStarted', { reason: 'r', since: T0 })])
+      .when(cmd('WaitOnCustomer', { reason: 'r' }))
+      .thenThrows(InvalidStateError, /waiting on the customer since/);
+  });
+});
+
+describe('follow-up, satisfaction and closure', () => {
+  it('schedules the callback one week after resolution by default', () => {
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', {}))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-08T08:00:00.000Z', scheduledAt: at })]);
+  });
+  it('records satisfaction from 1 to 5', () => {
+    spec()
+      .given(executed)
+      .when(cmd('RecordSatisfaction', { score: 4, comment: 'Quick' }))
+      .then([ev('SatisfactionRecorded', { score: 4, comment: 'Quick', recordedAt: at })]);
+    spec()
+      .given(executed)
+      .when(cmd('RecordSatisfaction', { score: 6 }))
+      .thenThrows(RuleRejectedError, /1 to 5/);
+  });
+  it('closes a resolved case with root cause and improvement action', () => {
+    spec()
+      .given(executed)
+      .when(cmd('CloseCase', { rootCause: 'Batch job', improvementAction: 'Fix job' }))
+      .then([ev('CaseClosed', { rootCause: 'Batch job', improvementAction: 'Fix job', closedAt: at })]);
+  });
+  it('refuses to close an unresolved case', () => {
+    spec()
+      .given(offered)
+      .when(cmd('CloseCase', { rootCause: 'x', improvementAction: 'y' }))
+      .thenThrows(InvalidStateError, /the case is awaiting-customer \(resolve it first\)/);
+  });
+  it('refuses to resolve (execute) a closed case', () => {
+    spec()
+      .given(closed)
+      .when(cmd('ExecuteResolution', { summary: 'x', feeWaiversGranted: [] }))
       .thenThrows(InvalidStateError, /the case is closed/);
+  });
+});
+
+describe('reopening', () => {
+  it('reopens within the window', () => {
+    spec()
+      .given(closed)
+      .when(cmd('ReopenCase', { reason: 'Fee charged again' }))
+      .then([ev('CaseReopened', { reason: 'Fee charged again', reopenedAt: at })]);
+  });
+  it('refuses after the window and says to register a linked complaint', () => {
+    const late = new Date(Date.parse('2026-03-01T09:00:00.000Z') + (REOPEN_WINDOW_DAYS + 1) * 86_400_000);
+    spec(agent, late)
+      .given(closed)
+      .when(cmd('ReopenCase', { reason: 'again' }))
+      .thenThrows(RuleRejectedError, /reopen window closed .* linked to CMP-2026-000001/);
+  });
+  it('refuses to reopen a case that is not closed', () => {
+    spec()
+      .given(executed)
+      .when(cmd('ReopenCase', { reason: 'x' }))
+      .thenThrows(InvalidStateError, /Cannot reopen: the case is resolved/);
+  });
+});
+
+describe('reassignment and deadline extensions', () => {
+  it('reassigns to another department and agent', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(
+        cmd('ReassignCase', { department: 'credit-reporting', agentId: 'agent-9', reason: 'Credit report involved' }),
+      )
+      .then([
+        ev('CaseReassigned', {
+          fromDepartment: 'cards',
+          department: 'credit-reporting',
+          agentId: 'agent-9',
+          reason: 'Credit report involved',
+          reassignedAt: at,
+        }),
+      ]);
+  });
+  it('requests an extension with the reason given to the customer, and a team lead approves it', () => {
+    const request = cmd('RequestExtension', {
+      extensionId: 'x1',
+      clock: 'resolution',
+      reason: 'Complex case',
+      customerExplanation: 'We need the card network’s records',
+    });
+    spec()
+      .given([opened, acknowledged])
+      .when(request)
+      .then([
+        ev('ExtensionRequested', {
+          extensionId: 'x1',
+          clock: 'resolution',
+          reason: 'Complex case',
+          customerExplanation: 'We need the card network’s records',
+          requestedAt: at,
+        }),
+      ]);
+    const requested = [
+      opened,
+      acknowledged,
+      ev('ExtensionRequested', {
+        extensionId: 'x1',
+        clock: 'resolution',
+        reason: 'r',
+        customerExplanation: 'e',
+        requestedAt: T0,
+      }),
+    ];
+    spec(teamLead)
+      .given(requested)
+      .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: 'OK' }))
+      .then([
+        ev('ExtensionDecided', {
+          extensionId: 'x1',
+          approved: true,
+          comment: 'OK',
+          decidedBy: teamLead,
+          decidedAt: at,
+        }),
+      ]);
+    spec(agent)
+      .given(requested)
+      .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: '' }))
+      .thenThrows(RuleRejectedError, /needs a team-lead/);
+    spec()
+      .given(requested)
+      .when(request)
+      .thenThrows(InvalidStateError, /still awaiting a decision/);
+  });
+  it('refuses to decide an extension nobody requested', () => {
+    spec(teamLead)
+      .given([opened, acknowledged])
+      .when(cmd('DecideExtension', { extensionId: 'nope', approved: true, comment: '' }))
+      .thenThrows(InvalidStateError, /no extension nope awaits a decision/);
   });
 });

@@ -1,81 +1,344 @@
-/** The case workflow's commands and the rules that allow or refuse them. */
-import { InvalidStateError, NotFoundError, type CommandMetadata, type Decider } from '@complaints/decider';
-import { evolveCase, initialCaseState, type CaseEvent, type CaseState, type CaseStatus, type Priority } from './case';
-import { DEFAULT_SLA_POLICY, deadlinesFor, type SlaPolicy } from './sla-policy';
+/**
+ * The case workflow's rules: which command each state allows, who may approve what, and the
+ * limits policy puts on remedies. A refusal throws (nothing is appended) unless the refusal itself
+ * is a fact worth keeping, like a fee waiver refused under the once-per-period rule.
+ */
+import {
+  InvalidStateError,
+  NotFoundError,
+  RuleRejectedError,
+  type CommandMetadata,
+  type Decider,
+} from '@complaints/decider';
+import { DEFAULT_AUTHORITY, MONETARY_KINDS, ROLES, rankOf, requiredRole } from './authority';
+import { evolveCase, initialCaseState, type CaseEvent, type CaseFacts, type CaseState, type CaseStatus } from './case';
+import type { CaseCommand, CommandOf } from './case.commands';
+import { feeWaiverRefusal } from './policy-limits';
+import { DEFAULT_SLA_POLICY, deadlinesFor } from './sla-policy';
 
-export type CaseCommand =
-  | {
-      type: 'OpenCase';
-      data: {
-        complaintId: string;
-        reference: string;
-        department: string;
-        queue: string;
-        category: string;
-        priority: Priority;
-        policy?: SlaPolicy;
-      };
-    }
-  | { type: 'AcknowledgeCase'; data: { caseId: string; channel: string; summary: string } }
-  | { type: 'ResolveCase'; data: { caseId: string; summary: string } }
-  | { type: 'CloseCase'; data: { caseId: string; rootCause?: string; improvementAction?: string } };
+export type { CaseCommand } from './case.commands';
 
-const VERBS: Record<CaseCommand['type'], string> = {
+/** Days after closure in which the same case may be reopened; later, a new linked case is opened. */
+export const REOPEN_WINDOW_DAYS = 30;
+/** Default follow-up callback after resolution (回访). */
+export const FOLLOW_UP_AFTER_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+const ACTIVE: CaseStatus[] = ['open', 'in-progress', 'awaiting-approval', 'awaiting-customer', 'accepted'];
+const NOT_CLOSED: CaseStatus[] = [...ACTIVE, 'resolved'];
+
+const VERB: Record<CaseCommand['type'], string> = {
   OpenCase: 'open the case',
   AcknowledgeCase: 'acknowledge',
-  ResolveCase: 'resolve',
+  RecordInvestigation: 'record investigation findings',
+  AssignAccountability: 'assign accountability',
+  JudgeValidity: 'judge validity',
+  ProposeResolution: 'propose a resolution',
+  ApproveProposal: 'approve the proposal',
+  RejectProposal: 'reject the proposal',
+  AcceptOption: 'accept an option',
+  RejectOptions: 'reject the options',
+  EscalateCase: 'escalate',
+  ExecuteResolution: 'execute the resolution',
+  NotifyCustomer: 'notify the customer',
+  WaitOnCustomer: 'wait on the customer',
+  ResumeCase: 'resume',
+  ScheduleFollowUp: 'schedule the follow-up',
+  RecordSatisfaction: 'record satisfaction',
   CloseCase: 'close',
+  ReopenCase: 'reopen',
+  ReassignCase: 'reassign',
+  RequestExtension: 'request a deadline extension',
+  DecideExtension: 'decide the extension',
 };
 
-function requireStatus(command: CaseCommand, state: CaseState, allowed: CaseStatus[], hint?: string) {
-  if (state.status === 'none')
-    throw new NotFoundError('Case', 'caseId' in command.data ? command.data.caseId : command.data.complaintId);
-  if (!allowed.includes(state.status)) throw new InvalidStateError(VERBS[command.type], state.status, hint);
+type Working = { status: CaseStatus; facts: CaseFacts };
+
+function requireStatus(command: CaseCommand, state: CaseState, allowed: CaseStatus[], hint?: string): Working {
+  if (state.status === 'none') throw new NotFoundError('Case', command.data.caseId);
+  if (!allowed.includes(state.status)) throw new InvalidStateError(VERB[command.type], state.status, hint);
   return state;
+}
+
+function requireAuthority(meta: CommandMetadata, needed: string, what: string): void {
+  if (rankOf(meta.actor.role) < rankOf(needed)) {
+    throw new RuleRejectedError(`${what} needs a ${needed} or above; ${meta.actor.id} acts as ${meta.actor.role}`, {
+      requiredRole: needed,
+    });
+  }
+}
+
+function open(command: CommandOf<'OpenCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  if (state.status !== 'none') return []; // a routing decision delivered twice opens one case
+  const { policy = DEFAULT_SLA_POLICY, ...routed } = command.data;
+  const { acknowledgeBy, resolveBy } = deadlinesFor(policy, routed.priority, meta.now);
+  return [
+    {
+      type: 'CaseOpened',
+      data: {
+        ...routed,
+        openedAt: meta.now.toISOString(),
+        acknowledgeBy: acknowledgeBy.toISOString(),
+        resolveBy: resolveBy.toISOString(),
+        slaPolicy: policy.id,
+      },
+    },
+  ];
+}
+
+function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: CommandMetadata): CaseEvent[] {
+  const { caseId, proposalId, options, feeWaiversGranted } = command.data;
+  const at = meta.now.toISOString();
+  if (!state.facts.validity) throw new InvalidStateError(VERB[command.type], state.status, 'judge its validity first');
+  if (options.length < 1 || options.length > 3) throw new RuleRejectedError('Propose one to three options');
+  if (!state.facts.validity.valid && options.some((o) => o.kind !== 'explanation' && o.kind !== 'apology')) {
+    throw new RuleRejectedError('The complaint was judged not valid: only an explanation or an apology can be offered');
+  }
+  for (const option of options) {
+    if (MONETARY_KINDS.has(option.kind) && !(typeof option.amount === 'number' && option.amount > 0)) {
+      throw new RuleRejectedError(`A ${option.kind} option needs a positive amount`);
+    }
+  }
+  const waiverRefusal = feeWaiverRefusal(state.facts.opened.customerId, feeWaiversGranted, meta.now);
+  const refused: CaseEvent[] = [];
+  const allowed = options.filter((option) => {
+    if (option.kind !== 'fee-waiver' || !waiverRefusal) return true;
+    refused.push({
+      type: 'ResolutionOptionRefused',
+      data: { caseId, kind: option.kind, reason: waiverRefusal, refusedAt: at },
+    });
+    return false;
+  });
+  if (allowed.length === 0) return refused;
+  const needed = requiredRole(allowed, DEFAULT_AUTHORITY);
+  const approvalRequiredFrom = rankOf(meta.actor.role) >= rankOf(needed) ? null : needed;
+  return [
+    ...refused,
+    {
+      type: 'ResolutionProposed',
+      data: { caseId, proposalId, options: allowed, proposedBy: meta.actor, approvalRequiredFrom, proposedAt: at },
+    },
+  ];
+}
+
+function approveOrReject(
+  command: CommandOf<'ApproveProposal'> | CommandOf<'RejectProposal'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const working = requireStatus(command, state, ['awaiting-approval']);
+  const proposal = working.facts.proposal;
+  if (!proposal || proposal.proposalId !== command.data.proposalId) {
+    throw new InvalidStateError(
+      VERB[command.type],
+      working.status,
+      `proposal ${command.data.proposalId} is not the one awaiting approval`,
+    );
+  }
+  requireAuthority(meta, proposal.approvalRequiredFrom ?? 'team-lead', `Deciding proposal ${proposal.proposalId}`);
+  const { caseId, proposalId, comment } = command.data;
+  const at = meta.now.toISOString();
+  return command.type === 'ApproveProposal'
+    ? [{ type: 'ProposalApproved', data: { caseId, proposalId, comment, approvedBy: meta.actor, approvedAt: at } }]
+    : [{ type: 'ProposalRejected', data: { caseId, proposalId, comment, rejectedBy: meta.actor, rejectedAt: at } }];
+}
+
+function escalation(state: Working, reason: string, at: string, caseId: string): CaseEvent {
+  const fromLevel = state.facts.escalationLevel;
+  if (fromLevel >= ROLES.length - 1) {
+    throw new RuleRejectedError('The case is already with the complaints officer, the top of the escalation ladder');
+  }
+  return {
+    type: 'CaseEscalated',
+    data: { caseId, fromLevel, level: fromLevel + 1, escalatedTo: ROLES[fromLevel + 1]!, reason, escalatedAt: at },
+  };
+}
+
+function execute(command: CommandOf<'ExecuteResolution'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const working = requireStatus(
+    command,
+    state,
+    ['accepted'],
+    state.status === 'awaiting-customer' ? 'the customer has not accepted an option' : undefined,
+  );
+  const { option } = working.facts.accepted!;
+  const at = meta.now.toISOString();
+  const { caseId } = command.data;
+  if (option.kind === 'fee-waiver') {
+    // Checked again at execution: another case may have granted one since the proposal.
+    const refusal = feeWaiverRefusal(working.facts.opened.customerId, command.data.feeWaiversGranted, meta.now);
+    if (refusal)
+      return [{ type: 'ResolutionOptionRefused', data: { caseId, kind: option.kind, reason: refusal, refusedAt: at } }];
+  }
+  return [
+    {
+      type: 'ResolutionExecuted',
+      data: {
+        caseId,
+        optionId: option.optionId,
+        kind: option.kind,
+        amount: option.amount,
+        currency: option.currency,
+        summary: command.data.summary,
+        executedAt: at,
+      },
+    },
+  ];
 }
 
 export function decideCase(command: CaseCommand, state: CaseState, meta: CommandMetadata): CaseEvent[] {
   const at = meta.now.toISOString();
+  const { caseId } = command.data;
   switch (command.type) {
-    case 'OpenCase': {
-      // A routing decision delivered twice opens one case.
-      if (state.status !== 'none') return [];
-      const policy = command.data.policy ?? DEFAULT_SLA_POLICY;
-      const { acknowledgeBy, resolveBy } = deadlinesFor(policy, command.data.priority, meta.now);
-      const { policy: _policy, ...routed } = command.data;
+    case 'OpenCase':
+      return open(command, state, meta);
+    case 'AcknowledgeCase':
+      requireStatus(command, state, ['open']);
       return [
         {
-          type: 'CaseOpened',
-          data: {
-            caseId: routed.complaintId,
-            ...routed,
-            openedAt: at,
-            acknowledgeBy: acknowledgeBy.toISOString(),
-            resolveBy: resolveBy.toISOString(),
-            slaPolicy: policy.id,
-          },
+          type: 'CaseAcknowledged',
+          data: { caseId, channel: command.data.channel, summary: command.data.summary, acknowledgedAt: at },
+        },
+      ];
+    case 'RecordInvestigation':
+      requireStatus(command, state, ACTIVE);
+      return [
+        {
+          type: 'InvestigationRecorded',
+          data: { caseId, findings: command.data.findings, evidenceRefs: command.data.evidenceRefs, recordedAt: at },
+        },
+      ];
+    case 'AssignAccountability':
+      requireStatus(command, state, ACTIVE);
+      return [{ type: 'AccountabilityAssigned', data: { ...command.data, assignedAt: at } }];
+    case 'JudgeValidity':
+      requireStatus(command, state, ['open', 'in-progress']);
+      if (!command.data.valid && !command.data.reason?.trim()) {
+        throw new RuleRejectedError('A complaint judged not valid needs the reason that will be told to the customer');
+      }
+      return [{ type: 'ValidityJudged', data: { ...command.data, judgedAt: at } }];
+    case 'ProposeResolution':
+      return propose(
+        command,
+        requireStatus(
+          command,
+          state,
+          ['in-progress'],
+          state.status === 'open' ? 'acknowledge it to the customer first' : undefined,
+        ),
+        meta,
+      );
+    case 'ApproveProposal':
+    case 'RejectProposal':
+      return approveOrReject(command, state, meta);
+    case 'AcceptOption': {
+      const working = requireStatus(command, state, ['awaiting-customer']);
+      const proposal = working.facts.proposal!;
+      if (!proposal.options.some((o) => o.optionId === command.data.optionId)) {
+        throw new RuleRejectedError(
+          `Option ${command.data.optionId} was not offered in proposal ${proposal.proposalId}`,
+        );
+      }
+      return [
+        {
+          type: 'CustomerAcceptedOption',
+          data: { caseId, proposalId: proposal.proposalId, optionId: command.data.optionId, acceptedAt: at },
         },
       ];
     }
-    case 'AcknowledgeCase':
-      requireStatus(command, state, ['open']);
-      return [{ type: 'CaseAcknowledged', data: { ...command.data, acknowledgedAt: at } }];
-    case 'ResolveCase':
-      requireStatus(
-        command,
-        state,
-        ['acknowledged'],
-        state.status === 'open' ? 'acknowledge it to the customer first' : undefined,
-      );
-      return [{ type: 'CaseResolved', data: { ...command.data, resolvedAt: at } }];
+    case 'RejectOptions': {
+      const working = requireStatus(command, state, ['awaiting-customer']);
+      const rejected: CaseEvent = {
+        type: 'CustomerRejectedOptions',
+        data: { caseId, proposalId: working.facts.proposal!.proposalId, reason: command.data.reason, rejectedAt: at },
+      };
+      return [rejected, escalation(working, `Customer rejected every option: ${command.data.reason}`, at, caseId)];
+    }
+    case 'EscalateCase':
+      return [escalation(requireStatus(command, state, NOT_CLOSED), command.data.reason, at, caseId)];
+    case 'ExecuteResolution':
+      return execute(command, state, meta);
+    case 'NotifyCustomer':
+      requireStatus(command, state, NOT_CLOSED);
+      return [{ type: 'CustomerNotified', data: { ...command.data, notifiedAt: at } }];
+    case 'WaitOnCustomer': {
+      const working = requireStatus(command, state, ACTIVE);
+      if (working.facts.waitingSince)
+        throw new InvalidStateError(VERB[command.type], `waiting on the customer since ${working.facts.waitingSince}`);
+      return [{ type: 'WaitingOnCustomerStarted', data: { caseId, reason: command.data.reason, since: at } }];
+    }
+    case 'ResumeCase': {
+      const working = requireStatus(command, state, ACTIVE);
+      if (!working.facts.waitingSince)
+        throw new InvalidStateError(VERB[command.type], `${working.status}, not waiting on the customer`);
+      return [
+        { type: 'WaitingOnCustomerEnded', data: { caseId, waitedSince: working.facts.waitingSince, endedAt: at } },
+      ];
+    }
+    case 'ScheduleFollowUp': {
+      const working = requireStatus(command, state, ['resolved']);
+      const dueAt =
+        command.data.dueAt ??
+        new Date(new Date(working.facts.resolvedAt!).getTime() + FOLLOW_UP_AFTER_DAYS * DAY_MS).toISOString();
+      return [{ type: 'FollowUpScheduled', data: { caseId, dueAt, scheduledAt: at } }];
+    }
+    case 'RecordSatisfaction':
+      requireStatus(command, state, ['resolved', 'closed']);
+      if (!Number.isInteger(command.data.score) || command.data.score < 1 || command.data.score > 5) {
+        throw new RuleRejectedError('Satisfaction is a whole score from 1 to 5');
+      }
+      return [{ type: 'SatisfactionRecorded', data: { ...command.data, recordedAt: at } }];
     case 'CloseCase':
       requireStatus(
         command,
         state,
         ['resolved'],
-        state.status === 'open' || state.status === 'acknowledged' ? 'resolve it first' : undefined,
+        state.status !== 'none' && ACTIVE.includes(state.status) ? 'resolve it first' : undefined,
       );
       return [{ type: 'CaseClosed', data: { ...command.data, closedAt: at } }];
+    case 'ReopenCase': {
+      const working = requireStatus(command, state, ['closed']);
+      const windowEnds = new Date(new Date(working.facts.closedAt!).getTime() + REOPEN_WINDOW_DAYS * DAY_MS);
+      if (meta.now > windowEnds) {
+        throw new RuleRejectedError(
+          `The reopen window closed on ${windowEnds.toISOString()} (${REOPEN_WINDOW_DAYS} days after closure): register a new complaint linked to ${working.facts.opened.reference}`,
+          { reopenWindowEnded: windowEnds.toISOString() },
+        );
+      }
+      return [{ type: 'CaseReopened', data: { caseId, reason: command.data.reason, reopenedAt: at } }];
+    }
+    case 'ReassignCase': {
+      const working = requireStatus(command, state, ACTIVE);
+      return [
+        {
+          type: 'CaseReassigned',
+          data: { ...command.data, fromDepartment: working.facts.department, reassignedAt: at },
+        },
+      ];
+    }
+    case 'RequestExtension': {
+      const working = requireStatus(command, state, ACTIVE);
+      if (working.facts.pendingExtension) {
+        throw new InvalidStateError(
+          VERB[command.type],
+          working.status,
+          `extension ${working.facts.pendingExtension.extensionId} is still awaiting a decision`,
+        );
+      }
+      return [{ type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } }];
+    }
+    case 'DecideExtension': {
+      const working = requireStatus(command, state, NOT_CLOSED);
+      if (working.facts.pendingExtension?.extensionId !== command.data.extensionId) {
+        throw new InvalidStateError(
+          VERB[command.type],
+          working.status,
+          `no extension ${command.data.extensionId} awaits a decision`,
+        );
+      }
+      requireAuthority(meta, 'team-lead', 'Deciding a deadline extension');
+      return [{ type: 'ExtensionDecided', data: { ...command.data, decidedBy: meta.actor, decidedAt: at } }];
+    }
   }
 }
 

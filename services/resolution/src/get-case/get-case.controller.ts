@@ -4,7 +4,7 @@ import { NotFoundError } from '@complaints/decider';
 import { loadState, type Database, type EventStore } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE } from '@complaints/kit';
 import { caseDecider, caseStream } from '../domain/case.decide';
-import { present } from '../work-case/work-case.controller';
+import { presentCase } from '../infrastructure/case-commands';
 
 @ApiTags('cases')
 @Controller('cases')
@@ -18,6 +18,6 @@ export class GetCaseController {
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const loaded = await loadState(this.db, this.store, caseDecider, caseStream(id));
     if (!loaded) throw new NotFoundError('Case', id);
-    return present(loaded.state, loaded.version);
+    return presentCase(loaded.state, loaded.version);
   }
 }

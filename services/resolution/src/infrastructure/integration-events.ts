@@ -1,20 +1,49 @@
-/** Resolution's private stored events mapped to the published language. */
+/**
+ * Resolution's private stored events mapped to the published language: one table, so adding a
+ * stored event without deciding what (if anything) it publishes is a type error.
+ */
+import type { IntegrationEventType } from '@complaints/contracts';
 import type { StoredEvent } from '@complaints/eventstore';
 import type { IntegrationPayload } from '@complaints/messaging';
-import type { CaseEvent } from '../domain/case';
+import type { CaseEvent, CaseEventData, CaseEventType } from '../domain/case';
+
+type Mapping = { [T in CaseEventType]: { type: IntegrationEventType; data?: (data: CaseEventData[T]) => unknown } };
+
+const PUBLISHED: Mapping = {
+  CaseOpened: { type: 'case.opened.v1' },
+  CaseAcknowledged: { type: 'case.acknowledged.v1' },
+  InvestigationRecorded: { type: 'case.investigation-recorded.v1' },
+  AccountabilityAssigned: { type: 'case.accountability-assigned.v1' },
+  ValidityJudged: { type: 'case.validity-judged.v1' },
+  ResolutionProposed: { type: 'case.resolution-proposed.v1' },
+  ResolutionOptionRefused: { type: 'case.resolution-option-refused.v1' },
+  ProposalApproved: { type: 'case.proposal-approved.v1' },
+  ProposalRejected: { type: 'case.proposal-rejected.v1' },
+  CustomerAcceptedOption: { type: 'case.option-accepted.v1' },
+  CustomerRejectedOptions: { type: 'case.options-rejected.v1' },
+  CaseEscalated: { type: 'case.escalated.v1' },
+  ResolutionExecuted: {
+    type: 'case.resolved.v1',
+    data: ({ executedAt, ...rest }) => ({ ...rest, resolvedAt: executedAt }),
+  },
+  CustomerNotified: { type: 'case.customer-notified.v1' },
+  WaitingOnCustomerStarted: { type: 'case.waiting-on-customer.v1' },
+  WaitingOnCustomerEnded: { type: 'case.resumed.v1' },
+  FollowUpScheduled: { type: 'case.follow-up-scheduled.v1' },
+  SatisfactionRecorded: { type: 'case.satisfaction-recorded.v1' },
+  CaseClosed: { type: 'case.closed.v1' },
+  CaseReopened: { type: 'case.reopened.v1' },
+  CaseReassigned: { type: 'case.reassigned.v1' },
+  ExtensionRequested: { type: 'case.extension-requested.v1' },
+  ExtensionDecided: { type: 'case.extension-decided.v1' },
+};
 
 export function resolutionIntegrationEvents(stored: StoredEvent): IntegrationPayload[] {
   const event = stored as unknown as CaseEvent;
-  switch (event.type) {
-    case 'CaseOpened':
-      return [{ type: 'case.opened.v1', subject: event.data.caseId, data: event.data }];
-    case 'CaseAcknowledged':
-      return [{ type: 'case.acknowledged.v1', subject: event.data.caseId, data: event.data }];
-    case 'CaseResolved':
-      return [{ type: 'case.resolved.v1', subject: event.data.caseId, data: event.data }];
-    case 'CaseClosed':
-      return [{ type: 'case.closed.v1', subject: event.data.caseId, data: event.data }];
-    default:
-      return [];
-  }
+  const mapping = PUBLISHED[event.type] as
+    { type: IntegrationEventType; data?: (data: unknown) => unknown } | undefined;
+  if (!mapping) return [];
+  return [
+    { type: mapping.type, subject: event.data.caseId, data: mapping.data ? mapping.data(event.data) : event.data },
+  ];
 }

@@ -14,7 +14,7 @@ export class OpenCaseHandler {
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.routed.v1') return;
-    const { complaintId, reference, department, queue, category, priority } = event.data;
+    const { complaintId, reference, customerId, department, queue, category, priority } = event.data;
     await decideAndAppend(
       tx,
       this.store,
@@ -22,7 +22,16 @@ export class OpenCaseHandler {
       caseStream(complaintId),
       {
         type: 'OpenCase',
-        data: { complaintId, reference, department, queue, category, priority },
+        data: {
+          caseId: complaintId,
+          complaintId,
+          reference,
+          ...(customerId ? { customerId } : {}),
+          department,
+          queue,
+          category,
+          priority,
+        },
       },
       {
         now: this.clock.now(),

@@ -1,60 +1,76 @@
-/** The agent's commands on a case. Each one: load, decide, append; refusals come back as 4xx. */
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+/** The agent's everyday steps on a case: contact, investigate, judge, inform, wait, hand over. */
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { handleCommand, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, Meta, type Clock, type RequestMeta } from '@complaints/kit';
-import type { CaseState } from '../domain/case';
-import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
-import { AcknowledgeCaseDto, CloseCaseDto, ResolveCaseDto } from './work-case.dto';
+import { Meta, type RequestMeta } from '@complaints/kit';
+import { CaseCommands } from '../infrastructure/case-commands';
+import {
+  AcknowledgeCaseDto,
+  AssignAccountabilityDto,
+  JudgeValidityDto,
+  NotifyCustomerDto,
+  ReasonDto,
+  ReassignCaseDto,
+  RecordInvestigationDto,
+} from './work-case.dto';
+
+const CaseId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('cases')
 @Controller('cases/:id')
 export class WorkCaseController {
-  constructor(
-    @Inject(DATABASE) private readonly db: Database,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  private async run(command: CaseCommand & { data: { caseId: string } }, meta: RequestMeta) {
-    const { state, version } = await handleCommand(
-      this.db,
-      this.store,
-      caseDecider,
-      caseStream(command.data.caseId),
-      command,
-      {
-        ...meta,
-        now: this.clock.now(),
-      },
-    );
-    return present(state, version);
-  }
+  constructor(private readonly cases: CaseCommands) {}
 
   @Post('acknowledge')
   @HttpCode(200)
-  acknowledge(
-    @Param('id', new ParseUUIDPipe()) caseId: string,
-    @Body() body: AcknowledgeCaseDto,
-    @Meta() meta: RequestMeta,
-  ) {
-    return this.run({ type: 'AcknowledgeCase', data: { caseId, channel: body.channel, summary: body.summary } }, meta);
+  acknowledge(@CaseId() caseId: string, @Body() body: AcknowledgeCaseDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'AcknowledgeCase', data: { caseId, ...body } }, meta);
   }
 
-  @Post('resolve')
+  @Post('investigation')
   @HttpCode(200)
-  resolve(@Param('id', new ParseUUIDPipe()) caseId: string, @Body() body: ResolveCaseDto, @Meta() meta: RequestMeta) {
-    return this.run({ type: 'ResolveCase', data: { caseId, summary: body.summary } }, meta);
+  investigate(@CaseId() caseId: string, @Body() body: RecordInvestigationDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'RecordInvestigation', data: { caseId, ...body } }, meta);
   }
 
-  @Post('close')
+  @Post('accountability')
   @HttpCode(200)
-  close(@Param('id', new ParseUUIDPipe()) caseId: string, @Body() body: CloseCaseDto, @Meta() meta: RequestMeta) {
-    return this.run({ type: 'CloseCase', data: { caseId, ...body } }, meta);
+  accountability(@CaseId() caseId: string, @Body() body: AssignAccountabilityDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'AssignAccountability', data: { caseId, ...body } }, meta);
   }
-}
 
-export function present(state: CaseState, version: number) {
-  if (state.status === 'none') return { status: 'none', version };
-  return { status: state.status, version, ...state.facts };
+  @Post('validity')
+  @HttpCode(200)
+  validity(@CaseId() caseId: string, @Body() body: JudgeValidityDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'JudgeValidity', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('notifications')
+  @HttpCode(200)
+  notify(@CaseId() caseId: string, @Body() body: NotifyCustomerDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'NotifyCustomer', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('wait')
+  @HttpCode(200)
+  wait(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'WaitOnCustomer', data: { caseId, reason: body.reason } }, meta);
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  resume(@CaseId() caseId: string, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'ResumeCase', data: { caseId } }, meta);
+  }
+
+  @Post('reassign')
+  @HttpCode(200)
+  reassign(@CaseId() caseId: string, @Body() body: ReassignCaseDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'ReassignCase', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('escalate')
+  @HttpCode(200)
+  escalate(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'EscalateCase', data: { caseId, reason: body.reason } }, meta);
+  }
 }

@@ -11,6 +11,7 @@ const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2, ur
 export interface ComplaintToRoute {
   complaintId: string;
   reference: string;
+  customerId?: string;
   channel: string;
   description: string;
   demands: string[];
@@ -29,6 +30,7 @@ export interface Classification {
 export interface ComplaintRouted extends Classification {
   complaintId: string;
   reference: string;
+  customerId?: string;
   routedAt: string;
 }
 
@@ -81,6 +83,7 @@ function decide(command: RouteComplaint, state: RoutingState, meta: CommandMetad
       data: {
         complaintId: complaint.complaintId,
         reference: complaint.reference,
+        ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
         ...classify(complaint, rules),
         routedAt: meta.now.toISOString(),
       },

@@ -26,7 +26,7 @@ export class RouteComplaintHandler {
       routingStream(complaint.complaintId),
       {
         type: 'RouteComplaint',
-        data: { complaint, rules: DEFAULT_RULES },
+        data: { complaint: { ...complaint, customerId: complaint.complainant.customerId }, rules: DEFAULT_RULES },
       },
       {
         now: this.clock.now(),

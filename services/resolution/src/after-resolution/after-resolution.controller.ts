@@ -1,0 +1,39 @@
+/** After the remedy: the follow-up callback (回访), satisfaction, closure with root cause, reopening. */
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Meta, type RequestMeta } from '@complaints/kit';
+import { CaseCommands } from '../infrastructure/case-commands';
+import { ReasonDto } from '../work-case/work-case.dto';
+import { CloseCaseDto, RecordSatisfactionDto, ScheduleFollowUpDto } from './after-resolution.dto';
+
+const CaseId = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('cases')
+@Controller('cases/:id')
+export class AfterResolutionController {
+  constructor(private readonly cases: CaseCommands) {}
+
+  @Post('follow-up')
+  @HttpCode(200)
+  followUp(@CaseId() caseId: string, @Body() body: ScheduleFollowUpDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'ScheduleFollowUp', data: { caseId, dueAt: body.dueAt } }, meta);
+  }
+
+  @Post('satisfaction')
+  @HttpCode(200)
+  satisfaction(@CaseId() caseId: string, @Body() body: RecordSatisfactionDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'RecordSatisfaction', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('close')
+  @HttpCode(200)
+  close(@CaseId() caseId: string, @Body() body: CloseCaseDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'CloseCase', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('reopen')
+  @HttpCode(200)
+  reopen(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'ReopenCase', data: { caseId, reason: body.reason } }, meta);
+  }
+}

@@ -1,0 +1,64 @@
+/** Asking for more time: the reason given to the customer is recorded, and a supervisor decides. */
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { newId } from '@complaints/eventstore';
+import { Meta, type RequestMeta } from '@complaints/kit';
+import { CaseCommands } from '../infrastructure/case-commands';
+import { CommentDto } from '../resolution-options/resolution-options.dto';
+
+export class RequestExtensionDto {
+  @ApiProperty({ enum: ['acknowledgement', 'first-contact', 'resolution', 'follow-up', 'regulatory'] })
+  @IsIn(['acknowledgement', 'first-contact', 'resolution', 'follow-up', 'regulatory'])
+  clock!: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(4000) reason!: string;
+  @ApiProperty({ description: 'What the customer is told' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  customerExplanation!: string;
+}
+
+const CaseId = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('cases')
+@Controller('cases/:id/extensions')
+export class DeadlineExtensionController {
+  constructor(private readonly cases: CaseCommands) {}
+
+  @Post()
+  @HttpCode(200)
+  request(@CaseId() caseId: string, @Body() body: RequestExtensionDto, @Meta() meta: RequestMeta) {
+    return this.cases.run(caseId, { type: 'RequestExtension', data: { caseId, extensionId: newId(), ...body } }, meta);
+  }
+
+  @Post(':extensionId/approve')
+  @HttpCode(200)
+  approve(
+    @CaseId() caseId: string,
+    @Param('extensionId') extensionId: string,
+    @Body() body: CommentDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.cases.run(
+      caseId,
+      { type: 'DecideExtension', data: { caseId, extensionId, approved: true, comment: body.comment } },
+      meta,
+    );
+  }
+
+  @Post(':extensionId/reject')
+  @HttpCode(200)
+  reject(
+    @CaseId() caseId: string,
+    @Param('extensionId') extensionId: string,
+    @Body() body: CommentDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.cases.run(
+      caseId,
+      { type: 'DecideExtension', data: { caseId, extensionId, approved: false, comment: body.comment } },
+      meta,
+    );
+  }
+}

@@ -1,0 +1,49 @@
+/** What agents, supervisors, customers (through agents) and the system ask of a case. */
+import type { ResolutionOption } from './case';
+import type { Priority } from './case';
+import type { GrantedWaiver } from './policy-limits';
+import type { SlaPolicy } from './sla-policy';
+
+type Cmd<T extends string, D> = { type: T; data: D & { caseId: string } };
+
+export type CaseCommand =
+  | Cmd<
+      'OpenCase',
+      {
+        complaintId: string;
+        reference: string;
+        customerId?: string;
+        department: string;
+        queue: string;
+        category: string;
+        priority: Priority;
+        policy?: SlaPolicy;
+      }
+    >
+  | Cmd<'AcknowledgeCase', { channel: string; summary: string }>
+  | Cmd<'RecordInvestigation', { findings: string; evidenceRefs: string[] }>
+  | Cmd<'AssignAccountability', { cause: string; responsibleDepartment: string; responsibleStaff?: string }>
+  | Cmd<'JudgeValidity', { valid: boolean; reason?: string }>
+  | Cmd<'ProposeResolution', { proposalId: string; options: ResolutionOption[]; feeWaiversGranted: GrantedWaiver[] }>
+  | Cmd<'ApproveProposal', { proposalId: string; comment: string }>
+  | Cmd<'RejectProposal', { proposalId: string; comment: string }>
+  | Cmd<'AcceptOption', { optionId: string }>
+  | Cmd<'RejectOptions', { reason: string }>
+  | Cmd<'EscalateCase', { reason: string }>
+  | Cmd<'ExecuteResolution', { summary: string; feeWaiversGranted: GrantedWaiver[] }>
+  | Cmd<
+      'NotifyCustomer',
+      { channel: string; purpose: 'progress' | 'result' | 'explanation' | 'other'; summary: string }
+    >
+  | Cmd<'WaitOnCustomer', { reason: string }>
+  | Cmd<'ResumeCase', Record<never, never>>
+  | Cmd<'ScheduleFollowUp', { dueAt?: string }>
+  | Cmd<'RecordSatisfaction', { score: number; comment?: string }>
+  | Cmd<'CloseCase', { rootCause: string; improvementAction: string }>
+  | Cmd<'ReopenCase', { reason: string }>
+  | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string }>
+  | Cmd<'RequestExtension', { extensionId: string; clock: string; reason: string; customerExplanation: string }>
+  | Cmd<'DecideExtension', { extensionId: string; approved: boolean; comment: string }>;
+
+export type CaseCommandType = CaseCommand['type'];
+export type CommandOf<T extends CaseCommandType> = Extract<CaseCommand, { type: T }>;

@@ -1,0 +1,93 @@
+/**
+ * The one path every case command takes: load, decide, append (retrying on a concurrent write),
+ * and keep the fee-waiver ledger in the same transaction. Controllers stay a few lines each.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { RuleRejectedError } from '@complaints/decider';
+import {
+  handleCommand,
+  type Database,
+  type EventStore,
+  type SqlClient,
+  type StoredEvent,
+} from '@complaints/eventstore';
+import { CLOCK, DATABASE, EVENT_STORE, type Clock, type RequestMeta } from '@complaints/kit';
+import type { CaseEventData, CaseState } from '../domain/case';
+import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
+import type { GrantedWaiver } from '../domain/policy-limits';
+
+/** A refusal that policy wants on the record: appended as an event, answered with 422. */
+export class RecordedRefusal extends RuleRejectedError {}
+
+export function presentCase(state: CaseState, version: number) {
+  if (state.status === 'none') return { status: 'none', version };
+  const { opened, ...facts } = state.facts;
+  return { status: state.status, version, ...opened, ...facts };
+}
+
+@Injectable()
+export class CaseCommands {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async run(
+    caseId: string,
+    command: CaseCommand | ((state: CaseState, tx: SqlClient) => Promise<CaseCommand>),
+    meta: RequestMeta,
+  ) {
+    const result = await handleCommand(
+      this.db,
+      this.store,
+      caseDecider,
+      caseStream(caseId),
+      command,
+      { ...meta, now: this.clock.now() },
+      {
+        afterAppend: (tx, appended) => this.recordFeeWaivers(tx, meta.tenant, appended),
+      },
+    );
+    const refusal = result.appended.find((e) => e.type === 'ResolutionOptionRefused');
+    if (refusal && !result.appended.some((e) => e.type === 'ResolutionProposed')) {
+      const { reason } = refusal.data as CaseEventData['ResolutionOptionRefused'];
+      throw new RecordedRefusal(`${reason}. The refusal is recorded on the case.`, { refusalEventId: refusal.eventId });
+    }
+    return presentCase(result.state, result.version);
+  }
+
+  /** Builds a command that needs the customer's fee waivers, read under a per-customer lock. */
+  withFeeWaivers(tenant: string, build: (granted: GrantedWaiver[]) => CaseCommand) {
+    return async (state: CaseState, tx: SqlClient): Promise<CaseCommand> => {
+      const customerId = state.status === 'none' ? undefined : state.facts.opened.customerId;
+      if (!customerId) return build([]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fee-waiver:${tenant}:${customerId}`]);
+      const { rows } = await tx.query<{ case_id: string; reference: string; granted_at: Date }>(
+        'SELECT case_id, reference, granted_at FROM fee_waivers WHERE tenant = $1 AND customer_id = $2',
+        [tenant, customerId],
+      );
+      return build(
+        rows.map((r) => ({ caseId: r.case_id, reference: r.reference, grantedAt: r.granted_at.toISOString() })),
+      );
+    };
+  }
+
+  private async recordFeeWaivers(tx: SqlClient, tenant: string, appended: StoredEvent[]): Promise<void> {
+    for (const event of appended) {
+      const data = event.data as CaseEventData['ResolutionExecuted'];
+      if (event.type !== 'ResolutionExecuted' || data.kind !== 'fee-waiver') continue;
+      const { rows } = await tx.query<{ customer_id: string | null; reference: string }>(
+        `SELECT data->>'customerId' AS customer_id, data->>'reference' AS reference FROM events
+          WHERE stream_id = $1 AND type = 'CaseOpened'`,
+        [event.streamId],
+      );
+      const opened = rows[0];
+      if (!opened?.customer_id) continue;
+      await tx.query(
+        'INSERT INTO fee_waivers (event_id, tenant, customer_id, case_id, reference, granted_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [event.eventId, tenant, opened.customer_id, data.caseId, opened.reference, data.executedAt],
+      );
+    }
+  }
+}

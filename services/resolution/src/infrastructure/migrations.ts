@@ -1,0 +1,19 @@
+import type { Migration } from '@complaints/eventstore';
+
+export const resolutionMigrations: Migration[] = [
+  {
+    name: 'FeeWaivers1763800003000',
+    up: `
+      -- Fee waivers granted per customer: the once-per-period rule reads this in the deciding transaction.
+      CREATE TABLE fee_waivers (
+        event_id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        customer_id text NOT NULL,
+        case_id uuid NOT NULL,
+        reference text NOT NULL,
+        granted_at timestamptz NOT NULL
+      );
+      CREATE INDEX fee_waivers_by_customer ON fee_waivers (tenant, customer_id, granted_at);
+    `,
+  },
+];

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { RESOLUTION_KINDS, type ResolutionKind } from '../domain/authority';
+
+export class ResolutionOptionDto {
+  @ApiProperty({ enum: RESOLUTION_KINDS }) @IsIn(RESOLUTION_KINDS) kind!: ResolutionKind;
+  @ApiProperty({ example: 'Refund the annual fee of 2024' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  description!: string;
+  @ApiPropertyOptional({ description: 'Required for refund, fee-waiver and compensation' })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsPositive()
+  amount?: number;
+  @ApiPropertyOptional({ example: 'CNY' })
+  @ValidateIf((o: ResolutionOptionDto) => o.amount !== undefined)
+  @IsString()
+  @Length(3, 3)
+  currency?: string;
+}
+
+export class ProposeResolutionDto {
+  @ApiProperty({ type: [ResolutionOptionDto], description: 'One to three options for the customer to choose from' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => ResolutionOptionDto)
+  options!: ResolutionOptionDto[];
+}
+
+export class CommentDto {
+  @ApiProperty() @IsString() @MaxLength(4000) comment!: string;
+}
+
+export class CustomerDecisionDto {
+  @ApiProperty({ enum: ['accept', 'reject'] }) @IsIn(['accept', 'reject']) decision!: 'accept' | 'reject';
+  @ApiPropertyOptional({ description: 'The accepted option (decision = accept)' })
+  @ValidateIf((o: CustomerDecisionDto) => o.decision === 'accept')
+  @IsString()
+  @IsNotEmpty()
+  optionId?: string;
+  @ApiPropertyOptional({ description: 'What the customer wants instead (decision = reject)' })
+  @ValidateIf((o: CustomerDecisionDto) => o.decision === 'reject')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  reason?: string;
+}
+
+export class ExecuteResolutionDto {
+  @ApiProperty({ example: 'Fee of CNY 200 refunded to card ending 1234' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  summary!: string;
+}

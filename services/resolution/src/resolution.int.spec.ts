@@ -1,0 +1,166 @@
+/**
+ * The resolution service over HTTP on a real PostgreSQL, fed real complaint.routed.v1 events
+ * through the embedded transport: policy limits across cases, approvals, refusals that append nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Topics } from '@complaints/contracts';
+import { openDatabase, type Database } from '@complaints/eventstore';
+import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
+import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { ResolutionModule } from './resolution.module';
+
+const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' };
+const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead' };
+
+describe('the resolution service', () => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let bus: Database;
+  let base: string;
+
+  const post = async (caseId: string, path: string, body: unknown, actor: Record<string, string> = agent) => {
+    const response = await fetch(`${base}/cases/${caseId}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...actor },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
+  };
+  const eventTypes = async (caseId: string) => {
+    const db = app.get<Database>(DATABASE);
+    return (
+      await db.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [
+        `case-${caseId}`,
+      ])
+    ).rows.map((r) => r.type);
+  };
+
+  async function routedCase(customerId: string, department = 'cards'): Promise<string> {
+    const complaintId = randomUUID();
+    const envelope = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: '/complaints/routing',
+      type: 'complaint.routed.v1',
+      subject: complaintId,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      streamVersion: 1,
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { id: 'routing-engine', role: 'system' },
+      tenant: 'bank-a',
+      data: {
+        complaintId,
+        reference: `CMP-2026-${complaintId.slice(0, 6)}`,
+        department,
+        queue: 'bank-cards',
+        category: 'card-fees',
+        priority: 'normal',
+        ruleId: 'bank-card-fees',
+        matchedKeywords: ['annual fee'],
+        customerId,
+        routedAt: new Date().toISOString(),
+      },
+    };
+    await new PostgresTransport(bus).publish([
+      { topic: Topics.routing, key: complaintId, value: JSON.stringify(envelope), headers: {} },
+    ]);
+    await eventually(`case ${complaintId} opened`, async () =>
+      (await fetch(`${base}/cases/${complaintId}`)).status === 200 ? true : undefined,
+    );
+    return complaintId;
+  }
+
+  async function readyToPropose(caseId: string) {
+    expect((await post(caseId, 'acknowledge', { channel: 'phone', summary: 'Called' })).status).toBe(200);
+    expect((await post(caseId, 'validity', { valid: true })).status).toBe(200);
+  }
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('resolution_http');
+    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    const config = { ...loadServiceConfig('resolution', { DATABASE_URL: testDb.url }), port: 0 };
+    app = await startService(ResolutionModule.forRoot({ config }), config, {
+      title: 'resolution',
+      shutdownHooks: false,
+    });
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await bus?.close();
+    await testDb?.drop();
+  });
+
+  it('grants a fee waiver once, then refuses the same customer’s second one on another case and records the refusal', async () => {
+    const first = await routedCase('C-77');
+    await readyToPropose(first);
+    const waiver = {
+      options: [{ kind: 'fee-waiver', description: 'Waive the 2026 annual fee', amount: 300, currency: 'CNY' }],
+    };
+    expect((await post(first, 'proposals', waiver)).body).toMatchObject({ status: 'awaiting-customer' });
+    expect((await post(first, 'customer-decision', { decision: 'accept', optionId: 'option-1' })).status).toBe(200);
+    expect((await post(first, 'execute', { summary: 'Annual fee waived' })).body).toMatchObject({ status: 'resolved' });
+
+    const second = await routedCase('C-77');
+    await readyToPropose(second);
+    const refused = await post(second, 'proposals', waiver);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(
+      /Customer C-77 was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
+    );
+    expect(await eventTypes(second)).toEqual([
+      'CaseOpened',
+      'CaseAcknowledged',
+      'ValidityJudged',
+      'ResolutionOptionRefused',
+    ]);
+
+    // Another customer is not affected.
+    const other = await routedCase('C-78');
+    await readyToPropose(other);
+    expect((await post(other, 'proposals', waiver)).status).toBe(200);
+  });
+
+  it('routes compensation beyond the agent’s authority to a team lead', async () => {
+    const caseId = await routedCase('C-90');
+    await readyToPropose(caseId);
+    const proposed = await post(caseId, 'proposals', {
+      options: [{ kind: 'compensation', description: 'Goodwill payment', amount: 3000, currency: 'CNY' }],
+    });
+    expect(proposed.body).toMatchObject({ status: 'awaiting-approval' });
+    const proposalId = (proposed.body.proposal as { proposalId: string }).proposalId;
+    expect((await post(caseId, `proposals/${proposalId}/approve`, { comment: 'fine' })).status).toBe(422);
+    expect(
+      (await post(caseId, `proposals/${proposalId}/approve`, { comment: 'Long-standing customer' }, lead)).body,
+    ).toMatchObject({ status: 'awaiting-customer' });
+    const rejected = await post(caseId, 'customer-decision', {
+      decision: 'reject',
+      reason: 'Wants an apology from the branch manager',
+    });
+    expect(rejected.body).toMatchObject({ status: 'in-progress', escalationLevel: 1 });
+  });
+
+  it('refuses illegal transitions with 409 naming the state, and appends nothing', async () => {
+    const caseId = await routedCase('C-91');
+    const before = await eventTypes(caseId);
+    const approve = await post(caseId, `proposals/${randomUUID()}/approve`, { comment: 'x' }, lead);
+    expect(approve.status).toBe(409);
+    expect(approve.body.message).toMatch(/Cannot approve the proposal: the case is open/);
+    expect((await post(caseId, 'close', { rootCause: 'x', improvementAction: 'y' })).status).toBe(409);
+    expect(await eventTypes(caseId)).toEqual(before);
+  });
+
+  it('refuses bad input with 400 naming the field, and 404 for an unknown case', async () => {
+    const caseId = await routedCase('C-92');
+    const four = { kind: 'apology', description: 'Sorry' };
+    const bad = await post(caseId, 'proposals', { options: [four, four, four, four] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/options must contain no more than 3 elements/);
+    expect((await post(caseId, 'satisfaction', { score: 9 })).status).toBe(400);
+    expect((await post(randomUUID(), 'acknowledge', { channel: 'phone', summary: 'x' })).status).toBe(404);
+  });
+});

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '@complaints/eventstore';
 import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { routedEnvelope } from '../../../test/fixtures/events';
 import { ResolutionModule } from './resolution.module';
 
 const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' };
@@ -39,32 +40,7 @@ describe('the resolution service', () => {
 
   async function routedCase(customerId: string, department = 'cards'): Promise<string> {
     const complaintId = randomUUID();
-    const envelope = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: '/complaints/routing',
-      type: 'complaint.routed.v1',
-      subject: complaintId,
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
-      streamVersion: 1,
-      correlationId: randomUUID(),
-      causationId: null,
-      actor: { id: 'routing-engine', role: 'system' },
-      tenant: 'bank-a',
-      data: {
-        complaintId,
-        reference: `CMP-2026-${complaintId.slice(0, 6)}`,
-        department,
-        queue: 'bank-cards',
-        category: 'card-fees',
-        priority: 'normal',
-        ruleId: 'bank-card-fees',
-        matchedKeywords: ['annual fee'],
-        customerId,
-        routedAt: new Date().toISOString(),
-      },
-    };
+    const envelope = routedEnvelope(complaintId, customerId, 'bank-a', department);
     await new PostgresTransport(bus).publish([
       { topic: Topics.routing, key: complaintId, value: JSON.stringify(envelope), headers: {} },
     ]);

@@ -2,18 +2,13 @@
  * Who may grant what, as data: amount limits per role and the least role each kind of remedy
  * needs. A proposal beyond the proposer's authority waits for an approver whose authority covers it.
  */
+import { RESOLUTION_KINDS } from '@complaints/contracts';
+
 export const ROLES = ['agent', 'team-lead', 'department-head', 'complaints-officer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const RESOLUTION_KINDS = [
-  'apology',
-  'explanation',
-  'refund',
-  'fee-waiver',
-  'compensation',
-  'credit-report-correction',
-  'process-change',
-] as const;
+/** The remedies a desk can offer; the list is part of the published language. */
+export { RESOLUTION_KINDS };
 export type ResolutionKind = (typeof RESOLUTION_KINDS)[number];
 
 /** Kinds that move money: they carry an amount. */

@@ -1,0 +1,242 @@
+/**
+ * Working calendars and deadline arithmetic for SLA clocks: which local days are working days,
+ * when "N days" or "N hours" after an instant falls due, and how much working time lies between
+ * two instants. Pure: calendars are data built elsewhere (sla-calendars/), time zones are
+ * handled by luxon, and nothing here reads the clock.
+ *
+ * Counting conventions — the way regulators write their limits ("within 15 business days after
+ * the day on which it received the complaint", FCA DISP 1.6.2AR; 民法典 arts. 201 and 203 for
+ * Chinese periods):
+ *
+ * - `calendar-days` / `business-days`: the day of receipt is not counted. Day 1 is the local day
+ *   after receipt (for business days: the first working day after the local date of receipt,
+ *   whatever the hour of receipt, even when receipt fell on a weekend or holiday). The deadline
+ *   is the END of day N, local time:
+ *     - calendar days end at 23:59:59.999 local (民法典 art. 203: "截止时间为二十四时");
+ *     - business days end when working hours end that day (art. 203: "有业务时间的，停止业务
+ *       活动的时间为截止时间"; the FCA's "by the end of ... business days").
+ *   So a complaint received on Friday at 10:00 under "1 business day" is due Monday at close of
+ *   business, and one received on Saturday is due the same Monday: receipt outside working time
+ *   does not buy an extra day. That is the stricter of the readings regulators accept.
+ *   8 weeks are 56 calendar days.
+ * - `calendar-hours` are exact elapsed time (DST days are 23 or 25 hours long: 24 hours after
+ *   noon on the eve of a DST change is 11:00 or 13:00 local).
+ * - `business-hours` are working-hours time: the clock runs only inside working hours of working
+ *   days; one received outside working hours starts at the next opening.
+ * - A calendar-days deadline that ends on a non-working day stays there unless the target says
+ *   `lastDayRollsToWorkingDay` (民法典 art. 203: a period whose last day is a statutory rest day
+ *   ends on the day after that rest day). Presets leave it off: the earlier deadline is the one
+ *   a firm can never be faulted for meeting.
+ */
+import { DateTime } from 'luxon';
+
+export interface WorkingCalendar {
+  /** e.g. 'CN', 'GB-ENG', 'US' */
+  id: string;
+  /** IANA time zone, e.g. 'Asia/Shanghai' */
+  timeZone: string;
+  /** Local 'HH:mm'; `end` may be '24:00' for a desk that works until midnight. */
+  workingHours: { start: string; end: string };
+  /** ISO weekdays that are not working days: 6 = Saturday, 7 = Sunday. */
+  weekendDays: number[];
+  /** Local dates 'YYYY-MM-DD' that are not working days. */
+  holidays: ReadonlySet<string>;
+  /** Local weekend dates that ARE working days (China's 调休 make-up days). */
+  extraWorkingDays: ReadonlySet<string>;
+}
+
+export type SlaUnit = 'calendar-hours' | 'calendar-days' | 'business-hours' | 'business-days';
+
+export interface SlaTarget {
+  amount: number;
+  unit: SlaUnit;
+  /** Calendar days only: a last day that is not a working day moves to the next working day. */
+  lastDayRollsToWorkingDay?: boolean;
+}
+
+/** Whether a unit counts elapsed time ('calendar') or working time ('business'). */
+export type TimeKind = 'calendar' | 'business';
+
+export function timeKindOf(unit: SlaUnit): TimeKind {
+  return unit === 'business-days' || unit === 'business-hours' ? 'business' : 'calendar';
+}
+
+const HOUR_MS = 3_600_000;
+/** Bounds every day-by-day walk, so a calendar without working days fails instead of spinning. */
+const MAX_DAYS_SEARCHED = 3_660;
+
+interface CalendarRules {
+  zone: string;
+  openMinutes: number;
+  closeMinutes: number;
+}
+
+const rulesCache = new WeakMap<WorkingCalendar, CalendarRules>();
+
+function rulesOf(calendar: WorkingCalendar): CalendarRules {
+  const cached = rulesCache.get(calendar);
+  if (cached) return cached;
+  if (!DateTime.now().setZone(calendar.timeZone).isValid) {
+    throw new RangeError(`calendar ${calendar.id}: unknown time zone '${calendar.timeZone}'`);
+  }
+  const openMinutes = minutesOfDay(calendar, calendar.workingHours.start);
+  const closeMinutes = minutesOfDay(calendar, calendar.workingHours.end);
+  if (closeMinutes <= openMinutes) {
+    throw new RangeError(
+      `calendar ${calendar.id}: working hours must open before they close ` +
+        `(${calendar.workingHours.start}–${calendar.workingHours.end})`,
+    );
+  }
+  const rules = { zone: calendar.timeZone, openMinutes, closeMinutes };
+  rulesCache.set(calendar, rules);
+  return rules;
+}
+
+function minutesOfDay(calendar: WorkingCalendar, hhmm: string): number {
+  const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  const hours = Number(match?.[1]);
+  const minutes = Number(match?.[2]);
+  if (!match || minutes > 59 || hours > 24 || (hours === 24 && minutes > 0)) {
+    throw new RangeError(`calendar ${calendar.id}: '${hhmm}' is not a local time 'HH:mm'`);
+  }
+  return hours * 60 + minutes;
+}
+
+function isoDateOf(day: DateTime): string {
+  const iso = day.toISODate();
+  if (iso === null) throw new RangeError(`invalid date: ${day.invalidExplanation ?? 'unknown reason'}`);
+  return iso;
+}
+
+function weekdayOf(localDate: string): number {
+  const day = DateTime.fromISO(localDate, { zone: 'UTC' });
+  if (!day.isValid || localDate.length !== 10) throw new RangeError(`'${localDate}' is not a date 'YYYY-MM-DD'`);
+  return day.weekday;
+}
+
+/**
+ * Make-up working days win over holidays and weekends: they are the more specific, curated
+ * data, and a wrong "working" answer gives an earlier deadline, never a missed one.
+ */
+export function isWorkingDay(calendar: WorkingCalendar, localDate: string): boolean {
+  if (calendar.extraWorkingDays.has(localDate)) return true;
+  if (calendar.holidays.has(localDate)) return false;
+  return !calendar.weekendDays.includes(weekdayOf(localDate));
+}
+
+/** The local date ('YYYY-MM-DD') of an instant in the calendar's time zone. */
+export function localDateOf(calendar: WorkingCalendar, instant: Date): string {
+  return isoDateOf(localMidnight(rulesOf(calendar), instant));
+}
+
+function localMidnight(rules: CalendarRules, instant: Date): DateTime {
+  return DateTime.fromJSDate(instant, { zone: rules.zone }).startOf('day');
+}
+
+/** Minutes after local midnight, DST-safe: luxon resolves the wall-clock time in the zone. */
+function atLocalMinutes(day: DateTime, minutes: number): DateTime {
+  if (minutes === 24 * 60) return day.plus({ days: 1 }).startOf('day');
+  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+}
+
+/** Working hours of one local day as epoch millis, or undefined on a non-working day. */
+function workingWindowOf(
+  calendar: WorkingCalendar,
+  rules: CalendarRules,
+  day: DateTime,
+): { open: number; close: number } | undefined {
+  if (!isWorkingDay(calendar, isoDateOf(day))) return undefined;
+  return {
+    open: atLocalMinutes(day, rules.openMinutes).toMillis(),
+    close: atLocalMinutes(day, rules.closeMinutes).toMillis(),
+  };
+}
+
+function assertDayCount(target: SlaTarget): void {
+  if (!Number.isInteger(target.amount) || target.amount < 1) {
+    throw new RangeError(`${target.unit} must be a whole number of at least 1, got ${target.amount}`);
+  }
+}
+
+/** When a clock started at `startedAt` with this target falls due, per the conventions above. */
+export function dueAt(calendar: WorkingCalendar, startedAt: Date, target: SlaTarget): Date {
+  const rules = rulesOf(calendar);
+  switch (target.unit) {
+    case 'calendar-hours':
+      assertHours(target.amount);
+      return new Date(startedAt.getTime() + target.amount * HOUR_MS);
+    case 'business-hours':
+      assertHours(target.amount);
+      return addBusinessMillis(calendar, startedAt, target.amount * HOUR_MS);
+    case 'calendar-days': {
+      assertDayCount(target);
+      let lastDay = localMidnight(rules, startedAt).plus({ days: target.amount });
+      if (target.lastDayRollsToWorkingDay) lastDay = firstWorkingDayFrom(calendar, lastDay);
+      return lastDay.endOf('day').toJSDate();
+    }
+    case 'business-days': {
+      assertDayCount(target);
+      let day = localMidnight(rules, startedAt);
+      for (let counted = 0; counted < target.amount; counted += 1) {
+        day = firstWorkingDayFrom(calendar, day.plus({ days: 1 }));
+      }
+      return atLocalMinutes(day, rules.closeMinutes).toJSDate();
+    }
+  }
+}
+
+function assertHours(amount: number): void {
+  if (!Number.isFinite(amount) || amount < 0) throw new RangeError(`hours must be zero or more, got ${amount}`);
+}
+
+function firstWorkingDayFrom(calendar: WorkingCalendar, day: DateTime): DateTime {
+  let candidate = day;
+  for (let searched = 0; searched < MAX_DAYS_SEARCHED; searched += 1) {
+    if (isWorkingDay(calendar, isoDateOf(candidate))) return candidate;
+    candidate = candidate.plus({ days: 1 });
+  }
+  throw new RangeError(`calendar ${calendar.id} has no working day within ${MAX_DAYS_SEARCHED} days`);
+}
+
+/** The instant at which `millis` of working time have passed after `from`. */
+export function addBusinessMillis(calendar: WorkingCalendar, from: Date, millis: number): Date {
+  if (!Number.isFinite(millis) || millis < 0) throw new RangeError(`working time must be zero or more, got ${millis}`);
+  if (millis === 0) return from;
+  const rules = rulesOf(calendar);
+  let remaining = millis;
+  let day = localMidnight(rules, from);
+  for (let searched = 0; searched < MAX_DAYS_SEARCHED; searched += 1, day = day.plus({ days: 1 })) {
+    const window = workingWindowOf(calendar, rules, day);
+    if (!window) continue;
+    const segmentStart = Math.max(window.open, from.getTime());
+    if (segmentStart >= window.close) continue;
+    const available = window.close - segmentStart;
+    if (remaining <= available) return new Date(segmentStart + remaining);
+    remaining -= available;
+  }
+  throw new RangeError(`calendar ${calendar.id} has no working time within ${MAX_DAYS_SEARCHED} days`);
+}
+
+/** Working-hours time between two instants; negative when `to` is before `from`. */
+export function businessMillisBetween(calendar: WorkingCalendar, from: Date, to: Date): number {
+  if (to.getTime() < from.getTime()) return -businessMillisBetween(calendar, to, from);
+  const rules = rulesOf(calendar);
+  let total = 0;
+  for (let day = localMidnight(rules, from); day.toMillis() < to.getTime(); day = day.plus({ days: 1 })) {
+    const window = workingWindowOf(calendar, rules, day);
+    if (!window) continue;
+    const overlap = Math.min(window.close, to.getTime()) - Math.max(window.open, from.getTime());
+    if (overlap > 0) total += overlap;
+  }
+  return total;
+}
+
+/** Time between two instants on the given kind: elapsed for calendar clocks, working for business ones. */
+export function millisBetween(calendar: WorkingCalendar, kind: TimeKind, from: Date, to: Date): number {
+  return kind === 'business' ? businessMillisBetween(calendar, from, to) : to.getTime() - from.getTime();
+}
+
+/** The instant `millis` after `from` on the given kind of time. */
+export function addMillis(calendar: WorkingCalendar, kind: TimeKind, from: Date, millis: number): Date {
+  return kind === 'business' ? addBusinessMillis(calendar, from, millis) : new Date(from.getTime() + millis);
+}

@@ -47,6 +47,8 @@ export const complaintRoutedV1 = z.object({
   matchedKeywords: z.array(z.string()),
   /** The enterprise's customer id, when the complainant gave one (policy limits are per customer). */
   customerId: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
+  receivedAt: isoTime.optional(),
   routedAt: isoTime,
 });
 
@@ -83,6 +85,15 @@ export const caseOpenedV1 = caseFact({
   acknowledgeBy: isoTime,
   resolveBy: isoTime,
   slaPolicy: z.string().min(1),
+  receivedAt: isoTime.optional(),
+  sla: z
+    .object({
+      policyId: z.string(),
+      regime: z.string(),
+      calendarId: z.string(),
+      clocks: z.array(z.record(z.unknown())),
+    })
+    .optional(),
 });
 
 export const caseAcknowledgedV1 = caseFact({
@@ -128,12 +139,34 @@ export const caseProposalRejectedV1 = caseFact({
 });
 export const caseOptionAcceptedV1 = caseFact({ acceptedAt: isoTime, proposalId: z.string(), optionId: z.string() });
 export const caseOptionsRejectedV1 = caseFact({ rejectedAt: isoTime, proposalId: z.string(), reason: z.string() });
+export const CLOCK_KINDS = ['acknowledgement', 'first-contact', 'resolution', 'follow-up', 'regulatory'] as const;
+
 export const caseEscalatedV1 = caseFact({
   escalatedAt: isoTime,
   fromLevel: z.number().int().min(0),
   level: z.number().int().min(1),
   escalatedTo: z.string(),
   reason: z.string(),
+  trigger: z.enum(['customer-rejected', 'sla-breach', 'unacknowledged-escalation', 'manual']).optional(),
+  clock: z.enum(CLOCK_KINDS).optional(),
+  notified: z.array(z.string()).optional(),
+});
+export const caseEscalationAcknowledgedV1 = caseFact({
+  acknowledgedAt: isoTime,
+  level: z.number().int().min(1),
+  acknowledgedBy: actor,
+});
+export const caseSlaWarningIssuedV1 = caseFact({
+  issuedAt: isoTime,
+  clock: z.enum(CLOCK_KINDS),
+  threshold: z.number().positive(),
+  dueAt: isoTime,
+});
+export const caseSlaBreachedV1 = caseFact({
+  breachedAt: isoTime,
+  clock: z.enum(CLOCK_KINDS),
+  dueAt: isoTime,
+  detectedAt: isoTime,
 });
 export const caseResolvedV1 = caseFact({
   resolvedAt: isoTime,
@@ -201,6 +234,9 @@ export const IntegrationEvents = {
   'case.option-accepted.v1': { topic: Topics.resolution, schema: caseOptionAcceptedV1 },
   'case.options-rejected.v1': { topic: Topics.resolution, schema: caseOptionsRejectedV1 },
   'case.escalated.v1': { topic: Topics.resolution, schema: caseEscalatedV1 },
+  'case.escalation-acknowledged.v1': { topic: Topics.resolution, schema: caseEscalationAcknowledgedV1 },
+  'case.sla-warning-issued.v1': { topic: Topics.resolution, schema: caseSlaWarningIssuedV1 },
+  'case.sla-breached.v1': { topic: Topics.resolution, schema: caseSlaBreachedV1 },
   'case.resolved.v1': { topic: Topics.resolution, schema: caseResolvedV1 },
   'case.customer-notified.v1': { topic: Topics.resolution, schema: caseCustomerNotifiedV1 },
   'case.waiting-on-customer.v1': { topic: Topics.resolution, schema: caseWaitingOnCustomerV1 },

@@ -21,7 +21,7 @@ export type CommandInput<Command, State> = Command | ((state: State, tx: SqlClie
 
 export interface CommandHooks {
   /** Runs in the same transaction after the append: inline projections the next decision needs. */
-  afterAppend?: (tx: SqlClient, appended: StoredEvent[]) => Promise<void>;
+  afterAppend?: (tx: SqlClient, appended: StoredEvent[], state: unknown) => Promise<void>;
 }
 
 export async function decideAndAppend<Command, State, Event extends DomainEvent>(
@@ -55,9 +55,10 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
       },
     })),
   );
-  if (hooks.afterAppend && appended.length > 0) await hooks.afterAppend(tx, appended);
+  const after = events.reduce(decider.evolve, state);
+  if (hooks.afterAppend && appended.length > 0) await hooks.afterAppend(tx, appended, after);
   return {
-    state: events.reduce(decider.evolve, state),
+    state: after,
     appended,
     version: history.length + appended.length,
   };

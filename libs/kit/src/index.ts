@@ -6,3 +6,4 @@ export * from './health.controller';
 export * from './platform.module';
 export * from './request-meta';
 export * from './tokens';
+export * from './test-clock';

@@ -8,6 +8,7 @@ import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transpor
 import type { ServiceConfig } from './config';
 import { Eventing } from './eventing';
 import { HealthController } from './health.controller';
+import { AdjustableClock, TestClockController, testClockEnabled } from './test-clock';
 import { CLOCK, DATABASE, EVENT_STORE, SERVICE_CONFIG, TRANSPORT, systemClock, type Clock } from './tokens';
 
 export interface PlatformOptions {
@@ -49,10 +50,10 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      controllers: [HealthController],
+      controllers: testClockEnabled() ? [HealthController, TestClockController] : [HealthController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: CLOCK, useValue: options.clock ?? (testClockEnabled() ? new AdjustableClock() : systemClock) },
         { provide: EVENT_STORE, useValue: new EventStore() },
         {
           provide: DATABASE,

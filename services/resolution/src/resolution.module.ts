@@ -9,6 +9,8 @@ import { AfterResolutionController } from './after-resolution/after-resolution.c
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
 import { CaseCommands } from './infrastructure/case-commands';
 import { resolutionMigrations } from './infrastructure/migrations';
+import { SlaMonitor } from './infrastructure/sla-monitor';
+import { SlaSettings } from './infrastructure/sla-settings';
 import { ResolutionOptionsController } from './resolution-options/resolution-options.controller';
 import { WorkCaseController } from './work-case/work-case.controller';
 
@@ -30,7 +32,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         AfterResolutionController,
         DeadlineExtensionController,
       ],
-      providers: [OpenCaseHandler, CaseCommands],
+      providers: [OpenCaseHandler, CaseCommands, SlaSettings, SlaMonitor],
     };
   }
 

@@ -2,7 +2,9 @@
 import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
-import type { SlaPolicy } from './sla-policy';
+import type { EscalationDirectory } from './escalation';
+import type { WorkingCalendar } from './sla/calendar';
+import type { SlaPolicy } from './sla/policies';
 
 type Cmd<T extends string, D> = { type: T; data: D & { caseId: string } };
 
@@ -17,7 +19,10 @@ export type CaseCommand =
         queue: string;
         category: string;
         priority: Priority;
-        policy?: SlaPolicy;
+        receivedAt?: string;
+        /** Selected by the handler for the tenant, category, priority, channel and regime. */
+        policy: SlaPolicy;
+        calendar: WorkingCalendar;
       }
     >
   | Cmd<'AcknowledgeCase', { channel: string; summary: string }>
@@ -30,6 +35,9 @@ export type CaseCommand =
   | Cmd<'AcceptOption', { optionId: string }>
   | Cmd<'RejectOptions', { reason: string }>
   | Cmd<'EscalateCase', { reason: string }>
+  | Cmd<'AcknowledgeEscalation', { level: number }>
+  /** The SLA monitor's look at the case: record warnings, breaches and ladder steps due by now. */
+  | Cmd<'EvaluateSla', { calendar: WorkingCalendar; directory: EscalationDirectory }>
   | Cmd<'ExecuteResolution', { summary: string; feeWaiversGranted: GrantedWaiver[] }>
   | Cmd<
       'NotifyCustomer',

@@ -7,6 +7,8 @@ import {
 } from '@complaints/decider';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
+import { DEFAULT_POLICY } from './sla/policies';
+import { PLAIN_UTC_CALENDAR } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';
 const now = new Date('2026-03-02T08:00:00.000Z');
@@ -37,7 +39,7 @@ const opened = ev('CaseOpened', {
   openedAt: T0,
   acknowledgeBy: '2026-03-02T08:00:00.000Z',
   resolveBy: '2026-03-16T08:00:00.000Z',
-  slaPolicy: 'default-calendar-v1',
+  slaPolicy: 'default',
 });
 const acknowledged = ev('CaseAcknowledged', { channel: 'phone', summary: 'Called back', acknowledgedAt: T0 });
 const judgedValid = ev('ValidityJudged', { valid: true, judgedAt: T0 });
@@ -101,6 +103,9 @@ describe('opening a case', () => {
           queue: 'bank-cards',
           category: 'card-fees',
           priority: 'normal',
+          receivedAt: '2026-03-02T07:55:00.000Z',
+          policy: DEFAULT_POLICY,
+          calendar: PLAIN_UTC_CALENDAR,
         }),
       )
       .then([
@@ -112,10 +117,19 @@ describe('opening a case', () => {
           queue: 'bank-cards',
           category: 'card-fees',
           priority: 'normal',
+          receivedAt: '2026-03-02T07:55:00.000Z',
           openedAt: at,
-          acknowledgeBy: '2026-03-03T08:00:00.000Z',
-          resolveBy: '2026-03-17T08:00:00.000Z',
-          slaPolicy: 'default-calendar-v1',
+          // Received on Monday: one business day is the end of Tuesday's working hours ...
+          acknowledgeBy: '2026-03-03T17:00:00.000Z',
+          // ... fifteen calendar days end with the 17th.
+          resolveBy: '2026-03-17T23:59:59.999Z',
+          slaPolicy: 'default',
+          sla: {
+            policyId: 'default',
+            regime: 'default',
+            calendarId: DEFAULT_POLICY.calendarId,
+            clocks: DEFAULT_POLICY.clocks,
+          },
         }),
       ]);
   });
@@ -130,6 +144,8 @@ describe('opening a case', () => {
           queue: 'q',
           category: 'c',
           priority: 'low',
+          policy: DEFAULT_POLICY,
+          calendar: PLAIN_UTC_CALENDAR,
         }),
       )
       .then([]);
@@ -376,6 +392,8 @@ describe('the customer’s decision', () => {
           level: 1,
           escalatedTo: 'team-lead',
           reason: 'Customer rejected every option: Wants compensation too',
+          trigger: 'customer-rejected',
+          notified: ['duty-team-lead'],
           escalatedAt: at,
         }),
       ]);
@@ -393,6 +411,8 @@ describe('escalation', () => {
           level: 1,
           escalatedTo: 'team-lead',
           reason: 'Threatens to complain to the NFRA',
+          trigger: 'manual',
+          notified: ['duty-team-lead'],
           escalatedAt: at,
         }),
       ]);

@@ -14,7 +14,9 @@ import { DEFAULT_AUTHORITY, MONETARY_KINDS, ROLES, rankOf, requiredRole } from '
 import { evolveCase, initialCaseState, type CaseEvent, type CaseFacts, type CaseState, type CaseStatus } from './case';
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
-import { DEFAULT_SLA_POLICY, deadlinesFor } from './sla-policy';
+import { slaEventsDue } from './case-sla';
+import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
+import { dueAt } from './sla/calendar';
 
 export type { CaseCommand } from './case.commands';
 
@@ -39,6 +41,8 @@ const VERB: Record<CaseCommand['type'], string> = {
   AcceptOption: 'accept an option',
   RejectOptions: 'reject the options',
   EscalateCase: 'escalate',
+  AcknowledgeEscalation: 'acknowledge the escalation',
+  EvaluateSla: 'evaluate the SLA clocks',
   ExecuteResolution: 'execute the resolution',
   NotifyCustomer: 'notify the customer',
   WaitOnCustomer: 'wait on the customer',
@@ -70,17 +74,23 @@ function requireAuthority(meta: CommandMetadata, needed: string, what: string): 
 
 function open(command: CommandOf<'OpenCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
   if (state.status !== 'none') return []; // a routing decision delivered twice opens one case
-  const { policy = DEFAULT_SLA_POLICY, ...routed } = command.data;
-  const { acknowledgeBy, resolveBy } = deadlinesFor(policy, routed.priority, meta.now);
+  const { policy, calendar, ...routed } = command.data;
+  const start = new Date(routed.receivedAt ?? meta.now.toISOString());
+  const due = (...kinds: string[]) => {
+    const clock = kinds.map((k) => policy.clocks.find((c) => c.kind === k)).find((c) => c !== undefined);
+    return clock ? dueAt(calendar, start, clock.target).toISOString() : start.toISOString();
+  };
+  const sla = { policyId: policy.id, regime: policy.regime, calendarId: policy.calendarId, clocks: policy.clocks };
   return [
     {
       type: 'CaseOpened',
       data: {
         ...routed,
         openedAt: meta.now.toISOString(),
-        acknowledgeBy: acknowledgeBy.toISOString(),
-        resolveBy: resolveBy.toISOString(),
+        acknowledgeBy: due('acknowledgement', 'first-contact', 'resolution'),
+        resolveBy: due('resolution', 'regulatory'),
         slaPolicy: policy.id,
+        sla,
       },
     },
   ];
@@ -143,15 +153,50 @@ function approveOrReject(
     : [{ type: 'ProposalRejected', data: { caseId, proposalId, comment, rejectedBy: meta.actor, rejectedAt: at } }];
 }
 
-function escalation(state: Working, reason: string, at: string, caseId: string): CaseEvent {
+function escalation(
+  state: Working,
+  reason: string,
+  at: string,
+  caseId: string,
+  trigger: 'customer-rejected' | 'manual',
+): CaseEvent {
   const fromLevel = state.facts.escalationLevel;
   if (fromLevel >= ROLES.length - 1) {
     throw new RuleRejectedError('The case is already with the complaints officer, the top of the escalation ladder');
   }
+  const escalatedTo = ROLES[fromLevel + 1]!;
   return {
     type: 'CaseEscalated',
-    data: { caseId, fromLevel, level: fromLevel + 1, escalatedTo: ROLES[fromLevel + 1]!, reason, escalatedAt: at },
+    data: {
+      caseId,
+      fromLevel,
+      level: fromLevel + 1,
+      escalatedTo,
+      reason,
+      trigger,
+      notified: whoToNotify(DEFAULT_DIRECTORY, state.facts.department, escalatedTo),
+      escalatedAt: at,
+    },
   };
+}
+
+function acknowledgeEscalation(
+  command: CommandOf<'AcknowledgeEscalation'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const working = requireStatus(command, state, NOT_CLOSED);
+  const { level, caseId } = command.data;
+  const record = working.facts.escalations.find((e) => e.level === level && !e.acknowledgedAt);
+  if (!record)
+    throw new InvalidStateError(VERB[command.type], working.status, `no unacknowledged escalation at level ${level}`);
+  requireAuthority(meta, stepAt(level)?.role ?? 'complaints-officer', `Acknowledging a level ${level} escalation`);
+  return [
+    {
+      type: 'EscalationAcknowledged',
+      data: { caseId, level, acknowledgedBy: meta.actor, acknowledgedAt: meta.now.toISOString() },
+    },
+  ];
 }
 
 function execute(command: CommandOf<'ExecuteResolution'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
@@ -252,10 +297,20 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
         type: 'CustomerRejectedOptions',
         data: { caseId, proposalId: working.facts.proposal!.proposalId, reason: command.data.reason, rejectedAt: at },
       };
-      return [rejected, escalation(working, `Customer rejected every option: ${command.data.reason}`, at, caseId)];
+      return [
+        rejected,
+        escalation(working, `Customer rejected every option: ${command.data.reason}`, at, caseId, 'customer-rejected'),
+      ];
     }
     case 'EscalateCase':
-      return [escalation(requireStatus(command, state, NOT_CLOSED), command.data.reason, at, caseId)];
+      return [escalation(requireStatus(command, state, NOT_CLOSED), command.data.reason, at, caseId, 'manual')];
+    case 'AcknowledgeEscalation':
+      return acknowledgeEscalation(command, state, meta);
+    case 'EvaluateSla':
+      // The monitor may look at any case, even a closed one: a breach is recorded however late it is found.
+      return state.status === 'none'
+        ? []
+        : slaEventsDue(command.data.calendar, state.facts, meta.now, command.data.directory);
     case 'ExecuteResolution':
       return execute(command, state, meta);
     case 'NotifyCustomer':

@@ -4,6 +4,15 @@
  */
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { ResolutionKind, Role } from './authority';
+import { DEFAULT_POLICY, type ClockDefinition, type ClockKind, type ExtensionLevel, type Regime } from './sla/policies';
+
+/** The SLA policy as it stood when the case opened: replay never depends on today's policy data. */
+export interface CaseSla {
+  policyId: string;
+  regime: Regime;
+  calendarId: string;
+  clocks: ClockDefinition[];
+}
 
 export type Priority = 'urgent' | 'high' | 'normal' | 'low';
 
@@ -20,6 +29,10 @@ export interface CaseOpened {
   acknowledgeBy: string;
   resolveBy: string;
   slaPolicy: string;
+  /** When intake received the complaint: regulatory clocks count from here. */
+  receivedAt?: string;
+  /** Absent on cases opened before SLA policies: they run the default policy. */
+  sla?: CaseSla;
 }
 
 export interface ResolutionOption {
@@ -53,7 +66,19 @@ export interface CaseEventData {
   ProposalRejected: At<'rejectedAt'> & { proposalId: string; comment: string; rejectedBy: Actor };
   CustomerAcceptedOption: At<'acceptedAt'> & { proposalId: string; optionId: string };
   CustomerRejectedOptions: At<'rejectedAt'> & { proposalId: string; reason: string };
-  CaseEscalated: At<'escalatedAt'> & { fromLevel: number; level: number; escalatedTo: Role; reason: string };
+  CaseEscalated: At<'escalatedAt'> & {
+    fromLevel: number;
+    level: number;
+    escalatedTo: Role;
+    reason: string;
+    trigger?: 'customer-rejected' | 'sla-breach' | 'unacknowledged-escalation' | 'manual';
+    clock?: ClockKind;
+    /** Who was told: ids from the escalation directory. */
+    notified?: string[];
+  };
+  EscalationAcknowledged: At<'acknowledgedAt'> & { level: number; acknowledgedBy: Actor };
+  SlaWarningIssued: At<'issuedAt'> & { clock: ClockKind; threshold: number; dueAt: string };
+  SlaBreached: At<'breachedAt'> & { clock: ClockKind; dueAt: string; detectedAt: string };
   ResolutionExecuted: At<'executedAt'> & {
     optionId: string;
     kind: ResolutionKind;
@@ -94,8 +119,28 @@ export interface Proposal {
   approvalRequiredFrom: Role | null;
 }
 
+/** One run of an SLA clock on this case. */
+export interface ClockRun {
+  startedAt?: string;
+  stoppedAt?: string;
+  extension: ExtensionLevel;
+  warned: number[];
+  breachedAt?: string;
+}
+
+export interface EscalationRecord {
+  level: number;
+  escalatedAt: string;
+  acknowledgedAt?: string;
+}
+
 export interface CaseFacts {
   opened: CaseOpened;
+  sla: CaseSla;
+  clocks: Partial<Record<ClockKind, ClockRun>>;
+  /** Waiting-on-customer periods; `to` absent while still waiting. */
+  pauses: { from: string; to?: string }[];
+  escalations: EscalationRecord[];
   department: string;
   agentId?: string;
   acknowledgedAt?: string;
@@ -120,12 +165,49 @@ export type CaseState = { status: 'none' } | { status: CaseStatus; facts: CaseFa
 
 export const initialCaseState = (): CaseState => ({ status: 'none' });
 
+const NEW_RUN: ClockRun = { extension: 'none', warned: [] };
+
+function startClocks(facts: CaseFacts, when: 'complaint-received' | 'case-resolved', at: string): CaseFacts['clocks'] {
+  const clocks = { ...facts.clocks };
+  for (const definition of facts.sla.clocks.filter((c) => c.startsWhen === when)) {
+    clocks[definition.kind] = { ...NEW_RUN, startedAt: at };
+  }
+  return clocks;
+}
+
+function stopClocks(facts: CaseFacts, kinds: ClockKind[] | 'all', at: string): CaseFacts['clocks'] {
+  const clocks = { ...facts.clocks };
+  for (const [kind, run] of Object.entries(clocks) as [ClockKind, ClockRun][]) {
+    if ((kinds === 'all' || kinds.includes(kind)) && run.startedAt && !run.stoppedAt)
+      clocks[kind] = { ...run, stoppedAt: at };
+  }
+  return clocks;
+}
+
+function updateClock(facts: CaseFacts, kind: ClockKind, change: (run: ClockRun) => ClockRun): CaseFacts['clocks'] {
+  const run = facts.clocks[kind];
+  return run ? { ...facts.clocks, [kind]: change(run) } : facts.clocks;
+}
+
+const NEXT_EXTENSION: Record<ExtensionLevel, ExtensionLevel> = {
+  none: 'extended',
+  extended: 'further',
+  further: 'further',
+};
+
 function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { status: CaseStatus; facts: CaseFacts } {
   switch (event.type) {
     case 'CaseOpened':
       return { status, facts };
     case 'CaseAcknowledged':
-      return { status: 'in-progress', facts: { ...facts, acknowledgedAt: event.data.acknowledgedAt } };
+      return {
+        status: 'in-progress',
+        facts: {
+          ...facts,
+          acknowledgedAt: event.data.acknowledgedAt,
+          clocks: stopClocks(facts, ['acknowledgement', 'first-contact'], event.data.acknowledgedAt),
+        },
+      };
     case 'InvestigationRecorded':
       return { status, facts: { ...facts, findings: [...facts.findings, event.data.findings] } };
     case 'AccountabilityAssigned':
@@ -154,22 +236,89 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
     case 'CustomerRejectedOptions':
       return { status: 'in-progress', facts: { ...facts, proposal: undefined } };
     case 'CaseEscalated':
-      return { status, facts: { ...facts, escalationLevel: event.data.level } };
-    case 'ResolutionExecuted':
-      return { status: 'resolved', facts: { ...facts, executed: event.data, resolvedAt: event.data.executedAt } };
+      return {
+        status,
+        facts: {
+          ...facts,
+          escalationLevel: event.data.level,
+          escalations: [...facts.escalations, { level: event.data.level, escalatedAt: event.data.escalatedAt }],
+        },
+      };
+    case 'EscalationAcknowledged':
+      return {
+        status,
+        facts: {
+          ...facts,
+          escalations: facts.escalations.map((e) =>
+            e.level === event.data.level && !e.acknowledgedAt ? { ...e, acknowledgedAt: event.data.acknowledgedAt } : e,
+          ),
+        },
+      };
+    case 'SlaWarningIssued':
+      return {
+        status,
+        facts: {
+          ...facts,
+          clocks: updateClock(facts, event.data.clock, (run) => ({
+            ...run,
+            warned: [...run.warned, event.data.threshold],
+          })),
+        },
+      };
+    case 'SlaBreached':
+      return {
+        status,
+        facts: {
+          ...facts,
+          clocks: updateClock(facts, event.data.clock, (run) => ({ ...run, breachedAt: event.data.breachedAt })),
+        },
+      };
+    case 'ResolutionExecuted': {
+      const stopped = { ...facts, clocks: stopClocks(facts, ['resolution', 'regulatory'], event.data.executedAt) };
+      return {
+        status: 'resolved',
+        facts: {
+          ...stopped,
+          executed: event.data,
+          resolvedAt: event.data.executedAt,
+          clocks: startClocks(stopped, 'case-resolved', event.data.executedAt),
+        },
+      };
+    }
     case 'CustomerNotified':
       return { status, facts: { ...facts, communications: facts.communications + 1 } };
     case 'WaitingOnCustomerStarted':
-      return { status, facts: { ...facts, waitingSince: event.data.since } };
+      return {
+        status,
+        facts: { ...facts, waitingSince: event.data.since, pauses: [...facts.pauses, { from: event.data.since }] },
+      };
     case 'WaitingOnCustomerEnded':
-      return { status, facts: { ...facts, waitingSince: undefined } };
+      return {
+        status,
+        facts: {
+          ...facts,
+          waitingSince: undefined,
+          pauses: facts.pauses.map((p) => (p.to ? p : { ...p, to: event.data.endedAt })),
+        },
+      };
     case 'FollowUpScheduled':
       return { status, facts: { ...facts, followUpDueAt: event.data.dueAt } };
     case 'SatisfactionRecorded':
-      return { status, facts: { ...facts, satisfaction: { score: event.data.score, comment: event.data.comment } } };
+      return {
+        status,
+        facts: {
+          ...facts,
+          satisfaction: { score: event.data.score, comment: event.data.comment },
+          clocks: stopClocks(facts, ['follow-up'], event.data.recordedAt),
+        },
+      };
     case 'CaseClosed':
-      return { status: 'closed', facts: { ...facts, closedAt: event.data.closedAt } };
+      return {
+        status: 'closed',
+        facts: { ...facts, closedAt: event.data.closedAt, clocks: stopClocks(facts, 'all', event.data.closedAt) },
+      };
     case 'CaseReopened':
+      // A reopened case gets a new resolution clock; regulatory clocks keep counting from receipt.
       return {
         status: 'in-progress',
         facts: {
@@ -179,6 +328,9 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
           executed: undefined,
           accepted: undefined,
           proposal: undefined,
+          clocks: facts.clocks.resolution
+            ? { ...facts.clocks, resolution: { ...NEW_RUN, startedAt: event.data.reopenedAt } }
+            : facts.clocks,
         },
       };
     case 'CaseReassigned':
@@ -195,6 +347,13 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
             event.data.approved && facts.pendingExtension
               ? [...facts.grantedExtensions, facts.pendingExtension.clock]
               : facts.grantedExtensions,
+          clocks:
+            event.data.approved && facts.pendingExtension
+              ? updateClock(facts, facts.pendingExtension.clock as ClockKind, (run) => ({
+                  ...run,
+                  extension: NEXT_EXTENSION[run.extension],
+                }))
+              : facts.clocks,
         },
       };
   }
@@ -202,15 +361,29 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
 
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseOpened') {
+    const sla = event.data.sla ?? {
+      policyId: DEFAULT_POLICY.id,
+      regime: DEFAULT_POLICY.regime,
+      calendarId: DEFAULT_POLICY.calendarId,
+      clocks: DEFAULT_POLICY.clocks,
+    };
+    const facts: CaseFacts = {
+      opened: event.data,
+      sla,
+      clocks: {},
+      pauses: [],
+      escalations: [],
+      department: event.data.department,
+      findings: [],
+      escalationLevel: 0,
+      grantedExtensions: [],
+      communications: 0,
+    };
     return {
       status: 'open',
       facts: {
-        opened: event.data,
-        department: event.data.department,
-        findings: [],
-        escalationLevel: 0,
-        grantedExtensions: [],
-        communications: 0,
+        ...facts,
+        clocks: startClocks(facts, 'complaint-received', event.data.receivedAt ?? event.data.openedAt),
       },
     };
   }

@@ -15,6 +15,8 @@ import { CLOCK, DATABASE, EVENT_STORE, type Clock, type RequestMeta } from '@com
 import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import type { GrantedWaiver } from '../domain/policy-limits';
+import { SlaSettings } from './sla-settings';
+import { scheduleSlaCheck } from './sla-schedule';
 
 /** A refusal that policy wants on the record: appended as an event, answered with 422. */
 export class RecordedRefusal extends RuleRejectedError {}
@@ -31,6 +33,7 @@ export class CaseCommands {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly sla: SlaSettings,
   ) {}
 
   async run(
@@ -38,15 +41,19 @@ export class CaseCommands {
     command: CaseCommand | ((state: CaseState, tx: SqlClient) => Promise<CaseCommand>),
     meta: RequestMeta,
   ) {
+    const now = this.clock.now();
     const result = await handleCommand(
       this.db,
       this.store,
       caseDecider,
       caseStream(caseId),
       command,
-      { ...meta, now: this.clock.now() },
+      { ...meta, now },
       {
-        afterAppend: (tx, appended) => this.recordFeeWaivers(tx, meta.tenant, appended),
+        afterAppend: async (tx, appended, state) => {
+          await this.recordFeeWaivers(tx, meta.tenant, appended);
+          await scheduleSlaCheck(tx, this.sla, state as CaseState, meta.tenant, now);
+        },
       },
     );
     const refusal = result.appended.find((e) => e.type === 'ResolutionOptionRefused');

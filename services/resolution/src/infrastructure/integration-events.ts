@@ -22,6 +22,9 @@ const PUBLISHED: Mapping = {
   CustomerAcceptedOption: { type: 'case.option-accepted.v1' },
   CustomerRejectedOptions: { type: 'case.options-rejected.v1' },
   CaseEscalated: { type: 'case.escalated.v1' },
+  EscalationAcknowledged: { type: 'case.escalation-acknowledged.v1' },
+  SlaWarningIssued: { type: 'case.sla-warning-issued.v1' },
+  SlaBreached: { type: 'case.sla-breached.v1' },
   ResolutionExecuted: {
     type: 'case.resolved.v1',
     data: ({ executedAt, ...rest }) => ({ ...rest, resolvedAt: executedAt }),

@@ -16,4 +16,17 @@ export const resolutionMigrations: Migration[] = [
       CREATE INDEX fee_waivers_by_customer ON fee_waivers (tenant, customer_id, granted_at);
     `,
   },
+  {
+    name: 'SlaChecks1763800003100',
+    up: `
+      -- The next instant the SLA monitor must look at a case (warning, breach or escalation step due).
+      CREATE TABLE sla_checks (
+        case_id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        due_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sla_checks_due ON sla_checks (due_at);
+    `,
+  },
 ];

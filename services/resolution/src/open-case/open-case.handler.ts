@@ -1,45 +1,54 @@
-/** Opens a case for every routed complaint, in the same transaction as the inbox record. */
+/**
+ * Opens a case for every routed complaint, in the same transaction as the inbox record: selects
+ * the SLA policy for the tenant, category, priority and channel, and schedules the first SLA check.
+ */
 import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@complaints/contracts';
 import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
 import { caseDecider, caseStream } from '../domain/case.decide';
+import { SlaSettings } from '../infrastructure/sla-settings';
+import { rescheduleAfter } from '../infrastructure/sla-schedule';
 
 @Injectable()
 export class OpenCaseHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly sla: SlaSettings,
   ) {}
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.routed.v1') return;
-    const { complaintId, reference, customerId, department, queue, category, priority } = event.data;
-    await decideAndAppend(
-      tx,
-      this.store,
-      caseDecider,
-      caseStream(complaintId),
-      {
-        type: 'OpenCase',
-        data: {
-          caseId: complaintId,
-          complaintId,
-          reference,
-          ...(customerId ? { customerId } : {}),
-          department,
-          queue,
-          category,
-          priority,
-        },
-      },
-      {
-        now: this.clock.now(),
-        actor: { id: 'resolution', role: 'system' },
-        tenant: event.tenant,
-        correlationId: event.correlationId,
-        causationId: event.id,
-      },
-    );
+    const { complaintId, reference, customerId, department, queue, category, priority, channel, receivedAt } =
+      event.data;
+    const now = this.clock.now();
+    const policy = this.sla.policyFor({ tenant: event.tenant, category, priority, channel: channel ?? 'unknown' });
+    const calendar = this.sla.calendar(policy.calendarId, now);
+    const routed = {
+      caseId: complaintId,
+      complaintId,
+      reference,
+      department,
+      queue,
+      category,
+      priority,
+      policy,
+      calendar,
+    };
+    const command = {
+      type: 'OpenCase' as const,
+      data: { ...routed, ...(customerId ? { customerId } : {}), ...(receivedAt ? { receivedAt } : {}) },
+    };
+    const meta = {
+      now,
+      actor: { id: 'resolution', role: 'system' },
+      tenant: event.tenant,
+      correlationId: event.correlationId,
+      causationId: event.id,
+    };
+    await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), command, meta, {
+      afterAppend: rescheduleAfter(this.sla, event.tenant, now),
+    });
   }
 }

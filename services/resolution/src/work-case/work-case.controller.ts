@@ -1,5 +1,5 @@
 /** The agent's everyday steps on a case: contact, investigate, judge, inform, wait, hand over. */
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Meta, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
@@ -66,6 +66,16 @@ export class WorkCaseController {
   @HttpCode(200)
   reassign(@CaseId() caseId: string, @Body() body: ReassignCaseDto, @Meta() meta: RequestMeta) {
     return this.cases.run(caseId, { type: 'ReassignCase', data: { caseId, ...body } }, meta);
+  }
+
+  @Post('escalations/:level/acknowledge')
+  @HttpCode(200)
+  acknowledgeEscalation(
+    @CaseId() caseId: string,
+    @Param('level', new ParseIntPipe()) level: number,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.cases.run(caseId, { type: 'AcknowledgeEscalation', data: { caseId, level } }, meta);
   }
 
   @Post('escalate')

@@ -72,6 +72,7 @@ describe('routing a complaint', () => {
           data: {
             complaintId: c.complaintId,
             reference: c.reference,
+            channel: 'hotline',
             department: 'metering',
             queue: 'power-metering',
             category: 'metering',

@@ -12,6 +12,7 @@ export interface ComplaintToRoute {
   complaintId: string;
   reference: string;
   customerId?: string;
+  receivedAt?: string;
   channel: string;
   description: string;
   demands: string[];
@@ -31,6 +32,9 @@ export interface ComplaintRouted extends Classification {
   complaintId: string;
   reference: string;
   customerId?: string;
+  /** Carried for the SLA policy (channel) and regulatory clocks (counted from receipt). */
+  channel: string;
+  receivedAt?: string;
   routedAt: string;
 }
 
@@ -84,6 +88,8 @@ function decide(command: RouteComplaint, state: RoutingState, meta: CommandMetad
         complaintId: complaint.complaintId,
         reference: complaint.reference,
         ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
+        channel: complaint.channel,
+        ...(complaint.receivedAt ? { receivedAt: complaint.receivedAt } : {}),
         ...classify(complaint, rules),
         routedAt: meta.now.toISOString(),
       },

@@ -28,7 +28,7 @@
  *   ends on the day after that rest day). Presets leave it off: the earlier deadline is the one
  *   a firm can never be faulted for meeting.
  */
-import { DateTime } from 'luxon';
+import { DateTime, Info } from 'luxon';
 
 export interface WorkingCalendar {
   /** e.g. 'CN', 'GB-ENG', 'US' */
@@ -76,7 +76,7 @@ const rulesCache = new WeakMap<WorkingCalendar, CalendarRules>();
 function rulesOf(calendar: WorkingCalendar): CalendarRules {
   const cached = rulesCache.get(calendar);
   if (cached) return cached;
-  if (!DateTime.now().setZone(calendar.timeZone).isValid) {
+  if (!Info.isValidIANAZone(calendar.timeZone)) {
     throw new RangeError(`calendar ${calendar.id}: unknown time zone '${calendar.timeZone}'`);
   }
   const openMinutes = minutesOfDay(calendar, calendar.workingHours.start);

@@ -94,7 +94,9 @@ function clipAndMerge(pauses: ClockPause[], startedAt: Date, readAt: Date): Clos
   const clipped: ClosedPause[] = [];
   for (const pause of pauses) {
     if (pause.to && pause.to.getTime() < pause.from.getTime()) {
-      throw new RangeError(`a pause cannot end (${pause.to.toISOString()}) before it starts (${pause.from.toISOString()})`);
+      throw new RangeError(
+        `a pause cannot end (${pause.to.toISOString()}) before it starts (${pause.from.toISOString()})`,
+      );
     }
     const from = Math.max(pause.from.getTime(), startedAt.getTime());
     const to = Math.min((pause.to ?? readAt).getTime(), readAt.getTime());

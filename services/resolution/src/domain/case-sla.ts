@@ -1,0 +1,193 @@
+/**
+ * The SLA side of a case: which clocks run, their readings, what the monitor must record now
+ * (warnings, breaches, climbing the escalation ladder) and when it must look again. Pure: the
+ * calendar and the time come in as arguments.
+ */
+import { ROLES } from './authority';
+import type { CaseEvent, CaseFacts, ClockRun } from './case';
+import { ESCALATION_LADDER, stepAt, whoToNotify, type EscalationDirectory } from './escalation';
+import { dueAt as calendarDueAt, type WorkingCalendar } from './sla/calendar';
+import type { ClockReading } from './sla/clock';
+import { readPolicyClock, type ClockDefinition, type ClockKind } from './sla/policies';
+
+export interface ClockView {
+  clock: ClockKind;
+  policy: string;
+  target: ClockDefinition['target'];
+  extension: ClockRun['extension'];
+  startedAt: string;
+  stoppedAt?: string;
+  dueAt: string;
+  state: ClockReading['state'];
+  elapsed: ClockReading['elapsed'];
+  remaining: ClockReading['remaining'];
+  fractionElapsed: number;
+  warningsIssued: number[];
+  breachedAt?: string;
+  escalationLevel: number;
+}
+
+function runsOf(facts: CaseFacts): { definition: ClockDefinition; run: ClockRun & { startedAt: string } }[] {
+  return facts.sla.clocks.flatMap((definition) => {
+    const run = facts.clocks[definition.kind];
+    return run?.startedAt ? [{ definition, run: run as ClockRun & { startedAt: string } }] : [];
+  });
+}
+
+function read(
+  calendar: WorkingCalendar,
+  facts: CaseFacts,
+  definition: ClockDefinition,
+  run: ClockRun & { startedAt: string },
+  now: Date,
+) {
+  return readPolicyClock(calendar, definition, {
+    startedAt: new Date(run.startedAt),
+    waitingOnCustomer: facts.pauses.map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : undefined })),
+    now,
+    stoppedAt: run.stoppedAt ? new Date(run.stoppedAt) : undefined,
+    extension: run.extension,
+  });
+}
+
+export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Date): ClockView[] {
+  return runsOf(facts).map(({ definition, run }) => {
+    const reading = read(calendar, facts, definition, run, now);
+    return {
+      clock: definition.kind,
+      policy: facts.sla.policyId,
+      target: definition.target,
+      extension: run.extension,
+      startedAt: run.startedAt,
+      stoppedAt: run.stoppedAt,
+      dueAt: reading.dueAt.toISOString(),
+      state: run.breachedAt && reading.state !== 'met' ? 'breached' : reading.state,
+      elapsed: reading.elapsed,
+      remaining: reading.remaining,
+      fractionElapsed: reading.fractionElapsed,
+      warningsIssued: run.warned,
+      breachedAt: run.breachedAt,
+      escalationLevel: facts.escalationLevel,
+    };
+  });
+}
+
+/** The unacknowledged escalation that may climb, and when it climbs. */
+function nextClimb(calendar: WorkingCalendar, facts: CaseFacts): Date | undefined {
+  const last = facts.escalations.at(-1);
+  if (!last || last.acknowledgedAt || last.level >= ROLES.length - 1) return undefined;
+  const within = stepAt(last.level)?.acknowledgeWithin;
+  return within ? calendarDueAt(calendar, new Date(last.escalatedAt), within) : undefined;
+}
+
+/** What the SLA monitor records at `now`: warnings crossed, breaches (even of clocks stopped too late), ladder steps. */
+export function slaEventsDue(
+  calendar: WorkingCalendar,
+  facts: CaseFacts,
+  now: Date,
+  directory: EscalationDirectory,
+): CaseEvent[] {
+  const caseId = facts.opened.caseId;
+  const at = now.toISOString();
+  const events: CaseEvent[] = [];
+  let level = facts.escalationLevel;
+  const escalate = (reason: string, trigger: 'sla-breach' | 'unacknowledged-escalation', clock?: ClockKind) => {
+    if (level >= ROLES.length - 1) return;
+    const role = ROLES[level + 1]!;
+    events.push({
+      type: 'CaseEscalated',
+      data: {
+        caseId,
+        fromLevel: level,
+        level: level + 1,
+        escalatedTo: role,
+        reason,
+        trigger,
+        clock,
+        notified: whoToNotify(directory, facts.department, role),
+        escalatedAt: at,
+      },
+    });
+    level += 1;
+  };
+  for (const { definition, run } of runsOf(facts)) {
+    if (run.breachedAt) continue;
+    const reading = read(calendar, facts, definition, run, now);
+    if (reading.state === 'breached') {
+      events.push({
+        type: 'SlaBreached',
+        data: {
+          caseId,
+          clock: definition.kind,
+          dueAt: reading.dueAt.toISOString(),
+          breachedAt: reading.dueAt.toISOString(),
+          detectedAt: at,
+        },
+      });
+      escalate(`The ${definition.kind} clock was due at ${reading.dueAt.toISOString()}`, 'sla-breach', definition.kind);
+    } else if (reading.state === 'running') {
+      for (const threshold of definition.warnAt.filter(
+        (f) => f < 1 && reading.fractionElapsed >= f && !run.warned.includes(f),
+      )) {
+        events.push({
+          type: 'SlaWarningIssued',
+          data: { caseId, clock: definition.kind, threshold, dueAt: reading.dueAt.toISOString(), issuedAt: at },
+        });
+      }
+    }
+  }
+  const climbAt = level === facts.escalationLevel ? nextClimb(calendar, facts) : undefined;
+  if (climbAt && climbAt <= now) {
+    const unacknowledged = facts.escalations.at(-1)!;
+    escalate(
+      `Level ${unacknowledged.level} (${stepAt(unacknowledged.level)?.role}) did not acknowledge by ${climbAt.toISOString()}`,
+      'unacknowledged-escalation',
+    );
+  }
+  return events;
+}
+
+/** First instant at which the running clock's elapsed fraction reaches `fraction` (binary search: readings are monotonic). */
+function whenFractionReached(
+  calendar: WorkingCalendar,
+  facts: CaseFacts,
+  definition: ClockDefinition,
+  run: ClockRun & { startedAt: string },
+  fraction: number,
+  now: Date,
+  due: Date,
+): Date {
+  let low = now.getTime();
+  let high = Math.max(due.getTime(), low);
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (read(calendar, facts, definition, run, new Date(mid)).fractionElapsed >= fraction) high = mid;
+    else low = mid;
+  }
+  return new Date(high);
+}
+
+/** When the monitor must look at this case again; undefined when nothing can fire any more. */
+export function nextSlaCheck(calendar: WorkingCalendar, facts: CaseFacts, now: Date): Date | undefined {
+  const candidates: Date[] = [];
+  for (const { definition, run } of runsOf(facts)) {
+    if (run.breachedAt) continue;
+    const reading = read(calendar, facts, definition, run, now);
+    if (reading.state === 'breached') return now;
+    if (reading.state !== 'running') continue;
+    candidates.push(reading.dueAt);
+    const pending = definition.warnAt.filter((f) => f < 1 && !run.warned.includes(f)).sort((a, b) => a - b)[0];
+    if (pending !== undefined) {
+      candidates.push(
+        reading.fractionElapsed >= pending
+          ? now
+          : whenFractionReached(calendar, facts, definition, run, pending, now, reading.dueAt),
+      );
+    }
+  }
+  const climb = nextClimb(calendar, facts);
+  if (climb) candidates.push(climb);
+  return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : undefined;
+}
+
+export { ESCALATION_LADDER };

@@ -1,0 +1,180 @@
+/**
+ * Builds the working calendars SLA clocks count on: time zone, working hours, weekends, public
+ * holidays (from the maintained date-holidays library) and, for China, the State Council's
+ * holiday blocks and make-up working days (china-adjusted-days.ts). The result is plain data for
+ * the pure deadline arithmetic in domain/sla.
+ *
+ * Build a calendar for every year a clock may touch — the year of receipt and the next, at
+ * least — because a date outside the built years is treated as an ordinary weekday.
+ */
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+import type { WorkingCalendar } from '../domain/sla/calendar';
+import { CHINA_HOLIDAY_SCHEDULES } from './china-adjusted-days';
+
+export interface BuiltCalendar extends WorkingCalendar {
+  years: number[];
+  /** Years whose data is known to be incomplete (e.g. no 调休 schedule yet): log them, fix the data. */
+  dataGaps: string[];
+}
+
+export type CalendarOverrides = Partial<Pick<WorkingCalendar, 'timeZone' | 'workingHours' | 'weekendDays'>>;
+
+interface YearOfDays {
+  holidays: string[];
+  extraWorkingDays: string[];
+  gap?: string;
+}
+
+interface CalendarSpec {
+  description: string;
+  timeZone: string;
+  workingHours: { start: string; end: string };
+  weekendDays: number[];
+  daysOf(year: number): YearOfDays;
+}
+
+const SATURDAY = 6;
+const SUNDAY = 7;
+
+const CALENDAR_SPECS: Readonly<Record<string, CalendarSpec>> = {
+  CN: {
+    description: 'Mainland China: statutory holidays and 调休 per the State Council notice',
+    timeZone: 'Asia/Shanghai',
+    workingHours: { start: '09:00', end: '17:00' },
+    weekendDays: [SATURDAY, SUNDAY],
+    daysOf: chinaDaysOf,
+  },
+  'GB-ENG': {
+    description: 'England and Wales bank holidays, substitute days included',
+    timeZone: 'Europe/London',
+    workingHours: { start: '09:00', end: '17:30' },
+    weekendDays: [SATURDAY, SUNDAY],
+    daysOf: (year) => ({ holidays: publicHolidayDates(new Holidays('GB', 'ENG'), year), extraWorkingDays: [] }),
+  },
+  US: {
+    description: 'US federal holidays, observed on the Friday or Monday when they fall on a weekend',
+    timeZone: 'America/New_York',
+    workingHours: { start: '09:00', end: '17:00' },
+    weekendDays: [SATURDAY, SUNDAY],
+    daysOf: usFederalDaysOf,
+  },
+  DE: {
+    description: 'Germany, nationwide public holidays only (Länder add their own)',
+    timeZone: 'Europe/Berlin',
+    workingHours: { start: '09:00', end: '17:00' },
+    weekendDays: [SATURDAY, SUNDAY],
+    daysOf: (year) => ({ holidays: publicHolidayDates(new Holidays('DE'), year), extraWorkingDays: [] }),
+  },
+};
+
+export const CALENDAR_IDS: readonly string[] = Object.keys(CALENDAR_SPECS);
+
+/** What each calendar holds, for an operator choosing one. */
+export function describeCalendars(): { id: string; description: string; timeZone: string }[] {
+  return Object.entries(CALENDAR_SPECS).map(([id, spec]) => ({
+    id,
+    description: spec.description,
+    timeZone: spec.timeZone,
+  }));
+}
+
+/**
+ * @param id one of CALENDAR_IDS
+ * @param years the years whose holidays the calendar must know
+ * @param overrides a tenant's or region's own time zone, working hours or weekend
+ */
+export function buildCalendar(id: string, years: number[], overrides: CalendarOverrides = {}): BuiltCalendar {
+  const spec = CALENDAR_SPECS[id];
+  if (!spec) throw new RangeError(`unknown calendar '${id}'; known: ${CALENDAR_IDS.join(', ')}`);
+  const holidays = new Set<string>();
+  const extraWorkingDays = new Set<string>();
+  const dataGaps: string[] = [];
+  const uniqueYears = [...new Set(years)].sort((a, b) => a - b);
+  for (const year of uniqueYears) {
+    if (!Number.isInteger(year)) throw new RangeError(`'${year}' is not a year`);
+    const days = spec.daysOf(year);
+    days.holidays.forEach((day) => holidays.add(day));
+    days.extraWorkingDays.forEach((day) => extraWorkingDays.add(day));
+    if (days.gap) dataGaps.push(days.gap);
+  }
+  return {
+    id,
+    timeZone: overrides.timeZone ?? spec.timeZone,
+    workingHours: overrides.workingHours ?? spec.workingHours,
+    weekendDays: overrides.weekendDays ?? spec.weekendDays,
+    holidays,
+    extraWorkingDays,
+    years: uniqueYears,
+    dataGaps,
+  };
+}
+
+type HolidayCalendar = InstanceType<typeof Holidays>;
+type LibraryHoliday = ReturnType<HolidayCalendar['getHolidays']>[number];
+
+function publicHolidayDates(library: HolidayCalendar, year: number, keep = (_h: LibraryHoliday) => true): string[] {
+  return library
+    .getHolidays(year)
+    .filter((holiday) => holiday.type === 'public' && keep(holiday))
+    .map((holiday) => holiday.date.slice(0, 10));
+}
+
+/**
+ * date-holidays marks group holidays (妇女节 half a day for women, 青年节, 儿童节, 建军节) as
+ * public with a note naming the group, and the half days start at noon: neither is a day off
+ * for a complaint desk.
+ */
+function isDayOffForEveryone(holiday: LibraryHoliday): boolean {
+  const note = (holiday as LibraryHoliday & { note?: string }).note;
+  return note === undefined && holiday.date.slice(11, 16) === '00:00';
+}
+
+function chinaDaysOf(year: number): YearOfDays {
+  const schedule = CHINA_HOLIDAY_SCHEDULES[year];
+  if (!schedule) {
+    return {
+      holidays: publicHolidayDates(new Holidays('CN'), year, isDayOffForEveryone),
+      extraWorkingDays: [],
+      gap:
+        `CN ${year}: no State Council holiday schedule in china-adjusted-days.ts; using date-holidays' ` +
+        `statutory days only, without holiday blocks or make-up working days`,
+    };
+  }
+  return {
+    holidays: schedule.blocks.flatMap((block) => datesFromTo(block.from, block.to)),
+    extraWorkingDays: [...schedule.makeUpWorkingDays],
+    ...(schedule.todo ? { gap: `CN ${year}: ${schedule.todo}` } : {}),
+  };
+}
+
+/** 5 U.S.C. 6103(b): a holiday on a Saturday is observed the Friday before, on a Sunday the Monday after. */
+function usFederalDaysOf(year: number): YearOfDays {
+  const library = new Holidays('US');
+  const days = new Set<string>();
+  for (const holiday of library.getHolidays(year)) {
+    if (holiday.type !== 'public') continue;
+    const date = holiday.date.slice(0, 10);
+    days.add(date);
+    const day = DateTime.fromISO(date, { zone: 'UTC' });
+    if (day.weekday === SATURDAY) days.add(isoDate(day.minus({ days: 1 })));
+    if (day.weekday === SUNDAY) days.add(isoDate(day.plus({ days: 1 })));
+  }
+  return { holidays: [...days], extraWorkingDays: [] };
+}
+
+function datesFromTo(from: string, to: string): string[] {
+  const dates: string[] = [];
+  const last = DateTime.fromISO(to, { zone: 'UTC' });
+  for (let day = DateTime.fromISO(from, { zone: 'UTC' }); day <= last; day = day.plus({ days: 1 })) {
+    dates.push(isoDate(day));
+  }
+  if (dates.length === 0) throw new RangeError(`empty or invalid holiday block ${from}..${to}`);
+  return dates;
+}
+
+function isoDate(day: DateTime): string {
+  const iso = day.toISODate();
+  if (iso === null) throw new RangeError(`invalid date: ${day.invalidExplanation ?? 'unknown reason'}`);
+  return iso;
+}

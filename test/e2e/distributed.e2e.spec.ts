@@ -29,6 +29,8 @@ describe('the distributed platform over Kafka', () => {
       DATABASE_URL: testDb.url,
       KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
       TOPIC_PREFIX: `e2e${uniqueSuffix()}`,
+      TEST_CLOCK: 'enabled',
+      SLA_POLL_INTERVAL_MS: '200',
     };
     for (const service of SERVICES) await start(service);
   }, 180_000);
@@ -110,4 +112,48 @@ describe('the distributed platform over Kafka', () => {
     await new Promise((r) => setTimeout(r, 2000));
     for (const { complaintId } of filed) expect(await history(urls, complaintId)).toHaveLength(3);
   }, 240_000);
+
+  // Last in this file: it moves resolution's clock, which the tests above must not see.
+  it('records the warnings, the breach and the escalation of a case left unacknowledged past its deadline', async () => {
+    const { complaintId } = await fileComplaint(urls, '计划停电没有通知，至今无人联系');
+    await historyWith(urls, complaintId, 3);
+    const clocksOf = async () =>
+      (await (await fetch(`${urls.resolution}/cases/${complaintId}/clocks`)).json()) as {
+        escalationLevel: number;
+        clocks: { clock: string; state: string; dueAt: string; policy: string }[];
+      };
+    const acknowledgement = (await clocksOf()).clocks.find((c) => c.clock === 'acknowledgement')!;
+    expect(acknowledgement).toMatchObject({ state: 'running', policy: 'default' });
+    const setClock = (now: Date) =>
+      fetch(`${urls.resolution}/test/clock`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ now: now.toISOString() }),
+      });
+
+    const due = new Date(acknowledgement.dueAt);
+    expect((await setClock(new Date(due.getTime() - 60_000))).status).toBe(200);
+    await eventually('the warnings', async () => {
+      const types = (await history(urls, complaintId)).map((e) => e.type);
+      return types.filter((t) => t === 'case.sla-warning-issued.v1').length === 2 ? true : undefined;
+    });
+    expect((await setClock(new Date(due.getTime() + 60_000))).status).toBe(200);
+    const events = await eventually('the breach and the escalation', async () => {
+      const all = await history(urls, complaintId);
+      return all.some((e) => e.type === 'case.escalated.v1') ? all : undefined;
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'complaint.received.v1',
+      'complaint.routed.v1',
+      'case.opened.v1',
+      'case.sla-warning-issued.v1',
+      'case.sla-warning-issued.v1',
+      'case.sla-breached.v1',
+      'case.escalated.v1',
+    ]);
+    expect(events[5]?.actor).toEqual({ id: 'sla-monitor', role: 'system' });
+    const after = await clocksOf();
+    expect(after.escalationLevel).toBe(1);
+    expect(after.clocks.find((c) => c.clock === 'acknowledgement')?.state).toBe('breached');
+  });
 });

@@ -86,6 +86,7 @@ export const caseOpenedV1 = caseFact({
   resolveBy: isoTime,
   slaPolicy: z.string().min(1),
   receivedAt: isoTime.optional(),
+  linkedCaseId: z.string().uuid().optional(),
   sla: z
     .object({
       policyId: z.string(),
@@ -196,6 +197,12 @@ export const caseClosedV1 = caseFact({
   improvementAction: z.string().optional(),
 });
 export const caseReopenedV1 = caseFact({ reopenedAt: isoTime, reason: z.string() });
+export const caseFollowOnOpenedV1 = caseFact({
+  openedAt: isoTime,
+  followOnCaseId: z.string().uuid(),
+  reason: z.string(),
+  reopenWindowEnded: isoTime,
+});
 export const caseReassignedV1 = caseFact({
   reassignedAt: isoTime,
   fromDepartment: z.string(),
@@ -245,6 +252,7 @@ export const IntegrationEvents = {
   'case.satisfaction-recorded.v1': { topic: Topics.resolution, schema: caseSatisfactionRecordedV1 },
   'case.closed.v1': { topic: Topics.resolution, schema: caseClosedV1 },
   'case.reopened.v1': { topic: Topics.resolution, schema: caseReopenedV1 },
+  'case.follow-on-opened.v1': { topic: Topics.resolution, schema: caseFollowOnOpenedV1 },
   'case.reassigned.v1': { topic: Topics.resolution, schema: caseReassignedV1 },
   'case.extension-requested.v1': { topic: Topics.resolution, schema: caseExtensionRequestedV1 },
   'case.extension-decided.v1': { topic: Topics.resolution, schema: caseExtensionDecidedV1 },

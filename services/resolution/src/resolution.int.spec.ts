@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
+import { AdjustableClock, DATABASE, loadServiceConfig, startService } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
 import { routedEnvelope } from '../../../test/fixtures/events';
@@ -20,6 +20,7 @@ describe('the resolution service', () => {
   let app: INestApplication;
   let bus: Database;
   let base: string;
+  const clock = new AdjustableClock();
 
   const post = async (caseId: string, path: string, body: unknown, actor: Record<string, string> = agent) => {
     const response = await fetch(`${base}/cases/${caseId}/${path}`, {
@@ -59,7 +60,7 @@ describe('the resolution service', () => {
     testDb = await createTestDatabase('resolution_http');
     bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
     const config = { ...loadServiceConfig('resolution', { DATABASE_URL: testDb.url }), port: 0 };
-    app = await startService(ResolutionModule.forRoot({ config }), config, {
+    app = await startService(ResolutionModule.forRoot({ config, clock }), config, {
       title: 'resolution',
       shutdownHooks: false,
     });
@@ -138,5 +139,32 @@ describe('the resolution service', () => {
     expect(JSON.stringify(bad.body)).toMatch(/options must contain no more than 3 elements/);
     expect((await post(caseId, 'satisfaction', { score: 9 })).status).toBe(400);
     expect((await post(randomUUID(), 'acknowledge', { channel: 'phone', summary: 'x' })).status).toBe(404);
+  });
+
+  it('reopens within 30 days of closure, and afterwards opens a new case linked to the closed one', async () => {
+    const caseId = await routedCase('C-93');
+    await readyToPropose(caseId);
+    await post(caseId, 'proposals', { options: [{ kind: 'explanation', description: 'Explain the fee schedule' }] });
+    await post(caseId, 'customer-decision', { decision: 'accept', optionId: 'option-1' });
+    await post(caseId, 'execute', { summary: 'Explained by phone' });
+    expect(
+      (await post(caseId, 'close', { rootCause: 'Unclear fee schedule', improvementAction: 'Rewrite the leaflet' }))
+        .body,
+    ).toMatchObject({ status: 'closed' });
+
+    clock.advance(31 * 86_400_000);
+    const reopened = await post(caseId, 'reopen', { reason: 'Charged again this year' });
+    expect(reopened.body).toMatchObject({ status: 'closed' });
+    const [followOnId] = reopened.body.followOnCaseIds as string[];
+    const followOn = (await (await fetch(`${base}/cases/${followOnId}`)).json()) as Record<string, unknown>;
+    expect(followOn).toMatchObject({ status: 'open', linkedCaseId: caseId, customerId: 'C-93' });
+    expect(followOn.reference).toMatch(/-F1$/);
+    const clocks = (await (await fetch(`${base}/cases/${followOnId}/clocks`)).json()) as {
+      clocks: { clock: string; state: string }[];
+    };
+    expect(clocks.clocks.map((c) => [c.clock, c.state])).toEqual([
+      ['acknowledgement', 'running'],
+      ['resolution', 'running'],
+    ]);
   });
 });

@@ -71,4 +71,9 @@ describe('the case summary projection', () => {
     expect(summary).toMatchObject({ status: 'in-progress', reopenCount: 1 });
     expect(summary.closedAt).toBeUndefined();
   });
+
+  it('lists the SLA clocks the case breached', () => {
+    const breached = ev('case.sla-breached.v1', '2026-03-03T17:00:00.000Z', { clock: 'acknowledgement' }, 3);
+    expect(fold([received, opened, breached])).toMatchObject({ status: 'open', breachedClocks: ['acknowledgement'] });
+  });
 });

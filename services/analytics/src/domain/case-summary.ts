@@ -40,6 +40,10 @@ export interface CaseSummary {
   waitingOnCustomer?: boolean;
   satisfactionScore?: number;
   reopenCount?: number;
+  /** SLA clocks of this case that were breached. */
+  breachedClocks?: string[];
+  linkedCaseId?: string;
+  followOnCaseIds?: string[];
   lastEventAt: string;
   eventCount: number;
 }
@@ -101,6 +105,7 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
           openedAt: str(d.openedAt),
           acknowledgeBy: str(d.acknowledgeBy),
           resolveBy: str(d.resolveBy),
+          linkedCaseId: str(d.linkedCaseId),
         },
       };
     case 'case.acknowledged.v1':
@@ -116,6 +121,10 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
       return { status: 'accepted', fields: {} };
     case 'case.escalated.v1':
       return { fields: { escalationLevel: num(d.level) } };
+    case 'case.sla-breached.v1':
+      return { fields: { breachedClocks: [...(summary.breachedClocks ?? []), str(d.clock) ?? 'unknown'] } };
+    case 'case.follow-on-opened.v1':
+      return { fields: { followOnCaseIds: [...(summary.followOnCaseIds ?? []), str(d.followOnCaseId) ?? 'unknown'] } };
     case 'case.resolved.v1':
       return { status: 'resolved', fields: { resolvedAt: str(d.resolvedAt) } };
     case 'case.waiting-on-customer.v1':

@@ -1,6 +1,7 @@
 /** After the remedy: the follow-up callback (回访), satisfaction, closure with root cause, reopening. */
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { newId } from '@complaints/eventstore';
 import { Meta, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { ReasonDto } from '../work-case/work-case.dto';
@@ -34,6 +35,10 @@ export class AfterResolutionController {
   @Post('reopen')
   @HttpCode(200)
   reopen(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {
-    return this.cases.run(caseId, { type: 'ReopenCase', data: { caseId, reason: body.reason } }, meta);
+    return this.cases.run(
+      caseId,
+      { type: 'ReopenCase', data: { caseId, reason: body.reason, followOnCaseId: newId() } },
+      meta,
+    );
   }
 }

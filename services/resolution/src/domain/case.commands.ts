@@ -20,6 +20,8 @@ export type CaseCommand =
         category: string;
         priority: Priority;
         receivedAt?: string;
+        /** The closed case this one continues, when opened after its reopen window. */
+        linkedCaseId?: string;
         /** Selected by the handler for the tenant, category, priority, channel and regime. */
         policy: SlaPolicy;
         calendar: WorkingCalendar;
@@ -48,7 +50,8 @@ export type CaseCommand =
   | Cmd<'ScheduleFollowUp', { dueAt?: string }>
   | Cmd<'RecordSatisfaction', { score: number; comment?: string }>
   | Cmd<'CloseCase', { rootCause: string; improvementAction: string }>
-  | Cmd<'ReopenCase', { reason: string }>
+  /** `followOnCaseId` is used only when the reopen window has passed. */
+  | Cmd<'ReopenCase', { reason: string; followOnCaseId: string }>
   | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string }>
   | Cmd<'RequestExtension', { extensionId: string; clock: string; reason: string; customerExplanation: string }>
   | Cmd<'DecideExtension', { extensionId: string; approved: boolean; comment: string }>;

@@ -556,20 +556,27 @@ describe('reopening', () => {
   it('reopens within the window', () => {
     spec()
       .given(closed)
-      .when(cmd('ReopenCase', { reason: 'Fee charged again' }))
+      .when(cmd('ReopenCase', { reason: 'Fee charged again', followOnCaseId: 'f1' }))
       .then([ev('CaseReopened', { reason: 'Fee charged again', reopenedAt: at })]);
   });
-  it('refuses after the window and says to register a linked complaint', () => {
+  it('opens a new case linked to the closed one once the reopen window has passed', () => {
     const late = new Date(Date.parse('2026-03-01T09:00:00.000Z') + (REOPEN_WINDOW_DAYS + 1) * 86_400_000);
     spec(agent, late)
       .given(closed)
-      .when(cmd('ReopenCase', { reason: 'again' }))
-      .thenThrows(RuleRejectedError, /reopen window closed .* linked to CMP-2026-000001/);
+      .when(cmd('ReopenCase', { reason: 'Charged again', followOnCaseId: 'f1' }))
+      .then([
+        ev('FollowOnCaseOpened', {
+          followOnCaseId: 'f1',
+          reason: 'Charged again',
+          reopenWindowEnded: '2026-03-31T09:00:00.000Z',
+          openedAt: late.toISOString(),
+        }),
+      ]);
   });
   it('refuses to reopen a case that is not closed', () => {
     spec()
       .given(executed)
-      .when(cmd('ReopenCase', { reason: 'x' }))
+      .when(cmd('ReopenCase', { reason: 'x', followOnCaseId: 'f1' }))
       .thenThrows(InvalidStateError, /Cannot reopen: the case is resolved/);
   });
 });

@@ -355,10 +355,14 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
       const working = requireStatus(command, state, ['closed']);
       const windowEnds = new Date(new Date(working.facts.closedAt!).getTime() + REOPEN_WINDOW_DAYS * DAY_MS);
       if (meta.now > windowEnds) {
-        throw new RuleRejectedError(
-          `The reopen window closed on ${windowEnds.toISOString()} (${REOPEN_WINDOW_DAYS} days after closure): register a new complaint linked to ${working.facts.opened.reference}`,
-          { reopenWindowEnded: windowEnds.toISOString() },
-        );
+        // Past the window the closed case stays closed: the matter continues in a new case linked to it.
+        const { followOnCaseId, reason } = command.data;
+        return [
+          {
+            type: 'FollowOnCaseOpened',
+            data: { caseId, followOnCaseId, reason, reopenWindowEnded: windowEnds.toISOString(), openedAt: at },
+          },
+        ];
       }
       return [{ type: 'CaseReopened', data: { caseId, reason: command.data.reason, reopenedAt: at } }];
     }

@@ -31,6 +31,8 @@ export interface CaseOpened {
   slaPolicy: string;
   /** When intake received the complaint: regulatory clocks count from here. */
   receivedAt?: string;
+  /** The closed case this one continues (opened after that case's reopen window). */
+  linkedCaseId?: string;
   /** Absent on cases opened before SLA policies: they run the default policy. */
   sla?: CaseSla;
 }
@@ -97,6 +99,7 @@ export interface CaseEventData {
   SatisfactionRecorded: At<'recordedAt'> & { score: number; comment?: string };
   CaseClosed: At<'closedAt'> & { rootCause: string; improvementAction: string };
   CaseReopened: At<'reopenedAt'> & { reason: string };
+  FollowOnCaseOpened: At<'openedAt'> & { followOnCaseId: string; reason: string; reopenWindowEnded: string };
   CaseReassigned: At<'reassignedAt'> & { fromDepartment: string; department: string; agentId?: string; reason: string };
   ExtensionRequested: At<'requestedAt'> & {
     extensionId: string;
@@ -159,6 +162,7 @@ export interface CaseFacts {
   followUpDueAt?: string;
   satisfaction?: { score: number; comment?: string };
   communications: number;
+  followOnCaseIds?: string[];
 }
 
 export type CaseState = { status: 'none' } | { status: CaseStatus; facts: CaseFacts };
@@ -332,6 +336,11 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
             ? { ...facts.clocks, resolution: { ...NEW_RUN, startedAt: event.data.reopenedAt } }
             : facts.clocks,
         },
+      };
+    case 'FollowOnCaseOpened':
+      return {
+        status,
+        facts: { ...facts, followOnCaseIds: [...(facts.followOnCaseIds ?? []), event.data.followOnCaseId] },
       };
     case 'CaseReassigned':
       return { status, facts: { ...facts, department: event.data.department, agentId: event.data.agentId } };

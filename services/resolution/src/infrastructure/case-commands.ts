@@ -3,8 +3,9 @@
  * and keep the fee-waiver ledger in the same transaction. Controllers stay a few lines each.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { RuleRejectedError } from '@complaints/decider';
+import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import {
+  decideAndAppend,
   handleCommand,
   type Database,
   type EventStore,
@@ -15,6 +16,7 @@ import { CLOCK, DATABASE, EVENT_STORE, type Clock, type RequestMeta } from '@com
 import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import type { GrantedWaiver } from '../domain/policy-limits';
+import type { SlaPolicy } from '../domain/sla/policies';
 import { SlaSettings } from './sla-settings';
 import { scheduleSlaCheck } from './sla-schedule';
 
@@ -53,6 +55,7 @@ export class CaseCommands {
         afterAppend: async (tx, appended, state) => {
           await this.recordFeeWaivers(tx, meta.tenant, appended);
           await scheduleSlaCheck(tx, this.sla, state as CaseState, meta.tenant, now);
+          await this.openFollowOn(tx, appended, state as CaseState, { ...meta, now });
         },
       },
     );
@@ -78,6 +81,45 @@ export class CaseCommands {
         rows.map((r) => ({ caseId: r.case_id, reference: r.reference, grantedAt: r.granted_at.toISOString() })),
       );
     };
+  }
+
+  /** Past the reopen window the matter continues in a new case, opened in the same transaction. */
+  private async openFollowOn(
+    tx: SqlClient,
+    appended: StoredEvent[],
+    state: CaseState,
+    meta: CommandMetadata,
+  ): Promise<void> {
+    const followOn = appended.find((e) => e.type === 'FollowOnCaseOpened');
+    if (!followOn || state.status === 'none') return;
+    const { followOnCaseId } = followOn.data as CaseEventData['FollowOnCaseOpened'];
+    const { opened, sla, department } = state.facts;
+    const policy: SlaPolicy = {
+      id: sla.policyId,
+      regime: sla.regime,
+      calendarId: sla.calendarId,
+      clocks: sla.clocks,
+      description: `as on ${opened.reference}`,
+      applies: {},
+    };
+    const data = {
+      caseId: followOnCaseId,
+      complaintId: opened.complaintId,
+      reference: `${opened.reference}-F${state.facts.followOnCaseIds?.length ?? 1}`,
+      department,
+      queue: opened.queue,
+      category: opened.category,
+      priority: opened.priority,
+      receivedAt: meta.now.toISOString(),
+      linkedCaseId: opened.caseId,
+      policy,
+      calendar: this.sla.calendar(sla.calendarId, meta.now),
+      ...(opened.customerId ? { customerId: opened.customerId } : {}),
+    };
+    await decideAndAppend(tx, this.store, caseDecider, caseStream(followOnCaseId), { type: 'OpenCase', data }, meta, {
+      afterAppend: (inner, _events, opened) =>
+        scheduleSlaCheck(inner, this.sla, opened as CaseState, meta.tenant, meta.now),
+    });
   }
 
   private async recordFeeWaivers(tx: SqlClient, tenant: string, appended: StoredEvent[]): Promise<void> {

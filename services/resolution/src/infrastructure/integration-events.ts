@@ -36,6 +36,7 @@ const PUBLISHED: Mapping = {
   SatisfactionRecorded: { type: 'case.satisfaction-recorded.v1' },
   CaseClosed: { type: 'case.closed.v1' },
   CaseReopened: { type: 'case.reopened.v1' },
+  FollowOnCaseOpened: { type: 'case.follow-on-opened.v1' },
   CaseReassigned: { type: 'case.reassigned.v1' },
   ExtensionRequested: { type: 'case.extension-requested.v1' },
   ExtensionDecided: { type: 'case.extension-decided.v1' },

@@ -656,3 +656,80 @@ describe('reassignment and deadline extensions', () => {
       .thenThrows(InvalidStateError, /no extension nope awaits a decision/);
   });
 });
+
+describe('every step refused where the case state does not allow it', () => {
+  const lead = { id: 'lead-2', role: 'team-lead' };
+  it.each<[string, CaseEvent[], CaseCommand, RegExp]>([
+    [
+      'assign accountability on a closed case',
+      closed,
+      cmd('AssignAccountability', { cause: 'x', responsibleDepartment: 'y' }),
+      /Cannot assign accountability: the case is closed/,
+    ],
+    [
+      'judge validity after a remedy was proposed',
+      offered,
+      cmd('JudgeValidity', { valid: true }),
+      /Cannot judge validity: the case is awaiting-customer/,
+    ],
+    [
+      'notify the customer on a closed case',
+      closed,
+      cmd('NotifyCustomer', { channel: 'sms', purpose: 'progress', summary: 'x' }),
+      /Cannot notify the customer: the case is closed/,
+    ],
+    [
+      'reassign a resolved case',
+      executed,
+      cmd('ReassignCase', { department: 'x', reason: 'y' }),
+      /Cannot reassign: the case is resolved/,
+    ],
+    ['escalate a closed case', closed, cmd('EscalateCase', { reason: 'x' }), /Cannot escalate: the case is closed/],
+    [
+      'schedule the follow-up before resolution',
+      offered,
+      cmd('ScheduleFollowUp', {}),
+      /Cannot schedule the follow-up: the case is awaiting-customer/,
+    ],
+    [
+      'record satisfaction before resolution',
+      offered,
+      cmd('RecordSatisfaction', { score: 3 }),
+      /Cannot record satisfaction: the case is awaiting-customer/,
+    ],
+    [
+      'request an extension on a closed case',
+      closed,
+      cmd('RequestExtension', { extensionId: 'x', clock: 'resolution', reason: 'r', customerExplanation: 'e' }),
+      /Cannot request a deadline extension: the case is closed/,
+    ],
+    [
+      'reject options nobody offered',
+      [opened, acknowledged],
+      cmd('RejectOptions', { reason: 'x' }),
+      /Cannot reject the options: the case is in-progress/,
+    ],
+    [
+      'acknowledge an escalation that never happened',
+      [opened, acknowledged],
+      cmd('AcknowledgeEscalation', { level: 1 }),
+      /no unacknowledged escalation at level 1/,
+    ],
+  ])('refuses to %s', (_what, history, command, message) => {
+    spec(lead).given(history).when(command).thenThrows(InvalidStateError, message);
+  });
+
+  it('refuses an escalation acknowledgement from below the level it was escalated to', () => {
+    const escalated = ev('CaseEscalated', {
+      fromLevel: 1,
+      level: 2,
+      escalatedTo: 'department-head',
+      reason: 'r',
+      escalatedAt: T0,
+    });
+    spec(lead)
+      .given([opened, acknowledged, escalated])
+      .when(cmd('AcknowledgeEscalation', { level: 2 }))
+      .thenThrows(RuleRejectedError, /needs a department-head or above/);
+  });
+});

@@ -34,6 +34,20 @@ export const complaintReceivedV1 = z.object({
   occurredAt: isoTime,
   language: z.string().min(2),
   receivedAt: isoTime,
+  /** The channel's own identifiers (call id, caller number, Message-ID, branch code, regulator reference, …). */
+  channelDetails: z.record(z.string()).optional(),
+  /** Evidence stored by intake, by content address. */
+  attachments: z
+    .array(
+      z.object({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        filename: z.string(),
+        mediaType: z.string(),
+        size: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
+  regulatorDeadline: isoTime.optional(),
 });
 
 export const complaintRoutedV1 = z.object({

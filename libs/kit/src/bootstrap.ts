@@ -35,6 +35,8 @@ export async function startService(
     logger: logLevels(),
   });
   app.useBodyParser('json', { limit: '1mb' });
+  // Email gateways post whole MIME messages, attachments included.
+  app.useBodyParser('raw', { type: 'message/rfc822', limit: '25mb' });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();

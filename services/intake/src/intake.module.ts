@@ -2,6 +2,8 @@
 import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import { AttachmentsController } from './attachments/attachments.controller';
+import { ChannelsController } from './channels/channels.controller';
 import { GetComplaintController } from './get-complaint/get-complaint.controller';
 import { intakeIntegrationEvents } from './infrastructure/integration-events';
 import { intakeMigrations } from './infrastructure/migrations';
@@ -16,7 +18,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: intakeMigrations })],
-      controllers: [RegisterComplaintController, GetComplaintController],
+      controllers: [RegisterComplaintController, GetComplaintController, ChannelsController, AttachmentsController],
       providers: [RegisterComplaintHandler],
     };
   }

@@ -13,6 +13,14 @@ export interface Complainant {
   contact: { phone?: string; email?: string; address?: string };
 }
 
+/** Evidence stored outside the events, by content address. */
+export interface AttachmentRef {
+  sha256: string;
+  filename: string;
+  mediaType: string;
+  size: number;
+}
+
 export interface ComplaintDetails {
   channel: Channel;
   complainant: Complainant;
@@ -21,6 +29,11 @@ export interface ComplaintDetails {
   target: { kind: TargetKind; name: string; id?: string };
   occurredAt: string;
   language: string;
+  /** The channel's own identifiers: call id, caller number, Message-ID, branch code, regulator reference … */
+  channelDetails?: Record<string, string>;
+  attachments?: AttachmentRef[];
+  /** Set by a regulator referral: the deadline the regulator gave. */
+  regulatorDeadline?: string;
 }
 
 export interface ComplaintReceived extends ComplaintDetails {

@@ -16,4 +16,16 @@ export const intakeMigrations: Migration[] = [
       );
     `,
   },
+  {
+    name: 'IntakeAttachments1763800001100',
+    up: `
+      CREATE TABLE attachments (
+        sha256 text PRIMARY KEY,
+        media_type text NOT NULL,
+        size integer NOT NULL,
+        content bytea NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

@@ -34,7 +34,7 @@ export class RegisterComplaintController {
     const { replayed, ...registration } = await this.handler.register(
       JSON.parse(JSON.stringify(body)) as RegisterComplaintDto,
       { ...meta, now: this.clock.now() },
-      idempotencyKey,
+      idempotencyKey === undefined ? undefined : { key: `idempotency:${idempotencyKey}`, strict: true },
     );
     if (replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('Location', `/complaints/${registration.complaintId}`);

@@ -1,12 +1,15 @@
 /**
- * Registers a complaint exactly once: the reference, the events and the idempotency record are
- * written in one transaction, so a retried request returns the first result and creates nothing.
+ * Registers a complaint exactly once: the reference, the events, the evidence and the
+ * de-duplication record are written in one transaction, so a retried request — same
+ * Idempotency-Key, or the same native id of its channel (Message-ID, call id, regulator
+ * reference) — returns the first result and creates nothing.
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import { decideAndAppend, newId, EventStore, type Database, type SqlClient } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE } from '@complaints/kit';
+import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 import type { ComplaintDetails } from '../domain/complaint';
 
@@ -14,6 +17,15 @@ export interface Registration {
   complaintId: string;
   reference: string;
   receivedAt: string;
+}
+
+/**
+ * What makes two submissions the same. `strict`: the same key with another body is an error
+ * (Idempotency-Key); otherwise the first registration stands (a channel resending its record).
+ */
+export interface DedupKey {
+  key: string;
+  strict: boolean;
 }
 
 export class IdempotencyKeyReused extends RuleRejectedError {}
@@ -28,42 +40,32 @@ export class RegisterComplaintHandler {
   async register(
     details: ComplaintDetails,
     meta: CommandMetadata,
-    idempotencyKey?: string,
+    dedup?: DedupKey,
+    files: IncomingFile[] = [],
   ): Promise<Registration & { replayed: boolean }> {
     const requestHash = createHash('sha256').update(JSON.stringify(details)).digest('hex');
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const earlier = idempotencyKey ? await this.earlier(tx, meta.tenant, idempotencyKey, requestHash) : undefined;
+          const earlier = dedup ? await this.earlier(tx, meta.tenant, dedup, requestHash) : undefined;
           if (earlier) return { ...earlier, replayed: true };
           const complaintId = newId();
           const reference = await nextReference(tx, meta.now);
-          const { state } = await decideAndAppend(
-            tx,
-            this.store,
-            complaintDecider,
-            complaintStream(complaintId),
-            {
-              type: 'RegisterComplaint',
-              data: { ...details, complaintId, reference },
-            },
-            meta,
-          );
-          const registration = {
-            complaintId,
-            reference,
-            receivedAt: state.status === 'received' ? state.complaint.receivedAt : meta.now.toISOString(),
-          };
-          if (idempotencyKey) {
+          const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, files))];
+          const data = { ...details, ...(attachments.length ? { attachments } : {}), complaintId, reference };
+          const stream = complaintStream(complaintId);
+          await decideAndAppend(tx, this.store, complaintDecider, stream, { type: 'RegisterComplaint', data }, meta);
+          const registration = { complaintId, reference, receivedAt: meta.now.toISOString() };
+          if (dedup) {
             await tx.query(
               `INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-              [meta.tenant, idempotencyKey, requestHash, complaintId, JSON.stringify(registration)],
+              [meta.tenant, dedup.key, requestHash, complaintId, JSON.stringify(registration)],
             );
           }
           return { ...registration, replayed: false };
         });
       } catch (error) {
-        // Two requests with one key raced: the loser's transaction rolled back; read the winner's.
+        // Two submissions with one key raced: the loser's transaction rolled back; read the winner's.
         if (attempt < 3 && (error as { code?: string }).code === '23505') continue;
         throw error;
       }
@@ -73,19 +75,22 @@ export class RegisterComplaintHandler {
   private async earlier(
     tx: SqlClient,
     tenant: string,
-    key: string,
+    dedup: DedupKey,
     requestHash: string,
   ): Promise<Registration | undefined> {
     const { rows } = await tx.query<{ request_hash: string; response: Registration }>(
       'SELECT request_hash, response FROM idempotency_keys WHERE tenant = $1 AND key = $2',
-      [tenant, key],
+      [tenant, dedup.key],
     );
     const row = rows[0];
     if (!row) return undefined;
-    if (row.request_hash !== requestHash) {
-      throw new IdempotencyKeyReused(`Idempotency-Key "${key}" was already used for a different complaint`, {
-        idempotencyKey: key,
-      });
+    if (dedup.strict && row.request_hash !== requestHash) {
+      throw new IdempotencyKeyReused(
+        `Idempotency-Key "${dedup.key.replace(/^idempotency:/, '')}" was already used for a different complaint`,
+        {
+          idempotencyKey: dedup.key,
+        },
+      );
     }
     return row.response;
   }

@@ -1,0 +1,59 @@
+/**
+ * An email complaint, as the mail gateway received it (RFC 5322 / MIME), turned into the
+ * canonical complaint: sender, subject and body, attachments as evidence, Message-ID kept.
+ */
+import { createHash } from 'node:crypto';
+import { BadRequestException } from '@nestjs/common';
+import { simpleParser } from 'mailparser';
+import type { IncomingFile } from '../attachments/attachment-store';
+import type { ComplaintDetails } from '../domain/complaint';
+
+const CJK = /[\u3400-\u9fff]/;
+
+function textOf(mail: { text?: string; html?: string | false }): string {
+  if (mail.text?.trim()) return mail.text.trim();
+  if (typeof mail.html === 'string')
+    return mail.html
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return '';
+}
+
+export async function emailToComplaint(
+  raw: Buffer,
+  now: Date,
+): Promise<{ details: ComplaintDetails; messageId: string; files: IncomingFile[] }> {
+  let mail;
+  try {
+    mail = await simpleParser(raw);
+  } catch (error) {
+    throw new BadRequestException(`The message could not be parsed as MIME: ${(error as Error).message}`);
+  }
+  const sender = mail.from?.value[0];
+  if (!sender?.address) throw new BadRequestException('The message has no From address: nobody to reply to');
+  const body = textOf(mail);
+  const subject = mail.subject?.trim() ?? '';
+  const description = [subject, body].filter(Boolean).join('\n\n');
+  if (!description) throw new BadRequestException('The message has neither a subject nor a body');
+  const messageId = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const sentAt = mail.date && mail.date.getTime() <= now.getTime() ? mail.date : now;
+  return {
+    messageId,
+    details: {
+      channel: 'email',
+      complainant: { name: sender.name || sender.address, contact: { email: sender.address } },
+      description,
+      demands: [],
+      target: { kind: 'other', name: subject || 'email complaint' },
+      occurredAt: sentAt.toISOString(),
+      language: CJK.test(description) ? 'zh' : 'en',
+      channelDetails: { messageId, from: sender.address, ...(subject ? { subject } : {}) },
+    },
+    files: mail.attachments.map((a) => ({
+      filename: a.filename ?? 'attachment',
+      mediaType: a.contentType,
+      content: a.content,
+    })),
+  };
+}

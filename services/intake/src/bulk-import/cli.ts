@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * npm run import:csv -- --file forms.csv [--url http://127.0.0.1:3001] [--tenant t] [--channel letter] [--report out.csv]
+ * Imports a CSV of complaints through the intake API with a progress bar and writes a per-row report.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { importCsv, reportCsv } from './csv-import';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string' },
+      url: { type: 'string', default: process.env.INTAKE_URL ?? 'http://127.0.0.1:3001' },
+      tenant: { type: 'string' },
+      channel: { type: 'string', default: 'letter' },
+      report: { type: 'string' },
+      concurrency: { type: 'string', default: '8' },
+    },
+  });
+  if (!values.file) {
+    console.error(
+      'Usage: npm run import:csv -- --file <forms.csv> [--url <intake>] [--tenant <id>] [--channel letter] [--report <report.csv>]',
+    );
+    return 2;
+  }
+  const bar = new SingleBar(
+    { format: 'importing [{bar}] {value}/{total} rows | {eta_formatted} left', stream: process.stderr },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const results = await importCsv({
+    file: values.file,
+    intakeUrl: values.url,
+    tenant: values.tenant,
+    defaultChannel: values.channel,
+    concurrency: Number(values.concurrency),
+    onProgress: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  bar.stop();
+  const reportPath = values.report ?? `${values.file}.report.csv`;
+  await writeFile(reportPath, reportCsv(results));
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  console.log(
+    `${results.length} rows: ${count('accepted')} accepted, ${count('duplicate')} already imported, ${count('rejected')} rejected. Report: ${reportPath}`,
+  );
+  return count('rejected') > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(3);
+  },
+);

@@ -24,7 +24,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build \
  && mkdir -p /dist \
- && for d in libs/* services/*; do mkdir -p "/dist/$d" && cp -r "$d/package.json" "$d/dist" "/dist/$d/"; done
+ && for d in libs/* services/*; do mkdir -p "/dist/$d" && cp -r "$d/package.json" "$d/dist" "/dist/$d/"; done \
+ && cp -r services/routing/rules services/routing/directory /dist/services/routing/
 
 # --- runtime: production dependencies of the four services only (not the embedded host's
 #     PostgreSQL binaries, not the dev tools), plus the compiled libs and services

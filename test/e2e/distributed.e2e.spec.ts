@@ -53,7 +53,7 @@ describe('the distributed platform over Kafka', () => {
     expect(events[0]?.actor).toEqual({ id: 'cti-95598', role: 'channel' });
     const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
     expect(summary).toMatchObject({ status: 'open', department: 'metering' });
-  });
+  }, 120_000);
 
   it('works a case from first contact to closure, and refuses an illegal step with 409', async () => {
     const { complaintId } = await fileComplaint(urls, 'My credit card annual fee was charged twice');
@@ -92,7 +92,7 @@ describe('the distributed platform over Kafka', () => {
     expect(events[3]?.actor).toEqual({ id: 'agent-7', role: 'agent' });
     const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
     expect(summary).toMatchObject({ status: 'closed', department: 'cards' });
-  });
+  }, 120_000);
 
   it('loses and duplicates nothing when routing is down while 50 complaints arrive', async () => {
     await running.get('routing')!.stop('SIGKILL');
@@ -155,5 +155,5 @@ describe('the distributed platform over Kafka', () => {
     const after = await clocksOf();
     expect(after.escalationLevel).toBe(1);
     expect(after.clocks.find((c) => c.clock === 'acknowledgement')?.state).toBe('breached');
-  });
+  }, 120_000);
 });

@@ -7,10 +7,12 @@ export interface Urls {
   analytics: string;
 }
 
+/** Each complaint from a different phone number, so duplicate and repeat-complainant links stay out of these journeys. */
 export function complaintBody(description = '电表计量不准，本月电费比上月高出三倍') {
+  const phone = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   return {
     channel: 'hotline',
-    complainant: { name: '王女士', contact: { phone: '13800000000' } },
+    complainant: { name: '王女士', contact: { phone } },
     description,
     demands: ['校验电表', '退还多收电费'],
     target: { kind: 'meter', name: '电能表 3301-778' },

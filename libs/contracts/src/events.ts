@@ -50,6 +50,44 @@ export const complaintReceivedV1 = z.object({
   regulatorDeadline: isoTime.optional(),
 });
 
+const routingExplanation = z.object({
+  ruleId: z.string(),
+  kind: z.string(),
+  matchedKeywords: z.array(z.string()),
+  matchedFields: z.array(z.object({ field: z.string(), value: z.string() })),
+  contribution: z.string(),
+  score: z.number().optional(),
+});
+const routingAssignment = z.object({
+  strategy: z.string(),
+  agentId: z.string().optional(),
+  reason: z.string(),
+  requiredSkills: z.array(z.string()).optional(),
+});
+
+const similarComplaint = z.object({
+  complaintId: z.string().uuid(),
+  reference: z.string(),
+  similarity: z.number().min(0).max(1),
+});
+export const complaintDuplicateSuspectedV1 = z.object({
+  complaintId: z.string().uuid(),
+  duplicateOf: similarComplaint,
+  linkedAt: isoTime,
+});
+export const complaintDuplicateLinkRemovedV1 = z.object({
+  complaintId: z.string().uuid(),
+  duplicateOf: z.string().uuid(),
+  reason: z.string(),
+  removedAt: isoTime,
+});
+export const complaintRepeatComplainantFlaggedV1 = z.object({
+  complaintId: z.string().uuid(),
+  complaintsInWindow: z.number().int().positive(),
+  windowDays: z.number().int().positive(),
+  flaggedAt: isoTime,
+});
+
 export const complaintRoutedV1 = z.object({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
@@ -64,6 +102,42 @@ export const complaintRoutedV1 = z.object({
   channel: z.enum(CHANNELS).optional(),
   receivedAt: isoTime.optional(),
   routedAt: isoTime,
+  /** How the customer puts it: constructive, critical or accusatory (建设性/批评性/控告性). */
+  degree: z.enum(['constructive', 'critical', 'accusatory']).optional(),
+  /** price, quality, function, technology or service, when the rule says. */
+  contentCategory: z.string().optional(),
+  /** Every rule that fired: what it matched and what it contributed to the decision. */
+  explanation: z.array(routingExplanation).optional(),
+  /** Set when several departments must cooperate: the lead is `department`. */
+  leadDepartment: z.string().optional(),
+  contributingDepartments: z.array(z.string()).optional(),
+  requiredSkills: z.array(z.string()).optional(),
+  amountAtStake: z.object({ currency: z.string(), value: z.number(), text: z.string() }).optional(),
+  /** The rule file(s) the decision was taken with. */
+  ruleTable: z.string().optional(),
+  assignment: routingAssignment.optional(),
+});
+
+const routingPlacement = z.object({
+  department: z.string().min(1),
+  queue: z.string().min(1),
+  category: z.string().min(1),
+  priority: z.enum(PRIORITIES),
+  agentId: z.string().optional(),
+});
+
+/** A supervisor overruled the routing: the new placement, where it was before, who and why. */
+export const complaintReroutedV1 = routingPlacement.extend({
+  complaintId: z.string().uuid(),
+  reference: z.string().min(1),
+  customerId: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
+  receivedAt: isoTime.optional(),
+  from: routingPlacement,
+  reason: z.string().min(1),
+  reroutedBy: z.object({ id: z.string().min(1), role: z.string().min(1) }),
+  assignment: routingAssignment,
+  reroutedAt: isoTime,
 });
 
 const actor = z.object({ id: z.string().min(1), role: z.string().min(1) });
@@ -242,7 +316,11 @@ export const caseExtensionDecidedV1 = caseFact({
 /** Every integration event type: its payload schema and the topic it travels on. */
 export const IntegrationEvents = {
   'complaint.received.v1': { topic: Topics.intake, schema: complaintReceivedV1 },
+  'complaint.duplicate-suspected.v1': { topic: Topics.intake, schema: complaintDuplicateSuspectedV1 },
+  'complaint.duplicate-link-removed.v1': { topic: Topics.intake, schema: complaintDuplicateLinkRemovedV1 },
+  'complaint.repeat-complainant-flagged.v1': { topic: Topics.intake, schema: complaintRepeatComplainantFlaggedV1 },
   'complaint.routed.v1': { topic: Topics.routing, schema: complaintRoutedV1 },
+  'complaint.rerouted.v1': { topic: Topics.routing, schema: complaintReroutedV1 },
   'case.opened.v1': { topic: Topics.resolution, schema: caseOpenedV1 },
   'case.acknowledged.v1': { topic: Topics.resolution, schema: caseAcknowledgedV1 },
   'case.investigation-recorded.v1': { topic: Topics.resolution, schema: caseInvestigationRecordedV1 },

@@ -32,6 +32,7 @@ describe('the embedded (PostgreSQL) transport', () => {
       topics: ['orders'],
       onMessage: async (m) => {
         seen.push(JSON.parse(m.value));
+        await new Promise((r) => setTimeout(r, 5)); // slow enough to be stopped part-way
       },
     });
     await eventually('a third of the messages', async () => (seen.length >= 100 ? true : undefined));

@@ -1,10 +1,14 @@
-/** Routing: classification and the responsible department, queue and priority. */
+/** Routing: classification, the responsible department, queue, priority and agent; supervisors' reroutes. */
 import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import { DepartmentsController } from './departments/departments.controller';
 import { routingIntegrationEvents } from './infrastructure/integration-events';
+import { routingMigrations } from './infrastructure/migrations';
+import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
+import { RoutingData } from './rule-tables/rule-files';
 
 @Module({})
 export class RoutingModule implements OnApplicationBootstrap {
@@ -13,12 +17,19 @@ export class RoutingModule implements OnApplicationBootstrap {
     private readonly routeComplaint: RouteComplaintHandler,
   ) {}
 
-  static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
+  /** `routingData` replaces the shipped rule and directory files (tests). */
+  static forRoot(options: Omit<PlatformOptions, 'migrations'> & { routingData?: RoutingData }): DynamicModule {
+    const { routingData, ...platform } = options;
     return {
       module: RoutingModule,
-      imports: [PlatformModule.forRoot(options)],
-      controllers: [RoutingQueriesController],
-      providers: [RouteComplaintHandler],
+      imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations })],
+      controllers: [RoutingQueriesController, DepartmentsController, RerouteController],
+      providers: [
+        RouteComplaintHandler,
+        // Read at start: a bad rule or directory file stops the service with the file and field named.
+        // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
+        { provide: RoutingData, useFactory: () => routingData ?? RoutingData.load(process.env.ROUTING_DATA_DIR) },
+      ],
     };
   }
 

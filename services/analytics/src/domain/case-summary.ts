@@ -42,6 +42,8 @@ export interface CaseSummary {
   reopenCount?: number;
   /** SLA clocks of this case that were breached. */
   breachedClocks?: string[];
+  possibleDuplicateOf?: string[];
+  repeatComplainant?: boolean;
   linkedCaseId?: string;
   followOnCaseIds?: string[];
   lastEventAt: string;
@@ -62,7 +64,7 @@ const num = (value: unknown): number | undefined => (typeof value === 'number' ?
 
 type Patch = { status?: SummaryStatus; fields: Partial<CaseSummary> };
 
-function intakeOrRoutingPatch(type: string, d: Record<string, unknown>): Patch | undefined {
+function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary: CaseSummary): Patch | undefined {
   switch (type) {
     case 'complaint.received.v1': {
       const complainant = d.complainant as { customerId?: string } | undefined;
@@ -76,6 +78,21 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>): Patch |
         },
       };
     }
+    case 'complaint.duplicate-suspected.v1':
+      return {
+        fields: {
+          possibleDuplicateOf: [
+            ...(summary.possibleDuplicateOf ?? []),
+            (d.duplicateOf as { complaintId: string }).complaintId,
+          ],
+        },
+      };
+    case 'complaint.duplicate-link-removed.v1':
+      return {
+        fields: { possibleDuplicateOf: (summary.possibleDuplicateOf ?? []).filter((id) => id !== d.duplicateOf) },
+      };
+    case 'complaint.repeat-complainant-flagged.v1':
+      return { fields: { repeatComplainant: true } };
     case 'complaint.routed.v1':
       return {
         status: 'routed',
@@ -171,14 +188,14 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
     lastEventAt: event.time > base.lastEventAt ? event.time : base.lastEventAt,
     eventCount: base.eventCount + 1,
   };
-  const early = intakeOrRoutingPatch(event.type, event.data);
+  const early = intakeOrRoutingPatch(event.type, event.data, base);
   if (early) {
     const defined = Object.fromEntries(Object.entries(early.fields).filter(([, v]) => v !== undefined));
     // Once resolution has the case, its status wins; before that, routed comes after received.
     const status =
-      RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')
+      !early.status || RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')
         ? base.status
-        : early.status!;
+        : early.status;
     return { ...counted, ...defined, status };
   }
   if (!event.type.startsWith('case.')) return counted;

@@ -59,3 +59,55 @@ describe('registering a complaint', () => {
       .thenThrows(RuleRejectedError, /at least one way to be contacted/);
   });
 });
+
+describe('possible duplicates and repeat complainants', () => {
+  const earlier = {
+    complaintId: '0190a1b2-0000-7000-8000-0000000000e1',
+    reference: 'CMP-2026-000040',
+    similarity: 0.62,
+  };
+  const withHistory = (similar: (typeof earlier)[], earlierInWindow: number): RegisterComplaint => ({
+    ...registration(),
+    data: { ...registration().data, history: { similar, earlierInWindow } },
+  });
+
+  it('links a complaint that reads like an earlier one of the same customer, without dropping it', () => {
+    const events = complaintDecider.decide(withHistory([earlier], 1), complaintDecider.initialState(), meta);
+    expect(events.map((e) => e.type)).toEqual(['ComplaintReceived', 'PossibleDuplicateLinked']);
+    expect(events[1]).toEqual({
+      type: 'PossibleDuplicateLinked',
+      data: { complaintId: registration().data.complaintId, duplicateOf: earlier, linkedAt: now.toISOString() },
+    });
+  });
+
+  it('flags a repeat complainant at the third complaint in 30 days', () => {
+    expect(
+      complaintDecider.decide(withHistory([], 1), complaintDecider.initialState(), meta).map((e) => e.type),
+    ).toEqual(['ComplaintReceived']);
+    expect(complaintDecider.decide(withHistory([], 2), complaintDecider.initialState(), meta)).toContainEqual({
+      type: 'RepeatComplainantFlagged',
+      data: {
+        complaintId: registration().data.complaintId,
+        complaintsInWindow: 3,
+        windowDays: 30,
+        flaggedAt: now.toISOString(),
+      },
+    });
+  });
+
+  it('undoes a duplicate link with a reason, and refuses to undo one that does not exist', () => {
+    const registered = complaintDecider.decide(withHistory([earlier], 0), complaintDecider.initialState(), meta);
+    const unlink = {
+      type: 'UnlinkDuplicate' as const,
+      data: { complaintId: registration().data.complaintId, duplicateOf: earlier.complaintId, reason: 'Another card' },
+    };
+    spec
+      .given(registered)
+      .when(unlink)
+      .then([{ type: 'DuplicateLinkRemoved', data: { ...unlink.data, removedAt: now.toISOString() } }]);
+    spec
+      .given(registered.slice(0, 1))
+      .when(unlink)
+      .thenThrows(InvalidStateError, /not linked to/);
+  });
+});

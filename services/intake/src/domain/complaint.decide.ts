@@ -1,19 +1,39 @@
 /** Commands intake accepts and the decisions it takes on them. */
-import { InvalidStateError, RuleRejectedError, type CommandMetadata, type Decider } from '@complaints/decider';
+import {
+  InvalidStateError,
+  NotFoundError,
+  RuleRejectedError,
+  type CommandMetadata,
+  type Decider,
+} from '@complaints/decider';
 import {
   evolveComplaint,
   initialComplaintState,
   type ComplaintDetails,
   type ComplaintEvent,
   type ComplaintState,
+  type SimilarComplaint,
 } from './complaint';
 
 export interface RegisterComplaint {
   type: 'RegisterComplaint';
-  data: ComplaintDetails & { complaintId: string; reference: string };
+  data: ComplaintDetails & {
+    complaintId: string;
+    reference: string;
+    /** What intake knows of the same customer's earlier complaints, read in the same transaction. */
+    history?: { similar: SimilarComplaint[]; earlierInWindow: number };
+  };
 }
 
-export type ComplaintCommand = RegisterComplaint;
+export interface UnlinkDuplicate {
+  type: 'UnlinkDuplicate';
+  data: { complaintId: string; duplicateOf: string; reason: string };
+}
+
+export type ComplaintCommand = RegisterComplaint | UnlinkDuplicate;
+
+/** Repeat complainants (DOMAIN.md, special complainants): this many complaints in the window flag the customer. */
+export const REPEAT_COMPLAINANT = { complaints: 3, windowDays: 30 } as const;
 
 /** How far in the future `occurredAt` may lie, for callers whose clocks drift. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -35,12 +55,32 @@ function register(command: RegisterComplaint, state: ComplaintState, meta: Comma
       field: 'complainant.contact',
     });
   }
-  return [
-    {
-      type: 'ComplaintReceived',
-      data: { ...command.data, occurredAt: occurredAt.toISOString(), receivedAt: meta.now.toISOString() },
-    },
+  const { history, ...complaint } = command.data;
+  const at = meta.now.toISOString();
+  const { complaintId } = complaint;
+  const events: ComplaintEvent[] = [
+    { type: 'ComplaintReceived', data: { ...complaint, occurredAt: occurredAt.toISOString(), receivedAt: at } },
+    ...(history?.similar ?? []).map((duplicateOf): ComplaintEvent => ({
+      type: 'PossibleDuplicateLinked',
+      data: { complaintId, duplicateOf, linkedAt: at },
+    })),
   ];
+  const inWindow = (history?.earlierInWindow ?? 0) + 1;
+  if (inWindow >= REPEAT_COMPLAINANT.complaints) {
+    events.push({
+      type: 'RepeatComplainantFlagged',
+      data: { complaintId, complaintsInWindow: inWindow, windowDays: REPEAT_COMPLAINANT.windowDays, flaggedAt: at },
+    });
+  }
+  return events;
+}
+
+function unlink(command: UnlinkDuplicate, state: ComplaintState, meta: CommandMetadata): ComplaintEvent[] {
+  if (state.status === 'none') throw new NotFoundError('Complaint', command.data.complaintId);
+  if (!state.duplicateOf.some((d) => d.complaintId === command.data.duplicateOf)) {
+    throw new InvalidStateError('remove the duplicate link', `not linked to ${command.data.duplicateOf}`);
+  }
+  return [{ type: 'DuplicateLinkRemoved', data: { ...command.data, removedAt: meta.now.toISOString() } }];
 }
 
 export function decideComplaint(
@@ -51,6 +91,8 @@ export function decideComplaint(
   switch (command.type) {
     case 'RegisterComplaint':
       return register(command, state, meta);
+    case 'UnlinkDuplicate':
+      return unlink(command, state, meta);
   }
 }
 

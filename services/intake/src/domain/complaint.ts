@@ -42,17 +42,40 @@ export interface ComplaintReceived extends ComplaintDetails {
   receivedAt: string;
 }
 
-export type ComplaintEvent = DomainEvent<'ComplaintReceived', ComplaintReceived>;
+/** An earlier complaint of the same customer that reads alike: linked, never merged or dropped. */
+export interface SimilarComplaint {
+  complaintId: string;
+  reference: string;
+  similarity: number;
+}
 
-export type ComplaintState = { status: 'none' } | { status: 'received'; complaint: ComplaintReceived; tenant?: string };
+export type ComplaintEvent =
+  | DomainEvent<'ComplaintReceived', ComplaintReceived>
+  | DomainEvent<'PossibleDuplicateLinked', { complaintId: string; duplicateOf: SimilarComplaint; linkedAt: string }>
+  | DomainEvent<'DuplicateLinkRemoved', { complaintId: string; duplicateOf: string; reason: string; removedAt: string }>
+  | DomainEvent<
+      'RepeatComplainantFlagged',
+      { complaintId: string; complaintsInWindow: number; windowDays: number; flaggedAt: string }
+    >;
+
+export type ComplaintState =
+  | { status: 'none' }
+  | { status: 'received'; complaint: ComplaintReceived; duplicateOf: SimilarComplaint[]; repeatComplainant: boolean };
 
 export const initialComplaintState = (): ComplaintState => ({ status: 'none' });
 
 export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): ComplaintState {
   switch (event.type) {
     case 'ComplaintReceived':
-      return { status: 'received', complaint: event.data };
-    default:
-      return state;
+      return { status: 'received', complaint: event.data, duplicateOf: [], repeatComplainant: false };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'PossibleDuplicateLinked':
+      return { ...state, duplicateOf: [...state.duplicateOf, event.data.duplicateOf] };
+    case 'DuplicateLinkRemoved':
+      return { ...state, duplicateOf: state.duplicateOf.filter((d) => d.complaintId !== event.data.duplicateOf) };
+    case 'RepeatComplainantFlagged':
+      return { ...state, repeatComplainant: true };
   }
 }

@@ -1,9 +1,31 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+/** Reading a registered complaint, and undoing a duplicate link a supervisor judged wrong. */
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { NotFoundError } from '@complaints/decider';
-import { loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { DATABASE, EVENT_STORE } from '@complaints/kit';
+import { handleCommand, loadState, type Database, type EventStore } from '@complaints/eventstore';
+import { CLOCK, DATABASE, EVENT_STORE, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import type { ComplaintState } from '../domain/complaint';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
+
+export class UnlinkDuplicateDto {
+  @ApiProperty({ example: 'Different card and a different month' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  reason!: string;
+}
+
+function present(state: ComplaintState, version: number, id: string) {
+  if (state.status === 'none') throw new NotFoundError('Complaint', id);
+  return {
+    status: state.status,
+    version,
+    ...state.complaint,
+    duplicateOf: state.duplicateOf,
+    repeatComplainant: state.repeatComplainant,
+  };
+}
 
 @ApiTags('complaints')
 @Controller('complaints')
@@ -11,12 +33,36 @@ export class GetComplaintController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const loaded = await loadState(this.db, this.store, complaintDecider, complaintStream(id));
-    if (!loaded || loaded.state.status !== 'received') throw new NotFoundError('Complaint', id);
-    return { status: loaded.state.status, version: loaded.version, ...loaded.state.complaint };
+    if (!loaded) throw new NotFoundError('Complaint', id);
+    return present(loaded.state, loaded.version, id);
+  }
+
+  @Post(':id/duplicate-links/:otherId/remove')
+  @HttpCode(200)
+  async unlink(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('otherId', new ParseUUIDPipe()) otherId: string,
+    @Body() body: UnlinkDuplicateDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    const command = {
+      type: 'UnlinkDuplicate' as const,
+      data: { complaintId: id, duplicateOf: otherId, reason: body.reason },
+    };
+    const { state, version } = await handleCommand(
+      this.db,
+      this.store,
+      complaintDecider,
+      complaintStream(id),
+      command,
+      { ...meta, now: this.clock.now() },
+    );
+    return present(state, version, id);
   }
 }

@@ -28,4 +28,20 @@ export const intakeMigrations: Migration[] = [
       );
     `,
   },
+  {
+    name: 'IntakeCustomerHistory1763800001200',
+    up: `
+      -- pg_trgm is a trusted extension: the database owner may create it.
+      CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+      CREATE TABLE complaint_index (
+        complaint_id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        customer_key text NOT NULL,
+        reference text NOT NULL,
+        description text NOT NULL,
+        received_at timestamptz NOT NULL
+      );
+      CREATE INDEX complaint_index_by_customer ON complaint_index (tenant, customer_key, received_at);
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import { decideAndAppend, newId, EventStore, type Database, type SqlClient } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE } from '@complaints/kit';
 import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
+import { customerHistory, indexComplaint } from './customer-history';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 import type { ComplaintDetails } from '../domain/complaint';
 
@@ -52,9 +53,11 @@ export class RegisterComplaintHandler {
           const complaintId = newId();
           const reference = await nextReference(tx, meta.now);
           const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, files))];
-          const data = { ...details, ...(attachments.length ? { attachments } : {}), complaintId, reference };
+          const history = await customerHistory(tx, meta.tenant, details, meta.now);
+          const data = { ...details, ...(attachments.length ? { attachments } : {}), complaintId, reference, history };
           const stream = complaintStream(complaintId);
           await decideAndAppend(tx, this.store, complaintDecider, stream, { type: 'RegisterComplaint', data }, meta);
+          await indexComplaint(tx, meta.tenant, details, complaintId, reference, meta.now);
           const registration = { complaintId, reference, receivedAt: meta.now.toISOString() };
           if (dedup) {
             await tx.query(

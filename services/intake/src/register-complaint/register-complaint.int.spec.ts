@@ -27,7 +27,7 @@ describe('POST /complaints', () => {
   const eventCount = async () => {
     const { DATABASE } = await import('@complaints/kit');
     const db = app.get<{ query: (sql: string) => Promise<{ rows: { n: string }[] }> }>(DATABASE);
-    return Number((await db.query('SELECT count(*) AS n FROM events')).rows[0]!.n);
+    return Number((await db.query("SELECT count(*) AS n FROM events WHERE type = 'ComplaintReceived'")).rows[0]!.n);
   };
 
   beforeAll(async () => {

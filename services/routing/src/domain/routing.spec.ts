@@ -1,71 +1,124 @@
-import { specification } from '@complaints/decider';
-import { DEFAULT_RULES } from './rules';
-import { classify, routingDecider, type ComplaintToRoute, type RouteComplaint } from './routing';
+import { InvalidStateError, RuleRejectedError, specification, type CommandMetadata } from '@complaints/decider';
+import { EMPTY_WORKLOAD } from './directory';
+import { classify, routingDecider, type ComplaintRouted, type RerouteComplaint, type RouteComplaint } from './routing';
+import { complaint, DIRECTORY, TABLE } from './testing';
 
 const now = new Date('2026-03-02T08:30:00.000Z');
-const spec = specification(routingDecider, {
+const meta = (role = 'system'): CommandMetadata => ({
   now,
-  actor: { id: 'routing', role: 'system' },
+  actor: { id: role === 'system' ? 'routing' : `${role}-1`, role },
   tenant: 't1',
   correlationId: 'c1',
 });
-
-function complaint(description: string, overrides: Partial<ComplaintToRoute> = {}): ComplaintToRoute {
-  return {
-    complaintId: '0190a1b2-0000-7000-8000-000000000001',
-    reference: 'CMP-2026-000001',
-    channel: 'hotline',
-    description,
-    demands: [],
-    target: { kind: 'other', name: '' },
-    ...overrides,
-  };
-}
-const route = (c: ComplaintToRoute): RouteComplaint => ({
+const spec = (role?: string) => specification(routingDecider, meta(role));
+const route = (description: string, overrides = {}): RouteComplaint => ({
   type: 'RouteComplaint',
-  data: { complaint: c, rules: DEFAULT_RULES },
+  data: { complaint: complaint(description, overrides), rules: TABLE, directory: DIRECTORY, workload: EMPTY_WORKLOAD },
+});
+const routed = (description: string) =>
+  routingDecider.decide(route(description), routingDecider.initialState(), meta());
+const reroute = (data: Partial<RerouteComplaint['data']> = {}): RerouteComplaint => ({
+  type: 'RerouteComplaint',
+  data: {
+    complaintId: complaint('').complaintId,
+    department: 'billing',
+    reason: 'A tariff question, not a meter fault',
+    directory: DIRECTORY,
+    workload: EMPTY_WORKLOAD,
+    ...data,
+  },
 });
 
-describe('classifying complaints with the default rule table', () => {
-  it.each([
-    ['电表计量不准，本月电费比上月高出三倍', 'metering'],
-    ['因欠费停电，但我已经缴费了，至今未复电', 'collections'],
-    ['小区计划停电没有提前通知', 'outage-operations'],
-    ['My credit card annual fee was charged although it was waived', 'cards'],
-    ['征信报告上有一条不属于我的逾期记录', 'credit-reporting'],
-    ['There is an unauthorised transaction on my account', 'fraud'],
-    ['营业厅工作人员服务态度恶劣', 'service-quality'],
-  ])('routes "%s" to %s', (description, department) => {
-    expect(classify(complaint(description), DEFAULT_RULES).department).toBe(department);
+describe('classifying a complaint with a rule table', () => {
+  it('picks the rule whose keywords and fields weigh most, and says why', () => {
+    const result = classify(complaint('电表计量不准，电费高', { target: { kind: 'meter', name: '电能表' } }), TABLE);
+    expect(result).toMatchObject({ department: 'metering', ruleId: 'power-metering', contentCategory: 'quality' });
+    expect(result.explanation[0]).toEqual({
+      ruleId: 'power-metering',
+      kind: 'classification',
+      matchedKeywords: ['电表', '计量'],
+      matchedFields: [{ field: 'target.kind', value: 'meter' }],
+      contribution: 'chose department metering, queue power-metering, category metering (score 6)',
+      score: 6,
+    });
+    expect(result.explanation[1]).toMatchObject({ ruleId: 'power-billing', kind: 'runner-up' });
+  });
+
+  it('counts words found in the demands as a structured field', () => {
+    const result = classify(complaint('Charged again', { demands: ['Refund the fee'] }), TABLE);
+    expect(result).toMatchObject({ department: 'cards' });
+    expect(result.explanation[0]?.matchedFields).toEqual([{ field: 'demands', value: 'refund the fee' }]);
   });
 
   it('sends a complaint no rule recognises to triage, never nowhere', () => {
-    expect(classify(complaint('Something odd happened'), DEFAULT_RULES)).toMatchObject({
+    expect(classify(complaint('Something odd happened'), TABLE)).toMatchObject({
       department: 'triage',
       queue: 'triage',
       ruleId: null,
       category: 'unclassified',
+      explanation: [expect.objectContaining({ kind: 'triage', contribution: 'no rule matched: sent to triage' })],
     });
   });
 
-  it('raises the priority when the customer threatens to go to the regulator', () => {
-    expect(classify(complaint('年费问题不解决我就向银保监投诉'), DEFAULT_RULES)).toMatchObject({
-      department: 'cards',
-      priority: 'high',
-    });
+  it('sends a complaint two departments fit equally well to triage rather than guessing', () => {
+    const result = classify(complaint('电表和电费'), TABLE);
+    expect(result.department).toBe('triage');
+    expect(result.explanation.map((f) => f.ruleId)).toEqual(['power-metering', 'power-billing', 'triage']);
   });
 
-  it('treats a complaint forwarded by a regulator as urgent', () => {
-    expect(classify(complaint('annual fee dispute', { channel: 'regulator' }), DEFAULT_RULES).priority).toBe('urgent');
+  it('matches English keywords as whole words, so "sue" is not found in "issue"', () => {
+    const court = { ...TABLE, priorityRaisers: [{ id: 'sue', raiseTo: 'high' as const, keywords: ['sue'] }] };
+    expect(classify(complaint('annual fee issue'), court).priority).toBe('normal');
+    expect(classify(complaint('annual fee: I sued them before'), court).priority).toBe('high');
+  });
+
+  it.each([
+    ['年费问题不解决我就向银保监投诉', 'high', 'threatens'],
+    ['My elderly mother was charged the annual fee', 'high', 'vulnerable'],
+    ['年费扣了我¥6,000', 'high', 'large-amount'],
+    ['annual fee of $300', 'normal', undefined],
+  ])('raises the priority for "%s" to %s', (description, priority, raiser) => {
+    const result = classify(complaint(description), TABLE);
+    expect(result.priority).toBe(priority);
+    if (raiser)
+      expect(result.explanation).toContainEqual(expect.objectContaining({ ruleId: raiser, kind: 'priority' }));
+  });
+
+  it('treats a complaint forwarded by a regulator as urgent, naming the channel', () => {
+    const result = classify(complaint('annual fee dispute', { channel: 'regulator' }), TABLE);
+    expect(result.priority).toBe('urgent');
+    expect(result.explanation).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'regulator-referral',
+        matchedFields: [{ field: 'channel', value: 'regulator' }],
+      }),
+    );
+  });
+
+  it.each([
+    ['我要举报你们乱收年费', 'accusatory'],
+    ['建议年费政策写清楚', 'constructive'],
+    ['年费收错了', 'critical'],
+  ])('reads the degree of "%s" as %s', (description, degree) => {
+    expect(classify(complaint(description), TABLE).degree).toBe(degree);
+  });
+
+  it('names a lead and contributing departments when the rule says they must cooperate', () => {
+    expect(classify(complaint('roadworks cut our cable'), TABLE)).toMatchObject({
+      department: 'engineering',
+      leadDepartment: 'engineering',
+      contributingDepartments: ['outage-operations'],
+    });
   });
 });
 
 describe('routing a complaint', () => {
-  it('records the department, queue and priority with the time of the decision', () => {
+  it('records the classification, its explanation, the rule table and the assignment', () => {
     const c = complaint('电表计量不准');
-    spec
+    const classification = classify(c, TABLE);
+    spec()
       .given([])
-      .when(route(c))
+      .when(route('电表计量不准'))
       .then([
         {
           type: 'ComplaintRouted',
@@ -73,29 +126,77 @@ describe('routing a complaint', () => {
             complaintId: c.complaintId,
             reference: c.reference,
             channel: 'hotline',
-            department: 'metering',
-            queue: 'power-metering',
-            category: 'metering',
-            priority: 'normal',
-            ruleId: 'power-metering',
-            matchedKeywords: ['电表', '计量'],
+            ...classification,
+            ruleTable: 'test.json',
+            assignment: {
+              strategy: 'skills-match',
+              agentId: 'met-1',
+              reason: 'skills-match in queue power-metering',
+              requiredSkills: ['metering'],
+            },
             routedAt: now.toISOString(),
-          },
+          } satisfies ComplaintRouted,
         },
       ]);
   });
 
   it('keeps the first decision when the same complaint arrives again', () => {
-    const c = complaint('电表计量不准');
-    const first = routingDecider.decide(route(c), routingDecider.initialState(), {
-      now,
-      actor: { id: 'r', role: 'system' },
-      tenant: 't1',
-      correlationId: 'c',
+    spec().given(routed('电表计量不准')).when(route('年费')).then([]);
+  });
+});
+
+describe('rerouting a complaint', () => {
+  it('moves it to another department with the reason, the supervisor and where it was before', () => {
+    const [event] = routingDecider.decide(
+      reroute({ priority: 'high' }),
+      routed('电表计量不准').reduce(routingDecider.evolve, routingDecider.initialState()),
+      meta('team-lead'),
+    );
+    expect(event).toEqual({
+      type: 'ComplaintRerouted',
+      data: expect.objectContaining({
+        department: 'billing',
+        queue: 'power-billing',
+        category: 'metering',
+        priority: 'high',
+        agentId: 'bil-1',
+        from: {
+          department: 'metering',
+          queue: 'power-metering',
+          category: 'metering',
+          priority: 'normal',
+          agentId: 'met-1',
+        },
+        reason: 'A tariff question, not a meter fault',
+        reroutedBy: { id: 'team-lead-1', role: 'team-lead' },
+        assignment: { strategy: 'least-loaded', agentId: 'bil-1', reason: 'least-loaded in queue power-billing' },
+        reroutedAt: now.toISOString(),
+      }),
     });
-    spec
-      .given(first)
-      .when(route(complaint('停电')))
-      .then([]);
+  });
+
+  it('refuses to reroute a complaint that has not been routed', () => {
+    spec('team-lead')
+      .given([])
+      .when(reroute())
+      .thenThrows(InvalidStateError, /not routed yet/);
+  });
+
+  it('refuses a reroute by an agent: only a team lead or above may overrule the engine', () => {
+    spec('agent')
+      .given(routed('电表计量不准'))
+      .when(reroute())
+      .thenThrows(RuleRejectedError, /Only a team lead or above may reroute a complaint; agent-1 acts as agent/);
+  });
+
+  it('refuses a department or queue the directory does not know', () => {
+    spec('department-head')
+      .given(routed('电表'))
+      .when(reroute({ department: 'nowhere' }))
+      .thenThrows(RuleRejectedError, /nowhere is not in the directory/);
+    spec('department-head')
+      .given(routed('电表'))
+      .when(reroute({ queue: 'bank-cards' }))
+      .thenThrows(RuleRejectedError, /Queue bank-cards does not belong to department billing/);
   });
 });

@@ -1,32 +1,23 @@
 /**
- * Routing decisions: classify a received complaint and assign its department, queue and priority.
- * Pure: the rule table comes in as data, time on the command's metadata.
+ * Routing decisions: classify a received complaint, assign its department, queue, priority and
+ * agent; a team lead or above may reroute it later, with a reason, and the history is kept.
+ * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
-import { NotFoundError, type CommandMetadata, type Decider, type DomainEvent } from '@complaints/decider';
-import { ESCALATION_KEYWORDS, TRIAGE, type Priority, type RoutingRule } from './rules';
+import {
+  InvalidStateError,
+  NotFoundError,
+  RuleRejectedError,
+  type Actor,
+  type CommandMetadata,
+  type Decider,
+  type DomainEvent,
+} from '@complaints/decider';
+import { classify, type Classification, type ComplaintToRoute } from './classify';
+import { assign, findDepartment, type Assignment, type Directory, type Workload } from './directory';
+import type { Priority, RuleTable } from './rules';
 
-export type { Priority };
-const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
-
-export interface ComplaintToRoute {
-  complaintId: string;
-  reference: string;
-  customerId?: string;
-  receivedAt?: string;
-  channel: string;
-  description: string;
-  demands: string[];
-  target: { kind: string; name: string };
-}
-
-export interface Classification {
-  department: string;
-  queue: string;
-  category: string;
-  priority: Priority;
-  ruleId: string | null;
-  matchedKeywords: string[];
-}
+export { classify };
+export type { Classification, ComplaintToRoute, Priority };
 
 export interface ComplaintRouted extends Classification {
   complaintId: string;
@@ -35,72 +26,155 @@ export interface ComplaintRouted extends Classification {
   /** Carried for the SLA policy (channel) and regulatory clocks (counted from receipt). */
   channel: string;
   receivedAt?: string;
+  /** The rule file(s) the decision was taken with. */
+  ruleTable: string;
+  /** Absent on decisions recorded before assignment existed. */
+  assignment?: Assignment;
   routedAt: string;
 }
 
-export type RoutingEvent = DomainEvent<'ComplaintRouted', ComplaintRouted>;
-export type RoutingState = { status: 'unrouted' } | { status: 'routed'; routing: ComplaintRouted };
+export interface Placement {
+  department: string;
+  queue: string;
+  category: string;
+  priority: Priority;
+  agentId?: string;
+}
+
+export interface ComplaintRerouted extends Placement {
+  complaintId: string;
+  reference: string;
+  customerId?: string;
+  channel: string;
+  receivedAt?: string;
+  from: Placement;
+  reason: string;
+  reroutedBy: Actor;
+  assignment: Assignment;
+  reroutedAt: string;
+}
+
+export type RoutingEvent =
+  DomainEvent<'ComplaintRouted', ComplaintRouted> | DomainEvent<'ComplaintRerouted', ComplaintRerouted>;
+
+export type RoutingState = { status: 'unrouted' } | { status: 'routed'; current: Placement; routing: ComplaintRouted };
 
 export interface RouteComplaint {
   type: 'RouteComplaint';
-  data: { complaint: ComplaintToRoute; rules: RoutingRule[] };
+  data: { complaint: ComplaintToRoute; rules: RuleTable; directory: Directory; workload: Workload };
 }
 
-const matches = (text: string, keywords: string[]) => keywords.filter((k) => text.includes(k.toLowerCase()));
-
-/** The rule whose keywords cover the most text wins (longer, more specific words weigh more). */
-export function classify(complaint: ComplaintToRoute, rules: RoutingRule[]): Classification {
-  const text = [complaint.description, complaint.target.name, ...complaint.demands].join(' \n ').toLowerCase();
-  let best: { rule: RoutingRule; matched: string[]; score: number } | undefined;
-  for (const rule of rules) {
-    const matched = matches(text, rule.keywords);
-    const score = matched.reduce((sum, k) => sum + k.length, 0);
-    if (score > 0 && (!best || score > best.score)) best = { rule, matched, score };
-  }
-  const base = best
-    ? {
-        department: best.rule.department,
-        queue: best.rule.queue,
-        category: best.rule.category,
-        priority: best.rule.priority,
-        ruleId: best.rule.id,
-        matchedKeywords: best.matched,
-      }
-    : { ...TRIAGE, ruleId: null, matchedKeywords: [] };
-  const threatens = matches(text, ESCALATION_KEYWORDS);
-  const floor: Priority = complaint.channel === 'regulator' ? 'urgent' : threatens.length > 0 ? 'high' : 'low';
-  return {
-    ...base,
-    priority: PRIORITY_RANK[floor] > PRIORITY_RANK[base.priority] ? floor : base.priority,
-    matchedKeywords: [...base.matchedKeywords, ...threatens],
+export interface RerouteComplaint {
+  type: 'RerouteComplaint';
+  data: {
+    complaintId: string;
+    department: string;
+    queue?: string;
+    category?: string;
+    priority?: Priority;
+    reason: string;
+    directory: Directory;
+    workload: Workload;
   };
 }
 
-function decide(command: RouteComplaint, state: RoutingState, meta: CommandMetadata): RoutingEvent[] {
-  // Routing a complaint a second time is a no-op: the first decision stands until a reroute.
-  if (state.status === 'routed') return [];
-  const { complaint, rules } = command.data;
-  if (!complaint.complaintId) throw new NotFoundError('Complaint', '(missing id)');
-  return [
-    {
-      type: 'ComplaintRouted',
-      data: {
-        complaintId: complaint.complaintId,
-        reference: complaint.reference,
-        ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
-        channel: complaint.channel,
-        ...(complaint.receivedAt ? { receivedAt: complaint.receivedAt } : {}),
-        ...classify(complaint, rules),
-        routedAt: meta.now.toISOString(),
-      },
+export type RoutingCommand = RouteComplaint | RerouteComplaint;
+
+/** Roles that may overrule the routing engine (the same ladder as resolution's approvals). */
+export const REROUTING_ROLES = ['team-lead', 'department-head', 'complaints-officer'];
+
+function route({ complaint, rules, directory, workload }: RouteComplaint['data'], meta: CommandMetadata): RoutingEvent {
+  const classification = classify(complaint, rules);
+  return {
+    type: 'ComplaintRouted',
+    data: {
+      complaintId: complaint.complaintId,
+      reference: complaint.reference,
+      ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
+      channel: complaint.channel,
+      ...(complaint.receivedAt ? { receivedAt: complaint.receivedAt } : {}),
+      ...classification,
+      ruleTable: rules.source,
+      assignment: assign(directory, classification, workload),
+      routedAt: meta.now.toISOString(),
     },
-  ];
+  };
 }
 
-export const routingDecider: Decider<RouteComplaint, RoutingState, RoutingEvent> = {
+function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: CommandMetadata): RoutingEvent {
+  if (!REROUTING_ROLES.includes(meta.actor.role)) {
+    throw new RuleRejectedError(
+      `Only a team lead or above may reroute a complaint; ${meta.actor.id} acts as ${meta.actor.role}`,
+      { role: meta.actor.role, allowed: REROUTING_ROLES },
+    );
+  }
+  if (state.status !== 'routed') throw new InvalidStateError('reroute the complaint', 'not routed yet');
+  const department = findDepartment(command.directory, command.department);
+  if (!department) {
+    throw new RuleRejectedError(`Department ${command.department} is not in the directory`, {
+      known: command.directory.departments.map((d) => d.id),
+    });
+  }
+  const queue = command.queue ?? department.queues[0]?.id ?? command.department;
+  if (!department.queues.some((q) => q.id === queue)) {
+    throw new RuleRejectedError(`Queue ${queue} does not belong to department ${department.id}`);
+  }
+  const { routing, current } = state;
+  // The rule's skills belong to the department it chose; another department's queue says its own.
+  const skills = department.id === routing.department ? skillsOf(routing) : {};
+  const assignment = assign(command.directory, { department: department.id, queue, ...skills }, command.workload);
+  return {
+    type: 'ComplaintRerouted',
+    data: {
+      complaintId: routing.complaintId,
+      reference: routing.reference,
+      ...(routing.customerId ? { customerId: routing.customerId } : {}),
+      channel: routing.channel,
+      ...(routing.receivedAt ? { receivedAt: routing.receivedAt } : {}),
+      department: department.id,
+      queue,
+      category: command.category ?? current.category,
+      priority: command.priority ?? current.priority,
+      ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
+      from: current,
+      reason: command.reason,
+      reroutedBy: meta.actor,
+      assignment,
+      reroutedAt: meta.now.toISOString(),
+    },
+  };
+}
+
+const skillsOf = (routing: ComplaintRouted) =>
+  routing.requiredSkills ? { requiredSkills: routing.requiredSkills } : {};
+
+function decide(command: RoutingCommand, state: RoutingState, meta: CommandMetadata): RoutingEvent[] {
+  if (command.type === 'RerouteComplaint') return [reroute(command.data, state, meta)];
+  // Routing a complaint a second time is a no-op: the first decision stands until a reroute.
+  if (state.status === 'routed') return [];
+  if (!command.data.complaint.complaintId) throw new NotFoundError('Complaint', '(missing id)');
+  return [route(command.data, meta)];
+}
+
+function evolve(state: RoutingState, event: RoutingEvent): RoutingState {
+  switch (event.type) {
+    case 'ComplaintRouted': {
+      const { department, queue, category, priority, assignment } = event.data;
+      const agent = assignment?.agentId ? { agentId: assignment.agentId } : {};
+      return { status: 'routed', routing: event.data, current: { department, queue, category, priority, ...agent } };
+    }
+    case 'ComplaintRerouted': {
+      if (state.status !== 'routed') return state;
+      const { department, queue, category, priority, agentId } = event.data;
+      return { ...state, current: { department, queue, category, priority, ...(agentId ? { agentId } : {}) } };
+    }
+  }
+}
+
+export const routingDecider: Decider<RoutingCommand, RoutingState, RoutingEvent> = {
   initialState: () => ({ status: 'unrouted' }),
   decide,
-  evolve: (state, event) => (event.type === 'ComplaintRouted' ? { status: 'routed', routing: event.data } : state),
+  evolve,
 };
 
 export const routingStream = (complaintId: string) => `routing-${complaintId}`;

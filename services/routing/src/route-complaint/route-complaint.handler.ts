@@ -1,33 +1,41 @@
 /**
  * Routes every received complaint: consumes complaint.received.v1 and appends the routing
- * decision in the same transaction as the inbox record.
+ * decision, with the assignment ledger, in the same transaction as the inbox record.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@complaints/contracts';
 import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
-import { routingDecider, routingStream } from '../domain/routing';
-import { DEFAULT_RULES } from '../domain/rules';
+import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
+import { recordAssignments, readWorkload } from '../infrastructure/workload';
+import { RoutingData } from '../rule-tables/rule-files';
 
 @Injectable()
 export class RouteComplaintHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly data: RoutingData,
   ) {}
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
-    const complaint = event.data;
+    const complaint = { ...event.data, customerId: event.data.complainant.customerId };
+    const { directory } = this.data;
     await decideAndAppend(
       tx,
       this.store,
       routingDecider,
       routingStream(complaint.complaintId),
-      {
+      async (): Promise<RoutingCommand> => ({
         type: 'RouteComplaint',
-        data: { complaint: { ...complaint, customerId: complaint.complainant.customerId }, rules: DEFAULT_RULES },
-      },
+        data: {
+          complaint,
+          rules: this.data.tableFor(event.tenant),
+          directory,
+          workload: await readWorkload(tx, event.tenant),
+        },
+      }),
       {
         now: this.clock.now(),
         actor: { id: 'routing-engine', role: 'system' },
@@ -35,6 +43,7 @@ export class RouteComplaintHandler {
         correlationId: event.correlationId,
         causationId: event.id,
       },
+      { afterAppend: (t, appended) => recordAssignments(t, event.tenant, directory, appended) },
     );
   }
 }

@@ -1,0 +1,67 @@
+import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
+import { intakeService } from '../intake.module';
+
+const complaint = (customerId: string, description: string) => ({
+  channel: 'web',
+  complainant: { name: 'Ms Zhao', customerId, contact: { phone: '13600000000' } },
+  description,
+  demands: ['Refund'],
+  target: { kind: 'bill', name: 'Electricity bill' },
+  occurredAt: '2026-11-01T10:00:00+08:00',
+  language: 'zh',
+});
+
+describe('duplicates and repeat complainants at intake', () => {
+  let intake: InProcessService;
+  const post = async (body: unknown) => {
+    const response = await fetch(`${intake.base}/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { complaintId: string; reference: string };
+  };
+  const get = async (id: string) =>
+    (await (await fetch(`${intake.base}/complaints/${id}`)).json()) as {
+      duplicateOf: { complaintId: string; similarity: number }[];
+      repeatComplainant: boolean;
+    };
+
+  beforeAll(async () => {
+    intake = await startInProcess(intakeService);
+  });
+  afterAll(async () => {
+    await intake?.close();
+  });
+
+  it('links a similar complaint of the same customer, flags the third in 30 days, and keeps every one', async () => {
+    const first = await post(complaint('C-800', '本月电费账单金额异常，比上月高出三倍，怀疑电表计量有误'));
+    const second = await post(complaint('C-800', '本月电费账单金额异常，比上月高出三倍，怀疑电表计量不准'));
+    const third = await post(complaint('C-800', '营业厅工作人员态度恶劣'));
+    const stranger = await post(complaint('C-801', '本月电费账单金额异常，比上月高出三倍，怀疑电表计量有误'));
+
+    expect((await get(first.complaintId)).duplicateOf).toEqual([]);
+    const secondState = await get(second.complaintId);
+    expect(secondState.duplicateOf).toEqual([
+      { complaintId: first.complaintId, reference: first.reference, similarity: expect.any(Number) },
+    ]);
+    expect(secondState.duplicateOf[0]!.similarity).toBeGreaterThan(0.5);
+    expect(secondState.repeatComplainant).toBe(false);
+    expect(await get(third.complaintId)).toMatchObject({ duplicateOf: [], repeatComplainant: true });
+    expect(await get(stranger.complaintId)).toMatchObject({ duplicateOf: [], repeatComplainant: false });
+    const received = await intake.db.query("SELECT 1 FROM events WHERE type = 'ComplaintReceived'");
+    expect(received.rowCount).toBe(4);
+
+    const undone = await fetch(
+      `${intake.base}/complaints/${second.complaintId}/duplicate-links/${first.complaintId}/remove`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'Different meter' }),
+      },
+    );
+    expect(undone.status).toBe(200);
+    expect((await get(second.complaintId)).duplicateOf).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import type { Migration } from '@complaints/eventstore';
+
+export const routingMigrations: Migration[] = [
+  {
+    name: 'RoutingAssignments1763900001000',
+    up: `
+      -- Who holds each routed complaint, kept from routing's own events in the deciding transaction:
+      -- least-loaded and capacity read the open count per agent from here.
+      CREATE TABLE routing_assignments (
+        complaint_id uuid PRIMARY KEY,
+        tenant text NOT NULL,
+        department text NOT NULL,
+        queue text NOT NULL,
+        agent_id text,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE INDEX routing_assignments_by_agent ON routing_assignments (tenant, agent_id) WHERE agent_id IS NOT NULL;
+      -- Where the next round-robin turn of each queue starts.
+      CREATE TABLE routing_queue_cursors (
+        tenant text NOT NULL,
+        queue text NOT NULL,
+        position integer NOT NULL,
+        PRIMARY KEY (tenant, queue)
+      );
+    `,
+  },
+];

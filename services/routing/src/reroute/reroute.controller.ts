@@ -1,0 +1,60 @@
+/** A team lead or above overrules the routing engine: another department, queue, category or priority, with a reason. */
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PRIORITIES } from '@complaints/contracts';
+import { handleCommand, type Database, type EventStore } from '@complaints/eventstore';
+import { CLOCK, DATABASE, EVENT_STORE, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import { routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
+import { readWorkload, recordAssignments } from '../infrastructure/workload';
+import { RoutingData } from '../rule-tables/rule-files';
+
+export class RerouteDto {
+  @ApiProperty({ example: 'billing' }) @IsString() @IsNotEmpty() @MaxLength(200) department!: string;
+  @ApiPropertyOptional({ description: "The department's first queue when absent" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  queue?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) category?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: Priority;
+  @ApiProperty({ example: 'Tariff question, not a meter fault' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  reason!: string;
+}
+
+@ApiTags('routing')
+@Controller('routings/:complaintId/reroute')
+export class RerouteController {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly data: RoutingData,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async reroute(
+    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Body() body: RerouteDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    const { directory } = this.data;
+    const result = await handleCommand(
+      this.db,
+      this.store,
+      routingDecider,
+      routingStream(complaintId),
+      async (_state, tx): Promise<RoutingCommand> => ({
+        type: 'RerouteComplaint',
+        data: { complaintId, ...body, directory, workload: await readWorkload(tx, meta.tenant) },
+      }),
+      { ...meta, now: this.clock.now() },
+      { afterAppend: (tx, appended) => recordAssignments(tx, meta.tenant, directory, appended) },
+    );
+    return { complaintId, version: result.version, ...(result.state.status === 'routed' ? result.state.current : {}) };
+  }
+}

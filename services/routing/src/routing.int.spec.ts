@@ -1,0 +1,176 @@
+/**
+ * The routing service over HTTP on a real PostgreSQL, fed real complaint.received.v1 events through
+ * the embedded transport: routing with explanation and assignment, the directory, supervisors'
+ * reroutes with their history and published events, and refusals that append nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Topics } from '@complaints/contracts';
+import { openDatabase, type Database } from '@complaints/eventstore';
+import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
+import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { complaintReceivedData, receivedEnvelope } from '../../../test/fixtures/events';
+import { RoutingModule } from './routing.module';
+
+/** The parts of the service's answers the tests look at. */
+interface Answer {
+  [field: string]: unknown;
+  message?: string;
+  explanation?: unknown[];
+  assignment?: { agentId?: string };
+  departments?: { id: string }[];
+  violations?: { field: string }[];
+  history?: unknown[];
+  current?: unknown;
+}
+
+const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead', 'x-tenant-id': 'grid-east' };
+const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent', 'x-tenant-id': 'grid-east' };
+
+describe('the routing service', () => {
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let bus: Database;
+  let base: string;
+
+  const get = async (path: string) => {
+    const response = await fetch(`${base}${path}`);
+    return { status: response.status, body: (await response.json()) as Answer };
+  };
+  const reroute = async (complaintId: string, body: unknown, headers: Record<string, string>) => {
+    const response = await fetch(`${base}/routings/${complaintId}/reroute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Answer };
+  };
+  const eventTypes = async (complaintId: string) =>
+    (
+      await app
+        .get<Database>(DATABASE)
+        .query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [
+          `routing-${complaintId}`,
+        ])
+    ).rows.map((r) => r.type);
+
+  async function received(description: string, tenant = 'grid-east'): Promise<string> {
+    const complaintId = randomUUID();
+    const envelope = {
+      ...receivedEnvelope(complaintId, { tenant }),
+      data: complaintReceivedData(complaintId, { description, demands: [], target: { kind: 'other', name: '—' } }),
+    };
+    await new PostgresTransport(bus).publish([
+      { topic: Topics.intake, key: complaintId, value: JSON.stringify(envelope), headers: {} },
+    ]);
+    await eventually(`complaint ${complaintId} routed`, async () =>
+      (await get(`/routings/${complaintId}`)).status === 200 ? true : undefined,
+    );
+    return complaintId;
+  }
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('routing_http');
+    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    const config = { ...loadServiceConfig('routing', { DATABASE_URL: testDb.url }), port: 0 };
+    app = await startService(RoutingModule.forRoot({ config }), config, { title: 'routing', shutdownHooks: false });
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await bus?.close();
+    await testDb?.drop();
+  });
+
+  it('routes a received complaint with the tenant’s table, explains why and assigns a skilled agent', async () => {
+    const complaintId = await received('老人独居，家里电表走得特别快，怀疑计量有问题');
+    const { body } = await get(`/routings/${complaintId}`);
+    expect(body).toMatchObject({
+      department: 'metering',
+      queue: 'power-metering',
+      priority: 'high',
+      degree: 'critical',
+      ruleTable: 'default.json < grid-east.json',
+      assignment: { strategy: 'skills-match', agentId: expect.stringMatching(/^met-0[12]$/) },
+    });
+    expect(body.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'power-metering', kind: 'classification' }),
+    );
+    expect(body.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'vulnerable-customer', matchedKeywords: ['老人', '独居'] }),
+    );
+  });
+
+  it('spreads complaints of a least-loaded queue evenly over its agents', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await received(`阶梯电价执行错了，第${i}次反映`));
+    const agents = await Promise.all(ids.map(async (id) => (await get(`/routings/${id}`)).body.assignment?.agentId));
+    expect(agents.sort()).toEqual(['bil-01', 'bil-01', 'bil-02', 'bil-02']);
+  });
+
+  it('lists the directory and one department, and 404s an unknown one', async () => {
+    const { body } = await get('/routing/departments');
+    expect(body.departments?.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['metering', 'fraud', 'claims', 'triage']),
+    );
+    expect((await get('/routing/departments/fraud')).body).toMatchObject({
+      queues: [{ id: 'bank-fraud', strategy: 'skills-match', requiredSkills: ['fraud-investigation'] }],
+    });
+    expect((await get('/routing/departments/nowhere')).status).toBe(404);
+  });
+
+  it('lets a team lead reroute with a reason, keeps the history and publishes complaint.rerouted.v1', async () => {
+    const complaintId = await received('电表计量不准');
+    const moved = await reroute(
+      complaintId,
+      { department: 'billing', priority: 'high', reason: 'Tariff, not the meter' },
+      lead,
+    );
+    expect(moved).toMatchObject({
+      status: 200,
+      body: { department: 'billing', queue: 'power-billing', priority: 'high', version: 2 },
+    });
+    const { body } = await get(`/routings/${complaintId}/history`);
+    expect(body.history).toMatchObject([
+      { version: 1, type: 'ComplaintRouted', actor: { role: 'system' }, data: { department: 'metering' } },
+      {
+        version: 2,
+        type: 'ComplaintRerouted',
+        actor: { id: 'lead-2', role: 'team-lead' },
+        data: { department: 'billing', reason: 'Tariff, not the meter', from: { department: 'metering' } },
+      },
+    ]);
+    expect((await get(`/routings/${complaintId}`)).body.current).toMatchObject({
+      department: 'billing',
+      priority: 'high',
+    });
+    await eventually('complaint.rerouted.v1 published', async () => {
+      const { rows } = await bus.query<{ value: string }>(
+        'SELECT value FROM bus_messages WHERE topic = $1 AND key = $2',
+        [Topics.routing, complaintId],
+      );
+      const types = rows.map((r) => (JSON.parse(r.value) as { type: string }).type);
+      return types.includes('complaint.rerouted.v1') ? types : undefined;
+    });
+  });
+
+  it('refuses a reroute by an agent (422), of an unrouted complaint (409) and bad input (400), appending nothing', async () => {
+    const complaintId = await received('电表计量不准');
+    const byAgent = await reroute(complaintId, { department: 'billing', reason: 'x' }, agent);
+    expect(byAgent.status).toBe(422);
+    expect(byAgent.body.message).toMatch(/Only a team lead or above may reroute/);
+    const unrouted = await reroute(randomUUID(), { department: 'billing', reason: 'x' }, lead);
+    expect(unrouted.status).toBe(409);
+    expect(unrouted.body.message).toMatch(/not routed yet/);
+    const bad = await reroute(
+      complaintId,
+      { department: 'billing', reason: '', priority: 'asap', colour: 'red' },
+      lead,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.violations?.map((v) => v.field).sort()).toEqual(['colour', 'priority', 'reason']);
+    expect((await reroute(complaintId, { department: 'nowhere', reason: 'x' }, lead)).status).toBe(422);
+    expect(await eventTypes(complaintId)).toEqual(['ComplaintRouted']);
+  });
+});

@@ -1,0 +1,117 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classify, type ComplaintToRoute } from '../domain/classify';
+import { ROUTING_ROOT, RoutingData, RuleFileError } from './rule-files';
+
+const data = RoutingData.load();
+const complaint = (description: string, overrides: Partial<ComplaintToRoute> = {}): ComplaintToRoute => ({
+  complaintId: 'c',
+  reference: 'r',
+  channel: 'hotline',
+  description,
+  demands: [],
+  target: { kind: 'other', name: '' },
+  ...overrides,
+});
+
+/** A copy of the shipped data with one file changed. */
+function withFile(folder: 'rules' | 'directory', file: string, change: (json: Record<string, unknown>) => unknown) {
+  const root = mkdtempSync(join(tmpdir(), 'routing-data-'));
+  cpSync(join(ROUTING_ROOT, 'rules'), join(root, 'rules'), { recursive: true });
+  cpSync(join(ROUTING_ROOT, 'directory'), join(root, 'directory'), { recursive: true });
+  const path = join(root, folder, file);
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // a new file
+  }
+  writeFileSync(path, JSON.stringify(change(json)));
+  return root;
+}
+const rulesOf = (json: Record<string, unknown>) => json.rules as Record<string, unknown>[];
+
+describe('the shipped rule tables', () => {
+  it.each([
+    ['电表计量不准，本月电费比上月高出三倍', 'metering'],
+    ['因欠费停电，但我已经缴费了，至今未复电', 'collections'],
+    ['小区计划停电没有提前通知', 'outage-operations'],
+    ['My credit card annual fee was charged although it was waived', 'cards'],
+    ['征信报告上有一条不属于我的逾期记录', 'credit-reporting'],
+    ['There is an unauthorised transaction on my account', 'fraud'],
+    ['营业厅工作人员服务态度恶劣', 'service-quality'],
+  ])('route "%s" to %s by default', (description, department) => {
+    expect(classify(complaint(description), data.tableFor('default')).department).toBe(department);
+  });
+
+  it('serve a tenant without a file of its own with the default table', () => {
+    expect(data.tableFor('unknown-tenant').source).toBe('default.json');
+  });
+
+  it('give each tenant only its sector’s rules plus its own', () => {
+    const bank = data.tableFor('bank-a');
+    expect(bank.source).toBe('default.json < bank-a.json');
+    expect(bank.rules.map((r) => r.sector).every((s) => s === 'bank' || s === 'any')).toBe(true);
+    expect(classify(complaint('理财产品说好保本却亏了'), bank).department).toBe('wealth-management');
+    expect(classify(complaint('停电了'), bank).department).toBe('triage');
+    expect(classify(complaint('光伏并网两个月了'), data.tableFor('grid-east')).department).toBe('engineering');
+  });
+
+  it('let a tenant override a raiser of the default by id: bank-a raises above CNY 3000', () => {
+    expect(classify(complaint('年费扣了4000元'), data.tableFor('bank-a')).priority).toBe('high');
+    expect(classify(complaint('年费扣了4000元'), data.tableFor('default')).priority).toBe('normal');
+  });
+});
+
+describe('loading rule and directory files', () => {
+  const failure = (root: string) => {
+    try {
+      RoutingData.load(root);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected the load to fail');
+  };
+
+  it('fails naming the file and the field when a rule has a bad priority', () => {
+    const root = withFile('rules', 'bank-a.json', (json) => ({
+      ...json,
+      rules: [{ ...rulesOf(json)[0], priority: 'asap' }],
+    }));
+    const error = failure(root);
+    expect(error).toBeInstanceOf(RuleFileError);
+    expect(error.message).toMatch(/rules[/\\]bank-a\.json is invalid at rules\.0\.priority: Invalid enum value/);
+  });
+
+  it('fails on an unknown field rather than ignoring a typo', () => {
+    const error = failure(withFile('rules', 'grid-east.json', (json) => ({ ...json, sectorz: ['power'] })));
+    expect(error.message).toMatch(/grid-east\.json is invalid at \(root\): Unrecognized key\(s\) in object: 'sectorz'/);
+  });
+
+  it('fails when a rule names a department the directory lacks', () => {
+    const root = withFile('rules', 'bank-a.json', (json) => ({
+      ...json,
+      rules: [{ ...rulesOf(json)[0], department: 'wealth' }],
+    }));
+    expect(failure(root).message).toMatch(
+      /bank-a\.json is invalid at rules\.bank-wealth-products\.department: wealth is not in the directory/,
+    );
+  });
+
+  it('fails on a directory agent without capacity, and on a file that is not JSON', () => {
+    const root = withFile('directory', 'bank.json', (json) => {
+      const [first, ...rest] = json.departments as { agents: Record<string, unknown>[] }[];
+      return { departments: [{ ...first, agents: [{ ...first!.agents[0], capacity: 0 }] }, ...rest] };
+    });
+    expect(failure(root).message).toMatch(/directory[/\\]bank\.json is invalid at departments\.0\.agents\.0\.capacity/);
+    const broken = withFile('rules', 'broken.json', () => ({}));
+    writeFileSync(join(broken, 'rules', 'broken.json'), '{ "rules": [');
+    expect(failure(broken).message).toMatch(/broken\.json is invalid at \(root\): not readable JSON/);
+  });
+
+  it('fails when a tenant extends a table that does not exist', () => {
+    const error = failure(withFile('rules', 'grid-east.json', (json) => ({ ...json, extends: 'power-base' })));
+    expect(error.message).toMatch(/grid-east\.json is invalid at extends: no rule file power-base\.json/);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * Reads the tenants' rule tables (services/routing/rules/*.json) and the department directory
+ * (services/routing/directory/*.json) at start. Every file is checked against a schema and against
+ * the directory; a bad file stops the service with a message naming the file and the field, rather
+ * than routing complaints with a half-understood table.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { ASSIGNMENT_STRATEGIES, type Directory } from '../domain/directory';
+import {
+  CONTENT_CATEGORIES,
+  DEGREES,
+  PRIORITY_ORDER,
+  type DegreeRule,
+  type PriorityRaiser,
+  type RoutingRule,
+  type RuleTable,
+} from '../domain/rules';
+
+/** services/routing, both from src/ (tests, ts-node) and dist/ (the built service). */
+export const ROUTING_ROOT = resolve(__dirname, '..', '..');
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
+const words = z.array(z.string().trim().min(1)).default([]);
+
+const routingRule = z
+  .object({
+    id,
+    sector: z.string().min(1),
+    department: id,
+    queue: id,
+    category: z.string().min(1),
+    contentCategory: z.enum(CONTENT_CATEGORIES).optional(),
+    priority: z.enum(PRIORITY_ORDER),
+    keywords: words,
+    fields: z.object({ channels: words, targetKinds: words, demandKeywords: words }).partial().strict().optional(),
+    contributingDepartments: z.array(id).optional(),
+    requiredSkills: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((r) => r.keywords.length > 0 || Object.values(r.fields ?? {}).some((v) => v.length > 0), {
+    message: 'a rule needs keywords or field conditions',
+    path: ['keywords'],
+  });
+
+const priorityRaiser = z
+  .object({
+    id,
+    raiseTo: z.enum(PRIORITY_ORDER),
+    keywords: words.optional(),
+    channels: words.optional(),
+    amountAbove: z.record(z.string().length(3), z.number().positive()).optional(),
+  })
+  .strict();
+
+const degreeRule = z.object({ id, degree: z.enum(DEGREES), keywords: z.array(z.string().min(1)).min(1) }).strict();
+
+/** default.json holds a whole table; a tenant file extends another and overrides by rule id. */
+const ruleFile = z
+  .object({
+    $comment: z.string().optional(),
+    extends: id.optional(),
+    /** Only rules of these sectors apply to the tenant (e.g. a bank never gets power rules). */
+    sectors: z.array(z.string().min(1)).min(1).optional(),
+    rules: z.array(routingRule).default([]),
+    disableRules: z.array(id).default([]),
+    priorityRaisers: z.array(priorityRaiser).default([]),
+    degreeRules: z.array(degreeRule).default([]),
+    defaultDegree: z.enum(DEGREES).optional(),
+    minimumScore: z.number().nonnegative().optional(),
+    ambiguityMargin: z.number().nonnegative().optional(),
+  })
+  .strict();
+type RuleFile = z.infer<typeof ruleFile>;
+
+const directoryFile = z
+  .object({
+    $comment: z.string().optional(),
+    departments: z.array(
+      z
+        .object({
+          id,
+          name: z.string().min(1),
+          queues: z
+            .array(
+              z
+                .object({
+                  id,
+                  name: z.string().min(1),
+                  strategy: z.enum(ASSIGNMENT_STRATEGIES),
+                  requiredSkills: z.array(z.string().min(1)).optional(),
+                })
+                .strict(),
+            )
+            .min(1),
+          agents: z.array(
+            z
+              .object({
+                id: z.string().min(1),
+                name: z.string().min(1),
+                skills: z.array(z.string().min(1)),
+                capacity: z.number().int().positive(),
+                queues: z.array(id).optional(),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export class RuleFileError extends Error {
+  constructor(file: string, field: string, problem: string) {
+    super(`Routing data file ${file} is invalid at ${field || '(root)'}: ${problem}`);
+    this.name = 'RuleFileError';
+  }
+}
+
+function parseFile<T>(path: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T {
+  const shown = relative(process.cwd(), path) || path;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new RuleFileError(shown, '', `not readable JSON (${(error as Error).message})`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const rest = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
+    throw new RuleFileError(shown, issue.path.join('.'), `${issue.message}${rest}`);
+  }
+  return parsed.data;
+}
+
+const byId = <T extends { id: string }>(base: T[], overrides: T[]) => {
+  const merged = new Map(base.map((item) => [item.id, item]));
+  for (const item of overrides) merged.set(item.id, item);
+  return [...merged.values()];
+};
+
+export function loadDirectory(dir = join(ROUTING_ROOT, 'directory')): Directory {
+  const departments = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => parseFile(join(dir, f), directoryFile).departments);
+  const seen = new Set<string>();
+  for (const d of departments) {
+    if (seen.has(d.id)) throw new RuleFileError(dir, `departments.${d.id}`, 'department defined twice');
+    seen.add(d.id);
+  }
+  return { departments };
+}
+
+/** Every tenant's table, keyed by tenant (the file name); `default` serves tenants without a file. */
+export function loadRuleTables(directory: Directory, dir = join(ROUTING_ROOT, 'rules')): Map<string, RuleTable> {
+  const files = new Map<string, RuleFile>(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [basename(f, '.json'), parseFile(join(dir, f), ruleFile)]),
+  );
+  if (!files.has('default')) throw new RuleFileError(join(dir, 'default.json'), '', 'the default table is missing');
+  const tables = new Map<string, RuleTable>();
+  for (const tenant of files.keys()) tables.set(tenant, resolveTable(tenant, files, dir, directory, []));
+  return tables;
+}
+
+function resolveTable(
+  tenant: string,
+  files: Map<string, RuleFile>,
+  dir: string,
+  directory: Directory,
+  chain: string[],
+): RuleTable {
+  const file = files.get(tenant)!;
+  const where = `${relative(process.cwd(), join(dir, `${tenant}.json`))}`;
+  if (chain.includes(tenant)) throw new RuleFileError(where, 'extends', `circular: ${[...chain, tenant].join(' → ')}`);
+  const parentName = file.extends ?? (tenant === 'default' ? undefined : 'default');
+  if (parentName && !files.has(parentName))
+    throw new RuleFileError(where, 'extends', `no rule file ${parentName}.json`);
+  const parent = parentName ? resolveTable(parentName, files, dir, directory, [...chain, tenant]) : undefined;
+  const defaultDegree = file.defaultDegree ?? parent?.defaultDegree;
+  const minimumScore = file.minimumScore ?? parent?.minimumScore;
+  const ambiguityMargin = file.ambiguityMargin ?? parent?.ambiguityMargin;
+  if (defaultDegree === undefined)
+    throw new RuleFileError(where, 'defaultDegree', 'required in a table that extends none');
+  if (minimumScore === undefined)
+    throw new RuleFileError(where, 'minimumScore', 'required in a table that extends none');
+  if (ambiguityMargin === undefined)
+    throw new RuleFileError(where, 'ambiguityMargin', 'required in a table that extends none');
+  const sectors = file.sectors;
+  const rules = byId<RoutingRule>(parent?.rules ?? [], file.rules as RoutingRule[]).filter(
+    (r) => !file.disableRules.includes(r.id) && (!sectors || sectors.includes(r.sector)),
+  );
+  checkAgainstDirectory(where, rules, directory);
+  return {
+    source: parent ? `${parent.source} < ${tenant}.json` : `${tenant}.json`,
+    rules,
+    priorityRaisers: byId<PriorityRaiser>(parent?.priorityRaisers ?? [], file.priorityRaisers),
+    // A tenant's degree words are checked before the inherited ones.
+    degreeRules: byId<DegreeRule>(file.degreeRules, parent?.degreeRules ?? []),
+    defaultDegree,
+    minimumScore,
+    ambiguityMargin,
+  };
+}
+
+/** A rule naming a department or queue the directory lacks would route complaints nowhere. */
+function checkAgainstDirectory(where: string, rules: RoutingRule[], directory: Directory) {
+  for (const rule of rules) {
+    const department = directory.departments.find((d) => d.id === rule.department);
+    if (!department)
+      throw new RuleFileError(where, `rules.${rule.id}.department`, `${rule.department} is not in the directory`);
+    if (!department.queues.some((q) => q.id === rule.queue)) {
+      throw new RuleFileError(where, `rules.${rule.id}.queue`, `${rule.queue} is not a queue of ${rule.department}`);
+    }
+    for (const c of rule.contributingDepartments ?? []) {
+      if (!directory.departments.some((d) => d.id === c)) {
+        throw new RuleFileError(where, `rules.${rule.id}.contributingDepartments`, `${c} is not in the directory`);
+      }
+    }
+  }
+}
+
+/** The rule tables and directory in force, read once at start. */
+export class RoutingData {
+  constructor(
+    readonly directory: Directory,
+    readonly tables: Map<string, RuleTable>,
+  ) {}
+
+  static load(root = ROUTING_ROOT): RoutingData {
+    const directory = loadDirectory(join(root, 'directory'));
+    return new RoutingData(directory, loadRuleTables(directory, join(root, 'rules')));
+  }
+
+  tableFor(tenant: string): RuleTable {
+    return this.tables.get(tenant) ?? this.tables.get('default')!;
+  }
+}

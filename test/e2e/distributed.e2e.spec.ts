@@ -3,7 +3,9 @@
  */
 import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
 import { freePort, startService, waitUntilReady, type RunningProcess } from '../support/processes';
-import { command, fileComplaint, history, historyWith, type Urls } from '../support/journey';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { command, fileComplaint, history, historyWith, type HistoryEvent, type Urls } from '../support/journey';
 
 const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
 type Service = (typeof SERVICES)[number];
@@ -112,6 +114,34 @@ describe('the distributed platform over Kafka', () => {
     await new Promise((r) => setTimeout(r, 2000));
     for (const { complaintId } of filed) expect(await history(urls, complaintId)).toHaveLength(3);
   }, 240_000);
+
+  it('takes an email complaint through to analytics with its channel, classification, department and assigned agent', async () => {
+    const raw = readFileSync(join(__dirname, '../fixtures/channels/annual-fee-complaint.eml'));
+    const posted = await fetch(`${urls.intake}/channels/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822' },
+      body: raw,
+    });
+    expect(posted.status).toBe(201);
+    const { complaintId } = (await posted.json()) as { complaintId: string };
+    const events = (await historyWith(urls, complaintId, 3)) as (HistoryEvent & { data: Record<string, unknown> })[];
+    const received = events.find((e) => e.type === 'complaint.received.v1')!;
+    const routed = events.find((e) => e.type === 'complaint.routed.v1')!;
+    expect(received.data).toMatchObject({
+      channel: 'email',
+      channelDetails: { messageId: '<20261121101500.4821@mail.example.cn>' },
+    });
+    expect(routed.data).toMatchObject({
+      channel: 'email',
+      department: 'cards',
+      category: 'card-fees',
+      degree: expect.any(String),
+      explanation: expect.arrayContaining([expect.objectContaining({ kind: 'classification' })]),
+      assignment: { agentId: expect.any(String) },
+      slaPolicyId: expect.any(String),
+    });
+    expect(events.map((e) => e.type)).toContain('case.opened.v1');
+  }, 120_000);
 
   // Last in this file: it moves resolution's clock, which the tests above must not see.
   it('records the warnings, the breach and the escalation of a case left unacknowledged past its deadline', async () => {

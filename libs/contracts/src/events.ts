@@ -101,6 +101,8 @@ export const complaintRoutedV1 = z.object({
   customerId: z.string().optional(),
   channel: z.enum(CHANNELS).optional(),
   receivedAt: isoTime.optional(),
+  /** The SLA policy routing selected; resolution starts its clocks from it. */
+  slaPolicyId: z.string().optional(),
   routedAt: isoTime,
   /** How the customer puts it: constructive, critical or accusatory (建设性/批评性/控告性). */
   degree: z.enum(['constructive', 'critical', 'accusatory']).optional(),

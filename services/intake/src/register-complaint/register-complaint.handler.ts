@@ -11,6 +11,7 @@ import { decideAndAppend, newId, EventStore, type Database, type SqlClient } fro
 import { DATABASE, EVENT_STORE } from '@complaints/kit';
 import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
 import { customerHistory, indexComplaint } from './customer-history';
+import { timeLimitFor, type TimeLimit } from './time-limit';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 import type { ComplaintDetails } from '../domain/complaint';
 
@@ -18,6 +19,7 @@ export interface Registration {
   complaintId: string;
   reference: string;
   receivedAt: string;
+  timeLimit: TimeLimit;
 }
 
 /**
@@ -58,7 +60,12 @@ export class RegisterComplaintHandler {
           const stream = complaintStream(complaintId);
           await decideAndAppend(tx, this.store, complaintDecider, stream, { type: 'RegisterComplaint', data }, meta);
           await indexComplaint(tx, meta.tenant, details, complaintId, reference, meta.now);
-          const registration = { complaintId, reference, receivedAt: meta.now.toISOString() };
+          const registration = {
+            complaintId,
+            reference,
+            receivedAt: meta.now.toISOString(),
+            timeLimit: timeLimitFor(meta.tenant, details, reference, meta.now),
+          };
           if (dedup) {
             await tx.query(
               `INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($1, $2, $3, $4, $5::jsonb)`,

@@ -44,8 +44,23 @@ describe('POST /complaints', () => {
   it('registers a complaint and returns its id, reference and time of receipt', async () => {
     const response = await post(valid());
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { complaintId: string; reference: string; receivedAt: string };
+    const body = (await response.json()) as {
+      complaintId: string;
+      reference: string;
+      receivedAt: string;
+      timeLimit: { respondBy: string; clock: string; policy: string; message: string; target: unknown };
+    };
     expect(body.reference).toMatch(/^CMP-\d{4}-\d{6}$/);
+    // The customer is told the time limit at once: the default policy's 15 calendar days.
+    expect(body.timeLimit).toMatchObject({
+      clock: 'resolution',
+      policy: 'default',
+      target: { amount: 15, unit: 'calendar-days' },
+    });
+    expect(Date.parse(body.timeLimit.respondBy) - Date.parse(body.receivedAt)).toBeGreaterThan(14 * 86_400_000);
+    expect(body.timeLimit.message).toMatch(
+      new RegExp(`Your complaint is registered as ${body.reference}\\. We will respond by \\d{1,2} \\w+ \\d{4}\\.`),
+    );
     expect(response.headers.get('location')).toBe(`/complaints/${body.complaintId}`);
     const fetched = await fetch(`${base}/complaints/${body.complaintId}`);
     expect(await fetched.json()).toMatchObject({

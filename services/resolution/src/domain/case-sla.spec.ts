@@ -3,7 +3,7 @@ import type { CaseEvent, CaseFacts, CaseState } from './case';
 import { nextSlaCheck, readClocks } from './case-sla';
 import { caseDecider, type CaseCommand } from './case.decide';
 import { DEFAULT_DIRECTORY } from './escalation';
-import { DEFAULT_POLICY } from './sla/policies';
+import { DEFAULT_POLICY } from '@complaints/sla';
 import { PLAIN_UTC_CALENDAR } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-0000000005a1';

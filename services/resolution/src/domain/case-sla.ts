@@ -6,9 +6,9 @@
 import { ROLES } from './authority';
 import type { CaseEvent, CaseFacts, ClockRun } from './case';
 import { ESCALATION_LADDER, stepAt, whoToNotify, type EscalationDirectory } from './escalation';
-import { dueAt as calendarDueAt, type WorkingCalendar } from './sla/calendar';
-import type { ClockReading } from './sla/clock';
-import { readPolicyClock, type ClockDefinition, type ClockKind } from './sla/policies';
+import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
+import type { ClockReading } from '@complaints/sla';
+import { readPolicyClock, type ClockDefinition, type ClockKind } from '@complaints/sla';
 
 export interface ClockView {
   clock: ClockKind;

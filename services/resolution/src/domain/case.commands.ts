@@ -3,8 +3,8 @@ import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
 import type { EscalationDirectory } from './escalation';
-import type { WorkingCalendar } from './sla/calendar';
-import type { SlaPolicy } from './sla/policies';
+import type { WorkingCalendar } from '@complaints/sla';
+import type { SlaPolicy } from '@complaints/sla';
 
 type Cmd<T extends string, D> = { type: T; data: D & { caseId: string } };
 

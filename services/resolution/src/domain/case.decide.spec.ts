@@ -7,7 +7,7 @@ import {
 } from '@complaints/decider';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
-import { DEFAULT_POLICY } from './sla/policies';
+import { DEFAULT_POLICY } from '@complaints/sla';
 import { PLAIN_UTC_CALENDAR } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';

@@ -16,7 +16,7 @@ import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
 import { slaEventsDue } from './case-sla';
 import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
-import { dueAt } from './sla/calendar';
+import { dueAt } from '@complaints/sla';
 
 export type { CaseCommand } from './case.commands';
 

@@ -4,7 +4,13 @@
  */
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { ResolutionKind, Role } from './authority';
-import { DEFAULT_POLICY, type ClockDefinition, type ClockKind, type ExtensionLevel, type Regime } from './sla/policies';
+import {
+  DEFAULT_POLICY,
+  type ClockDefinition,
+  type ClockKind,
+  type ExtensionLevel,
+  type Regime,
+} from '@complaints/sla';
 
 /** The SLA policy as it stood when the case opened: replay never depends on today's policy data. */
 export interface CaseSla {

@@ -4,7 +4,7 @@
  * complaints officer (DOMAIN.md, 升级投诉).
  */
 import type { Role } from './authority';
-import type { SlaTarget } from './sla/calendar';
+import type { SlaTarget } from '@complaints/sla';
 
 export interface LadderStep {
   level: number;

@@ -1,5 +1,5 @@
 /** Fixtures for domain tests: a calendar with no holidays, so expected deadlines are easy to read. */
-import type { WorkingCalendar } from './sla/calendar';
+import type { WorkingCalendar } from '@complaints/sla';
 
 export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
   id: 'TEST-UTC',

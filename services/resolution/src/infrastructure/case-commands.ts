@@ -16,7 +16,7 @@ import { CLOCK, DATABASE, EVENT_STORE, type Clock, type RequestMeta } from '@com
 import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import type { GrantedWaiver } from '../domain/policy-limits';
-import type { SlaPolicy } from '../domain/sla/policies';
+import type { SlaPolicy } from '@complaints/sla';
 import { SlaSettings } from './sla-settings';
 import { scheduleSlaCheck } from './sla-schedule';
 

@@ -20,10 +20,23 @@ export class OpenCaseHandler {
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.routed.v1') return;
-    const { complaintId, reference, customerId, department, queue, category, priority, channel, receivedAt } =
-      event.data;
+    const {
+      complaintId,
+      reference,
+      customerId,
+      department,
+      queue,
+      category,
+      priority,
+      channel,
+      receivedAt,
+      slaPolicyId,
+    } = event.data;
     const now = this.clock.now();
-    const policy = this.sla.policyFor({ tenant: event.tenant, category, priority, channel: channel ?? 'unknown' });
+    const policy = this.sla.policyFor(
+      { tenant: event.tenant, category, priority, channel: channel ?? 'unknown' },
+      slaPolicyId,
+    );
     const calendar = this.sla.calendar(policy.calendarId, now);
     const routed = {
       caseId: complaintId,

@@ -3,6 +3,7 @@
  * agent; a team lead or above may reroute it later, with a reason, and the history is kept.
  * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
+import { selectPolicy, type Regime, type SlaPolicy } from '@complaints/sla';
 import {
   InvalidStateError,
   NotFoundError,
@@ -20,6 +21,7 @@ export { classify };
 export type { Classification, ComplaintToRoute, Priority };
 
 export interface ComplaintRouted extends Classification {
+  slaPolicyId?: string;
   complaintId: string;
   reference: string;
   customerId?: string;
@@ -61,7 +63,14 @@ export type RoutingState = { status: 'unrouted' } | { status: 'routed'; current:
 
 export interface RouteComplaint {
   type: 'RouteComplaint';
-  data: { complaint: ComplaintToRoute; rules: RuleTable; directory: Directory; workload: Workload };
+  data: {
+    complaint: ComplaintToRoute;
+    rules: RuleTable;
+    directory: Directory;
+    workload: Workload;
+    /** Policies (data) and the tenant's regime, to name the SLA policy resolution will run. */
+    sla?: { tenant: string; policies: SlaPolicy[]; regime?: Regime };
+  };
 }
 
 export interface RerouteComplaint {
@@ -83,8 +92,20 @@ export type RoutingCommand = RouteComplaint | RerouteComplaint;
 /** Roles that may overrule the routing engine (the same ladder as resolution's approvals). */
 export const REROUTING_ROLES = ['team-lead', 'department-head', 'complaints-officer'];
 
-function route({ complaint, rules, directory, workload }: RouteComplaint['data'], meta: CommandMetadata): RoutingEvent {
+function route(
+  { complaint, rules, directory, workload, sla }: RouteComplaint['data'],
+  meta: CommandMetadata,
+): RoutingEvent {
   const classification = classify(complaint, rules);
+  const slaPolicyId = sla
+    ? selectPolicy(sla.policies, {
+        tenant: sla.tenant,
+        category: classification.category,
+        priority: classification.priority,
+        channel: complaint.channel,
+        regime: sla.regime,
+      }).id
+    : undefined;
   return {
     type: 'ComplaintRouted',
     data: {
@@ -96,6 +117,7 @@ function route({ complaint, rules, directory, workload }: RouteComplaint['data']
       ...classification,
       ruleTable: rules.source,
       assignment: assign(directory, classification, workload),
+      ...(slaPolicyId ? { slaPolicyId } : {}),
       routedAt: meta.now.toISOString(),
     },
   };

@@ -8,6 +8,7 @@ import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/ev
 import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
 import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
 import { recordAssignments, readWorkload } from '../infrastructure/workload';
+import { SLA_POLICY_PRESETS, parseTenantRegimes } from '@complaints/sla';
 import { RoutingData } from '../rule-tables/rule-files';
 
 @Injectable()
@@ -17,6 +18,8 @@ export class RouteComplaintHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly data: RoutingData,
   ) {}
+
+  private readonly regimes = parseTenantRegimes(process.env.SLA_TENANT_REGIMES);
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
@@ -34,6 +37,7 @@ export class RouteComplaintHandler {
           rules: this.data.tableFor(event.tenant),
           directory,
           workload: await readWorkload(tx, event.tenant),
+          sla: { tenant: event.tenant, policies: SLA_POLICY_PRESETS, regime: this.regimes[event.tenant] },
         },
       }),
       {

@@ -1,9 +1,9 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
-import { dueAt, isWorkingDay } from '../domain/sla/calendar';
-import type { WorkingCalendar } from '../domain/sla/calendar';
-import { readClock } from '../domain/sla/clock';
-import { SLA_POLICY_PRESETS } from '../domain/sla/policies';
+import { dueAt, isWorkingDay } from '../calendar';
+import type { WorkingCalendar } from '../calendar';
+import { readClock } from '../clock';
+import { SLA_POLICY_PRESETS } from '../policies';
 import { CALENDAR_IDS, buildCalendar, describeCalendars } from './calendars';
 import { CHINA_HOLIDAY_SCHEDULES } from './china-adjusted-days';
 

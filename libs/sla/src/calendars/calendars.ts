@@ -9,7 +9,7 @@
  */
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
-import type { WorkingCalendar } from '../domain/sla/calendar';
+import type { WorkingCalendar } from '../calendar';
 import { CHINA_HOLIDAY_SCHEDULES } from './china-adjusted-days';
 
 export interface BuiltCalendar extends WorkingCalendar {

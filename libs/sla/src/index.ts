@@ -1,0 +1,5 @@
+export * from './calendar';
+export * from './clock';
+export * from './policies';
+export * from './calendars/calendars';
+export * from './selection';

@@ -67,8 +67,20 @@ function assertSchemaName(schema: string): void {
   }
 }
 
+/** TypeORM runs migrations by the timestamp ending their names: it must agree with the order listed. */
+function assertMigrationOrder(migrations: Migration[]): void {
+  const stamps = migrations.map((m) => Number(/(\d{13})$/.exec(m.name)?.[1] ?? NaN));
+  stamps.forEach((stamp, i) => {
+    if (Number.isNaN(stamp)) throw new Error(`Migration ${migrations[i]!.name} must end with a 13-digit timestamp`);
+    if (i > 0 && stamp <= stamps[i - 1]!) {
+      throw new Error(`Migration ${migrations[i]!.name} is listed after ${migrations[i - 1]!.name} but its timestamp is not later`);
+    }
+  });
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   assertSchemaName(options.schema);
+  assertMigrationOrder(options.migrations);
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,

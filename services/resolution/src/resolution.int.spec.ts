@@ -167,4 +167,39 @@ describe('the resolution service', () => {
       ['resolution', 'running'],
     ]);
   });
+
+  it('moves the open case to the department and agent a supervisor rerouted the complaint to', async () => {
+    const caseId = await routedCase('C-94');
+    const routed = routedEnvelope(caseId, 'C-94', 'bank-a');
+    const placement = {
+      department: 'credit-reporting',
+      queue: 'bank-credit-report',
+      category: 'credit-report',
+      priority: 'high',
+    };
+    const rerouted = {
+      ...routed,
+      id: randomUUID(),
+      type: 'complaint.rerouted.v1',
+      streamVersion: 2,
+      data: {
+        complaintId: caseId,
+        reference: (routed.data as { reference: string }).reference,
+        ...placement,
+        from: { department: 'cards', queue: 'bank-cards', category: 'card-fees', priority: 'normal' },
+        reason: 'The dispute is about a credit report entry',
+        reroutedBy: { id: 'lead-2', role: 'team-lead' },
+        assignment: { strategy: 'skills-match', agentId: 'cr-01', reason: 'has the skill' },
+        reroutedAt: new Date().toISOString(),
+      },
+    };
+    await new PostgresTransport(bus).publish([
+      { topic: Topics.routing, key: caseId, value: JSON.stringify(rerouted), headers: {} },
+    ]);
+    await eventually('the case reassigned', async () => {
+      const body = (await (await fetch(`${base}/cases/${caseId}`)).json()) as { department: string; agentId?: string };
+      return body.department === 'credit-reporting' ? body : undefined;
+    });
+    expect(await eventTypes(caseId)).toEqual(['CaseOpened', 'CaseReassigned']);
+  });
 });

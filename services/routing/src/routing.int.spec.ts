@@ -173,4 +173,37 @@ describe('the routing service', () => {
     expect((await reroute(complaintId, { department: 'nowhere', reason: 'x' }, lead)).status).toBe(422);
     expect(await eventTypes(complaintId)).toEqual(['ComplaintRouted']);
   });
+
+  it('frees the agent’s slot when the case closes, and takes it again when it reopens', async () => {
+    const complaintId = await received('老人独居，家里电表走得特别快，怀疑计量有问题');
+    const db = app.get<Database>(DATABASE);
+    const released = async () =>
+      (
+        await db.query<{ released: boolean }>(
+          'SELECT released_at IS NOT NULL AS released FROM routing_assignments WHERE complaint_id = $1',
+          [complaintId],
+        )
+      ).rows[0]?.released;
+    expect(await released()).toBe(false);
+    const caseEvent = (type: string, data: Record<string, unknown>) => ({
+      ...receivedEnvelope(complaintId, { tenant: 'grid-east' }),
+      source: '/complaints/resolution',
+      type,
+      data: { caseId: complaintId, ...data },
+    });
+    const publish = (envelope: object) =>
+      new PostgresTransport(bus).publish([
+        { topic: Topics.resolution, key: complaintId, value: JSON.stringify(envelope), headers: {} },
+      ]);
+    await publish(
+      caseEvent('case.closed.v1', {
+        closedAt: new Date().toISOString(),
+        rootCause: 'Meter fault',
+        improvementAction: 'Replace meter',
+      }),
+    );
+    await eventually('the slot freed', async () => ((await released()) ? true : undefined));
+    await publish(caseEvent('case.reopened.v1', { reopenedAt: new Date().toISOString(), reason: 'Still fast' }));
+    await eventually('the slot taken again', async () => ((await released()) === false ? true : undefined));
+  });
 });

@@ -1,6 +1,7 @@
 /** Routing: classification, the responsible department, queue, priority and agent; supervisors' reroutes. */
 import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
+import { releaseOrRetake } from './infrastructure/workload';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { DepartmentsController } from './departments/departments.controller';
 import { routingIntegrationEvents } from './infrastructure/integration-events';
@@ -35,7 +36,13 @@ export class RoutingModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.eventing.startRelay(routingIntegrationEvents, [Topics.routing]);
-    await this.eventing.consume([Topics.intake], (event, tx) => this.routeComplaint.handle(event, tx));
+    // One subscription for both topics: a consumer group reads its topics through one position.
+    await this.eventing.consume([Topics.intake, Topics.resolution], async (event, tx) => {
+      if (event.type === 'complaint.received.v1') return this.routeComplaint.handle(event, tx);
+      // A case's subject is its complaint id (or a follow-on case's own id, which routing never assigned).
+      if (event.type === 'case.closed.v1') return releaseOrRetake(tx, event.subject, true);
+      if (event.type === 'case.reopened.v1') return releaseOrRetake(tx, event.subject, false);
+    });
   }
 }
 

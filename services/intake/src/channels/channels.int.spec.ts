@@ -66,7 +66,10 @@ describe('intake channel adapters', () => {
     });
     expect(complaint.description).toContain('退还已扣收的年费 300 元');
 
-    const download = await fetch(`${intake.base}/attachments/${sha256(pdf)}`);
+    expect((await fetch(`${intake.base}/attachments/${sha256(pdf)}`)).status).toBe(403); // a channel may not read evidence back
+    const download = await fetch(`${intake.base}/attachments/${sha256(pdf)}`, {
+      headers: { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' },
+    });
     expect(download.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
   });

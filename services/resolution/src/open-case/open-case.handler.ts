@@ -2,7 +2,8 @@
  * Opens a case for every routed complaint, in the same transaction as the inbox record: selects
  * the SLA policy for the tenant, category, priority and channel, and schedules the first SLA check.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@complaints/decider';
 import type { IntegrationEvent } from '@complaints/contracts';
 import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
@@ -12,6 +13,8 @@ import { rescheduleAfter } from '../infrastructure/sla-schedule';
 
 @Injectable()
 export class OpenCaseHandler {
+  private readonly logger = new Logger('OpenCaseHandler');
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -19,6 +22,7 @@ export class OpenCaseHandler {
   ) {}
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
+    if (event.type === 'complaint.rerouted.v1') return this.followReroute(event, tx);
     if (event.type !== 'complaint.routed.v1') return;
     const {
       complaintId,
@@ -63,5 +67,37 @@ export class OpenCaseHandler {
     await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), command, meta, {
       afterAppend: rescheduleAfter(this.sla, event.tenant, now),
     });
+  }
+
+  /** A supervisor rerouted the complaint: the open case moves with it. A case already resolved or closed stays where it was. */
+  private async followReroute(
+    event: Extract<IntegrationEvent, { type: 'complaint.rerouted.v1' }>,
+    tx: SqlClient,
+  ): Promise<void> {
+    const { complaintId, department, assignment, reason, reroutedBy } = event.data;
+    const command = {
+      type: 'ReassignCase' as const,
+      data: {
+        caseId: complaintId,
+        department,
+        ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
+        reason: `Rerouted: ${reason}`,
+      },
+    };
+    const meta = {
+      now: this.clock.now(),
+      actor: reroutedBy,
+      tenant: event.tenant,
+      correlationId: event.correlationId,
+      causationId: event.id,
+    };
+    try {
+      await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), command, meta, {
+        afterAppend: rescheduleAfter(this.sla, event.tenant, meta.now),
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`Reroute of ${complaintId} not applied to its case: ${error.message}`);
+    }
   }
 }

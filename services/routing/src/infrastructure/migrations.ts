@@ -24,4 +24,11 @@ export const routingMigrations: Migration[] = [
       );
     `,
   },
+  {
+    name: 'RoutingAssignmentRelease1763900001100',
+    up: `
+      -- An assignment stops counting against the agent's capacity when its case closes.
+      ALTER TABLE routing_assignments ADD COLUMN released_at timestamptz;
+    `,
+  },
 ];

@@ -11,7 +11,7 @@ export async function readWorkload(tx: SqlClient, tenant: string): Promise<Workl
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`routing-assignment:${tenant}`]);
   const open = await tx.query<{ agent_id: string; n: string }>(
     `SELECT agent_id, count(*) AS n FROM routing_assignments
-      WHERE tenant = $1 AND agent_id IS NOT NULL GROUP BY agent_id`,
+      WHERE tenant = $1 AND agent_id IS NOT NULL AND released_at IS NULL GROUP BY agent_id`,
     [tenant],
   );
   const cursors = await tx.query<{ queue: string; position: number }>(
@@ -39,7 +39,7 @@ export async function recordAssignments(
       `INSERT INTO routing_assignments (complaint_id, tenant, department, queue, agent_id, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (complaint_id) DO UPDATE
-         SET department = EXCLUDED.department, queue = EXCLUDED.queue, agent_id = EXCLUDED.agent_id, updated_at = now()`,
+         SET department = EXCLUDED.department, queue = EXCLUDED.queue, agent_id = EXCLUDED.agent_id, released_at = NULL, updated_at = now()`,
       [data.complaintId, tenant, data.department, data.queue, agentId],
     );
     if (agentId && data.assignment?.strategy === 'round-robin') {
@@ -50,4 +50,12 @@ export async function recordAssignments(
       );
     }
   }
+}
+
+/** Closing a case frees its agent's slot; reopening takes it again. */
+export async function releaseOrRetake(tx: SqlClient, complaintId: string, released: boolean): Promise<void> {
+  await tx.query(
+    `UPDATE routing_assignments SET released_at = ${released ? 'now()' : 'NULL'}, updated_at = now() WHERE complaint_id = $1`,
+    [complaintId],
+  );
 }

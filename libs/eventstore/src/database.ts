@@ -73,7 +73,9 @@ function assertMigrationOrder(migrations: Migration[]): void {
   stamps.forEach((stamp, i) => {
     if (Number.isNaN(stamp)) throw new Error(`Migration ${migrations[i]!.name} must end with a 13-digit timestamp`);
     if (i > 0 && stamp <= stamps[i - 1]!) {
-      throw new Error(`Migration ${migrations[i]!.name} is listed after ${migrations[i - 1]!.name} but its timestamp is not later`);
+      throw new Error(
+        `Migration ${migrations[i]!.name} is listed after ${migrations[i - 1]!.name} but its timestamp is not later`,
+      );
     }
   });
 }

@@ -3,6 +3,7 @@ import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs
 import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { analyticsMigrations } from './infrastructure/migrations';
+import { AuditController } from './read-models/audit/audit.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
 
@@ -17,7 +18,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
     return {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
-      controllers: [CaseTimelineController],
+      controllers: [CaseTimelineController, AuditController],
       providers: [CaseTimelineProjection],
     };
   }

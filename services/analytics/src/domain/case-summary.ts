@@ -43,6 +43,12 @@ export interface CaseSummary {
   /** SLA clocks of this case that were breached. */
   breachedClocks?: string[];
   possibleDuplicateOf?: string[];
+  /** The agent the case is with (routing's assignment, then reassignments). */
+  agentId?: string;
+  validity?: { valid: boolean; reason?: string };
+  /** The options last put to the customer, and the one accepted. */
+  offeredOptions?: { optionId: string; kind: string; amount?: number }[];
+  acceptedOptionId?: string;
   repeatComplainant?: boolean;
   linkedCaseId?: string;
   followOnCaseIds?: string[];
@@ -103,6 +109,7 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
           category: str(d.category),
           priority: str(d.priority),
           routedAt: str(d.routedAt),
+          agentId: str((d.assignment as { agentId?: string } | undefined)?.agentId),
         },
       };
     default:
@@ -127,15 +134,24 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
       };
     case 'case.acknowledged.v1':
       return { status: 'in-progress', fields: { acknowledgedAt: str(d.acknowledgedAt) } };
+    case 'case.validity-judged.v1':
+      return { fields: { validity: { valid: d.valid === true, ...(str(d.reason) ? { reason: str(d.reason) } : {}) } } };
     case 'case.resolution-proposed.v1':
-      return { status: d.approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer', fields: {} };
+      return {
+        status: d.approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer',
+        fields: {
+          offeredOptions: (d.options as { optionId: string; kind: string; amount?: number }[]).map(
+            ({ optionId, kind, amount }) => ({ optionId, kind, ...(amount === undefined ? {} : { amount }) }),
+          ),
+        },
+      };
     case 'case.proposal-approved.v1':
       return { status: 'awaiting-customer', fields: {} };
     case 'case.proposal-rejected.v1':
     case 'case.options-rejected.v1':
       return { status: 'in-progress', fields: {} };
     case 'case.option-accepted.v1':
-      return { status: 'accepted', fields: {} };
+      return { status: 'accepted', fields: { acceptedOptionId: str(d.optionId) } };
     case 'case.escalated.v1':
       return { fields: { escalationLevel: num(d.level) } };
     case 'case.sla-breached.v1':
@@ -151,7 +167,7 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
     case 'case.satisfaction-recorded.v1':
       return { fields: { satisfactionScore: num(d.score) } };
     case 'case.reassigned.v1':
-      return { fields: { department: str(d.department) } };
+      return { fields: { department: str(d.department), agentId: str(d.agentId) } };
     case 'case.closed.v1':
       return { status: 'closed', fields: { closedAt: str(d.closedAt) } };
     case 'case.reopened.v1':

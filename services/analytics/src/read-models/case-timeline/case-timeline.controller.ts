@@ -5,19 +5,7 @@ import { NotFoundError } from '@complaints/decider';
 import type { Database } from '@complaints/eventstore';
 import { DATABASE } from '@complaints/kit';
 import type { CaseSummary } from '../../domain/case-summary';
-
-interface HistoryRow {
-  event_id: string;
-  source: string;
-  type: string;
-  occurred_at: Date;
-  actor: { id: string; role: string };
-  correlation_id: string;
-  causation_id: string | null;
-  stream_version: number;
-  data: unknown;
-  recorded_at: Date;
-}
+import { readHistory } from './case-history.query';
 
 @ApiTags('cases')
 @Controller('cases')
@@ -36,25 +24,8 @@ export class CaseTimelineController {
 
   @Get(':id/history')
   async history(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { rows } = await this.db.query<HistoryRow>(
-      `SELECT event_id, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data, recorded_at
-         FROM case_history WHERE complaint_id = $1 ORDER BY occurred_at, seq`,
-      [id],
-    );
-    if (rows.length === 0) throw new NotFoundError('Case', id);
-    return {
-      complaintId: id,
-      events: rows.map((row) => ({
-        eventId: row.event_id,
-        source: row.source,
-        type: row.type,
-        time: row.occurred_at.toISOString(),
-        actor: row.actor,
-        correlationId: row.correlation_id,
-        causationId: row.causation_id,
-        data: row.data,
-        recordedAt: row.recorded_at.toISOString(),
-      })),
-    };
+    const events = await readHistory(this.db, id);
+    if (events.length === 0) throw new NotFoundError('Case', id);
+    return { complaintId: id, events };
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * For compliance auditors: a case's full history with causation, and the case exactly as it stood
+ * at any instant, folded from the events up to that instant (by the time each event happened).
+ */
+import { BadRequestException, Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@complaints/decider';
+import type { Database } from '@complaints/eventstore';
+import { DATABASE } from '@complaints/kit';
+import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
+import { readHistory } from '../case-timeline/case-history.query';
+
+@ApiTags('audit')
+@Controller('audit/cases')
+export class AuditController {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  @Get(':id/history')
+  async history(@Param('id', new ParseUUIDPipe()) id: string) {
+    const events = await readHistory(this.db, id);
+    if (events.length === 0) throw new NotFoundError('Case', id);
+    return { complaintId: id, events };
+  }
+
+  @Get(':id/state')
+  @ApiQuery({ name: 'at', description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
+  async stateAt(@Param('id', new ParseUUIDPipe()) id: string, @Query('at') at: string | undefined) {
+    const instant = at === undefined ? new Date() : new Date(at);
+    if (Number.isNaN(instant.getTime())) throw new BadRequestException(`"at" must be an ISO 8601 instant, got "${at}"`);
+    const events = await readHistory(this.db, id, instant);
+    if (events.length === 0) throw new NotFoundError(`Case as of ${instant.toISOString()}`, id);
+    const state = events.reduce<CaseSummary | undefined>(
+      (summary, event) => evolveSummary(summary, { ...event, subject: id }),
+      undefined,
+    );
+    return {
+      complaintId: id,
+      at: instant.toISOString(),
+      eventsApplied: events.length,
+      lastEventId: events.at(-1)!.eventId,
+      state,
+    };
+  }
+}

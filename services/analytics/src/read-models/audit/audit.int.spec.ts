@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { Topics, type Envelope } from '@complaints/contracts';
+import { openDatabase, type Database } from '@complaints/eventstore';
+import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { eventually } from '../../../../../test/support/database';
+import { complaintReceivedData } from '../../../../../test/fixtures/events';
+import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
+import { analyticsService } from '../../analytics.module';
+
+const caseId = randomUUID();
+const T = (minute: number) => new Date(Date.UTC(2026, 10, 2, 9, minute)).toISOString();
+const envelope = (
+  type: string,
+  topic: string,
+  minute: number,
+  version: number,
+  data: Record<string, unknown>,
+): { topic: string; envelope: Envelope } => ({
+  topic,
+  envelope: {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: `/complaints/${topic.split('.')[1]}`,
+    type,
+    subject: caseId,
+    time: T(minute),
+    datacontenttype: 'application/json',
+    streamVersion: version,
+    correlationId: 'corr-audit',
+    causationId: null,
+    actor: { id: 'someone', role: 'agent' },
+    tenant: 'bank-a',
+    data,
+  },
+});
+const c = (data: Record<string, unknown>) => ({ caseId, ...data });
+
+/** A case's known history: what happened at which minute past 09:00 on 2 November 2026. */
+const HISTORY = [
+  envelope(
+    'complaint.received.v1',
+    Topics.intake,
+    0,
+    1,
+    complaintReceivedData(caseId, { receivedAt: T(0), reference: 'CMP-2026-000777' }),
+  ),
+  envelope('complaint.routed.v1', Topics.routing, 1, 1, {
+    complaintId: caseId,
+    reference: 'CMP-2026-000777',
+    department: 'cards',
+    queue: 'bank-cards',
+    category: 'card-fees',
+    priority: 'normal',
+    ruleId: 'bank-card-fees',
+    matchedKeywords: ['年费'],
+    assignment: { strategy: 'round-robin', agentId: 'card-01', reason: 'next in turn' },
+    routedAt: T(1),
+  }),
+  envelope(
+    'case.opened.v1',
+    Topics.resolution,
+    2,
+    1,
+    c({
+      complaintId: caseId,
+      reference: 'CMP-2026-000777',
+      department: 'cards',
+      queue: 'bank-cards',
+      category: 'card-fees',
+      priority: 'normal',
+      openedAt: T(2),
+      acknowledgeBy: T(600),
+      resolveBy: T(9000),
+      slaPolicy: 'default',
+    }),
+  ),
+  envelope(
+    'case.acknowledged.v1',
+    Topics.resolution,
+    10,
+    2,
+    c({ acknowledgedAt: T(10), channel: 'phone', summary: 'Called' }),
+  ),
+  envelope('case.validity-judged.v1', Topics.resolution, 20, 3, c({ judgedAt: T(20), valid: true })),
+  envelope(
+    'case.resolution-proposed.v1',
+    Topics.resolution,
+    30,
+    4,
+    c({
+      proposedAt: T(30),
+      proposalId: 'p1',
+      options: [{ optionId: 'option-1', kind: 'refund', description: 'Refund', amount: 300, currency: 'CNY' }],
+      proposedBy: { id: 'agent-7', role: 'agent' },
+      approvalRequiredFrom: null,
+    }),
+  ),
+  envelope(
+    'case.reassigned.v1',
+    Topics.resolution,
+    35,
+    5,
+    c({
+      reassignedAt: T(35),
+      fromDepartment: 'cards',
+      department: 'card-ops',
+      agentId: 'ops-02',
+      reason: 'Needs back office',
+    }),
+  ),
+  envelope(
+    'case.option-accepted.v1',
+    Topics.resolution,
+    40,
+    6,
+    c({ acceptedAt: T(40), proposalId: 'p1', optionId: 'option-1' }),
+  ),
+  envelope(
+    'case.resolved.v1',
+    Topics.resolution,
+    50,
+    7,
+    c({ resolvedAt: T(50), summary: 'Refunded', optionId: 'option-1', kind: 'refund', amount: 300 }),
+  ),
+  envelope(
+    'case.closed.v1',
+    Topics.resolution,
+    59,
+    8,
+    c({ closedAt: T(59), rootCause: 'Waiver not applied', improvementAction: 'Fix batch' }),
+  ),
+];
+
+describe('the audit view of a case', () => {
+  let analytics: InProcessService;
+  let bus: Database;
+  const stateAt = async (at: string) => {
+    const response = await fetch(`${analytics.base}/audit/cases/${caseId}/state?at=${encodeURIComponent(at)}`);
+    return {
+      status: response.status,
+      body: (await response.json()) as { state: Record<string, unknown>; eventsApplied: number },
+    };
+  };
+
+  beforeAll(async () => {
+    analytics = await startInProcess(analyticsService);
+    bus = await openDatabase({ url: analytics.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    // Published out of order across topics, as independent topics may deliver them.
+    const order = [2, 0, 3, 1, 4, 5, 7, 6, 8, 9];
+    await new PostgresTransport(bus).publish(
+      order
+        .map((i) => HISTORY[i]!)
+        .map(({ topic, envelope: e }) => ({ topic, key: caseId, value: JSON.stringify(e), headers: {} })),
+    );
+    await eventually('the whole history', async () => {
+      const response = await fetch(`${analytics.base}/audit/cases/${caseId}/history`);
+      return response.ok && ((await response.json()) as { events: unknown[] }).events.length === HISTORY.length
+        ? true
+        : undefined;
+    });
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await analytics?.close();
+  });
+
+  it('lists every event in the order it happened, with actor, source, correlation and causation', async () => {
+    const { events } = (await (await fetch(`${analytics.base}/audit/cases/${caseId}/history`)).json()) as {
+      events: { type: string; source: string; actor: unknown; correlationId: string; causationId: null }[];
+    };
+    expect(events.map((e) => e.type)).toEqual(HISTORY.map((h) => h.envelope.type));
+    expect(events[0]).toMatchObject({
+      source: '/complaints/intake',
+      actor: { id: 'someone', role: 'agent' },
+      correlationId: 'corr-audit',
+      causationId: null,
+    });
+  });
+
+  it.each<[string, string, Record<string, unknown>]>([
+    ['at receipt', T(0), { status: 'received', reference: 'CMP-2026-000777' }],
+    ['after routing', T(1), { status: 'routed', department: 'cards', agentId: 'card-01' }],
+    ['once opened', T(5), { status: 'open', resolveBy: T(9000) }],
+    ['after first contact', T(15), { status: 'in-progress', acknowledgedAt: T(10) }],
+    ['after the validity judgement', T(25), { status: 'in-progress', validity: { valid: true } }],
+    [
+      'with options offered',
+      T(31),
+      { status: 'awaiting-customer', offeredOptions: [{ optionId: 'option-1', kind: 'refund', amount: 300 }] },
+    ],
+    ['after the reassignment', T(36), { status: 'awaiting-customer', department: 'card-ops', agentId: 'ops-02' }],
+    ['after the customer chose', T(45), { status: 'accepted', acceptedOptionId: 'option-1' }],
+    ['once resolved', T(55), { status: 'resolved', resolvedAt: T(50) }],
+    ['once closed', T(60), { status: 'closed', closedAt: T(59) }],
+  ])('shows the case as it stood %s', async (_when, at, expected) => {
+    const { status, body } = await stateAt(at);
+    expect(status).toBe(200);
+    expect(body.state).toMatchObject(expected);
+  });
+
+  it('knows nothing of the case before it was received, and refuses a malformed instant', async () => {
+    expect((await stateAt(new Date(Date.UTC(2026, 10, 2, 8, 59)).toISOString())).status).toBe(404);
+    expect((await stateAt('yesterday')).status).toBe(400);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import type { Actor } from '@complaints/decider';
 import type { SqlClient } from './database';
+import { eventHash } from './hash-chain';
 
 export interface EventMetadata {
   tenant: string;
@@ -99,31 +100,47 @@ export class EventStore {
    */
   async append(tx: SqlClient, streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
-    const { rows: current } = await tx.query<{ version: number | null }>(
-      'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',
+    const { rows: current } = await tx.query<{ version: number; hash: string | null }>(
+      'SELECT stream_version AS version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1',
       [streamId],
     );
     const actual = current[0]?.version ?? 0;
+    let previousHash = current[0]?.hash ?? null;
     if (actual !== expectedVersion) {
       throw new StreamVersionConflict(streamId, expectedVersion, actual);
     }
     const values: unknown[] = [];
     const tuples = events.map((event, index) => {
-      const base = index * 7;
-      values.push(
-        event.eventId,
+      const base = index * 9;
+      // Hash what PostgreSQL will give back: the JSON round trip drops undefined fields.
+      const content = {
+        eventId: event.eventId,
         streamId,
-        expectedVersion + index + 1,
-        event.type,
-        event.schemaVersion ?? 1,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
+        streamVersion: expectedVersion + index + 1,
+        type: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        data: JSON.parse(JSON.stringify(event.data ?? null)) as unknown,
+        metadata: JSON.parse(JSON.stringify(event.metadata)) as unknown,
+      };
+      const hash = eventHash(previousHash, content);
+      values.push(
+        content.eventId,
+        streamId,
+        content.streamVersion,
+        content.type,
+        content.schemaVersion,
+        JSON.stringify(content.data),
+        JSON.stringify(content.metadata),
+        hash,
+        previousHash,
       );
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::jsonb, $${base + 7}::jsonb)`;
+      previousHash = hash;
+      const p = (n: number) => `$${base + n}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}, ${p(9)})`;
     });
     try {
       const { rows } = await tx.query<EventRow>(
-        `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+        `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, prev_hash)
          VALUES ${tuples.join(', ')} RETURNING ${COLUMNS}`,
         values,
       );

@@ -2,3 +2,4 @@ export * from './database';
 export * from './event-store';
 export * from './command-handler';
 export * from './schema';
+export * from './hash-chain';

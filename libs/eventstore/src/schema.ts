@@ -37,4 +37,20 @@ export const eventStoreMigrations: Migration[] = [
       );
     `,
   },
+  {
+    name: 'EventStoreHashChain1763800000100',
+    up: `
+      -- Tamper evidence: each event's hash covers its content and the previous hash of its stream.
+      ALTER TABLE events ADD COLUMN hash text, ADD COLUMN prev_hash text;
+      CREATE TABLE audit_checkpoints (
+        id serial PRIMARY KEY,
+        transaction_boundary xid8 NOT NULL,
+        digest text NOT NULL,
+        heads jsonb NOT NULL,
+        public_key text NOT NULL,
+        signature text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

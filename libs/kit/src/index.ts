@@ -7,3 +7,4 @@ export * from './platform.module';
 export * from './request-meta';
 export * from './tokens';
 export * from './test-clock';
+export * from './audit';

@@ -6,6 +6,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
 import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
 import type { ServiceConfig } from './config';
+import { AuditCheckpointer, AuditVerifyController } from './audit';
 import { Eventing } from './eventing';
 import { HealthController } from './health.controller';
 import { AdjustableClock, TestClockController, testClockEnabled } from './test-clock';
@@ -50,7 +51,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      controllers: testClockEnabled() ? [HealthController, TestClockController] : [HealthController],
+      controllers: [HealthController, AuditVerifyController, ...(testClockEnabled() ? [TestClockController] : [])],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? (testClockEnabled() ? new AdjustableClock() : systemClock) },
@@ -67,6 +68,7 @@ export class PlatformModule {
         },
         { provide: TRANSPORT, useFactory: () => createTransport(config) },
         Eventing,
+        AuditCheckpointer,
       ],
       exports: [SERVICE_CONFIG, CLOCK, EVENT_STORE, DATABASE, TRANSPORT, Eventing],
     };

@@ -202,4 +202,22 @@ describe('the resolution service', () => {
     });
     expect(await eventTypes(caseId)).toEqual(['CaseOpened', 'CaseReassigned']);
   });
+
+  it('verifies a case’s event chain, and names the event altered behind the service’s back', async () => {
+    const caseId = await routedCase('C-95');
+    await readyToPropose(caseId);
+    const verify = async () =>
+      (await (await fetch(`${base}/audit/cases/${caseId}/verify`)).json()) as {
+        verified: boolean;
+        streams: string[];
+        findings: { kind: string; streamVersion: number }[];
+      };
+    expect(await verify()).toMatchObject({ verified: true, streams: [`case-${caseId}`], findings: [] });
+    const db = app.get<Database>(DATABASE);
+    await db.query(
+      `UPDATE events SET data = jsonb_set(data, '{valid}', 'false') WHERE stream_id = $1 AND type = 'ValidityJudged'`,
+      [`case-${caseId}`],
+    );
+    expect(await verify()).toMatchObject({ verified: false, findings: [{ kind: 'altered', streamVersion: 3 }] });
+  });
 });

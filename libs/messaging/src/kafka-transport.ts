@@ -51,6 +51,8 @@ export class KafkaTransport implements Transport {
                 topic,
                 numPartitions: this.options.partitions ?? 6,
                 replicationFactor: this.options.replicationFactor ?? 1,
+                // The topics are the shared history: projections are rebuilt from their beginning.
+                configEntries: [{ name: 'retention.ms', value: '-1' }],
               })),
             });
           }

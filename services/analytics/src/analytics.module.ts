@@ -4,6 +4,7 @@ import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { analyticsMigrations } from './infrastructure/migrations';
 import { AuditController } from './read-models/audit/audit.controller';
+import { CaseSearchController } from './read-models/audit/case-search.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
 
@@ -18,7 +19,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
     return {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
-      controllers: [CaseTimelineController, AuditController],
+      controllers: [CaseSearchController, CaseTimelineController, AuditController],
       providers: [CaseTimelineProjection],
     };
   }

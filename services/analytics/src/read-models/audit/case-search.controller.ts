@@ -1,0 +1,74 @@
+/** Auditors' search and export of cases; export streams NDJSON or CSV with no row cap. */
+import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Database } from '@complaints/eventstore';
+import { DATABASE } from '@complaints/kit';
+import { allCases, csvLine, EXPORT_COLUMNS, searchCases, type CaseSearch } from './case-search';
+
+type RawQuery = Record<string, string | undefined>;
+
+function parseSearch(query: RawQuery): CaseSearch {
+  const date = (name: string) => {
+    const value = query[name];
+    if (value !== undefined && Number.isNaN(Date.parse(value)))
+      throw new BadRequestException(`${name} must be an ISO 8601 date`);
+    return value;
+  };
+  const level = query.minEscalationLevel;
+  if (level !== undefined && !/^\d+$/.test(level))
+    throw new BadRequestException('minEscalationLevel must be a whole number');
+  const regulator = query.regulatorReferral;
+  if (regulator !== undefined && regulator !== 'true' && regulator !== 'false')
+    throw new BadRequestException('regulatorReferral must be true or false');
+  const search: CaseSearch = {
+    tenant: query.tenant,
+    customerId: query.customerId,
+    reference: query.reference,
+    receivedFrom: date('receivedFrom'),
+    receivedTo: date('receivedTo'),
+    department: query.department,
+    category: query.category,
+    status: query.status,
+    regulatorReferral: regulator === undefined ? undefined : regulator === 'true',
+    minEscalationLevel: level === undefined ? undefined : Number(level),
+  };
+  return Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined)) as CaseSearch;
+}
+
+@ApiTags('audit')
+@Controller('audit/cases')
+export class CaseSearchController {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  @Get()
+  @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
+  async search(@Query() query: RawQuery) {
+    const limit = Number(query.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new BadRequestException('limit must be a whole number from 1 to 500');
+    const cases = await searchCases(this.db, parseSearch(query), { after: query.after, limit });
+    return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
+  }
+
+  @Get('export')
+  @ApiQuery({ name: 'format', enum: ['ndjson', 'csv'] })
+  async export(@Query() query: RawQuery, @Res() response: Response): Promise<void> {
+    const format = query.format ?? 'ndjson';
+    if (format !== 'ndjson' && format !== 'csv') throw new BadRequestException('format must be ndjson or csv');
+    const search = parseSearch(query);
+    response.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+    response.setHeader('Content-Disposition', `attachment; filename="cases.${format === 'csv' ? 'csv' : 'ndjson'}"`);
+    const write = (chunk: string) =>
+      response.write(chunk)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => response.once('drain', () => resolve()));
+    if (format === 'csv') await write(`${csvLine(EXPORT_COLUMNS)}\n`);
+    for await (const summary of allCases(this.db, search)) {
+      await write(
+        format === 'csv' ? `${csvLine(EXPORT_COLUMNS.map((c) => summary[c]))}\n` : `${JSON.stringify(summary)}\n`,
+      );
+    }
+    response.end();
+  }
+}

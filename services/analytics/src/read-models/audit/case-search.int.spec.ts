@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@complaints/contracts';
+import { newId, openDatabase, type Database } from '@complaints/eventstore';
+import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { eventually } from '../../../../../test/support/database';
+import { complaintReceivedData, receivedEnvelope } from '../../../../../test/fixtures/events';
+import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
+import { analyticsService } from '../../analytics.module';
+
+const CASES = 30;
+
+describe('searching and exporting cases', () => {
+  let analytics: InProcessService;
+  let bus: Database;
+  const get = async (query: string) => {
+    const response = await fetch(`${analytics.base}/audit/cases${query}`);
+    return {
+      status: response.status,
+      body: (await response.json()) as { cases: { complaintId: string; customerId?: string }[]; next: string | null },
+    };
+  };
+
+  beforeAll(async () => {
+    analytics = await startInProcess(analyticsService);
+    bus = await openDatabase({ url: analytics.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    const messages = Array.from({ length: CASES }, (_, i) => {
+      const id = newId();
+      const data = complaintReceivedData(id, {
+        reference: `CMP-2026-${String(i).padStart(6, '0')}`,
+        channel: i % 5 === 0 ? 'regulator' : 'hotline',
+        complainant: { name: 'N', customerId: `C-${i % 3}`, contact: { phone: '1' } },
+        receivedAt: new Date(Date.UTC(2026, 9, 1 + i)).toISOString(),
+      });
+      const received = { ...receivedEnvelope(id), data };
+      const routed = {
+        ...received,
+        id: randomUUID(),
+        type: 'complaint.routed.v1',
+        source: '/complaints/routing',
+        data: {
+          complaintId: id,
+          reference: data.reference,
+          department: i % 2 ? 'cards' : 'metering',
+          queue: 'q',
+          category: i % 2 ? 'card-fees' : 'metering',
+          priority: 'normal',
+          ruleId: null,
+          matchedKeywords: [],
+          routedAt: data.receivedAt,
+        },
+      };
+      return [
+        { topic: Topics.intake, key: id, value: JSON.stringify(received), headers: {} },
+        { topic: Topics.routing, key: id, value: JSON.stringify(routed), headers: {} },
+      ];
+    }).flat();
+    await new PostgresTransport(bus).publish(messages);
+    await eventually('every case projected', async () =>
+      (await get('?limit=500')).body.cases.length === CASES &&
+      (await get('?department=cards&limit=500')).body.cases.length === 15
+        ? true
+        : undefined,
+    );
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await analytics?.close();
+  });
+
+  it('filters by customer, referral, department and receipt date', async () => {
+    expect((await get('?customerId=C-1&limit=500')).body.cases).toHaveLength(10);
+    expect((await get('?regulatorReferral=true&limit=500')).body.cases).toHaveLength(6);
+    expect((await get('?department=metering&category=metering&limit=500')).body.cases).toHaveLength(15);
+    expect(
+      (await get(`?receivedFrom=2026-10-11T00:00:00Z&receivedTo=2026-10-21T00:00:00Z&limit=500`)).body.cases,
+    ).toHaveLength(10);
+    expect((await get('?reference=CMP-2026-000007')).body.cases.map((c) => c.customerId)).toEqual(['C-1']);
+  });
+
+  it('pages through results with a cursor, each case once', async () => {
+    const seen: string[] = [];
+    let after = '';
+    for (;;) {
+      const { body } = await get(`?limit=7${after ? `&after=${after}` : ''}`);
+      seen.push(...body.cases.map((c) => c.complaintId));
+      if (!body.next) break;
+      after = body.next;
+    }
+    expect(seen).toHaveLength(CASES);
+    expect(new Set(seen).size).toBe(CASES);
+  });
+
+  it('exports any search as NDJSON or CSV', async () => {
+    const ndjson = await (await fetch(`${analytics.base}/audit/cases/export?format=ndjson`)).text();
+    expect(
+      ndjson
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { complaintId: string }).complaintId),
+    ).toHaveLength(CASES);
+    const csv = await fetch(`${analytics.base}/audit/cases/export?format=csv&customerId=C-2`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe(
+      'complaintId,reference,tenant,status,channel,customerId,department,category,priority,receivedAt,acknowledgedAt,resolvedAt,closedAt,escalationLevel,satisfactionScore',
+    );
+    expect(lines).toHaveLength(1 + 10);
+  });
+
+  it('refuses malformed filters with 400 naming them', async () => {
+    expect((await get('?limit=9999')).status).toBe(400);
+    const bad = await fetch(`${analytics.base}/audit/cases?receivedFrom=someday`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/receivedFrom must be an ISO 8601 date/);
+  });
+});

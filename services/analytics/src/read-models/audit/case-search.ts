@@ -1,0 +1,97 @@
+/**
+ * Searching cases for auditors, over the case summaries: by customer, reference, receipt date,
+ * department, category, status, regulator referral and escalation level; keyset-paginated by
+ * complaint id (UUIDv7, so in order of receipt), which also lets an export stream any number of
+ * rows in bounded memory, page by page.
+ */
+import type { SqlClient } from '@complaints/eventstore';
+import type { CaseSummary } from '../../domain/case-summary';
+
+export interface CaseSearch {
+  tenant?: string;
+  customerId?: string;
+  reference?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
+  department?: string;
+  category?: string;
+  status?: string;
+  regulatorReferral?: boolean;
+  minEscalationLevel?: number;
+}
+
+const FILTERS: { key: keyof CaseSearch; sql: (p: string) => string }[] = [
+  { key: 'tenant', sql: (p) => `tenant = ${p}` },
+  { key: 'customerId', sql: (p) => `summary->>'customerId' = ${p}` },
+  { key: 'reference', sql: (p) => `summary->>'reference' = ${p}` },
+  { key: 'receivedFrom', sql: (p) => `(summary->>'receivedAt')::timestamptz >= ${p}::timestamptz` },
+  { key: 'receivedTo', sql: (p) => `(summary->>'receivedAt')::timestamptz < ${p}::timestamptz` },
+  { key: 'department', sql: (p) => `summary->>'department' = ${p}` },
+  { key: 'category', sql: (p) => `summary->>'category' = ${p}` },
+  { key: 'status', sql: (p) => `status = ${p}` },
+  { key: 'regulatorReferral', sql: (p) => `(summary->>'channel' = 'regulator') = ${p}::boolean` },
+  { key: 'minEscalationLevel', sql: (p) => `coalesce((summary->>'escalationLevel')::int, 0) >= ${p}::int` },
+];
+
+export async function searchCases(
+  client: SqlClient,
+  search: CaseSearch,
+  page: { after?: string; limit: number },
+): Promise<CaseSummary[]> {
+  const params: unknown[] = [];
+  const where = FILTERS.flatMap(({ key, sql }) => {
+    const value = search[key];
+    if (value === undefined) return [];
+    params.push(value);
+    return [sql(`$${params.length}`)];
+  });
+  if (page.after) {
+    params.push(page.after);
+    where.push(`complaint_id > $${params.length}::uuid`);
+  }
+  params.push(page.limit);
+  const { rows } = await client.query<{ summary: CaseSummary }>(
+    `SELECT summary FROM case_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY complaint_id LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((r) => r.summary);
+}
+
+/** Every matching case, page by page: memory holds one page whatever the total. */
+export async function* allCases(client: SqlClient, search: CaseSearch, pageSize = 1000): AsyncGenerator<CaseSummary> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await searchCases(client, search, { after, limit: pageSize });
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page.at(-1)!.complaintId;
+  }
+}
+
+export const EXPORT_COLUMNS: (keyof CaseSummary)[] = [
+  'complaintId',
+  'reference',
+  'tenant',
+  'status',
+  'channel',
+  'customerId',
+  'department',
+  'category',
+  'priority',
+  'receivedAt',
+  'acknowledgedAt',
+  'resolvedAt',
+  'closedAt',
+  'escalationLevel',
+  'satisfactionScore',
+];
+
+export function csvLine(values: unknown[]): string {
+  return values
+    .map((value) => {
+      const text =
+        value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    })
+    .join(',');
+}

@@ -33,7 +33,7 @@ function parseSearch(query: RawQuery): CaseSearch {
     regulatorReferral: regulator === undefined ? undefined : regulator === 'true',
     minEscalationLevel: level === undefined ? undefined : Number(level),
   };
-  return Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined)) as CaseSearch;
+  return Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined));
 }
 
 @ApiTags('audit')

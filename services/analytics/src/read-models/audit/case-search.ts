@@ -90,7 +90,7 @@ export function csvLine(values: unknown[]): string {
   return values
     .map((value) => {
       const text =
-        value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+        value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
       return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     })
     .join(',');

@@ -5,6 +5,7 @@ import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition 
 import { analyticsMigrations } from './infrastructure/migrations';
 import { AuditController } from './read-models/audit/audit.controller';
 import { CaseSearchController } from './read-models/audit/case-search.controller';
+import { KpisController } from './read-models/kpis/kpis.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
 
@@ -19,7 +20,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
     return {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
-      controllers: [CaseSearchController, CaseTimelineController, AuditController],
+      controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController],
       providers: [CaseTimelineProjection],
     };
   }

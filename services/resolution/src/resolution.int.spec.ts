@@ -3,21 +3,20 @@
  * through the embedded transport: policy limits across cases, approvals, refusals that append nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import { AdjustableClock, DATABASE, loadServiceConfig, startService } from '@complaints/kit';
+import { AdjustableClock } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
-import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { eventually } from '../../../test/support/database';
+import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { routedEnvelope } from '../../../test/fixtures/events';
-import { ResolutionModule } from './resolution.module';
+import { resolutionService } from './resolution.module';
 
 const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' };
 const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead' };
 
 describe('the resolution service', () => {
-  let testDb: TestDatabase;
-  let app: INestApplication;
+  let resolution: InProcessService;
   let bus: Database;
   let base: string;
   const clock = new AdjustableClock();
@@ -31,7 +30,7 @@ describe('the resolution service', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
   };
   const eventTypes = async (caseId: string) => {
-    const db = app.get<Database>(DATABASE);
+    const db = resolution.db;
     return (
       await db.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [
         `case-${caseId}`,
@@ -57,19 +56,13 @@ describe('the resolution service', () => {
   }
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('resolution_http');
-    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
-    const config = { ...loadServiceConfig('resolution', { DATABASE_URL: testDb.url }), port: 0 };
-    app = await startService(ResolutionModule.forRoot({ config, clock }), config, {
-      title: 'resolution',
-      shutdownHooks: false,
-    });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    resolution = await startInProcess(resolutionService, clock);
+    bus = await openDatabase({ url: resolution.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    base = resolution.base;
   });
   afterAll(async () => {
-    await app?.close();
     await bus?.close();
-    await testDb?.drop();
+    await resolution?.close();
   });
 
   it('grants a fee waiver once, then refuses the same customer’s second one on another case and records the refusal', async () => {
@@ -213,7 +206,7 @@ describe('the resolution service', () => {
         findings: { kind: string; streamVersion: number }[];
       };
     expect(await verify()).toMatchObject({ verified: true, streams: [`case-${caseId}`], findings: [] });
-    const db = app.get<Database>(DATABASE);
+    const db = resolution.db;
     await db.query(
       `UPDATE events SET data = jsonb_set(data, '{valid}', 'false') WHERE stream_id = $1 AND type = 'ValidityJudged'`,
       [`case-${caseId}`],

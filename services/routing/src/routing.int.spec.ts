@@ -4,14 +4,13 @@
  * reroutes with their history and published events, and refusals that append nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
-import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { eventually } from '../../../test/support/database';
+import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { complaintReceivedData, receivedEnvelope } from '../../../test/fixtures/events';
-import { RoutingModule } from './routing.module';
+import { routingService } from './routing.module';
 
 /** The parts of the service's answers the tests look at. */
 interface Answer {
@@ -29,8 +28,7 @@ const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead', 'x-tenant-id
 const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent', 'x-tenant-id': 'grid-east' };
 
 describe('the routing service', () => {
-  let testDb: TestDatabase;
-  let app: INestApplication;
+  let routing: InProcessService;
   let bus: Database;
   let base: string;
 
@@ -48,11 +46,9 @@ describe('the routing service', () => {
   };
   const eventTypes = async (complaintId: string) =>
     (
-      await app
-        .get<Database>(DATABASE)
-        .query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [
-          `routing-${complaintId}`,
-        ])
+      await routing.db.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [
+        `routing-${complaintId}`,
+      ])
     ).rows.map((r) => r.type);
 
   async function received(description: string, tenant = 'grid-east'): Promise<string> {
@@ -71,16 +67,13 @@ describe('the routing service', () => {
   }
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('routing_http');
-    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
-    const config = { ...loadServiceConfig('routing', { DATABASE_URL: testDb.url }), port: 0 };
-    app = await startService(RoutingModule.forRoot({ config }), config, { title: 'routing', shutdownHooks: false });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    routing = await startInProcess(routingService);
+    bus = await openDatabase({ url: routing.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    base = routing.base;
   });
   afterAll(async () => {
-    await app?.close();
     await bus?.close();
-    await testDb?.drop();
+    await routing?.close();
   });
 
   it('routes a received complaint with the tenant’s table, explains why and assigns a skilled agent', async () => {
@@ -176,7 +169,7 @@ describe('the routing service', () => {
 
   it('frees the agent’s slot when the case closes, and takes it again when it reopens', async () => {
     const complaintId = await received('老人独居，家里电表走得特别快，怀疑计量有问题');
-    const db = app.get<Database>(DATABASE);
+    const db = routing.db;
     const released = async () =>
       (
         await db.query<{ released: boolean }>(

@@ -1,7 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import { loadServiceConfig, startService } from '@complaints/kit';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
-import { IntakeModule } from '../intake.module';
+import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
+import { intakeService } from '../intake.module';
 
 const valid = () => ({
   channel: 'hotline',
@@ -14,8 +12,7 @@ const valid = () => ({
 });
 
 describe('POST /complaints', () => {
-  let testDb: TestDatabase;
-  let app: INestApplication;
+  let intake: InProcessService;
   let base: string;
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
@@ -24,21 +21,18 @@ describe('POST /complaints', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const eventCount = async () => {
-    const { DATABASE } = await import('@complaints/kit');
-    const db = app.get<{ query: (sql: string) => Promise<{ rows: { n: string }[] }> }>(DATABASE);
-    return Number((await db.query("SELECT count(*) AS n FROM events WHERE type = 'ComplaintReceived'")).rows[0]!.n);
-  };
+  const eventCount = async () =>
+    Number(
+      (await intake.db.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE type = 'ComplaintReceived'"))
+        .rows[0]!.n,
+    );
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('intake_http');
-    const config = { ...loadServiceConfig('intake', { DATABASE_URL: testDb.url }), port: 0 };
-    app = await startService(IntakeModule.forRoot({ config }), config, { title: 'intake', shutdownHooks: false });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    intake = await startInProcess(intakeService);
+    base = intake.base;
   });
   afterAll(async () => {
-    await app?.close();
-    await testDb?.drop();
+    await intake?.close();
   });
 
   it('registers a complaint and returns its id, reference and time of receipt', async () => {

@@ -2,18 +2,11 @@
  * Append-only event store in PostgreSQL: streams with optimistic concurrency, and a reader of the
  * whole log in commit order for the outbox relay.
  */
-import type { Actor } from '@complaints/decider';
 import type { SqlClient } from './database';
+import type { EventMetadata, EventRow } from './event-row';
 import { eventHash } from './hash-chain';
 
-export interface EventMetadata {
-  tenant: string;
-  actor: Actor;
-  correlationId: string;
-  causationId: string | null;
-  /** Business time of the decision (from the injected clock), ISO 8601. */
-  time: string;
-}
+export type { EventMetadata } from './event-row';
 
 export interface NewEvent {
   eventId: string;
@@ -59,19 +52,6 @@ export class StreamVersionConflict extends Error {
 
 /** Turns an old stored shape into the current one; applied on every read. */
 export type Upcaster = (event: StoredEvent) => StoredEvent;
-
-interface EventRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: EventMetadata;
-  recorded_at: Date;
-}
 
 const COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id,
   stream_version, type, schema_version, data, metadata, recorded_at`;

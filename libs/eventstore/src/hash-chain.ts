@@ -14,6 +14,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import type { SqlClient } from './database';
+import type { EventRow } from './event-row';
 
 /** JSON with object keys sorted at every level: what PostgreSQL's jsonb gives back hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -52,19 +53,7 @@ export interface Finding {
   detail: string;
 }
 
-interface ChainRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: unknown;
-  hash: string | null;
-  prev_hash: string | null;
-}
+type ChainRow = Omit<EventRow, 'recorded_at'> & { hash: string | null; prev_hash: string | null };
 
 const CHAIN_COLUMNS =
   'global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, prev_hash';

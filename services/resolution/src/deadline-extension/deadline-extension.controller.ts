@@ -1,10 +1,11 @@
 /** Asking for more time: the reason given to the customer is recorded, and a supervisor decides. */
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { newId } from '@complaints/eventstore';
 import { Meta, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
+import { DECISIONS, type Decision } from '../resolution-options/resolution-options.controller';
 import { CommentDto } from '../resolution-options/resolution-options.dto';
 
 export class RequestExtensionDto {
@@ -32,33 +33,16 @@ export class DeadlineExtensionController {
     return this.cases.run(caseId, { type: 'RequestExtension', data: { caseId, extensionId: newId(), ...body } }, meta);
   }
 
-  @Post(':extensionId/approve')
+  @Post(':extensionId/:decision')
   @HttpCode(200)
-  approve(
+  decide(
     @CaseId() caseId: string,
     @Param('extensionId') extensionId: string,
+    @Param('decision', new ParseEnumPipe(DECISIONS)) decision: Decision,
     @Body() body: CommentDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.cases.run(
-      caseId,
-      { type: 'DecideExtension', data: { caseId, extensionId, approved: true, comment: body.comment } },
-      meta,
-    );
-  }
-
-  @Post(':extensionId/reject')
-  @HttpCode(200)
-  reject(
-    @CaseId() caseId: string,
-    @Param('extensionId') extensionId: string,
-    @Body() body: CommentDto,
-    @Meta() meta: RequestMeta,
-  ) {
-    return this.cases.run(
-      caseId,
-      { type: 'DecideExtension', data: { caseId, extensionId, approved: false, comment: body.comment } },
-      meta,
-    );
+    const data = { caseId, extensionId, approved: decision === 'approve', comment: body.comment };
+    return this.cases.run(caseId, { type: 'DecideExtension', data }, meta);
   }
 }

@@ -1,5 +1,5 @@
 /** Remedies: propose one to three options, approve what exceeds authority, the customer's choice, execution. */
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
 import { Meta, type RequestMeta } from '@complaints/kit';
@@ -7,6 +7,9 @@ import { CaseCommands } from '../infrastructure/case-commands';
 import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
 
 const CaseId = () => Param('id', new ParseUUIDPipe());
+
+export const DECISIONS = { approve: 'approve', reject: 'reject' } as const;
+export type Decision = keyof typeof DECISIONS;
 
 @ApiTags('cases')
 @Controller('cases/:id')
@@ -27,34 +30,18 @@ export class ResolutionOptionsController {
     );
   }
 
-  @Post('proposals/:proposalId/approve')
+  /** `approve` or `reject`, with a comment, by a role whose authority covers the options. */
+  @Post('proposals/:proposalId/:decision')
   @HttpCode(200)
-  approve(
+  decide(
     @CaseId() caseId: string,
     @Param('proposalId') proposalId: string,
+    @Param('decision', new ParseEnumPipe(DECISIONS)) decision: Decision,
     @Body() body: CommentDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.cases.run(
-      caseId,
-      { type: 'ApproveProposal', data: { caseId, proposalId, comment: body.comment } },
-      meta,
-    );
-  }
-
-  @Post('proposals/:proposalId/reject')
-  @HttpCode(200)
-  reject(
-    @CaseId() caseId: string,
-    @Param('proposalId') proposalId: string,
-    @Body() body: CommentDto,
-    @Meta() meta: RequestMeta,
-  ) {
-    return this.cases.run(
-      caseId,
-      { type: 'RejectProposal', data: { caseId, proposalId, comment: body.comment } },
-      meta,
-    );
+    const type = decision === 'approve' ? 'ApproveProposal' : 'RejectProposal';
+    return this.cases.run(caseId, { type, data: { caseId, proposalId, comment: body.comment } }, meta);
   }
 
   @Post('customer-decision')

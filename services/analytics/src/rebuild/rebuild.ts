@@ -77,6 +77,7 @@ async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<nu
       data: r.data,
     })),
     tx,
+    { sole: true },
   );
   await tx.query(`SET LOCAL search_path TO "${live}", public`);
   return rows.length;
@@ -145,7 +146,7 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
           skipped++; // dead-lettered when it was live; it never reached the projection then either
         }
       }
-      await shadow!.transaction((tx) => projection.apply(events, tx));
+      await shadow!.transaction((tx) => projection.apply(events, tx, { sole: true }));
       read += messages.length;
       await options.onProgress?.(read);
     });

@@ -28,16 +28,21 @@ export class CaseTimelineProjection {
     return this.apply([event], tx);
   }
 
-  async apply(events: readonly ProjectedEvent[], tx: SqlClient): Promise<void> {
+  /**
+   * `sole: true` when nobody else writes these tables (a rebuild's fresh ones): no per-case locks,
+   * which also keeps the rebuild's switch from waiting on a live transaction's lock.
+   */
+  async apply(events: readonly ProjectedEvent[], tx: SqlClient, { sole = false } = {}): Promise<void> {
     if (events.length === 0) return;
     // Topics (and partitions) are consumed concurrently: two transactions may bring the first
     // events of one case at once, and `FOR UPDATE` locks no summary row that does not exist yet.
     // A lock per case, taken in one order by everybody, makes them fold one after the other.
-    await tx.query(
-      `SELECT pg_advisory_xact_lock(${CASE_LOCK_CLASS}, k)
+    if (!sole)
+      await tx.query(
+        `SELECT pg_advisory_xact_lock(${CASE_LOCK_CLASS}, k)
          FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS id ORDER BY k OFFSET 0) AS ordered`,
-      [[...new Set(events.map((e) => e.subject))]],
-    );
+        [[...new Set(events.map((e) => e.subject))]],
+      );
     const { rows: inserted } = await tx.query<{ event_id: string }>(
       `INSERT INTO case_history (event_id, complaint_id, tenant, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, complaint_id uuid, tenant text, source text, type text,

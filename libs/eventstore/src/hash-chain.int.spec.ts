@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
 import { metadata } from '../../../test/fixtures/events';
 import {
   auditSigner,
@@ -46,7 +46,19 @@ describe('tamper evidence of the event store', () => {
         );
       }
     }
-    await writeCheckpoint(db, signer);
+    // A checkpoint covers transactions below every open snapshot on the server; another session's
+    // open transaction (a busy shared server) would leave ours out of it, so wait until they are in.
+    await eventually(
+      'the appended events below every open snapshot',
+      async () => {
+        const { rows } = await db.query<{ pending: string }>(
+          'SELECT count(*) AS pending FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())',
+        );
+        return Number(rows[0]!.pending) === 0 ? true : undefined;
+      },
+      120_000,
+    );
+    expect((await writeCheckpoint(db, signer)).events).toBe(9);
   });
   afterEach(async () => {
     await db?.close();

@@ -5,7 +5,7 @@
  * yet, so only finished spells count towards hours; hand-offs count as they happen.
  */
 import { businessMillisBetween } from '@complaints/sla';
-import { calendarIdOf, round2, type CalendarOf } from './kpi-figures';
+import { calendarIdOf, groupBy, round2, type CalendarOf } from './kpi-figures';
 
 export interface CaseEventRow {
   complaintId: string;
@@ -58,9 +58,7 @@ function spellsOfCase(events: CaseEventRow[]) {
 
 /** Per department: cases it held, finished spells, hours (elapsed and business) and hand-offs in and out; and every hand-off pair. */
 export function departmentTime(events: CaseEventRow[], calendars: CalendarOf) {
-  const byCase = new Map<string, CaseEventRow[]>();
-  for (const event of events) byCase.set(event.complaintId, [...(byCase.get(event.complaintId) ?? []), event]);
-  const cases = [...byCase.values()].map(spellsOfCase);
+  const cases = [...groupBy(events, (event) => event.complaintId).values()].map(spellsOfCase);
   const spells = cases.flatMap((c) => c.spells);
   const handOffs = cases.flatMap((c) => c.handOffs);
   const departments = [...new Set([...spells.map((s) => s.department), ...handOffs.flatMap((h) => [h.from, h.to])])];

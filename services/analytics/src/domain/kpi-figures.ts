@@ -126,13 +126,21 @@ export function slaCompliance(cases: CaseSummary[]) {
 const firstContactResolved = (summary: CaseSummary) =>
   !escalated(summary) && !reopened(summary) && !summary.waitedOnCustomer && (summary.handOffs ?? 0) === 0;
 
-function countBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Items grouped by a key (items without one left out), groups in order of first appearance. */
+export function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
     const value = key(item);
-    if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+    if (value === undefined) continue;
+    const group = groups.get(value);
+    if (group) group.push(item);
+    else groups.set(value, [item]);
   }
-  return counts;
+  return groups;
+}
+
+function countBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, number> {
+  return new Map([...groupBy(items, key)].map(([value, group]) => [value, group.length]));
 }
 
 /** Most frequent first, then alphabetical, so equal counts come out in a stable order. */
@@ -199,21 +207,21 @@ export function rootCauseFigures(cases: CaseSummary[], limit: number) {
 
 /** Customers with at least `minimum` complaints among the cases given, and the cases intake flagged as repeats. */
 export function repeatComplainants(cases: CaseSummary[], minimum: number) {
-  const identified = cases.filter((s) => s.customerId);
-  const perCustomer = countBy(identified, (s) => s.customerId);
-  const repeaters = [...perCustomer].filter(([, count]) => count >= minimum).sort(byCountThenName);
+  const perCustomer = groupBy(cases, (s) => s.customerId);
+  const repeaters = [...perCustomer]
+    .filter(([, theirs]) => theirs.length >= minimum)
+    .sort(([a, m], [b, n]) => byCountThenName([a, m.length], [b, n.length]));
   return {
     complaints: cases.length,
     customers: perCustomer.size,
     repeatCustomers: repeaters.length,
-    complaintsFromRepeatCustomers: repeaters.reduce((total, [, count]) => total + count, 0),
+    complaintsFromRepeatCustomers: repeaters.reduce((total, [, theirs]) => total + theirs.length, 0),
     flaggedByIntake: cases.filter((s) => s.repeatComplainant).length,
-    rows: repeaters.map(([customerId, count]) => {
-      const theirs = identified.filter((s) => s.customerId === customerId);
+    rows: repeaters.map(([customerId, theirs]) => {
       const received = theirs.flatMap((s) => s.receivedAt ?? []).sort();
       return {
         customerId,
-        complaints: count,
+        complaints: theirs.length,
         flagged: theirs.some((s) => s.repeatComplainant),
         firstReceivedAt: received[0] ?? null,
         lastReceivedAt: received.at(-1) ?? null,

@@ -20,7 +20,7 @@
  */
 import { dueAt, type SlaTarget } from '@complaints/sla';
 import type { CaseSummary } from './case-summary';
-import { calendarIdOf, ratio, type CalendarOf } from './kpi-figures';
+import { calendarIdOf, groupBy, ratio, type CalendarOf } from './kpi-figures';
 
 export interface Period {
   from: string;
@@ -51,11 +51,8 @@ function periodCounts(cases: CaseSummary[], period: Period) {
   };
 }
 
-function groupBy(cases: CaseSummary[], key: (summary: CaseSummary) => string): [string, CaseSummary[]][] {
-  const groups = new Map<string, CaseSummary[]>();
-  for (const summary of cases) groups.set(key(summary), [...(groups.get(key(summary)) ?? []), summary]);
-  return [...groups].sort(([a], [b]) => a.localeCompare(b));
-}
+const groupsInOrder = (cases: CaseSummary[], key: (summary: CaseSummary) => string) =>
+  [...groupBy(cases, key)].sort(([a], [b]) => a.localeCompare(b));
 
 const businessDays = (amount: number): SlaTarget => ({ amount, unit: 'business-days' });
 const calendarDays = (amount: number): SlaTarget => ({ amount, unit: 'calendar-days' });
@@ -83,7 +80,7 @@ export function fcaReturn(cases: CaseSummary[], period: Period, calendars: Calen
     return: 'FCA DISP 1.10 style',
     period,
     total: figures(cases),
-    rows: groupBy(cases, (s) => s.product ?? s.category ?? 'unknown').map(([product, group]) => ({
+    rows: groupsInOrder(cases, (s) => s.product ?? s.category ?? 'unknown').map(([product, group]) => ({
       product,
       ...figures(group),
     })),
@@ -111,6 +108,9 @@ export function nfraReturn(cases: CaseSummary[], period: Period, calendars: Cale
     return: 'NFRA consumer complaints style',
     period,
     total: figures(cases),
-    rows: groupBy(cases, (s) => s.category ?? 'unknown').map(([category, group]) => ({ category, ...figures(group) })),
+    rows: groupsInOrder(cases, (s) => s.category ?? 'unknown').map(([category, group]) => ({
+      category,
+      ...figures(group),
+    })),
   };
 }

@@ -117,11 +117,18 @@ function flatten(value: Record<string, unknown>, prefix = ''): Record<string, un
   );
 }
 
-/** A report as CSV: its `rows` table when it has one, else its figures as one row; columns in order of first appearance. */
+/**
+ * A report as CSV: its `rows` table when it has one (then its `total`, if any, as a last row
+ * named "total"), else its figures as one row; columns in order of first appearance.
+ */
 export function toCsv(report: Record<string, unknown>): string {
-  const records = Array.isArray(report.rows)
-    ? (report.rows as Record<string, unknown>[]).map((row) => flatten(row))
-    : [flatten(report)];
+  const rows = Array.isArray(report.rows) ? (report.rows as Record<string, unknown>[]).map((row) => flatten(row)) : [];
+  const firstColumn = Object.keys(rows[0] ?? {})[0];
+  const total =
+    firstColumn && report.total && typeof report.total === 'object'
+      ? [{ [firstColumn]: 'total', ...flatten(report.total as Record<string, unknown>) }]
+      : [];
+  const records = Array.isArray(report.rows) ? [...rows, ...total] : [flatten(report)];
   const columns = [...new Set(records.flatMap((record) => Object.keys(record)))];
   const cell = (v: unknown) => (Array.isArray(v) ? v.join('; ') : v);
   return [csvLine(columns), ...records.map((record) => csvLine(columns.map((c) => cell(record[c]))))]

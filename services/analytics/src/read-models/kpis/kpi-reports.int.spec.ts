@@ -580,6 +580,7 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
         'credit card,2,1,0,1,0,1,100,1',
         'current account,2,2,1,1,0,1,50,0',
         'mortgage,0,1,0,0,1,1,100,0',
+        'total,4,4,1,2,1,3,75,1',
         '',
       ].join('\n'),
     );

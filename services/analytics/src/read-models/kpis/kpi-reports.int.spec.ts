@@ -7,6 +7,9 @@ import { complaintReceivedData } from '../../../../../test/fixtures/events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
 
+// The first figures build working calendars (holidays of three years): slow on a loaded machine.
+jest.setTimeout(30_000);
+
 /** '11-02 10:00' → 2026-11-02T10:00:00.000Z (all times UTC; London is on GMT in November, Shanghai is UTC+8). */
 const t = (monthDayTime: string) => `2026-${monthDayTime.replace(' ', 'T')}:00.000Z`;
 

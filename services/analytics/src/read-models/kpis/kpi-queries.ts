@@ -15,6 +15,8 @@ import { csvLine } from '../audit/case-search';
 
 export type RawQuery = Record<string, string | undefined>;
 
+const FORMATS = ['json', 'csv'] as const;
+
 export interface ReportScope {
   from: string;
   to: string;
@@ -27,7 +29,7 @@ export const ScopeQueries = (what: string) =>
     ApiQuery({ name: 'from', required: false, description: `ISO 8601, inclusive: ${what} from this instant` }),
     ApiQuery({ name: 'to', required: false, description: `ISO 8601, exclusive: ${what} before this instant` }),
     ApiQuery({ name: 'tenant', required: false }),
-    ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
+    ApiQuery({ name: 'format', required: false, enum: FORMATS }),
   );
 
 const catalogue = new SlaCatalogue();
@@ -40,8 +42,9 @@ function isoParam(query: RawQuery, name: string, fallback: string): string {
   return new Date(value).toISOString();
 }
 
-/** from (inclusive) and to (exclusive), open-ended when absent, and an optional tenant. */
+/** from (inclusive) and to (exclusive), open-ended when absent, and an optional tenant; the format is checked here too, before any work. */
 export function parseScope(query: RawQuery): ReportScope {
+  enumParam(query, 'format', FORMATS);
   const scope = {
     from: isoParam(query, 'from', '1970-01-01T00:00:00Z'),
     to: isoParam(query, 'to', '9999-12-31T00:00:00Z'),
@@ -138,7 +141,7 @@ export function toCsv(report: Record<string, unknown>): string {
 
 /** The report as JSON, or with `format=csv` as a CSV attachment named after it. */
 export function reply(query: RawQuery, response: Response, name: string, report: Record<string, unknown>) {
-  if (enumParam(query, 'format', ['json', 'csv'] as const) === 'json') return report;
+  if (enumParam(query, 'format', FORMATS) === 'json') return report;
   response.setHeader('Content-Type', 'text/csv; charset=utf-8');
   response.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
   return toCsv(report);

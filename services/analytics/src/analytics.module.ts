@@ -6,6 +6,7 @@ import { analyticsMigrations } from './infrastructure/migrations';
 import { AuditController } from './read-models/audit/audit.controller';
 import { CaseSearchController } from './read-models/audit/case-search.controller';
 import { KpisController } from './read-models/kpis/kpis.controller';
+import { ReportsController } from './read-models/kpis/reports.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
 
@@ -20,7 +21,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
     return {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
-      controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController],
+      controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController, ReportsController],
       providers: [CaseTimelineProjection],
     };
   }

@@ -99,4 +99,51 @@ describe('the case summary projection', () => {
     for (const summary of summaries) expect(summary).toEqual(summaries[0]);
     expect(summaries[0]).toMatchObject({ department: 'complaints-office', agentId: 'officer-1', queue: 'meters' });
   });
+
+  it('keeps what the KPIs need: product, policy, highest escalation, department hand-offs, waiting and the closure', () => {
+    const withProduct = { ...received, data: { ...received.data, target: { kind: 'product', name: 'credit card' } } };
+    const openedWithPolicy = {
+      ...opened,
+      data: {
+        ...opened.data,
+        category: 'fees',
+        slaPolicy: 'uk-fca-disp',
+        sla: {
+          regime: 'UK-FCA-DISP',
+          calendarId: 'GB-ENG',
+          clocks: [{ kind: 'acknowledgement' }, { kind: 'regulatory' }],
+        },
+      },
+    };
+    const steps = [
+      ev('case.escalated.v1', '2026-03-02T00:00:00.000Z', { level: 2 }, 2),
+      ev('case.escalated.v1', '2026-03-02T01:00:00.000Z', { level: 1 }, 3),
+      ev('case.reassigned.v1', '2026-03-02T02:00:00.000Z', { fromDepartment: 'metering', department: 'metering' }, 4),
+      ev('case.reassigned.v1', '2026-03-02T03:00:00.000Z', { fromDepartment: 'metering', department: 'billing' }, 5),
+      ev('case.waiting-on-customer.v1', '2026-03-02T04:00:00.000Z', {}, 6),
+      ev('case.resumed.v1', '2026-03-02T05:00:00.000Z', {}, 7),
+      ev(
+        'case.closed.v1',
+        '2026-03-03T00:00:00.000Z',
+        { rootCause: 'meter fault', improvementAction: 'recalibrate' },
+        8,
+      ),
+    ];
+    expect(fold([withProduct, openedWithPolicy, ...steps])).toMatchObject({
+      product: 'credit card',
+      category: 'fees',
+      slaPolicy: 'uk-fca-disp',
+      regime: 'UK-FCA-DISP',
+      calendarId: 'GB-ENG',
+      slaClocks: ['acknowledgement', 'regulatory'],
+      escalationLevel: 1,
+      maxEscalationLevel: 2,
+      handOffs: 1,
+      department: 'billing',
+      waitingOnCustomer: false,
+      waitedOnCustomer: true,
+      rootCause: 'meter fault',
+      improvementAction: 'recalibrate',
+    });
+  });
 });

@@ -52,6 +52,22 @@ export interface CaseSummary {
   repeatComplainant?: boolean;
   linkedCaseId?: string;
   followOnCaseIds?: string[];
+  /** What the complaint is about when the complainant named a product (FCA returns group by product). */
+  product?: string;
+  /** The SLA policy the case runs, its regime, its working calendar and the kinds of clocks it runs. */
+  slaPolicy?: string;
+  regime?: string;
+  calendarId?: string;
+  slaClocks?: string[];
+  /** The highest escalation level the case ever reached (escalationLevel is the current one). */
+  maxEscalationLevel?: number;
+  /** How many times the case changed hands between departments after it was opened. */
+  handOffs?: number;
+  /** Whether the case ever waited on the customer. */
+  waitedOnCustomer?: boolean;
+  /** From the closure: what caused the complaint and what the firm changes because of it. */
+  rootCause?: string;
+  improvementAction?: string;
   lastEventAt: string;
   eventCount: number;
 }
@@ -74,6 +90,7 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
   switch (type) {
     case 'complaint.received.v1': {
       const complainant = d.complainant as { customerId?: string } | undefined;
+      const target = d.target as { kind?: string; name?: string } | undefined;
       return {
         status: 'received',
         fields: {
@@ -81,6 +98,7 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
           channel: str(d.channel),
           customerId: complainant?.customerId,
           receivedAt: str(d.receivedAt),
+          product: target?.kind === 'product' ? str(target.name) : undefined,
         },
       };
     }
@@ -119,10 +137,16 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
 
 function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummary): Patch {
   switch (type) {
-    case 'case.opened.v1':
+    case 'case.opened.v1': {
+      const sla = d.sla as { regime?: string; calendarId?: string; clocks?: { kind?: unknown }[] } | undefined;
       return {
         status: 'open',
         fields: {
+          category: str(d.category),
+          slaPolicy: str(d.slaPolicy),
+          regime: sla?.regime,
+          calendarId: sla?.calendarId,
+          slaClocks: sla?.clocks?.map((clock) => str(clock.kind) ?? 'unknown'),
           department: str(d.department),
           queue: str(d.queue),
           priority: str(d.priority),
@@ -132,6 +156,7 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
           linkedCaseId: str(d.linkedCaseId),
         },
       };
+    }
     case 'case.acknowledged.v1':
       return { status: 'in-progress', fields: { acknowledgedAt: str(d.acknowledgedAt) } };
     case 'case.validity-judged.v1':
@@ -153,7 +178,12 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
     case 'case.option-accepted.v1':
       return { status: 'accepted', fields: { acceptedOptionId: str(d.optionId) } };
     case 'case.escalated.v1':
-      return { fields: { escalationLevel: num(d.level) } };
+      return {
+        fields: {
+          escalationLevel: num(d.level),
+          maxEscalationLevel: Math.max(summary.maxEscalationLevel ?? 0, num(d.level) ?? 0),
+        },
+      };
     case 'case.sla-breached.v1':
       return { fields: { breachedClocks: [...(summary.breachedClocks ?? []), str(d.clock) ?? 'unknown'] } };
     case 'case.follow-on-opened.v1':
@@ -161,15 +191,24 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
     case 'case.resolved.v1':
       return { status: 'resolved', fields: { resolvedAt: str(d.resolvedAt) } };
     case 'case.waiting-on-customer.v1':
-      return { fields: { waitingOnCustomer: true } };
+      return { fields: { waitingOnCustomer: true, waitedOnCustomer: true } };
     case 'case.resumed.v1':
       return { fields: { waitingOnCustomer: false } };
     case 'case.satisfaction-recorded.v1':
       return { fields: { satisfactionScore: num(d.score) } };
     case 'case.reassigned.v1':
-      return { fields: { department: str(d.department), agentId: str(d.agentId) } };
+      return {
+        fields: {
+          department: str(d.department),
+          agentId: str(d.agentId),
+          handOffs: (summary.handOffs ?? 0) + (d.department === d.fromDepartment ? 0 : 1),
+        },
+      };
     case 'case.closed.v1':
-      return { status: 'closed', fields: { closedAt: str(d.closedAt) } };
+      return {
+        status: 'closed',
+        fields: { closedAt: str(d.closedAt), rootCause: str(d.rootCause), improvementAction: str(d.improvementAction) },
+      };
     case 'case.reopened.v1':
       return {
         status: 'in-progress',
@@ -180,7 +219,7 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
   }
 }
 
-const PLACEMENT: ReadonlySet<string> = new Set(['department', 'queue', 'priority', 'agentId']);
+const PLACEMENT: ReadonlySet<string> = new Set(['department', 'queue', 'category', 'priority', 'agentId']);
 
 const RESOLUTION_STATUSES: ReadonlySet<SummaryStatus> = new Set([
   'open',

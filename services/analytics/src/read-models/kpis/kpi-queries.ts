@@ -1,0 +1,148 @@
+/**
+ * What every KPI and report endpoint shares: reading the period and format from the query (a bad
+ * value is a 400 naming the parameter), loading the case summaries or case events of the period,
+ * and answering in JSON or CSV.
+ */
+import { applyDecorators, BadRequestException } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { SqlClient } from '@complaints/eventstore';
+import { SlaCatalogue } from '@complaints/sla';
+import type { CaseSummary } from '../../domain/case-summary';
+import type { CaseEventRow } from '../../domain/department-time';
+import type { CalendarOf } from '../../domain/kpi-figures';
+import { csvLine } from '../audit/case-search';
+
+export type RawQuery = Record<string, string | undefined>;
+
+const FORMATS = ['json', 'csv'] as const;
+
+export interface ReportScope {
+  from: string;
+  to: string;
+  tenant?: string;
+}
+
+/** The query parameters every KPI and report takes, for the OpenAPI docs. */
+export const ScopeQueries = (what: string) =>
+  applyDecorators(
+    ApiQuery({ name: 'from', required: false, description: `ISO 8601, inclusive: ${what} from this instant` }),
+    ApiQuery({ name: 'to', required: false, description: `ISO 8601, exclusive: ${what} before this instant` }),
+    ApiQuery({ name: 'tenant', required: false }),
+    ApiQuery({ name: 'format', required: false, enum: FORMATS }),
+  );
+
+const catalogue = new SlaCatalogue();
+/** Working calendars by id, built once per year and kept. */
+export const calendars: CalendarOf = (id, at) => catalogue.calendar(id, at);
+
+function isoParam(query: RawQuery, name: string, fallback: string): string {
+  const value = query[name] ?? fallback;
+  if (Number.isNaN(Date.parse(value))) throw new BadRequestException(`${name} must be an ISO 8601 date`);
+  return new Date(value).toISOString();
+}
+
+/** from (inclusive) and to (exclusive), open-ended when absent, and an optional tenant; the format is checked here too, before any work. */
+export function parseScope(query: RawQuery): ReportScope {
+  enumParam(query, 'format', FORMATS);
+  const scope = {
+    from: isoParam(query, 'from', '1970-01-01T00:00:00Z'),
+    to: isoParam(query, 'to', '9999-12-31T00:00:00Z'),
+  };
+  if (scope.from > scope.to) throw new BadRequestException('from must not be after to');
+  return query.tenant === undefined ? scope : { ...scope, tenant: query.tenant };
+}
+
+/** A whole-number parameter within bounds, or its default when absent. */
+export function intParam(query: RawQuery, name: string, fallback: number, min: number, max: number): number {
+  const raw = query[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new BadRequestException(`${name} must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+/** One of the allowed values, or the first of them when absent. */
+export function enumParam<T extends string>(query: RawQuery, name: string, allowed: readonly T[]): T {
+  const value = query[name] ?? allowed[0]!;
+  if (!allowed.includes(value as T)) throw new BadRequestException(`${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+const RECEIVED = `(summary->>'receivedAt')::timestamptz`;
+const ANSWERED = `coalesce(summary->>'resolvedAt', summary->>'closedAt')::timestamptz`;
+
+/**
+ * The summaries of cases received in the period; with `touching`, also those received earlier
+ * and answered in the period or not answered by its start (what a return over the period needs).
+ */
+export async function loadCases(client: SqlClient, scope: ReportScope, touching = false): Promise<CaseSummary[]> {
+  const inPeriod = touching
+    ? `${RECEIVED} < $2 AND (${RECEIVED} >= $1 OR ${ANSWERED} IS NULL OR ${ANSWERED} >= $1)`
+    : `${RECEIVED} >= $1 AND ${RECEIVED} < $2`;
+  const { rows } = await client.query<{ summary: CaseSummary }>(
+    `SELECT summary FROM case_summaries
+      WHERE summary ? 'receivedAt' AND ${inPeriod} AND ($3::text IS NULL OR tenant = $3)
+      ORDER BY complaint_id`,
+    [scope.from, scope.to, scope.tenant ?? null],
+  );
+  return rows.map((r) => r.summary);
+}
+
+/** The resolution events that move a case between departments, of the cases received in the period, in stream order. */
+export async function loadDepartmentEvents(client: SqlClient, scope: ReportScope): Promise<CaseEventRow[]> {
+  const { rows } = await client.query<{ complaint_id: string; type: string; occurred_at: Date; data: object }>(
+    `SELECT h.complaint_id, h.type, h.occurred_at, h.data
+       FROM case_history h JOIN case_summaries s ON s.complaint_id = h.complaint_id
+      WHERE s.summary ? 'receivedAt' AND (s.summary->>'receivedAt')::timestamptz >= $1
+        AND (s.summary->>'receivedAt')::timestamptz < $2 AND ($3::text IS NULL OR s.tenant = $3)
+        AND h.type IN ('case.opened.v1', 'case.reassigned.v1', 'case.resolved.v1', 'case.closed.v1', 'case.reopened.v1')
+      ORDER BY h.complaint_id, h.stream_version, h.seq`,
+    [scope.from, scope.to, scope.tenant ?? null],
+  );
+  return rows.map((r) => ({
+    complaintId: r.complaint_id,
+    type: r.type,
+    time: r.occurred_at.toISOString(),
+    data: r.data as Record<string, unknown>,
+  }));
+}
+
+/** Nested figures as one flat record: { a: { b: 1 } } → { 'a.b': 1 }; lists stay as values. */
+function flatten(value: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([key, inner]) =>
+      inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.entries(flatten(inner as Record<string, unknown>, `${prefix}${key}.`))
+        : [[`${prefix}${key}`, inner]],
+    ),
+  );
+}
+
+/**
+ * A report as CSV: its `rows` table when it has one (then its `total`, if any, as a last row
+ * named "total"), else its figures as one row; columns in order of first appearance.
+ */
+export function toCsv(report: Record<string, unknown>): string {
+  const rows = Array.isArray(report.rows) ? (report.rows as Record<string, unknown>[]).map((row) => flatten(row)) : [];
+  const firstColumn = Object.keys(rows[0] ?? {})[0];
+  const total =
+    firstColumn && report.total && typeof report.total === 'object'
+      ? [{ [firstColumn]: 'total', ...flatten(report.total as Record<string, unknown>) }]
+      : [];
+  const records = Array.isArray(report.rows) ? [...rows, ...total] : [flatten(report)];
+  const columns = [...new Set(records.flatMap((record) => Object.keys(record)))];
+  const cell = (v: unknown) => (Array.isArray(v) ? v.join('; ') : v);
+  return [csvLine(columns), ...records.map((record) => csvLine(columns.map((c) => cell(record[c]))))]
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** The report as JSON, or with `format=csv` as a CSV attachment named after it. */
+export function reply(query: RawQuery, response: Response, name: string, report: Record<string, unknown>) {
+  if (enumParam(query, 'format', FORMATS) === 'json') return report;
+  response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  response.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+  return toCsv(report);
+}

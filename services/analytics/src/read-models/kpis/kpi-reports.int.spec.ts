@@ -1,0 +1,615 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@complaints/contracts';
+import { newId, openDatabase, type Database } from '@complaints/eventstore';
+import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { eventually } from '../../../../../test/support/database';
+import { complaintReceivedData } from '../../../../../test/fixtures/events';
+import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
+import { analyticsService } from '../../analytics.module';
+
+// The first figures build working calendars (holidays of three years): slow on a loaded machine.
+jest.setTimeout(30_000);
+
+/** '11-02 10:00' → 2026-11-02T10:00:00.000Z (all times UTC; London is on GMT in November, Shanghai is UTC+8). */
+const t = (monthDayTime: string) => `2026-${monthDayTime.replace(' ', 'T')}:00.000Z`;
+
+const STEPS: Record<string, (at: string) => Record<string, unknown>> = {
+  acknowledged: (at) => ({ acknowledgedAt: at, channel: 'phone', summary: 'called the customer' }),
+  'validity-judged': (at) => ({ judgedAt: at, valid: true }),
+  reassigned: (at) => ({ reassignedAt: at, reason: 'needs the fraud team' }),
+  escalated: (at) => ({ escalatedAt: at, fromLevel: 0, level: 1, escalatedTo: 'team-lead', reason: 'r' }),
+  'sla-breached': (at) => ({ breachedAt: at, clock: 'resolution', dueAt: at, detectedAt: at }),
+  'waiting-on-customer': (at) => ({ since: at, reason: 'statements asked for' }),
+  resumed: (at) => ({ endedAt: at, waitedSince: at }),
+  resolved: (at) => ({ resolvedAt: at, summary: 'result told to the customer' }),
+  'satisfaction-recorded': (at) => ({ recordedAt: at, score: 3 }),
+  closed: (at) => ({ closedAt: at }),
+  reopened: (at) => ({ reopenedAt: at, reason: 'the customer came back' }),
+};
+
+const CLOCKS = ['acknowledgement', 'resolution', 'follow-up', 'regulatory'].map((kind) => ({ kind }));
+const POLICIES = {
+  uk: {
+    slaPolicy: 'uk-fca-disp',
+    sla: { policyId: 'uk-fca-disp', regime: 'UK-FCA-DISP', calendarId: 'GB-ENG', clocks: CLOCKS },
+  },
+  /** An older case.opened without the policy's details: the calendar comes from the named preset, the clocks are the two every case runs. */
+  ukWithoutDetails: { slaPolicy: 'uk-fca-disp' },
+  cn: {
+    slaPolicy: 'cn-nfra-consumer-complaints',
+    sla: { policyId: 'cn-nfra-consumer-complaints', regime: 'CN-NFRA', calendarId: 'CN', clocks: CLOCKS },
+  },
+};
+
+interface CaseSpec {
+  tenant: 'bank-uk' | 'bank-cn';
+  policy: keyof typeof POLICIES;
+  customerId: string;
+  channel: string;
+  product?: string;
+  category: string;
+  department: string;
+  received: string;
+  flaggedRepeat?: boolean;
+  steps: [step: string, at: string, data?: Record<string, unknown>][];
+}
+
+/** The integration events of one case: received (and flagged), opened at receipt, then its steps in order. */
+function caseEvents(spec: CaseSpec) {
+  const id = newId();
+  const event = (type: string, topic: string, at: string, version: number, data: Record<string, unknown>) => ({
+    topic,
+    key: id,
+    value: JSON.stringify({
+      specversion: '1.0',
+      id: randomUUID(),
+      source: `/complaints/${topic.split('.')[1]}`,
+      type,
+      subject: id,
+      time: at,
+      datacontenttype: 'application/json',
+      streamVersion: version,
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { id: 'test', role: 'agent' },
+      tenant: spec.tenant,
+      data,
+    }),
+    headers: {},
+  });
+  const received = complaintReceivedData(id, {
+    channel: spec.channel,
+    receivedAt: spec.received,
+    complainant: { name: 'A Customer', customerId: spec.customerId, contact: {} },
+    ...(spec.product ? { target: { kind: 'product', name: spec.product } } : {}),
+  });
+  const flagged = { complaintId: id, complaintsInWindow: 3, windowDays: 30, flaggedAt: spec.received };
+  return [
+    event('complaint.received.v1', Topics.intake, spec.received, 1, received),
+    ...(spec.flaggedRepeat
+      ? [event('complaint.repeat-complainant-flagged.v1', Topics.intake, spec.received, 2, flagged)]
+      : []),
+    event('case.opened.v1', Topics.resolution, spec.received, 1, {
+      caseId: id,
+      complaintId: id,
+      reference: `CMP-${id.slice(0, 8)}`,
+      department: spec.department,
+      queue: spec.department,
+      category: spec.category,
+      priority: 'normal',
+      openedAt: spec.received,
+      acknowledgeBy: spec.received,
+      resolveBy: spec.received,
+      ...POLICIES[spec.policy],
+    }),
+    ...spec.steps.map(([step, at, data], index) =>
+      event(`case.${step}.v1`, Topics.resolution, at, index + 2, { caseId: id, ...STEPS[step]!(at), ...data }),
+    ),
+  ];
+}
+
+/**
+ * Ten cases, November 2026 the reporting period. London works 09:00–17:30 (8.5 h), Shanghai
+ * 09:00–17:00 (8 h); no public holiday falls in November in either. Calendar / business hours
+ * from receipt are worked out beside each step.
+ */
+const CASES: Record<string, CaseSpec> = {
+  // Mon 2 Nov 10:00 London. Ack 1 h / 1 h. Resolved Wed 4 12:00: 50 h; 7.5 + 8.5 + 3 = 19 business h;
+  // by the 3rd business day (Thu 5 17:30). A reassignment to another agent of the same department is no hand-off.
+  U1: {
+    tenant: 'bank-uk',
+    policy: 'uk',
+    customerId: 'C-1',
+    channel: 'hotline',
+    product: 'current account',
+    category: 'fees',
+    department: 'cards',
+    received: t('11-02 10:00'),
+    steps: [
+      ['acknowledged', t('11-02 11:00')],
+      ['validity-judged', t('11-02 12:00')],
+      ['reassigned', t('11-03 09:00'), { fromDepartment: 'cards', department: 'cards', agentId: 'agent-2' }],
+      ['resolved', t('11-04 12:00')],
+      ['satisfaction-recorded', t('11-09 10:00'), { score: 5 }],
+      ['closed', t('11-11 10:00'), { rootCause: 'fee charged in error', improvementAction: 'fix fee rule' }],
+    ],
+  },
+  // Fri 6 Nov 16:00. Ack Mon 9 10:00: 66 h; 1.5 + 1 = 2.5 business h. Resolved Thu 12 16:00: 144 h;
+  // 1.5 + 8.5·3 + 7 = 34 business h (GB calendar found from the policy id); after the 3rd business day
+  // (Wed 11 17:30), within 8 weeks. Not upheld. Waited on the customer, so no first-contact resolution.
+  U2: {
+    tenant: 'bank-uk',
+    policy: 'ukWithoutDetails',
+    customerId: 'C-1',
+    channel: 'web',
+    product: 'current account',
+    category: 'fees',
+    department: 'cards',
+    received: t('11-06 16:00'),
+    steps: [
+      ['acknowledged', t('11-09 10:00')],
+      ['validity-judged', t('11-09 11:00'), { valid: false, reason: 'charged as the terms say' }],
+      ['waiting-on-customer', t('11-10 10:00')],
+      ['resumed', t('11-11 10:00')],
+      ['resolved', t('11-12 16:00')],
+      ['satisfaction-recorded', t('11-16 10:00'), { score: 3 }],
+      [
+        'closed',
+        t('11-19 10:00'),
+        { rootCause: 'customer misunderstood terms', improvementAction: 'clearer tariff leaflet' },
+      ],
+    ],
+  },
+  // Tue 3 Nov 09:00. Ack 13:00: 4 h / 4 h. Cards until Wed 4 09:00 (24 h; 8.5 business h), then fraud until
+  // resolved Fri 20 12:00 (387 h; 8.5·3 + 8.5·5 + 8.5·4 + 3 = 105 business h). From receipt: 411 h; 113.5 business h.
+  // Escalated to level 2; resolution clock breached. Upheld, closed after 3 business days, within 8 weeks.
+  U3: {
+    tenant: 'bank-uk',
+    policy: 'uk',
+    customerId: 'C-2',
+    channel: 'email',
+    product: 'credit card',
+    category: 'fraud',
+    department: 'cards',
+    received: t('11-03 09:00'),
+    steps: [
+      ['acknowledged', t('11-03 13:00')],
+      ['validity-judged', t('11-03 14:00')],
+      ['reassigned', t('11-04 09:00'), { fromDepartment: 'cards', department: 'fraud' }],
+      ['escalated', t('11-05 09:00')],
+      ['escalated', t('11-06 09:00'), { fromLevel: 1, level: 2, escalatedTo: 'department-head' }],
+      ['sla-breached', t('11-19 00:00')],
+      ['resolved', t('11-20 12:00')],
+      ['satisfaction-recorded', t('11-27 10:00'), { score: 2 }],
+    ],
+  },
+  // Thu 1 Oct (before the period). Resolved Mon 30 Nov 10:00: after 8 weeks (due end of Thu 26 Nov). Upheld.
+  U4: {
+    tenant: 'bank-uk',
+    policy: 'uk',
+    customerId: 'C-3',
+    channel: 'letter',
+    product: 'mortgage',
+    category: 'arrears',
+    department: 'mortgages',
+    received: t('10-01 10:00'),
+    steps: [
+      ['validity-judged', t('10-05 10:00')],
+      ['resolved', t('11-30 10:00')],
+    ],
+  },
+  // Mon 30 Nov 15:00; still open on 1 December. Ack Tue 1 Dec 10:00: 19 h; 2.5 + 1 = 3.5 business h.
+  U5: {
+    tenant: 'bank-uk',
+    policy: 'uk',
+    customerId: 'C-2',
+    channel: 'app',
+    product: 'credit card',
+    category: 'fraud',
+    department: 'fraud',
+    received: t('11-30 15:00'),
+    flaggedRepeat: true,
+    steps: [['acknowledged', t('12-01 10:00')]],
+  },
+  // Mon 2 Nov 10:00 Shanghai. Ack 1 h / 1 h. Resolved Tue 10 Nov 10:00: 192 h; 7 + 8·4 + 8 + 1 = 48 business h.
+  N1: {
+    tenant: 'bank-cn',
+    policy: 'cn',
+    customerId: 'D-1',
+    channel: 'hotline',
+    category: 'card-fees',
+    department: 'cards',
+    received: t('11-02 02:00'),
+    steps: [
+      ['acknowledged', t('11-02 03:00')],
+      ['validity-judged', t('11-02 04:00')],
+      ['resolved', t('11-10 02:00')],
+      ['satisfaction-recorded', t('11-11 02:00'), { score: 4 }],
+      ['closed', t('11-12 02:00'), { rootCause: 'fee charged in error', improvementAction: 'refund fee and fix rule' }],
+    ],
+  },
+  // Tue 3 Nov 10:00 Shanghai. Ack 4 h / 4 h. Resolved Fri 27 Nov 10:00: 576 h; 7 + 24 + 40 + 40 + 32 + 1 = 144
+  // business h; after 15 days (end of 18 Nov), within 30. Regulatory and resolution clocks breached, escalated to 1.
+  N2: {
+    tenant: 'bank-cn',
+    policy: 'cn',
+    customerId: 'D-2',
+    channel: 'branch',
+    category: 'card-fees',
+    department: 'cards',
+    received: t('11-03 02:00'),
+    steps: [
+      ['acknowledged', t('11-03 06:00')],
+      ['sla-breached', t('11-18 16:00'), { clock: 'regulatory' }],
+      ['sla-breached', t('11-18 16:00')],
+      ['escalated', t('11-19 02:00')],
+      ['resolved', t('11-27 02:00')],
+      ['satisfaction-recorded', t('11-27 03:00'), { score: 4 }],
+      ['closed', t('11-28 02:00'), { rootCause: 'slow dispute process', improvementAction: 'add dispute staff' }],
+    ],
+  },
+  // Wed 4 Nov 16:00 Shanghai. Ack Thu 10:00: 18 h; 1 + 1 = 2 business h. Resolved Thu 5 16:00 (24 h; 1 + 7 = 8),
+  // closed, reopened Mon 9 10:00, resolved again Wed 11 10:00 (48 h; 7 + 8 + 1 = 16). From receipt to the last
+  // resolution: 162 h; 1 + 16 + 16 + 1 = 34 business h, within 15 days. Reopened: its closure no longer counts.
+  N3: {
+    tenant: 'bank-cn',
+    policy: 'cn',
+    customerId: 'D-1',
+    channel: 'web',
+    category: 'loans',
+    department: 'loans',
+    received: t('11-04 08:00'),
+    steps: [
+      ['acknowledged', t('11-05 02:00')],
+      ['resolved', t('11-05 08:00')],
+      ['closed', t('11-06 02:00'), { rootCause: 'fee charged in error', improvementAction: 'fix fee rule' }],
+      ['reopened', t('11-09 02:00')],
+      ['resolved', t('11-11 02:00')],
+    ],
+  },
+  // Mon 7 Sep (before the period). Resolved Mon 9 Nov: after 60 days (end of 6 Nov).
+  N4: {
+    tenant: 'bank-cn',
+    policy: 'cn',
+    customerId: 'D-3',
+    channel: 'email',
+    category: 'wealth',
+    department: 'wealth',
+    received: t('09-07 02:00'),
+    steps: [['resolved', t('11-09 02:00')]],
+  },
+  // Mon 23 Nov; not acknowledged, open at the end of the period.
+  N5: {
+    tenant: 'bank-cn',
+    policy: 'cn',
+    customerId: 'D-4',
+    channel: 'hotline',
+    category: 'loans',
+    department: 'loans',
+    received: t('11-23 02:00'),
+    steps: [],
+  },
+};
+
+const NOVEMBER = `from=${t('11-01 00:00')}&to=${t('12-01 00:00')}`;
+
+describe('KPIs and regulator returns over a data set with known answers', () => {
+  let analytics: InProcessService;
+  let bus: Database;
+  const fetchPath = (path: string) => fetch(`${analytics.base}/${path}`);
+  const get = async (path: string) => (await (await fetchPath(path)).json()) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    analytics = await startInProcess(analyticsService);
+    bus = await openDatabase({ url: analytics.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+    const events = Object.values(CASES).flatMap(caseEvents);
+    await new PostgresTransport(bus).publish(events);
+    await eventually('every event projected', async () => {
+      const { rows } = await analytics.db.query<{ n: string }>('SELECT count(*) AS n FROM case_history');
+      return Number(rows[0]!.n) === events.length ? true : undefined;
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await bus?.close();
+    await analytics?.close();
+  });
+
+  it('times acknowledgement and resolution in calendar and business hours', async () => {
+    // Received in November: U1 U2 U3 U5 N1 N2 N3 N5 (8).
+    // Acknowledged (7), hours: 1 66 4 19 1 4 18 → sorted 1 1 4 4 18 19 66: median 4, p90 19 + 0.4·47 = 37.8;
+    //   business: 1 2.5 4 3.5 1 4 2 → 1 1 2 2.5 3.5 4 4: median 2.5, p90 4.
+    // Resolved (6), hours: 50 144 411 192 576 162 → 50 144 162 192 411 576: median 177, p90 411 + 0.5·165 = 493.5;
+    //   business: 19 34 113.5 48 144 34 → 19 34 34 48 113.5 144: median 41, p90 113.5 + 0.5·30.5 = 128.75.
+    // Breached: U3 N2; escalated: U3 N2; reopened: N3.
+    expect(await get(`kpis/handling?${NOVEMBER}`)).toEqual({
+      cases: 8,
+      acknowledged: 7,
+      resolved: 6,
+      hoursToAcknowledge: { median: 4, p90: 37.8 },
+      hoursToResolve: { median: 177, p90: 493.5 },
+      businessHoursToAcknowledge: { median: 2.5, p90: 4 },
+      businessHoursToResolve: { median: 41, p90: 128.75 },
+      slaBreachRate: 0.25,
+      escalationRate: 0.25,
+      reopenRate: 0.125,
+    });
+  });
+
+  it('gives SLA compliance per clock type', async () => {
+    // U2 runs only acknowledgement and resolution (no clock list on its opening); the seven others run all four.
+    // Resolution breached by U3 and N2, regulatory by N2.
+    expect(await get(`kpis/sla?${NOVEMBER}`)).toEqual({
+      rows: [
+        { clock: 'acknowledgement', cases: 8, breached: 0, compliance: 1 },
+        { clock: 'resolution', cases: 8, breached: 2, compliance: 0.75 },
+        { clock: 'follow-up', cases: 7, breached: 0, compliance: 1 },
+        { clock: 'regulatory', cases: 7, breached: 1, compliance: 0.8571 },
+      ],
+    });
+  });
+
+  it('gives escalation, reopening, first-contact resolution, validity and satisfaction', async () => {
+    // First contact: of the 6 resolved, U1 and N1 (U2 waited, U3 escalated and handed off, N2 escalated, N3 reopened).
+    // Validity judged on U1 U2 U3 N1, U2 not valid. Scores 5 3 2 4 4: mean 3.6, 4 or 5 on 3 of 5.
+    expect(await get(`kpis/outcomes?${NOVEMBER}`)).toEqual({
+      cases: 8,
+      escalation: { escalated: 2, rate: 0.25, highestLevelReached: { 1: 1, 2: 1 } },
+      reopen: { reopened: 1, rate: 0.125 },
+      firstContactResolution: { resolved: 6, firstContact: 2, rate: 0.3333 },
+      validity: { judged: 4, valid: 3, rate: 0.75 },
+      satisfaction: { responses: 5, average: 3.6, satisfiedRate: 0.6, scores: { 1: 0, 2: 1, 3: 1, 4: 2, 5: 1 } },
+    });
+  });
+
+  it('ranks root causes and improvement actions of closed cases', async () => {
+    // Closed: U1 U2 N1 N2 (N3 was reopened). "fee charged in error" twice (U1, N1), the others once.
+    expect(await get(`kpis/root-causes?${NOVEMBER}&limit=2`)).toEqual({
+      closed: 4,
+      withRootCause: 4,
+      rows: [
+        {
+          rootCause: 'fee charged in error',
+          cases: 2,
+          share: 0.5,
+          improvementActions: ['fix fee rule', 'refund fee and fix rule'],
+        },
+        {
+          rootCause: 'customer misunderstood terms',
+          cases: 1,
+          share: 0.25,
+          improvementActions: ['clearer tariff leaflet'],
+        },
+      ],
+      improvementActions: [
+        { improvementAction: 'add dispute staff', cases: 1 },
+        { improvementAction: 'clearer tariff leaflet', cases: 1 },
+      ],
+    });
+  });
+
+  it('lists repeat complainants', async () => {
+    // C-1 (U1 U2), C-2 (U3 U5, U5 flagged by intake), D-1 (N1 N3); D-2 and D-4 once.
+    expect(await get(`kpis/repeat-complainants?${NOVEMBER}`)).toEqual({
+      complaints: 8,
+      customers: 5,
+      repeatCustomers: 3,
+      complaintsFromRepeatCustomers: 6,
+      flaggedByIntake: 1,
+      rows: [
+        {
+          customerId: 'C-1',
+          complaints: 2,
+          flagged: false,
+          firstReceivedAt: t('11-02 10:00'),
+          lastReceivedAt: t('11-06 16:00'),
+        },
+        {
+          customerId: 'C-2',
+          complaints: 2,
+          flagged: true,
+          firstReceivedAt: t('11-03 09:00'),
+          lastReceivedAt: t('11-30 15:00'),
+        },
+        {
+          customerId: 'D-1',
+          complaints: 2,
+          flagged: false,
+          firstReceivedAt: t('11-02 02:00'),
+          lastReceivedAt: t('11-04 08:00'),
+        },
+      ],
+    });
+    expect((await get(`kpis/repeat-complainants?${NOVEMBER}&minComplaints=3`)).rows).toEqual([]);
+  });
+
+  it('gives the time each department held cases and the hand-offs between them', async () => {
+    // cards: U1 50/19, U2 144/34, U3 24/8.5, N1 192/48, N2 576/144 → 986 h, 253.5 business h, 197.2 per case.
+    // fraud: U3 387/105 (U5 still running, not counted). loans: N3 24/8 + 48/16 (N5 still running).
+    expect(await get(`kpis/departments?${NOVEMBER}`)).toEqual({
+      rows: [
+        {
+          department: 'cards',
+          cases: 5,
+          spells: 5,
+          hours: 986,
+          businessHours: 253.5,
+          averageHoursPerCase: 197.2,
+          handOffsIn: 0,
+          handOffsOut: 1,
+        },
+        {
+          department: 'fraud',
+          cases: 1,
+          spells: 1,
+          hours: 387,
+          businessHours: 105,
+          averageHoursPerCase: 387,
+          handOffsIn: 1,
+          handOffsOut: 0,
+        },
+        {
+          department: 'loans',
+          cases: 1,
+          spells: 2,
+          hours: 72,
+          businessHours: 24,
+          averageHoursPerCase: 72,
+          handOffsIn: 0,
+          handOffsOut: 0,
+        },
+      ],
+      handOffs: [{ from: 'cards', to: 'fraud', handOffs: 1 }],
+    });
+  });
+
+  it('builds the FCA-style return per product', async () => {
+    // current account: U1 in 3 business days, U2 within 8 weeks; upheld U1. credit card: U3 opened and closed
+    // within 8 weeks, upheld; U5 opened, still open. mortgage: U4 opened in October, closed after 8 weeks, upheld.
+    const fca = await get(`reports/fca?${NOVEMBER}&tenant=bank-uk`);
+    expect(fca).toEqual({
+      return: 'FCA DISP 1.10 style',
+      period: { from: t('11-01 00:00'), to: t('12-01 00:00') },
+      total: {
+        opened: 4,
+        closed: 4,
+        closedWithin3BusinessDays: 1,
+        closedAfter3BusinessDaysWithin8Weeks: 2,
+        closedAfter8Weeks: 1,
+        upheld: 3,
+        upheldPercent: 75,
+        openAtPeriodEnd: 1,
+      },
+      rows: [
+        {
+          product: 'credit card',
+          opened: 2,
+          closed: 1,
+          closedWithin3BusinessDays: 0,
+          closedAfter3BusinessDaysWithin8Weeks: 1,
+          closedAfter8Weeks: 0,
+          upheld: 1,
+          upheldPercent: 100,
+          openAtPeriodEnd: 1,
+        },
+        {
+          product: 'current account',
+          opened: 2,
+          closed: 2,
+          closedWithin3BusinessDays: 1,
+          closedAfter3BusinessDaysWithin8Weeks: 1,
+          closedAfter8Weeks: 0,
+          upheld: 1,
+          upheldPercent: 50,
+          openAtPeriodEnd: 0,
+        },
+        {
+          product: 'mortgage',
+          opened: 0,
+          closed: 1,
+          closedWithin3BusinessDays: 0,
+          closedAfter3BusinessDaysWithin8Weeks: 0,
+          closedAfter8Weeks: 1,
+          upheld: 1,
+          upheldPercent: 100,
+          openAtPeriodEnd: 0,
+        },
+      ],
+    });
+  });
+
+  it('builds the NFRA-style return per category and handling-time band', async () => {
+    // card-fees: N1 within 15 days, N2 in 16–30. loans: N3 within 15, N5 open. wealth: N4 (September) after 60.
+    expect(await get(`reports/nfra?${NOVEMBER}&tenant=bank-cn`)).toEqual({
+      return: 'NFRA consumer complaints style',
+      period: { from: t('11-01 00:00'), to: t('12-01 00:00') },
+      total: {
+        received: 4,
+        handled: 4,
+        handledWithin15Days: 2,
+        handledIn16To30Days: 1,
+        handledIn31To60Days: 0,
+        handledAfter60Days: 1,
+        openAtPeriodEnd: 1,
+      },
+      rows: [
+        {
+          category: 'card-fees',
+          received: 2,
+          handled: 2,
+          handledWithin15Days: 1,
+          handledIn16To30Days: 1,
+          handledIn31To60Days: 0,
+          handledAfter60Days: 0,
+          openAtPeriodEnd: 0,
+        },
+        {
+          category: 'loans',
+          received: 2,
+          handled: 1,
+          handledWithin15Days: 1,
+          handledIn16To30Days: 0,
+          handledIn31To60Days: 0,
+          handledAfter60Days: 0,
+          openAtPeriodEnd: 1,
+        },
+        {
+          category: 'wealth',
+          received: 0,
+          handled: 1,
+          handledWithin15Days: 0,
+          handledIn16To30Days: 0,
+          handledIn31To60Days: 0,
+          handledAfter60Days: 1,
+          openAtPeriodEnd: 0,
+        },
+      ],
+    });
+  });
+
+  it('counts volumes per tenant within the period', async () => {
+    expect((await get(`kpis/volumes?by=tenant&period=month&${NOVEMBER}`)).rows).toEqual([
+      { period: '2026-11-01', tenant: 'bank-cn', complaints: 4 },
+      { period: '2026-11-01', tenant: 'bank-uk', complaints: 4 },
+    ]);
+  });
+
+  it('exports a return and a KPI as CSV', async () => {
+    const fca = await fetchPath(`reports/fca?${NOVEMBER}&tenant=bank-uk&format=csv`);
+    expect(fca.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(fca.headers.get('content-disposition')).toBe('attachment; filename="fca-return.csv"');
+    expect(await fca.text()).toBe(
+      [
+        'product,opened,closed,closedWithin3BusinessDays,closedAfter3BusinessDaysWithin8Weeks,closedAfter8Weeks,upheld,upheldPercent,openAtPeriodEnd',
+        'credit card,2,1,0,1,0,1,100,1',
+        'current account,2,2,1,1,0,1,50,0',
+        'mortgage,0,1,0,0,1,1,100,0',
+        'total,4,4,1,2,1,3,75,1',
+        '',
+      ].join('\n'),
+    );
+    // A KPI without a table comes out as one row, nested figures as dotted columns.
+    const outcomes = await (await fetchPath(`kpis/outcomes?${NOVEMBER}&format=csv`)).text();
+    const [header, row] = outcomes.split('\n');
+    expect(header).toBe(
+      'cases,escalation.escalated,escalation.rate,escalation.highestLevelReached.1,escalation.highestLevelReached.2,' +
+        'reopen.reopened,reopen.rate,firstContactResolution.resolved,firstContactResolution.firstContact,' +
+        'firstContactResolution.rate,validity.judged,validity.valid,validity.rate,satisfaction.responses,' +
+        'satisfaction.average,satisfaction.satisfiedRate,satisfaction.scores.1,satisfaction.scores.2,' +
+        'satisfaction.scores.3,satisfaction.scores.4,satisfaction.scores.5',
+    );
+    expect(row).toBe('8,2,0.25,1,1,1,0.125,6,2,0.3333,4,3,0.75,5,3.6,0.6,0,1,1,2,1');
+  });
+
+  it.each([
+    ['kpis/handling?from=yesterday', 'from'],
+    ['reports/fca?to=soon', 'to'],
+    ['reports/nfra?format=xml', 'format'],
+    ['kpis/root-causes?limit=0', 'limit'],
+    ['kpis/repeat-complainants?minComplaints=1', 'minComplaints'],
+    ['kpis/volumes?period=year', 'period'],
+  ])('answers %s with a 400 naming %s', async (path, parameter) => {
+    const response = await fetchPath(path);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain(parameter);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Regulator-style complaint returns over a reporting period [from, to): FCA DISP 1.10 style per
+ * product and NFRA style per category (definitions in domain/regulatory-returns.ts). JSON, or
+ * format=csv for the per-product / per-category table.
+ */
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Database } from '@complaints/eventstore';
+import { DATABASE } from '@complaints/kit';
+import { fcaReturn, nfraReturn } from '../../domain/regulatory-returns';
+import { calendars, loadCases, parseScope, reply, ScopeQueries, type RawQuery } from './kpi-queries';
+
+const RETURNS = { fca: fcaReturn, nfra: nfraReturn } as const;
+
+@ApiTags('reports')
+@ScopeQueries('the reporting period')
+@Controller('reports')
+export class ReportsController {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Opened, closed within 3 business days / 8 weeks / later, upheld %, open at period end — per product. */
+  @Get('fca')
+  async fca(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
+    return this.build('fca', query, response);
+  }
+
+  /** Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category. */
+  @Get('nfra')
+  async nfra(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
+    return this.build('nfra', query, response);
+  }
+
+  private async build(name: keyof typeof RETURNS, query: RawQuery, response: Response) {
+    const scope = parseScope(query);
+    const cases = await loadCases(this.db, scope, true);
+    return reply(
+      query,
+      response,
+      `${name}-return`,
+      RETURNS[name](cases, { from: scope.from, to: scope.to }, calendars),
+    );
+  }
+}

@@ -190,7 +190,14 @@ export class KafkaTransport implements Transport {
   ): Promise<void> {
     if (ends.size === 0) return;
     const groupId = `${this.options.clientId}-history-${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 1000 });
+    // Large fetches: a rebuild applies each fetched batch in one transaction.
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 1000,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
     let finish: (error?: Error) => void = () => undefined;
     const finished = new Promise<void>((resolve, reject) => {
       finish = (error) => (error === undefined ? resolve() : reject(error));

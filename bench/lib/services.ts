@@ -73,7 +73,9 @@ export async function startService(name: ServiceName, port: number, options: Top
     NODE_ENV: 'production',
     ...options.extraEnv,
   };
-  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
+  // BENCH_NODE_FLAGS, e.g. "--max-old-space-size=96", runs the services with those Node flags.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, join(repoRoot, 'services', name, 'dist', 'main.js')], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,7 +47,7 @@ async function inboxProgress(ctx: BenchContext) {
 }
 
 export async function consumerScenario(ctx: BenchContext): Promise<Figure[]> {
-  const count = envNumber('BENCH_CONSUMER_EVENTS', 20_000);
+  const count = envNumber('BENCH_CONSUMER_EVENTS', 5_000);
   const timeoutMs = envNumber('BENCH_CONSUMER_TIMEOUT_S', 240) * 1000;
   const sample = await sampleEvent(ctx);
   const prefix = `${ctx.runId}-consumer`;

@@ -28,7 +28,7 @@ const mapReceived = (event: StoredEvent): IntegrationPayload[] =>
     : [];
 
 export async function relayScenario(ctx: BenchContext): Promise<Figure[]> {
-  const count = envNumber('BENCH_RELAY_EVENTS', 50_000);
+  const count = envNumber('BENCH_RELAY_EVENTS', 20_000);
   const batchSize = envNumber('BENCH_RELAY_BATCH', 200);
   const sample = await sampleEvent(ctx);
   const schema = 'relay_bench';

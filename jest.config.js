@@ -27,6 +27,9 @@ const shared = {
 };
 
 module.exports = {
+  // A guard against hangs, not a speed check: tests that start services and databases on a busy
+  // 2-core machine can take longer than jest's 5 s default without anything being wrong.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {

@@ -8,6 +8,7 @@ import type { Database } from '@complaints/eventstore';
 import {
   OutboxRelay,
   startConsumer,
+  type BatchHandler,
   type EventHandler,
   type IntegrationMapper,
   type Subscription,
@@ -48,8 +49,11 @@ export class Eventing implements OnApplicationShutdown {
     this.relays.push(relay);
   }
 
-  /** Consumes integration events idempotently; the group is the service's name. */
-  async consume(topics: TopicName[], handle: EventHandler): Promise<void> {
+  /**
+   * Consumes integration events idempotently; the group is the service's name. `handleBatch`, for
+   * a handler that can apply many events in one transaction, takes what the transport fetched.
+   */
+  async consume(topics: TopicName[], handle: EventHandler, handleBatch?: BatchHandler): Promise<void> {
     const names = topics.map((t) => this.topic(t));
     await this.transport.ensureTopics(names);
     this.subscriptions.push(
@@ -59,6 +63,7 @@ export class Eventing implements OnApplicationShutdown {
         groupId: prefixed(this.config.topicPrefix, this.config.service),
         topics: names,
         handle,
+        ...(handleBatch ? { handleBatch } : {}),
         logger: this.logger,
       }),
     );

@@ -5,6 +5,8 @@
  * 2. in one database transaction the event id is recorded in the inbox and the handler's effect is
  *    written — a redelivered event finds its id and changes nothing;
  * 3. a failing handler is retried with backoff a bounded number of times, then dead-lettered.
+ * A consumer that can apply many events at once (`handleBatch`) gets what the transport fetched
+ * in one transaction, and falls back to the steps above for a batch that fails.
  * The transport commits the position only after this function resolves.
  */
 import {
@@ -17,6 +19,8 @@ import type { Database, SqlClient } from '@complaints/eventstore';
 import { sleep, type IncomingMessage, type Subscription, type Transport } from './transport';
 
 export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<void>;
+/** Handles many events in one transaction; their order per key is kept. */
+export type BatchHandler = (events: IntegrationEvent[], tx: SqlClient) => Promise<void>;
 
 export interface ConsumerOptions {
   transport: Transport;
@@ -24,6 +28,11 @@ export interface ConsumerOptions {
   groupId: string;
   topics: string[];
   handle: EventHandler;
+  /**
+   * Optional: what the transport fetched is applied in one transaction through this (an
+   * idempotent projection, say); a batch that fails is handled again message by message.
+   */
+  handleBatch?: BatchHandler;
   maxAttempts?: number;
   backoffMs?: number;
   logger?: Pick<Console, 'warn' | 'error'>;
@@ -38,6 +47,16 @@ export async function recordInInbox(tx: SqlClient, consumer: string, eventId: st
     eventId,
   ]);
   return rowCount === 1;
+}
+
+/** Records many events in the inbox; returns the ids this consumer had not processed yet. */
+export async function recordAllInInbox(tx: SqlClient, consumer: string, eventIds: string[]): Promise<Set<string>> {
+  const { rows } = await tx.query<{ event_id: string }>(
+    `INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((r) => r.event_id));
 }
 
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
@@ -66,36 +85,74 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
     ]);
   };
 
+  /** The contract check: a message that fails it is dead-lettered at once and yields nothing. */
+  const parse = async (message: IncomingMessage): Promise<IntegrationEvent | undefined> => {
+    try {
+      return parseIntegrationEvent(JSON.parse(message.value));
+    } catch (error) {
+      const reason =
+        error instanceof ContractViolation ? error.message : `Unparseable message: ${(error as Error).message}`;
+      await deadLetter(message, reason, 0);
+      return undefined;
+    }
+  };
+
+  const handleOne = async (message: IncomingMessage, event: IntegrationEvent): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await options.db.transaction(async (tx) => {
+          if (await recordInInbox(tx, options.groupId, event.id)) await options.handle(event, tx);
+        });
+        await options.afterCommit?.(event);
+        return;
+      } catch (error) {
+        const reason = `${(error as Error).name}: ${(error as Error).message}`;
+        if (attempt >= maxAttempts) {
+          await deadLetter(message, reason, attempt);
+          return;
+        }
+        logger.warn(`[${options.groupId}] ${event.type} ${event.id} failed (attempt ${attempt}): ${reason}`);
+        await sleep(backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  };
+
+  /** All in one transaction; if that fails, message by message, so only a faulty one is retried and dead-lettered. */
+  const handleBatch = async (messages: IncomingMessage[], handleMany: BatchHandler): Promise<void> => {
+    const parsed: { message: IncomingMessage; event: IntegrationEvent }[] = [];
+    for (const message of messages) {
+      const event = await parse(message);
+      if (event) parsed.push({ message, event });
+    }
+    if (parsed.length === 0) return;
+    try {
+      await options.db.transaction(async (tx) => {
+        const fresh = await recordAllInInbox(
+          tx,
+          options.groupId,
+          parsed.map((p) => p.event.id),
+        );
+        const events = parsed.map((p) => p.event).filter((e) => fresh.delete(e.id));
+        if (events.length > 0) await handleMany(events, tx);
+      });
+    } catch (error) {
+      logger.warn(
+        `[${options.groupId}] a batch of ${parsed.length} failed (${(error as Error).message}); handling it message by message`,
+      );
+      for (const { message, event } of parsed) await handleOne(message, event);
+      return;
+    }
+    for (const { event } of parsed) await options.afterCommit?.(event);
+  };
+
+  const handleMany = options.handleBatch;
   return options.transport.subscribe({
     groupId: options.groupId,
     topics: options.topics,
     onMessage: async (message) => {
-      let event: IntegrationEvent;
-      try {
-        event = parseIntegrationEvent(JSON.parse(message.value));
-      } catch (error) {
-        const reason =
-          error instanceof ContractViolation ? error.message : `Unparseable message: ${(error as Error).message}`;
-        await deadLetter(message, reason, 0);
-        return;
-      }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await options.db.transaction(async (tx) => {
-            if (await recordInInbox(tx, options.groupId, event.id)) await options.handle(event, tx);
-          });
-          await options.afterCommit?.(event);
-          return;
-        } catch (error) {
-          const reason = `${(error as Error).name}: ${(error as Error).message}`;
-          if (attempt >= maxAttempts) {
-            await deadLetter(message, reason, attempt);
-            return;
-          }
-          logger.warn(`[${options.groupId}] ${event.type} ${event.id} failed (attempt ${attempt}): ${reason}`);
-          await sleep(backoffMs * 2 ** (attempt - 1));
-        }
-      }
+      const event = await parse(message);
+      if (event) await handleOne(message, event);
     },
+    ...(handleMany ? { onBatch: (messages: IncomingMessage[]) => handleBatch(messages, handleMany) } : {}),
   });
 }

@@ -2,9 +2,33 @@
  * Kafka adapter (kafkajs). Idempotent producer with acks=all; consumers commit an offset only
  * after the handler (and so its database transaction) finished.
  */
-import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { deadLetterTopic } from '@complaints/contracts';
-import { sleep, type OutgoingMessage, type SubscribeOptions, type Subscription, type Transport } from './transport';
+import {
+  sleep,
+  type HistoryReader,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+} from './transport';
+
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: message.value?.toString() ?? '',
+    headers,
+  };
+}
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -110,24 +134,24 @@ export class KafkaTransport implements Transport {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    // kafkajs marks a message's offset resolved only after eachMessage returned (the effect is
+    // committed in the database by then) and commits resolved offsets after each fetched batch, or
+    // every second within a long one: at least once, without a broker round trip per message.
     await consumer.run({
-      autoCommit: false,
+      autoCommit: true,
+      autoCommitInterval: 1000,
       partitionsConsumedConcurrently: 3,
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
-        }
-        await options.onMessage({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-        });
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
+      ...(options.onBatch
+        ? {
+            eachBatch: async ({ batch }) => {
+              await options.onBatch!(batch.messages.map((m) => incoming(batch.topic, batch.partition, m)));
+            },
+          }
+        : {
+            eachMessage: async ({ topic, partition, message }) => {
+              await options.onMessage(incoming(topic, partition, message));
+            },
+          }),
     });
     return {
       stop: async () => {
@@ -135,6 +159,77 @@ export class KafkaTransport implements Transport {
         await consumer.disconnect();
       },
     };
+  }
+
+  /**
+   * Reads each partition from its low watermark to the high watermark it had when opened, with a
+   * throwaway consumer group that commits nothing and is deleted afterwards.
+   */
+  async history(topics: string[]): Promise<HistoryReader> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, bigint>();
+    let total = 0n;
+    try {
+      for (const topic of topics) {
+        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+          if (BigInt(high) > BigInt(low)) ends.set(`${topic}/${partition}`, BigInt(high));
+          total += BigInt(high) - BigInt(low);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    return { total: Number(total), read: (onBatch) => this.readUntil(topics, ends, onBatch) };
+  }
+
+  private async readUntil(
+    topics: string[],
+    ends: Map<string, bigint>,
+    onBatch: (messages: IncomingMessage[]) => Promise<void>,
+  ): Promise<void> {
+    if (ends.size === 0) return;
+    const groupId = `${this.options.clientId}-history-${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 1000 });
+    let finish: (error?: Error) => void = () => undefined;
+    const finished = new Promise<void>((resolve, reject) => {
+      finish = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const part = `${batch.topic}/${batch.partition}`;
+          const end = ends.get(part);
+          if (end === undefined) return;
+          const messages = batch.messages
+            .filter((m) => BigInt(m.offset) < end)
+            .map((m) => incoming(batch.topic, batch.partition, m));
+          try {
+            if (messages.length > 0) await onBatch(messages);
+          } catch (error) {
+            finish(error instanceof Error ? error : new Error(String(error)));
+            throw error;
+          }
+          await payload.heartbeat();
+          const last = messages.at(-1);
+          if (last && BigInt(last.offset) >= end - 1n) {
+            ends.delete(part);
+            if (ends.size === 0) finish();
+          }
+        },
+      });
+      await finished;
+    } finally {
+      await consumer.disconnect();
+      const admin = this.kafka.admin();
+      await admin.connect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
   }
 
   async close(): Promise<void> {

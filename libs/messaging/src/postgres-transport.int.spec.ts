@@ -90,4 +90,53 @@ describe('the embedded (PostgreSQL) transport', () => {
     expect(dead.rows[0]?.value).toBe('{"not":"an event"}');
     expect(dead.rows[0]?.headers['dlt-reason']).toMatch(/Invalid event envelope/);
   });
+
+  it('applies a batch in one transaction, and on a failure handles it message by message, dead-lettering only the faulty one', async () => {
+    const bus = await openBus();
+    const transport = new PostgresTransport(bus);
+    const consumerDb = await openDatabase({ url: testDb.url, schema: 'batching', migrations: eventStoreMigrations });
+    opened.push(consumerDb);
+    await consumerDb.query('CREATE TABLE effects (event_id uuid PRIMARY KEY)');
+    const events = Array.from({ length: 20 }, () => receivedEnvelope());
+    const faulty = events[7]!;
+    await transport.publish(
+      events.map((e) => ({ topic: 'batched', key: e.subject, value: JSON.stringify(e), headers: {} })),
+    );
+    const batchSizes: number[] = [];
+    const effect = async (id: string, tx: { query: Database['query'] }) => {
+      if (id === faulty.id) throw new Error('this event cannot be applied');
+      await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [id]);
+    };
+    const subscription = await startConsumer({
+      transport,
+      db: consumerDb,
+      groupId: 'batching',
+      topics: ['batched'],
+      maxAttempts: 2,
+      backoffMs: 1,
+      handle: (event, tx) => effect(event.id, tx),
+      handleBatch: async (batch, tx) => {
+        batchSizes.push(batch.length);
+        for (const event of batch) await effect(event.id, tx);
+      },
+      logger: { warn: () => undefined, error: () => undefined },
+    });
+    await eventually('the faulty event dead-lettered', async () => {
+      const dead = await bus.query("SELECT 1 FROM bus_messages WHERE topic = 'batched.dlt'");
+      return dead.rowCount === 1 ? true : undefined;
+    });
+    await subscription.stop();
+    expect(batchSizes).toEqual([20]);
+    const applied = await consumerDb.query<{ event_id: string }>('SELECT event_id FROM effects');
+    expect(applied.rows.map((r) => r.event_id).sort()).toEqual(
+      events
+        .filter((e) => e !== faulty)
+        .map((e) => e.id)
+        .sort(),
+    );
+    const dead = await bus.query<{ headers: Record<string, string> }>(
+      "SELECT headers FROM bus_messages WHERE topic = 'batched.dlt'",
+    );
+    expect(dead.rows[0]?.headers['dlt-reason']).toMatch(/cannot be applied/);
+  });
 });

@@ -5,7 +5,15 @@
  * Readers follow commit order with the same xmin rule as the outbox relay.
  */
 import type { Database, Migration, SqlClient } from '@complaints/eventstore';
-import { sleep, type OutgoingMessage, type SubscribeOptions, type Subscription, type Transport } from './transport';
+import {
+  sleep,
+  type HistoryReader,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+} from './transport';
 
 export const embeddedBusMigrations: Migration[] = [
   {
@@ -104,16 +112,25 @@ export class PostgresTransport implements Transport {
             ORDER BY transaction_id, position LIMIT $3`,
           [from.transaction_id, from.position, batchSize],
         );
-        for (const row of rows) {
-          if (loop.stopped) return;
-          if (options.topics.includes(row.topic)) {
-            await options.onMessage({ ...row, partition: 0, offset: String(row.position) });
-          }
-          await this.db.query(
+        const commit = (row: MessageRow) =>
+          this.db.query(
             `UPDATE bus_offsets SET transaction_id = $2::xid8, position = $3, updated_at = now()
               WHERE group_id = $1`,
             [options.groupId, row.transaction_id, row.position],
           );
+        const mine = (row: MessageRow) => options.topics.includes(row.topic);
+        const message = (row: MessageRow) => ({ ...row, partition: 0, offset: String(row.position) });
+        if (options.onBatch && rows.length > 0) {
+          if (loop.stopped) return;
+          const batch = rows.filter(mine).map(message);
+          if (batch.length > 0) await options.onBatch(batch);
+          await commit(rows.at(-1)!);
+        } else {
+          for (const row of rows) {
+            if (loop.stopped) return;
+            if (mine(row)) await options.onMessage(message(row));
+            await commit(row);
+          }
         }
         if (rows.length < batchSize) await sleep(interval);
       } catch (error) {
@@ -123,6 +140,37 @@ export class PostgresTransport implements Transport {
         await sleep(Math.max(interval, 1000));
       }
     }
+  }
+
+  /** Reads the topics in commit order up to the last message committed when opened. */
+  async history(topics: string[]): Promise<HistoryReader> {
+    const { rows } = await this.db.query<{ transaction_id: string | null; position: string | null; total: string }>(
+      `SELECT max(transaction_id)::text AS transaction_id, max(position) AS position, count(*) AS total
+         FROM bus_messages
+        WHERE topic = ANY($1) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+      [topics],
+    );
+    const end = rows[0]!;
+    const batchSize = Math.max(this.options.batchSize ?? 100, 2000);
+    const read = async (onBatch: (messages: IncomingMessage[]) => Promise<void>) => {
+      let from = { transaction_id: '0', position: '0' };
+      if (end.transaction_id === null) return;
+      for (;;) {
+        const { rows: batch } = await this.db.query<MessageRow>(
+          `SELECT position, transaction_id::text AS transaction_id, topic, key, value, headers
+             FROM bus_messages
+            WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND topic = ANY($3)
+              AND transaction_id <= $4::xid8 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, position LIMIT $5`,
+          [from.transaction_id, from.position, topics, end.transaction_id, batchSize],
+        );
+        if (batch.length === 0) return;
+        await onBatch(batch.map((row) => ({ ...row, partition: 0, offset: String(row.position) })));
+        const last = batch.at(-1)!;
+        from = { transaction_id: last.transaction_id, position: last.position };
+      }
+    };
+    return { total: Number(end.total), read };
   }
 
   async close(): Promise<void> {

@@ -21,10 +21,26 @@ export interface SubscribeOptions {
   topics: string[];
   /** Resolves when the message is fully handled; only then is the position committed. */
   onMessage: (message: IncomingMessage) => Promise<void>;
+  /**
+   * When given, the transport hands over what it fetched (one partition's messages, in order) at
+   * once instead of calling `onMessage`; the positions are committed after it resolved.
+   */
+  onBatch?: (messages: IncomingMessage[]) => Promise<void>;
 }
 
 export interface Subscription {
   stop(): Promise<void>;
+}
+
+/**
+ * Every message of some topics from their beginning up to where they ended when it was opened,
+ * for rebuilding projections. Per-key order is kept; messages published later are not read.
+ */
+export interface HistoryReader {
+  /** How many messages the read will deliver (for progress). */
+  readonly total: number;
+  /** Delivers the messages batch by batch; the next batch waits until `onBatch` resolved. */
+  read(onBatch: (messages: IncomingMessage[]) => Promise<void>): Promise<void>;
 }
 
 export interface Transport {
@@ -34,6 +50,8 @@ export interface Transport {
   /** Resolves once every message is durably stored by the broker. */
   publish(messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Opens the topics' history as it stands now: nothing is committed, no consumer group kept. */
+  history(topics: string[]): Promise<HistoryReader>;
   close(): Promise<void>;
 }
 

@@ -26,8 +26,10 @@ export class AnalyticsModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.eventing.consume([Topics.intake, Topics.routing, Topics.resolution], (event, tx) =>
-      this.timeline.handle(event, tx),
+    await this.eventing.consume(
+      [Topics.intake, Topics.routing, Topics.resolution],
+      (event, tx) => this.timeline.handle(event, tx),
+      (events, tx) => this.timeline.apply(events, tx),
     );
   }
 }

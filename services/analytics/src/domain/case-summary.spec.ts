@@ -76,4 +76,27 @@ describe('the case summary projection', () => {
     const breached = ev('case.sla-breached.v1', '2026-03-03T17:00:00.000Z', { clock: 'acknowledgement' }, 3);
     expect(fold([received, opened, breached])).toMatchObject({ status: 'open', breachedClocks: ['acknowledgement'] });
   });
+
+  it('comes out the same in every interleaving of the three topics (as a rebuild reads them)', () => {
+    const routedToAgent = { ...routed, data: { ...routed.data, queue: 'meters', assignment: { agentId: 'a-1' } } };
+    const reassigned = ev(
+      'case.reassigned.v1',
+      '2026-03-01T10:00:00.000Z',
+      { department: 'complaints-office', agentId: 'officer-1' },
+      3,
+    );
+    const interleavings = (lists: SummaryInput[][]): SummaryInput[][] =>
+      lists.every((l) => l.length === 0)
+        ? [[]]
+        : lists.flatMap((list, i) =>
+            list.length === 0
+              ? []
+              : interleavings(lists.map((l, j) => (j === i ? l.slice(1) : l))).map((rest) => [list[0]!, ...rest]),
+          );
+    const all = interleavings([[received], [routedToAgent], [opened, acknowledged, reassigned]]);
+    expect(all).toHaveLength(20);
+    const summaries = all.map(fold);
+    for (const summary of summaries) expect(summary).toEqual(summaries[0]);
+    expect(summaries[0]).toMatchObject({ department: 'complaints-office', agentId: 'officer-1', queue: 'meters' });
+  });
 });

@@ -180,6 +180,8 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
   }
 }
 
+const PLACEMENT: ReadonlySet<string> = new Set(['department', 'queue', 'priority', 'agentId']);
+
 const RESOLUTION_STATUSES: ReadonlySet<SummaryStatus> = new Set([
   'open',
   'in-progress',
@@ -206,7 +208,13 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
   };
   const early = intakeOrRoutingPatch(event.type, event.data, base);
   if (early) {
-    const defined = Object.fromEntries(Object.entries(early.fields).filter(([, v]) => v !== undefined));
+    // Where resolution already placed the case, its placement (opened, reassigned) is newer than
+    // routing's: routing only fills what is still missing, in whichever order the topics arrive.
+    const placedByResolution = (key: string) =>
+      base.caseVersion > 0 && PLACEMENT.has(key) && base[key as keyof CaseSummary] !== undefined;
+    const defined = Object.fromEntries(
+      Object.entries(early.fields).filter(([k, v]) => v !== undefined && !placedByResolution(k)),
+    );
     // Once resolution has the case, its status wins; before that, routed comes after received.
     const status =
       !early.status || RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')

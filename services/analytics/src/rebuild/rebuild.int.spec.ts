@@ -1,0 +1,137 @@
+import { KafkaTransport, PostgresTransport, embeddedBusMigrations } from '@complaints/messaging';
+import { openDatabase, type Database } from '@complaints/eventstore';
+import { parseIntegrationEvent } from '@complaints/contracts';
+import { eventually, requireEnv, uniqueSuffix } from '../../../../test/support/database';
+import { caseHistories, EVENTS_PER_CASE } from '../../../../test/fixtures/case-histories';
+import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
+import { analyticsService } from '../analytics.module';
+import { CaseTimelineProjection } from '../read-models/case-timeline/case-timeline.projection';
+import { rebuildAnalytics } from './rebuild';
+
+const MINUTE = 60_000;
+const HISTORY_COLUMNS =
+  'event_id, complaint_id, tenant, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data';
+const SUMMARY_COLUMNS = 'complaint_id, tenant, status, summary';
+
+const count = async (db: Database, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
+
+/** Rows in one schema's table and not in the other's, both ways (0 = identical contents). */
+const differences = (db: Database, table: string, columns: string, a: string, b: string) =>
+  count(
+    db,
+    `SELECT count(*) AS n FROM (
+       (SELECT ${columns} FROM "${a}".${table} EXCEPT ALL SELECT ${columns} FROM "${b}".${table})
+       UNION ALL
+       (SELECT ${columns} FROM "${b}".${table} EXCEPT ALL SELECT ${columns} FROM "${a}".${table})) d`,
+  );
+
+async function expectSameProjections(db: Database, live: string, retired: string) {
+  expect(await differences(db, 'case_history', HISTORY_COLUMNS, live, retired)).toBe(0);
+  expect(await differences(db, 'case_summaries', SUMMARY_COLUMNS, live, retired)).toBe(0);
+}
+
+describe('rebuilding the analytics projections from history', () => {
+  it(
+    'rebuilds 100,000 events from Kafka into exactly the projections the live consumer built',
+    async () => {
+      const cases = 10_000;
+      const env = { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), TOPIC_PREFIX: `rebuild${uniqueSuffix()}` };
+      const analytics = await startInProcess(analyticsService, undefined, env);
+      const kafka = new KafkaTransport({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'rebuild-test' });
+      try {
+        const messages = caseHistories(cases, env.TOPIC_PREFIX);
+        for (let i = 0; i < messages.length; i += 5_000) await kafka.publish(messages.slice(i, i + 5_000));
+        await eventually(
+          'the live consumer to project all 100,000 events',
+          async () =>
+            (await count(analytics.db, 'SELECT count(*) AS n FROM case_history')) === 100_000 ? true : undefined,
+          10 * MINUTE,
+        );
+
+        const report = await rebuildAnalytics({ config: analytics.config, keepOld: true });
+
+        expect(report).toMatchObject({ read: cases * EVENTS_PER_CASE, skipped: 0 });
+        expect(await count(analytics.db, 'SELECT count(*) AS n FROM case_summaries')).toBe(cases);
+        await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
+        // The queries answer from the rebuilt tables.
+        const history = await fetch(`${analytics.base}/cases/${messages[0]!.key}/history`);
+        expect(history.status).toBe(200);
+      } finally {
+        await kafka.close();
+        await analytics.close();
+      }
+    },
+    20 * MINUTE,
+  );
+
+  describe('while the service runs on the embedded bus', () => {
+    let analytics: InProcessService;
+    let bus: Database;
+    let transport: PostgresTransport;
+    const historyCount = () => count(analytics.db, 'SELECT count(*) AS n FROM case_history');
+
+    beforeAll(async () => {
+      analytics = await startInProcess(analyticsService);
+      bus = await openDatabase({ url: analytics.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
+      transport = new PostgresTransport(bus);
+      await transport.publish(caseHistories(300));
+      await eventually('3,000 events projected', async () => ((await historyCount()) === 3_000 ? true : undefined));
+    }, 5 * MINUTE);
+    afterAll(async () => {
+      await bus?.close();
+      await analytics?.close();
+    });
+
+    it('keeps answering from the old tables during the rebuild and loses nothing projected meanwhile', async () => {
+      const someCase = (
+        await analytics.db.query<{ id: string }>('SELECT complaint_id AS id FROM case_summaries LIMIT 1')
+      ).rows[0]!.id;
+      const duringRebuild: number[] = [];
+      const report = await rebuildAnalytics({
+        config: analytics.config,
+        keepOld: true,
+        onProgress: async () => {
+          if (duringRebuild.length > 0) return;
+          const answer = await fetch(`${analytics.base}/cases/${someCase}/history`);
+          duringRebuild.push(answer.status, ((await answer.json()) as { events: unknown[] }).events.length);
+          // Ten more cases arrive and are projected live while the rebuild is under way.
+          await transport.publish(caseHistories(10, '', 300));
+          await eventually('the new cases projected live', async () =>
+            (await historyCount()) === 3_100 ? true : undefined,
+          );
+        },
+      });
+
+      expect(duringRebuild).toEqual([200, EVENTS_PER_CASE]);
+      expect(report.read).toBe(3_000);
+      expect(report.tail).toBe(100);
+      expect(await historyCount()).toBe(3_100);
+      const { rows } = await analytics.db.query<{ events: string }>(
+        "SELECT sum((summary->>'eventCount')::int) AS events FROM case_summaries",
+      );
+      expect(Number(rows[0]!.events)).toBe(3_100);
+      await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
+    });
+
+    it('leaves no schema behind, and the projection ignores events it already holds', async () => {
+      const schemas = () =>
+        count(
+          analytics.db,
+          `SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name LIKE '${analytics.config.schema}\\_%'`,
+        );
+      const schemasBefore = await schemas();
+      const summariesBefore = await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`);
+      expect((await rebuildAnalytics({ config: analytics.config })).retiredSchema).toBeUndefined();
+      expect(await schemas()).toBe(schemasBefore);
+
+      // A live consumer behind the rebuild delivers events the new tables already hold: no change.
+      const { rows } = await bus.query<{ value: string }>('SELECT value FROM bus_messages ORDER BY position LIMIT 500');
+      const again = rows.map((r) => parseIntegrationEvent(JSON.parse(r.value)));
+      await analytics.db.transaction((tx) => new CaseTimelineProjection().apply(again, tx));
+      expect(await historyCount()).toBe(3_100);
+      expect(await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`)).toEqual(
+        summariesBefore,
+      );
+    });
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Rebuilds analytics' projections from the beginning of history (the topics keep every event).
+ *
+ * 1. Fresh tables are made in a shadow schema (`<schema>_rebuild`) by the same migrations.
+ * 2. Every message of the three topics, up to where they ended at the start, is folded into them
+ *    in batches through the same projection code the live consumer uses. Queries keep answering
+ *    from the live tables meanwhile, and the live consumer keeps projecting new events into them.
+ * 3. The switch, in one transaction: lock the live tables, copy into the shadow ones the events the
+ *    live consumer projected that the rebuild has not seen (the tail), then move the live tables
+ *    out to `<schema>_retired_<time>` and the shadow ones in. A live consumer transaction waiting on
+ *    the lock continues into the new tables; the projection ignores an event it already holds.
+ */
+import { parseIntegrationEvent, prefixed, Topics } from '@complaints/contracts';
+import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
+import { createTransport, type ServiceConfig } from '@complaints/kit';
+import { analyticsMigrations } from '../infrastructure/migrations';
+import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case-timeline/case-timeline.projection';
+
+export interface RebuildOptions {
+  config: ServiceConfig;
+  /** Keep the replaced tables in `<schema>_retired_<time>` instead of dropping them. */
+  keepOld?: boolean;
+  onStart?: (total: number) => void;
+  /** Called after each batch; the next batch waits for it. */
+  onProgress?: (done: number) => void | Promise<void>;
+}
+
+export interface RebuildReport {
+  /** Messages read from history, and those among them that failed their contract (skipped, as live). */
+  read: number;
+  skipped: number;
+  /** Events the live consumer projected during the rebuild, copied in at the switch. */
+  tail: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** Where the replaced tables are, when kept. */
+  retiredSchema?: string;
+}
+
+interface HistoryRow {
+  event_id: string;
+  complaint_id: string;
+  tenant: string;
+  source: string;
+  type: string;
+  occurred_at: Date;
+  actor: ProjectedEvent['actor'];
+  correlation_id: string;
+  causation_id: string | null;
+  stream_version: number;
+  data: Record<string, unknown>;
+}
+
+const projection = new CaseTimelineProjection();
+
+/** Applies the live events the shadow tables lack; returns how many there were. */
+async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<number> {
+  const { rows } = await tx.query<HistoryRow>(
+    `SELECT l.* FROM "${live}".case_history l
+      WHERE NOT EXISTS (SELECT 1 FROM "${shadow}".case_history s WHERE s.event_id = l.event_id)
+      ORDER BY l.seq`,
+  );
+  if (rows.length === 0) return 0;
+  await tx.query(`SET LOCAL search_path TO "${shadow}", public`);
+  await projection.apply(
+    rows.map((r) => ({
+      id: r.event_id,
+      subject: r.complaint_id,
+      tenant: r.tenant,
+      source: r.source,
+      type: r.type,
+      time: new Date(r.occurred_at).toISOString(),
+      actor: r.actor,
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      streamVersion: r.stream_version,
+      data: r.data,
+    })),
+    tx,
+  );
+  await tx.query(`SET LOCAL search_path TO "${live}", public`);
+  return rows.length;
+}
+
+async function swap(live: Database, shadow: string, retired: string): Promise<number> {
+  return live.transaction(async (tx) => {
+    const { rows } = await tx.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY table_name`,
+      [shadow],
+    );
+    const tables = rows.map((r) => r.table_name);
+    await tx.query(`LOCK TABLE ${tables.map((t) => `"${live.schema}"."${t}"`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const tail = await copyTail(tx, live.schema, shadow);
+    await tx.query(`CREATE SCHEMA "${retired}"`);
+    for (const table of tables) {
+      await tx.query(`ALTER TABLE "${live.schema}"."${table}" SET SCHEMA "${retired}"`);
+      await tx.query(`ALTER TABLE "${shadow}"."${table}" SET SCHEMA "${live.schema}"`);
+    }
+    return tail;
+  });
+}
+
+export async function rebuildAnalytics(options: RebuildOptions): Promise<RebuildReport> {
+  const { config } = options;
+  const started = Date.now();
+  const shadowSchema = `${config.schema}_rebuild`;
+  const retiredSchema = `${config.schema}_retired_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const live = await openDatabase({
+    url: config.databaseUrl,
+    schema: config.schema,
+    migrations: [...eventStoreMigrations, ...analyticsMigrations],
+    applicationName: 'analytics-rebuild',
+    poolSize: 2,
+  });
+  const lock = await live.session();
+  let shadow: Database | undefined;
+  const transport = await createTransport(config);
+  try {
+    const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `rebuild:${config.schema}`,
+    ]);
+    if (!rows[0]?.locked) throw new Error(`Another rebuild of schema ${config.schema} is running`);
+    await live.query(`DROP SCHEMA IF EXISTS "${shadowSchema}" CASCADE`);
+    shadow = await openDatabase({
+      url: config.databaseUrl,
+      schema: shadowSchema,
+      migrations: analyticsMigrations,
+      applicationName: 'analytics-rebuild',
+      poolSize: 2,
+    });
+
+    const history = await transport.history(
+      [Topics.intake, Topics.routing, Topics.resolution].map((t) => prefixed(config.topicPrefix, t)),
+    );
+    options.onStart?.(history.total);
+    let read = 0;
+    let skipped = 0;
+    await history.read(async (messages) => {
+      const events: ProjectedEvent[] = [];
+      for (const message of messages) {
+        try {
+          events.push(parseIntegrationEvent(JSON.parse(message.value)));
+        } catch {
+          skipped++; // dead-lettered when it was live; it never reached the projection then either
+        }
+      }
+      await shadow!.transaction((tx) => projection.apply(events, tx));
+      read += messages.length;
+      await options.onProgress?.(read);
+    });
+
+    // Most of the tail without the lock, so the switch itself holds it only for a moment.
+    const early = await live.transaction((tx) => copyTail(tx, config.schema, shadowSchema));
+    const tail = early + (await swap(live, shadowSchema, retiredSchema));
+    await live.query(`DROP SCHEMA "${shadowSchema}" CASCADE`);
+    if (!options.keepOld) await live.query(`DROP SCHEMA "${retiredSchema}" CASCADE`);
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      read,
+      skipped,
+      tail,
+      seconds,
+      eventsPerSecond: Math.round(read / Math.max(seconds, 0.001)),
+      ...(options.keepOld ? { retiredSchema } : {}),
+    };
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`rebuild:${config.schema}`]).catch(() => undefined);
+    await lock.release();
+    await shadow?.close();
+    await transport.close();
+    await live.close();
+  }
+}

@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(infra.databaseUrl, runId).catch(() => undefined);
   }
   const settings: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(process.env)) if (key.startsWith('BENCH_') && value) settings[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (key.startsWith('BENCH_') && key !== 'BENCH_NOTE' && value) settings[key] = value;
   const result: RunResult = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

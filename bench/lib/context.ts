@@ -184,8 +184,8 @@ export interface BenchContext {
   runId: string;
   /** Shared between scenarios: e.g. intake's measured maximum for the end-to-end load. */
   shared: Record<string, number>;
-  /** Memory of each service, filled by the scenarios that run services. */
-  memory: Record<string, { idleMB?: number; loadMB?: number }>;
+  /** Memory of each service: idle, peak under scenario 1 (intake) and under scenario 2 (all four). */
+  memory: Record<string, { idleMB?: number; loadMB?: number; e2eLoadMB?: number }>;
   /** A real ComplaintReceived stored event (data + metadata), once intake has registered one. */
   sampleEvent?: { data: Record<string, unknown>; metadata: Record<string, unknown> };
   /** The four services (schemas e2e_*), started by the end-to-end scenario and stopped by run.ts. */

@@ -171,7 +171,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     watching = false;
     await watch;
     const peaks = sampler.stop();
-    for (const [name, peak] of Object.entries(peaks)) ctx.memory[name] = { ...ctx.memory[name], loadMB: peak };
+    for (const [name, peak] of Object.entries(peaks)) ctx.memory[name] = { ...ctx.memory[name], e2eLoadMB: peak };
     const all = [...pending.values()];
     // A case never seen counts as infinitely late: a percentile it reaches shows as "–".
     const late = (at: number | undefined, created: number) => (at === undefined ? Infinity : Math.max(0, at - created));

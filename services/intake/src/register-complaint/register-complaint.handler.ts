@@ -53,12 +53,30 @@ export class RegisterComplaintHandler {
           const earlier = dedup ? await this.earlier(tx, meta.tenant, dedup, requestHash) : undefined;
           if (earlier) return { ...earlier, replayed: true };
           const complaintId = newId();
-          const reference = await nextReference(tx, meta.now);
           const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, files))];
           const history = await customerHistory(tx, meta.tenant, details, meta.now);
-          const data = { ...details, ...(attachments.length ? { attachments } : {}), complaintId, reference, history };
+          // The reference counter's row lock serialises every registration until commit: take the
+          // number as late as possible, once everything that does not need it has been read.
+          let reference = '';
           const stream = complaintStream(complaintId);
-          await decideAndAppend(tx, this.store, complaintDecider, stream, { type: 'RegisterComplaint', data }, meta);
+          await decideAndAppend(
+            tx,
+            this.store,
+            complaintDecider,
+            stream,
+            async () => {
+              reference = await nextReference(tx, meta.now);
+              const data = {
+                ...details,
+                ...(attachments.length ? { attachments } : {}),
+                complaintId,
+                reference,
+                history,
+              };
+              return { type: 'RegisterComplaint' as const, data };
+            },
+            meta,
+          );
           await indexComplaint(tx, meta.tenant, details, complaintId, reference, meta.now);
           const registration = {
             complaintId,

@@ -23,6 +23,7 @@ import { e2eScenario } from './scenarios/e2e';
 import { exportScenario } from './scenarios/export';
 import { intakeScenario } from './scenarios/intake';
 import { memoryScenario } from './scenarios/memory';
+import { rebuildScenario } from './scenarios/rebuild';
 import { relayScenario } from './scenarios/relay';
 
 type Scenario = (ctx: BenchContext) => Promise<Figure[]>;
@@ -30,7 +31,6 @@ type Scenario = (ctx: BenchContext) => Promise<Figure[]>;
 /**
  * In run order: later scenarios use what earlier ones measured (the end-to-end load is half of
  * intake's maximum; audit and export reuse the end-to-end services; memory reports what they saw).
- * 5 (projection rebuild over 1,000,000 events) is added with the rebuild command: see bench/README.md.
  */
 const SCENARIOS: [string, Scenario][] = [
   ['intake', intakeScenario],
@@ -40,6 +40,7 @@ const SCENARIOS: [string, Scenario][] = [
   ['memory', memoryScenario],
   ['relay', relayScenario],
   ['consumer', consumerScenario],
+  ['rebuild', rebuildScenario],
 ];
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { KafkaTransport, PostgresTransport, embeddedBusMigrations } from '@compl
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { parseIntegrationEvent } from '@complaints/contracts';
 import { eventually, requireEnv, uniqueSuffix } from '../../../../test/support/database';
-import { caseHistories, EVENTS_PER_CASE } from '../../../../test/fixtures/case-histories';
+import { caseHistories, EVENTS_PER_CASE } from '../../../../bench/lib/case-histories';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { analyticsService } from '../analytics.module';
 import { CaseTimelineProjection } from '../read-models/case-timeline/case-timeline.projection';

@@ -4,7 +4,7 @@ import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
 import { DATABASE } from '@complaints/kit';
-import { allCases, csvLine, EXPORT_COLUMNS, searchCases, type CaseSearch } from './case-search';
+import { csvLine, EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } from './case-search';
 
 type RawQuery = Record<string, string | undefined>;
 
@@ -64,11 +64,7 @@ export class CaseSearchController {
         ? Promise.resolve()
         : new Promise<void>((resolve) => response.once('drain', () => resolve()));
     if (format === 'csv') await write(`${csvLine(EXPORT_COLUMNS)}\n`);
-    for await (const summary of allCases(this.db, search)) {
-      await write(
-        format === 'csv' ? `${csvLine(EXPORT_COLUMNS.map((c) => summary[c]))}\n` : `${JSON.stringify(summary)}\n`,
-      );
-    }
+    for await (const lines of exportPages(this.db, search, format)) await write(lines);
     response.end();
   }
 }

@@ -33,11 +33,12 @@ const FILTERS: { key: keyof CaseSearch; sql: (p: string) => string }[] = [
   { key: 'minEscalationLevel', sql: (p) => `coalesce((summary->>'escalationLevel')::int, 0) >= ${p}::int` },
 ];
 
-export async function searchCases(
+async function searchPage<Row extends { complaint_id: string }>(
   client: SqlClient,
   search: CaseSearch,
   page: { after?: string; limit: number },
-): Promise<CaseSummary[]> {
+  columns: string,
+): Promise<Row[]> {
   const params: unknown[] = [];
   const where = FILTERS.flatMap(({ key, sql }) => {
     const value = search[key];
@@ -50,21 +51,53 @@ export async function searchCases(
     where.push(`complaint_id > $${params.length}::uuid`);
   }
   params.push(page.limit);
-  const { rows } = await client.query<{ summary: CaseSummary }>(
-    `SELECT summary FROM case_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY complaint_id LIMIT $${params.length}`,
+  const { rows } = await client.query<Row>(
+    `SELECT complaint_id, ${columns} FROM case_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY complaint_id LIMIT $${params.length}`,
     params,
   );
+  return rows;
+}
+
+export async function searchCases(
+  client: SqlClient,
+  search: CaseSearch,
+  page: { after?: string; limit: number },
+): Promise<CaseSummary[]> {
+  const rows = await searchPage<{ complaint_id: string; summary: CaseSummary }>(client, search, page, 'summary');
   return rows.map((r) => r.summary);
 }
 
-/** Every matching case, page by page: memory holds one page whatever the total. */
-export async function* allCases(client: SqlClient, search: CaseSearch, pageSize = 1000): AsyncGenerator<CaseSummary> {
+/**
+ * Every matching case as export lines, a page at a time: memory holds one page whatever the total.
+ * The lines are made from text PostgreSQL renders (the summary as JSON text, or the CSV columns as
+ * text), so no row is parsed into objects only to be serialised again.
+ */
+export async function* exportPages(
+  client: SqlClient,
+  search: CaseSearch,
+  format: 'ndjson' | 'csv',
+  pageSize = 1000,
+): AsyncGenerator<string> {
+  const columns =
+    format === 'ndjson'
+      ? 'summary::text AS line'
+      : EXPORT_COLUMNS.map((c, i) => `summary->>'${c}' AS c${i}`).join(', ');
   let after: string | undefined;
   for (;;) {
-    const page = await searchCases(client, search, { after, limit: pageSize });
-    yield* page;
+    const page = await searchPage<Record<string, string | null> & { complaint_id: string }>(
+      client,
+      search,
+      { after, limit: pageSize },
+      columns,
+    );
+    if (page.length > 0)
+      yield (
+        page
+          .map((row) => (format === 'ndjson' ? row.line! : csvLine(EXPORT_COLUMNS.map((_, i) => row[`c${i}`]))))
+          .join('\n') + '\n'
+      );
     if (page.length < pageSize) return;
-    after = page.at(-1)!.complaintId;
+    after = page.at(-1)!.complaint_id;
   }
 }
 

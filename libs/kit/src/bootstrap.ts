@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
+import { refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
 
 export interface StartOptions {
   title: string;
@@ -34,7 +35,8 @@ export async function startService(
     bodyParser: false,
     logger: logLevels(),
   });
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(refuseUnreadableContentTypes);
+  app.useBodyParser('json', { limit: '1mb', verify: verifyJsonBody });
   // Email gateways post whole MIME messages, attachments included.
   app.useBodyParser('raw', { type: 'message/rfc822', limit: '25mb' });
   app.useGlobalPipes(strictValidationPipe());

@@ -8,3 +8,4 @@ export * from './request-meta';
 export * from './tokens';
 export * from './test-clock';
 export * from './audit';
+export * from './input-guards';

@@ -9,3 +9,4 @@ export * from './tokens';
 export * from './test-clock';
 export * from './audit';
 export * from './input-guards';
+export * from './draining';

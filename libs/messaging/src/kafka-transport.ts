@@ -2,7 +2,7 @@
  * Kafka adapter (kafkajs). Idempotent producer with acks=all; consumers commit an offset only
  * after the handler (and so its database transaction) finished.
  */
-import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import { deadLetterTopic } from '@complaints/contracts';
 import { sleep, type OutgoingMessage, type SubscribeOptions, type Subscription, type Transport } from './transport';
 
@@ -110,27 +110,43 @@ export class KafkaTransport implements Transport {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    // Stopping: messages already being handled finish and commit their offsets while the consumer
+    // still runs; messages after that are left for the next owner of the partition.
+    let stopping = false;
+    const inFlight = new Set<Promise<void>>();
+    const handle = async ({ topic, partition, message }: EachMessagePayload) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
+      }
+      await options.onMessage({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? '',
+        value: message.value?.toString() ?? '',
+        headers,
+      });
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    };
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 3,
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
+      eachMessage: async (payload) => {
+        if (stopping) return;
+        const work = handle(payload);
+        inFlight.add(work);
+        try {
+          await work;
+        } finally {
+          inFlight.delete(work);
         }
-        await options.onMessage({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-        });
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
     return {
       stop: async () => {
+        stopping = true;
+        await Promise.allSettled([...inFlight]);
         this.consumers.delete(consumer);
         await consumer.disconnect();
       },

@@ -138,6 +138,9 @@ export class KafkaTransport implements Transport {
         inFlight.add(work);
         try {
           await work;
+        } catch (error) {
+          // A handler given up because the consumer is stopping: its offset stays uncommitted.
+          if (!stopping) throw error;
         } finally {
           inFlight.delete(work);
         }

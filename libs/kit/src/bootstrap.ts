@@ -6,9 +6,13 @@ import { Logger, type DynamicModule, type INestApplication, type LogLevel } from
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDraining, startDraining } from './draining';
 import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
+import { refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
 
 export interface StartOptions {
   title: string;
@@ -34,7 +38,12 @@ export async function startService(
     bodyParser: false,
     logger: logLevels(),
   });
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (isDraining()) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.use(refuseUnreadableContentTypes);
+  app.useBodyParser('json', { limit: '1mb', verify: verifyJsonBody });
   // Email gateways post whole MIME messages, attachments included.
   app.useBodyParser('raw', { type: 'message/rfc822', limit: '25mb' });
   app.useGlobalPipes(strictValidationPipe());
@@ -65,6 +74,43 @@ export interface ServiceDefinition {
   module: (options: PlatformOptions) => DynamicModule;
 }
 
+/** How long a stopping service may take before it is ended anyway (Kubernetes waits 30 s). */
+export const SHUTDOWN_LIMIT_MS = 10_000;
+/**
+ * How long a stopping service keeps serving before it closes its connections: requests already
+ * on their way (sent on a kept-alive connection, or a connection not yet read) are answered
+ * instead of reset, while readiness fails so that load balancers send no more.
+ */
+export const DRAIN_MS = 2_000;
+
+/**
+ * SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish, stop consumers
+ * after their current batch (positions committed) and the relay, close the database, exit 0.
+ * Past SHUTDOWN_LIMIT_MS the process exits 1 rather than hang.
+ */
+export function stopOnSignals(app: INestApplication, name: string): void {
+  const logger = new Logger(name);
+  const stop = (signal: NodeJS.Signals) => {
+    logger.log(`${signal}: finishing in-flight work, then exiting`);
+    startDraining();
+    setTimeout(() => {
+      logger.error(`Still stopping after ${SHUTDOWN_LIMIT_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    sleep(DRAIN_MS)
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`Stopping failed: ${error instanceof Error ? error.stack : String(error)}`);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 /** Entry point of a service process: configuration from the environment, fail loudly. */
 export function runService(definition: ServiceDefinition): void {
   const fail = (error: unknown) => {
@@ -73,7 +119,9 @@ export function runService(definition: ServiceDefinition): void {
   };
   try {
     const config = loadServiceConfig(definition.name);
-    startService(definition.module({ config }), config, { title: definition.title }).catch(fail);
+    startService(definition.module({ config }), config, { title: definition.title, shutdownHooks: false })
+      .then((app) => stopOnSignals(app, definition.name))
+      .catch(fail);
   } catch (error) {
     fail(error);
   }

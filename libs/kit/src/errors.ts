@@ -10,12 +10,14 @@ import {
   HttpStatus,
   Logger,
   ValidationPipe,
+  type ArgumentMetadata,
   type ExceptionFilter,
   type ValidationError,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '@complaints/decider';
 import { StreamVersionConflict } from '@complaints/eventstore';
+import { unstorableText } from './input-guards';
 
 const STATUS_OF: Record<DomainError['kind'], number> = {
   'invalid-state': HttpStatus.CONFLICT,
@@ -46,7 +48,22 @@ export class ErrorFilter implements ExceptionFilter {
         .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
       return;
     }
-    // body-parser errors (413 too large, 400 malformed JSON) carry their own status.
+    // A value PostgreSQL refuses as data (class 22: bad text representation, out of range, ...)
+    // came from the request: whatever slipped past validation is still the caller's to fix.
+    const sqlState =
+      (error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
+    if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      this.logger.warn(
+        `Refused a value the database cannot accept (SQLSTATE ${sqlState}): ${(error as Error).message}`,
+      );
+      response.status(400).json({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `The request holds a value the database cannot accept: ${(error as Error).message}`,
+      });
+      return;
+    }
+    // body-parser errors (413 too large, 400 malformed JSON, 400 not UTF-8 or too deep, 415) carry their own status.
     const status =
       (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -72,18 +89,50 @@ export function flattenViolations(errors: ValidationError[], parent = ''): Field
   });
 }
 
-/** Whitelisting validation: unknown fields are refused, every bad field is listed. */
+const invalidInput = (violations: FieldViolation[]) =>
+  new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `The request is invalid: ${violations
+      .slice(0, 10)
+      .map((v) => v.problems.join(', '))
+      .join('; ')}${violations.length > 10 ? `; and ${violations.length - 10} more` : ''}`,
+    violations,
+  });
+
+/**
+ * Whitelisting validation: unknown fields are refused, and every bad field is listed — those the
+ * DTO's decorators refuse, and text no database stores or a null in place of an optional field,
+ * which decorators let through (see input-guards.ts).
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'custom') return super.transform(value, metadata);
+    const name = metadata.data ?? (metadata.type === 'body' ? '' : metadata.type);
+    const unstorable: FieldViolation[] = unstorableText(value, name, metadata.type !== 'body').map((problem) => ({
+      field: problem.split(' ')[0]!,
+      problems: [problem],
+    }));
+    let validated: unknown;
+    try {
+      validated = await super.transform(value, metadata);
+    } catch (error) {
+      if (unstorable.length === 0) throw error;
+      // Some validators throw on invalid Unicode (isEmail: URIError); the text is refused anyway.
+      const refused = error instanceof BadRequestException ? error.getResponse() : undefined;
+      const violations = (refused as { violations?: FieldViolation[] } | undefined)?.violations ?? [];
+      throw invalidInput([...violations, ...unstorable]);
+    }
+    if (unstorable.length > 0) throw invalidInput(unstorable);
+    return validated;
+  }
+}
+
 export function strictValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) =>
-      new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'The request body is invalid',
-        violations: flattenViolations(errors),
-      }),
+    exceptionFactory: (errors) => invalidInput(flattenViolations(errors)),
   });
 }

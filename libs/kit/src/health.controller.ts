@@ -2,6 +2,7 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Database } from '@complaints/eventstore';
+import { isDraining } from './draining';
 import type { ServiceConfig } from './config';
 import { DATABASE, SERVICE_CONFIG } from './tokens';
 
@@ -20,6 +21,7 @@ export class HealthController {
 
   @Get('ready')
   async ready() {
+    if (isDraining()) throw new ServiceUnavailableException('stopping: finishing in-flight work');
     try {
       await this.db.query('SELECT 1');
     } catch (error) {

@@ -8,3 +8,5 @@ export * from './request-meta';
 export * from './tokens';
 export * from './test-clock';
 export * from './audit';
+export * from './input-guards';
+export * from './draining';

@@ -4,10 +4,15 @@
  *    topic at once, with the reason, and the consumer moves on;
  * 2. in one database transaction the event id is recorded in the inbox and the handler's effect is
  *    written — a redelivered event finds its id and changes nothing;
- * 3. a failing handler is retried with backoff a bounded number of times, then dead-lettered.
+ * 3. a handler failing for the message's own sake (a domain refusal, a bad value, a bug) is retried
+ *    with backoff a bounded number of times, then dead-lettered;
+ * 4. a handler failing because infrastructure is down (the database unreachable, a connection
+ *    dropped, a deadlock) is retried without limit, with backoff capped at maxBackoffMs: an outage
+ *    holds the partition until it ends, and dead-letters nothing.
  * A consumer that can apply many events at once (`handleBatch`) gets what the transport fetched
  * in one transaction, and falls back to the steps above for a batch that fails.
- * The transport commits the position only after this function resolves.
+ * The transport commits the position only after this function resolves; a consumer stopped while
+ * waiting out an outage leaves the message uncommitted, for whoever consumes the partition next.
  */
 import {
   ContractViolation,
@@ -16,7 +21,8 @@ import {
   type IntegrationEvent,
 } from '@complaints/contracts';
 import type { Database, SqlClient } from '@complaints/eventstore';
-import { sleep, type IncomingMessage, type Subscription, type Transport } from './transport';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingMessage, Subscription, Transport } from './transport';
 
 export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<void>;
 /** Handles many events in one transaction; their order per key is kept. */
@@ -33,11 +39,56 @@ export interface ConsumerOptions {
    * idempotent projection, say); a batch that fails is handled again message by message.
    */
   handleBatch?: BatchHandler;
+  /** Attempts for a message fault before it is dead-lettered (infrastructure faults: no limit). */
   maxAttempts?: number;
   backoffMs?: number;
+  /** Longest wait between attempts while infrastructure is down. */
+  maxBackoffMs?: number;
   logger?: Pick<Console, 'warn' | 'error'>;
   /** Test seam for crash tests: called after the effect committed, before the position is. */
   afterCommit?: (event: IntegrationEvent) => Promise<void> | void;
+}
+
+/** Node's codes for a network connection that failed or dropped. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** What node-postgres says when a connection ends under it or cannot be had in time. */
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i;
+
+/**
+ * Whether an error says the infrastructure is unavailable rather than that the message is bad:
+ * connection failures, PostgreSQL's connection exceptions (08), insufficient resources (53),
+ * operator intervention such as a shutdown or restart (57P01-57P03), system errors (58), and
+ * serialization failures and deadlocks (40001, 40P01), which succeed when tried again.
+ */
+export function isInfrastructureFailure(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    const { code, driverError, message } = cause as { code?: unknown; driverError?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (CONNECTION_CODES.has(code)) return true;
+      if (/^(08|53|58)/.test(code) || ['57P01', '57P02', '57P03', '40001', '40P01'].includes(code)) return true;
+    }
+    if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;
+    cause = driverError ?? (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Thrown out of a handler's retries when the consumer is stopped: the message is not committed. */
+export class ConsumerStopped extends Error {
+  constructor(groupId: string) {
+    super(`Consumer ${groupId} stopped while waiting for its infrastructure; the message will be delivered again`);
+  }
 }
 
 /** Records the event in the inbox; false when this consumer already processed it. */
@@ -62,7 +113,9 @@ export async function recordAllInInbox(tx: SqlClient, consumer: string, eventIds
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 200;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const logger = options.logger ?? console;
+  const stopping = new AbortController();
 
   const deadLetter = async (message: IncomingMessage, reason: string, attempts: number) => {
     logger.warn(`[${options.groupId}] dead-lettering ${message.topic}@${message.offset}: ${reason}`);
@@ -98,7 +151,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   };
 
   const handleOne = async (message: IncomingMessage, event: IntegrationEvent): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
+    // Message faults count towards dead-lettering; infrastructure faults only lengthen the wait.
+    for (let attempt = 1, messageFaults = 0; ; attempt++) {
       try {
         await options.db.transaction(async (tx) => {
           if (await recordInInbox(tx, options.groupId, event.id)) await options.handle(event, tx);
@@ -107,12 +161,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
         return;
       } catch (error) {
         const reason = `${(error as Error).name}: ${(error as Error).message}`;
-        if (attempt >= maxAttempts) {
+        const infrastructure = isInfrastructureFailure(error);
+        if (!infrastructure && ++messageFaults >= maxAttempts) {
           await deadLetter(message, reason, attempt);
           return;
         }
-        logger.warn(`[${options.groupId}] ${event.type} ${event.id} failed (attempt ${attempt}): ${reason}`);
-        await sleep(backoffMs * 2 ** (attempt - 1));
+        logger.warn(
+          `[${options.groupId}] ${event.type} ${event.id} failed (attempt ${attempt}, ${
+            infrastructure
+              ? 'infrastructure: retried until it recovers'
+              : `message fault ${messageFaults} of ${maxAttempts}`
+          }): ${reason}`,
+        );
+        await sleep(Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs), undefined, {
+          signal: stopping.signal,
+        }).catch(() => undefined);
+        if (stopping.signal.aborted) throw new ConsumerStopped(options.groupId);
       }
     }
   };
@@ -146,7 +210,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   };
 
   const handleMany = options.handleBatch;
-  return options.transport.subscribe({
+  const subscription = await options.transport.subscribe({
     groupId: options.groupId,
     topics: options.topics,
     onMessage: async (message) => {
@@ -155,4 +219,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
     },
     ...(handleMany ? { onBatch: (messages: IncomingMessage[]) => handleBatch(messages, handleMany) } : {}),
   });
+  return {
+    stop: async () => {
+      stopping.abort();
+      await subscription.stop();
+    },
+  };
 }

@@ -134,27 +134,51 @@ export class KafkaTransport implements Transport {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
-    // kafkajs marks a message's offset resolved only after eachMessage returned (the effect is
-    // committed in the database by then) and commits resolved offsets after each fetched batch, or
-    // every second within a long one: at least once, without a broker round trip per message.
+    // Only a handled message's offset is resolved, and kafkajs commits resolved offsets after each
+    // fetched batch (or every second within a long one): at least once, without a broker round trip
+    // per message. Stopping: what is being handled finishes and is committed while the consumer
+    // still runs; messages after that stay unresolved for the next owner of the partition.
+    let stopping = false;
+    const inFlight = new Set<Promise<void>>();
+    const track = async (work: Promise<void>) => {
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    };
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
-      ...(options.onBatch
-        ? {
-            eachBatch: async ({ batch }) => {
-              await options.onBatch!(batch.messages.map((m) => incoming(batch.topic, batch.partition, m)));
-            },
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
+        try {
+          if (options.onBatch) {
+            if (stopping || messages.length === 0) return;
+            await track(options.onBatch(messages));
+            payload.resolveOffset(messages.at(-1)!.offset);
+            return;
           }
-        : {
-            eachMessage: async ({ topic, partition, message }) => {
-              await options.onMessage(incoming(topic, partition, message));
-            },
-          }),
+          for (const message of messages) {
+            if (stopping || !payload.isRunning() || payload.isStale()) return;
+            await track(options.onMessage(message));
+            payload.resolveOffset(message.offset);
+            await payload.heartbeat();
+          }
+        } catch (error) {
+          // A handler given up because the consumer is stopping: its offset stays unresolved.
+          if (!stopping) throw error;
+        }
+      },
     });
     return {
       stop: async () => {
+        stopping = true;
+        await Promise.allSettled([...inFlight]);
         this.consumers.delete(consumer);
         await consumer.disconnect();
       },

@@ -12,6 +12,10 @@ import { startInProcess, type InProcessService } from '../../../test/support/in-
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
 
+// Each test opens cases through the bus and then takes a dozen HTTP steps: on a loaded two-core
+// machine that exceeds Jest's default 5 s without anything being wrong.
+jest.setTimeout(30_000);
+
 const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' };
 const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead' };
 

@@ -20,7 +20,7 @@ import { ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
-import { CLOCK, Meta, flattenViolations, type Clock, type RequestMeta } from '@complaints/kit';
+import { CLOCK, Meta, flattenViolations, unstorableText, type Clock, type RequestMeta } from '@complaints/kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../attachments/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
 import { RegisterComplaintDto } from '../register-complaint/register-complaint.dto';
@@ -166,6 +166,8 @@ export class ChannelsController {
     } catch {
       throw new BadRequestException('The form needs a "complaint" field holding the complaint as JSON');
     }
+    const unstorable = unstorableText(parsed, 'complaint');
+    if (unstorable.length > 0) throw new BadRequestException(`The complaint part is invalid: ${unstorable.join('; ')}`);
     const dto = plainToInstance(RegisterComplaintDto, parsed);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {

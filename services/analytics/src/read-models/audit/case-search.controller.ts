@@ -8,6 +8,8 @@ import { csvLine, EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } fr
 
 type RawQuery = Record<string, string | undefined>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function parseSearch(query: RawQuery): CaseSearch {
   const date = (name: string) => {
     const value = query[name];
@@ -16,8 +18,8 @@ function parseSearch(query: RawQuery): CaseSearch {
     return value;
   };
   const level = query.minEscalationLevel;
-  if (level !== undefined && !/^\d+$/.test(level))
-    throw new BadRequestException('minEscalationLevel must be a whole number');
+  if (level !== undefined && !/^\d{1,9}$/.test(level))
+    throw new BadRequestException('minEscalationLevel must be a whole number below 1,000,000,000');
   const regulator = query.regulatorReferral;
   if (regulator !== undefined && regulator !== 'true' && regulator !== 'false')
     throw new BadRequestException('regulatorReferral must be true or false');
@@ -47,6 +49,8 @@ export class CaseSearchController {
     const limit = Number(query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new BadRequestException('limit must be a whole number from 1 to 500');
+    if (query.after !== undefined && !UUID.test(query.after))
+      throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
     const cases = await searchCases(this.db, parseSearch(query), { after: query.after, limit });
     return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
   }

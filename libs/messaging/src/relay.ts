@@ -81,7 +81,10 @@ export class OutboxRelay {
 
   /** Publishes everything committed so far; returns how many events were published. */
   async relayOnce(): Promise<number> {
-    const { db, name, batchSize = 200 } = this.options;
+    const { name, batchSize = 200 } = this.options;
+    // The session it holds for its lock, so the relay never queues behind the HTTP handlers for a
+    // connection from the service's pool (a busy intake held every relay query back by seconds).
+    const db = this.session ?? this.options.db;
     const { rows } = await db.query<{ transaction_id: string; global_position: string }>(
       `SELECT transaction_id::text AS transaction_id, global_position FROM outbox_checkpoints WHERE name = $1`,
       [name],

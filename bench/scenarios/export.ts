@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { EXPORT_COLUMNS } from '@complaints/analytics';
 import { atMost, figure, type Figure } from '../lib/figures';
 import { envNumber, log, sql, type BenchContext } from '../lib/context';
 import { rssMB, rssSampler } from '../lib/services';
@@ -25,23 +26,8 @@ const SEED = `
                  to_char(timestamptz '2025-01-01' + (i || ' seconds')::interval, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS received
             FROM generate_series(1, $1::int) AS i) AS s`;
 
-const CSV_COLUMNS = [
-  'complaintId',
-  'reference',
-  'tenant',
-  'status',
-  'channel',
-  'customerId',
-  'department',
-  'category',
-  'priority',
-  'receivedAt',
-  'acknowledgedAt',
-  'resolvedAt',
-  'closedAt',
-  'escalationLevel',
-  'satisfactionScore',
-];
+/** The export's own CSV columns, so COPY produces the same table. */
+const CSV_COLUMNS = EXPORT_COLUMNS;
 
 async function psqlCopy(
   url: string,

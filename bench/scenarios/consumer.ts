@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { prefixed, Topics } from '@complaints/contracts';
 import { toEnvelope, type IntegrationPayload } from '@complaints/messaging';
 import type { StoredEvent } from '@complaints/eventstore';
 import { figure, type Figure } from '../lib/figures';
 import { envNumber, log, sql, type BenchContext } from '../lib/context';
+import { rawKafka } from '../lib/raw-kafka';
 import { sampleEvent, type SampleEvent } from '../lib/sample';
 import { startTopology } from '../lib/services';
 
@@ -52,17 +52,7 @@ export async function consumerScenario(ctx: BenchContext): Promise<Figure[]> {
   const sample = await sampleEvent(ctx);
   const prefix = `${ctx.runId}-consumer`;
   const topic = prefixed(prefix, Topics.intake);
-  const kafka = new Kafka({
-    clientId: 'bench-consumer',
-    brokers: ctx.kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const { kafka, producer } = await rawKafka(ctx, 'bench-consumer');
 
   // The service first, consuming (its group joined): a probe event must come through before the load.
   log('consumer: analytics service (inbox + case timeline projection)');

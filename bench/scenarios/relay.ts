@@ -5,12 +5,12 @@
  * acks=all, one request in flight) and message size.
  */
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { prefixed, Topics } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type StoredEvent } from '@complaints/eventstore';
 import { KafkaTransport, OutboxRelay, toEnvelope, type IntegrationPayload } from '@complaints/messaging';
 import { atLeast, figure, type Figure } from '../lib/figures';
 import { envNumber, log, sql, type BenchContext } from '../lib/context';
+import { rawKafka } from '../lib/raw-kafka';
 import { sampleEvent, seedEventsSql } from '../lib/sample';
 
 const S = '3 outbox relay';
@@ -71,17 +71,7 @@ export async function relayScenario(ctx: BenchContext): Promise<Figure[]> {
     );
     const envelope = toEnvelope(row!, '/complaints/intake', mapReceived(row!)[0]!);
     const value = JSON.stringify(envelope);
-    const kafka = new Kafka({
-      clientId: 'bench-raw',
-      brokers: ctx.kafkaBrokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    const { kafka, producer } = await rawKafka(ctx, 'bench-raw');
     const topic = prefixed(topicPrefix, 'raw');
     const admin = kafka.admin();
     await admin.connect();

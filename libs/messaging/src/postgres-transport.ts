@@ -144,8 +144,8 @@ export class PostgresTransport implements Transport {
 
   /** Reads the topics in commit order up to the last message committed when opened. */
   async history(topics: string[]): Promise<HistoryReader> {
-    const { rows } = await this.db.query<{ transaction_id: string | null; position: string | null; total: string }>(
-      `SELECT max(transaction_id)::text AS transaction_id, max(position) AS position, count(*) AS total
+    const { rows } = await this.db.query<{ transaction_id: string | null; total: string }>(
+      `SELECT max(transaction_id)::text AS transaction_id, count(*) AS total
          FROM bus_messages
         WHERE topic = ANY($1) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
       [topics],

@@ -69,13 +69,14 @@ export class CaseTimelineProjection {
     const fresh = new Set(inserted.map((r) => r.event_id));
     const toFold = events.filter((e) => fresh.delete(e.id)); // first copy of each newly stored event
     if (toFold.length === 0) return;
+    const cases = [...new Set(toFold.map((e) => e.subject))];
     const { rows } = await tx.query<{ complaint_id: string; summary: CaseSummary }>(
       'SELECT complaint_id, summary FROM case_summaries WHERE complaint_id = ANY($1::uuid[]) FOR UPDATE',
-      [[...new Set(toFold.map((e) => e.subject))]],
+      [cases],
     );
     const summaries = new Map<string, CaseSummary>(rows.map((r) => [r.complaint_id, r.summary]));
     for (const event of toFold) summaries.set(event.subject, evolveSummary(summaries.get(event.subject), event));
-    const changed = [...new Set(toFold.map((e) => e.subject))].map((id) => summaries.get(id)!);
+    const changed = cases.map((id) => summaries.get(id)!);
     await tx.query(
       `INSERT INTO case_summaries (complaint_id, tenant, status, summary)
        SELECT complaint_id, tenant, status, summary

@@ -19,7 +19,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@complaints/(contracts|decider|eventstore|messaging|kit|sla)$': '<rootDir>/libs/$1/src',
+    '^@complaints/(contracts|decider|eventstore|messaging|kit|sla|privacy)$': '<rootDir>/libs/$1/src',
     '^@complaints/(intake|routing|resolution|analytics)$': '<rootDir>/services/$1/src',
   },
   testEnvironment: 'node',

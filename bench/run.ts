@@ -11,6 +11,7 @@ import {
   describeMachine,
   dropDatabase,
   ensureInfrastructure,
+  prepareTokens,
   kafkaReachable,
   log,
   type BenchContext,
@@ -46,6 +47,7 @@ const SCENARIOS: [string, Scenario][] = [
 async function main(): Promise<void> {
   const startedAt = new Date();
   const infra = ensureInfrastructure();
+  await prepareTokens();
   await kafkaReachable(infra.kafkaBrokers);
   const runId = `bench${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const databaseUrl = await createDatabase(infra.databaseUrl, runId);

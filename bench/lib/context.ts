@@ -3,12 +3,14 @@
  * a database of its own for this run, sizes from the environment, and what the machine is.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import type { Topology } from './services';
+import { generateDevKeys, signDevToken, type Role } from '@complaints/kit';
 
 /** Compiled to bench/dist/lib: the repository is three levels up. */
 export const repoRoot = join(__dirname, '..', '..', '..');
@@ -39,7 +41,30 @@ export interface Infrastructure {
   startedByBench: boolean;
 }
 
+/** The bench's own signing key: the services it starts verify its tokens. */
+const benchKeys = generateDevKeys();
+/** Bearer tokens per role, signed once before any scenario (see prepareTokens). */
+export const tokens: Partial<Record<Role, string>> = {};
+
+export async function prepareTokens(): Promise<void> {
+  for (const role of ['channel', 'auditor'] as const) {
+    tokens[role] = await signDevToken(benchKeys, {
+      subject: `bench-${role}`,
+      tenant: 'default',
+      roles: [role],
+      expiresIn: '24h',
+    });
+  }
+}
+
+export const authorization = (role: 'channel' | 'auditor') => ({ authorization: `Bearer ${tokens[role]!}` });
+
 export function ensureInfrastructure(): Infrastructure {
+  // The services refuse to start without a master key for personal data: the bench makes its own.
+  process.env.PII_MASTER_KEY ??= randomBytes(32).toString('base64');
+  // And without keys to verify tokens with; rate limits are not what is measured here.
+  process.env.AUTH_PUBLIC_KEYS = JSON.stringify(benchKeys.jwks);
+  process.env.RATE_LIMIT_PER_MINUTE ??= '1000000000';
   if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) {
     return { databaseUrl: process.env.DATABASE_URL, kafkaBrokers: process.env.KAFKA_BROKERS, startedByBench: false };
   }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { atMost, figure, summarise, type Figure } from '../lib/figures';
-import { envNumber, log, sql, type BenchContext } from '../lib/context';
+import { authorization, envNumber, log, sql, type BenchContext } from '../lib/context';
 import { fullTopology } from './e2e';
 
 const S = '6 audit queries';
@@ -61,7 +61,7 @@ export async function auditScenario(ctx: BenchContext): Promise<Figure[]> {
   log(`audit: case ${caseId} with ${events} events, ${requests} sequential requests per query`);
 
   const get = (path: string) => async () => {
-    const response = await fetch(`${analytics.url}${path}`);
+    const response = await fetch(`${analytics.url}${path}`, { headers: authorization('auditor') });
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
     await response.arrayBuffer();
   };

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { EXPORT_COLUMNS } from '@complaints/analytics';
 import { atMost, figure, type Figure } from '../lib/figures';
-import { envNumber, log, sql, type BenchContext } from '../lib/context';
+import { authorization, envNumber, log, sql, type BenchContext } from '../lib/context';
 import { rssMB, rssSampler } from '../lib/services';
 import { fullTopology } from './e2e';
 
@@ -54,7 +54,7 @@ async function psqlCopy(
 async function httpExport(url: string, pid: number) {
   const sampler = rssSampler({ analytics: pid }, 50);
   const start = performance.now();
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: authorization('auditor') });
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}`);
   let bytes = 0;
   let lines = 0;

@@ -55,6 +55,7 @@ export async function rebuildScenario(ctx: BenchContext): Promise<Figure[]> {
     KAFKA_BROKERS: ctx.kafkaBrokers,
     TOPIC_PREFIX: prefix,
     ANALYTICS_DB_SCHEMA: SCHEMA,
+    PII_MASTER_KEY: process.env.PII_MASTER_KEY,
   });
   log('rebuild: rebuilding analytics from the topics');
   const report = await rebuildAnalytics({ config });

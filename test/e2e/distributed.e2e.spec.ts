@@ -6,6 +6,7 @@ import { freePort, startService, waitUntilReady, type RunningProcess } from '../
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command, fileComplaint, history, historyWith, type HistoryEvent, type Urls } from '../support/journey';
+import { api } from '../support/auth';
 
 const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
 type Service = (typeof SERVICES)[number];
@@ -53,7 +54,7 @@ describe('the distributed platform over Kafka', () => {
     ]);
     expect(events.map((e) => e.correlationId)).toEqual([correlationId, correlationId, correlationId]);
     expect(events[0]?.actor).toEqual({ id: 'cti-95598', role: 'channel' });
-    const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
+    const summary = await (await api(`${urls.analytics}/cases/${complaintId}`)).json();
     expect(summary).toMatchObject({ status: 'open', department: 'metering' });
   }, 120_000);
 
@@ -92,7 +93,7 @@ describe('the distributed platform over Kafka', () => {
       'case.closed.v1',
     ]);
     expect(events[3]?.actor).toEqual({ id: 'agent-7', role: 'agent' });
-    const summary = await (await fetch(`${urls.analytics}/cases/${complaintId}`)).json();
+    const summary = await (await api(`${urls.analytics}/cases/${complaintId}`)).json();
     expect(summary).toMatchObject({ status: 'closed', department: 'cards' });
   }, 120_000);
 
@@ -117,7 +118,7 @@ describe('the distributed platform over Kafka', () => {
 
   it('takes an email complaint through to analytics with its channel, classification, department and assigned agent', async () => {
     const raw = readFileSync(join(__dirname, '../fixtures/channels/annual-fee-complaint.eml'));
-    const posted = await fetch(`${urls.intake}/channels/email`, {
+    const posted = await api(`${urls.intake}/channels/email`, {
       method: 'POST',
       headers: { 'content-type': 'message/rfc822' },
       body: raw,
@@ -148,16 +149,16 @@ describe('the distributed platform over Kafka', () => {
     const { complaintId } = await fileComplaint(urls, '计划停电没有通知，至今无人联系');
     await historyWith(urls, complaintId, 3);
     const clocksOf = async () =>
-      (await (await fetch(`${urls.resolution}/cases/${complaintId}/clocks`)).json()) as {
+      (await (await api(`${urls.resolution}/cases/${complaintId}/clocks`)).json()) as {
         escalationLevel: number;
         clocks: { clock: string; state: string; dueAt: string; policy: string }[];
       };
     const acknowledgement = (await clocksOf()).clocks.find((c) => c.clock === 'acknowledgement')!;
     expect(acknowledgement).toMatchObject({ state: 'running', policy: 'default' });
     const setClock = (now: Date) =>
-      fetch(`${urls.resolution}/test/clock`, {
+      api(`${urls.resolution}/test/clock`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-actor-role': 'admin' },
         body: JSON.stringify({ now: now.toISOString() }),
       });
 

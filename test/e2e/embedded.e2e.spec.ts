@@ -1,12 +1,15 @@
 /**
  * `npm start`, exactly as a newcomer runs it: one process, embedded PostgreSQL, embedded transport.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, GiveUp } from '../support/database';
 import { freePort, startProcess, type RunningProcess } from '../support/processes';
 import { command, fileComplaint, historyWith, type Urls } from '../support/journey';
+import { api, testKeys } from '../support/auth';
+import { repoRoot } from '../support/infrastructure';
 
 describe('the embedded platform started by npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-'));
@@ -32,7 +35,12 @@ describe('the embedded platform started by npm start', () => {
     ANALYTICS_PORT: String(ports.analytics),
     DATABASE_URL: '',
     KAFKA_BROKERS: '',
+    // No identity provider: `npm start` uses the development key in DATA_DIR/auth, given the tests' key here.
+    AUTH_PUBLIC_KEYS: '',
+    AUTH_JWKS_URL: '',
   };
+  mkdirSync(join(dataDir, 'auth'), { recursive: true });
+  writeFileSync(join(dataDir, 'auth', 'dev-signing-key.json'), JSON.stringify(testKeys));
   let platform: RunningProcess | undefined;
 
   const startPlatform = async () => {
@@ -64,7 +72,19 @@ describe('the embedded platform started by npm start', () => {
     const docs = await fetch(`${urls.intake}/docs-json`);
     expect(docs.status).toBe(200);
     expect(((await docs.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/complaints');
+    expect(started.output()).toContain('npm run -s token -- --role agent');
   }, 240_000);
+
+  it('refuses calls without a token, and takes the one `npm run token` prints', async () => {
+    expect((await fetch(`${urls.analytics}/kpis/volumes`)).status).toBe(401);
+    const token = execFileSync(process.execPath, [join(repoRoot, 'apps/embedded/dist/token.js'), '--role', 'auditor'], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: 'utf8',
+    }).trim();
+    const volumes = await fetch(`${urls.analytics}/kpis/volumes`, { headers: { authorization: `Bearer ${token}` } });
+    expect(volumes.status).toBe(200);
+    expect((await fetch(`${urls.intake}/health/ready`)).status).toBe(200);
+  });
 
   it('takes a complaint from intake to an opened case, and keeps it across a restart', async () => {
     const { complaintId, reference } = await fileComplaint(urls);
@@ -73,9 +93,26 @@ describe('the embedded platform started by npm start', () => {
     expect((await command(urls, complaintId, 'acknowledge', { channel: 'phone', summary: 'Called' })).status).toBe(200);
     await historyWith(urls, complaintId, 4);
 
-    await platform!.stop('SIGTERM');
+    // SIGTERM drains like a service: readiness fails at once, then everything stops within the limit.
+    const signalled = Date.now();
+    let stopped = false;
+    const stopping = platform!.stop('SIGTERM').finally(() => (stopped = true));
+    // Readiness is polled until the process is gone: it must have answered 503 while draining.
+    const seen = new Set<number | string>();
+    while (!stopped) {
+      seen.add(
+        await fetch(`${urls.intake}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.status,
+          () => 'no answer',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stopping;
+    expect(seen).toContain(503);
+    expect(Date.now() - signalled).toBeLessThan(12_000);
     await startPlatform();
-    const complaint = await (await fetch(`${urls.intake}/complaints/${complaintId}`)).json();
+    const complaint = await (await api(`${urls.intake}/complaints/${complaintId}`)).json();
     expect(complaint).toMatchObject({ reference });
     const after = await historyWith(urls, complaintId, 4);
     expect(after.map((e) => e.type)).toContain('case.acknowledged.v1');

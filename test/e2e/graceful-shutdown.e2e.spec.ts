@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { prefixed } from '@complaints/contracts';
 import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
 import { freePort, startService, waitUntilReady, type RunningProcess } from '../support/processes';
+import { api, tokenFor } from '../support/auth';
 
 const complaint = (n: number) =>
   JSON.stringify({
@@ -23,7 +24,7 @@ const complaint = (n: number) =>
   });
 
 /** POSTs a complaint, sending the body in two parts with `between` awaited in the middle. */
-function postInTwoParts(port: number, body: string, between: Promise<void>) {
+function postInTwoParts(port: number, body: string, between: Promise<void>, token: string) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
       {
@@ -31,7 +32,11 @@ function postInTwoParts(port: number, body: string, between: Promise<void>) {
         port,
         path: '/complaints',
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
       },
       (res) => {
         let text = '';
@@ -85,11 +90,12 @@ describe('graceful shutdown', () => {
     // Half-sent requests: the server has them, and the rest of each body arrives after SIGTERM.
     let release!: () => void;
     const afterSignal = new Promise<void>((resolve) => (release = resolve));
-    const halfSent = Array.from({ length: 10 }, (_, n) => postInTwoParts(port, complaint(n), afterSignal));
+    const token = await tokenFor({ role: 'channel' });
+    const halfSent = Array.from({ length: 10 }, (_, n) => postInTwoParts(port, complaint(n), afterSignal, token));
     let signalledAt = Date.now() + 1e9;
     // And a burst of whole requests racing the signal.
     const burst = Array.from({ length: 30 }, (_, n) =>
-      fetch(`http://127.0.0.1:${port}/complaints`, {
+      api(`http://127.0.0.1:${port}/complaints`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: complaint(100 + n),
@@ -147,7 +153,7 @@ describe('graceful shutdown', () => {
 
     const count = 60;
     for (let n = 0; n < count; n++) {
-      const response = await fetch(`http://127.0.0.1:${ports.intake}/complaints`, {
+      const response = await api(`http://127.0.0.1:${ports.intake}/complaints`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: complaint(1000 + n),

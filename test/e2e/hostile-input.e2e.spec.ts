@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Client } from 'pg';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import type { ServiceDefinition } from '@complaints/kit';
+import { ROLES, type ServiceDefinition } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { analyticsService } from '@complaints/analytics';
 import { intakeService } from '@complaints/intake';
@@ -21,6 +21,14 @@ import { routedEnvelope } from '../fixtures/events';
 import { eventually } from '../support/database';
 import { hostileRequest, operationsOf, type HostileRequest, type Operation } from '../support/hostile-requests';
 import { startInProcess, type InProcessService } from '../support/in-process';
+import { ALL_DEPARTMENTS, api, tokenFor } from '../support/auth';
+
+/**
+ * Hostile requests carry a token holding every role and department, so that each reaches the
+ * endpoint's validation (the request's own Authorization header, when the generator made one, is
+ * kept: a bad one must be a 401 with a message). Access control itself is access-control.e2e.spec.ts.
+ */
+const everyRole = tokenFor({ role: 'admin', roles: [...ROLES], departments: ALL_DEPARTMENTS, subject: 'fuzzer' });
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261122);
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 10_000);
@@ -75,7 +83,7 @@ async function send(request: HostileRequest, retried = false): Promise<Answer> {
   try {
     const response = await fetch(request.url, {
       method: request.method,
-      headers: request.headers,
+      headers: { authorization: `Bearer ${await everyRole}`, ...request.headers },
       ...(request.body ? { body: request.body } : {}),
     });
     return { request, status: response.status, text: await response.text() };
@@ -127,7 +135,7 @@ describe('hostile input against every public endpoint', () => {
     ).flat();
 
     // Real records, so that hostile requests also reach existing complaints and cases.
-    const registered = await fetch(`${intake!.base}/complaints`, {
+    const registered = await api(`${intake!.base}/complaints`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -153,7 +161,7 @@ describe('hostile input against every public endpoint', () => {
       },
     ]);
     await eventually(`case ${caseId} opened`, async () =>
-      (await fetch(`${resolution!.base}/cases/${caseId}`)).status === 200 ? true : undefined,
+      (await api(`${resolution!.base}/cases/${caseId}`)).status === 200 ? true : undefined,
     );
     realIds.resolution = [caseId];
     realIds.analytics = [caseId];

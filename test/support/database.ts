@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-export function requireEnv(name: 'DATABASE_URL' | 'KAFKA_BROKERS'): string {
+export function requireEnv(name: 'DATABASE_URL' | 'KAFKA_BROKERS' | 'PII_MASTER_KEY'): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: the test global setup should have provided it`);
   return value;

@@ -384,17 +384,35 @@ const encodePath = (value: string) => {
   }
 };
 
-const HEADERS = fc.record(
-  {
-    'x-actor-id': fc.oneof(nasty, fc.constant('a'.repeat(4000))).map((v) => v.replace(/[^\x20-\x7e]/g, '?')),
-    'x-actor-role': fc.constantFrom('agent', 'team-lead', 'auditor', 'system', '; drop', 'x'.repeat(300)),
-    'x-tenant-id': fc
-      .constantFrom('default', "bank'a", '../other', 'ü'.repeat(3))
-      .map((v) => v.replace(/[^\x20-\x7e]/g, '?')),
-    'idempotency-key': fc.constantFrom('k', ' ', 'x'.repeat(1000), 'ключ'.replace(/[^\x20-\x7e]/g, '?')),
-  },
-  { requiredKeys: [] },
-);
+const HEADERS = fc
+  .record(
+    {
+      'x-actor-id': fc.oneof(nasty, fc.constant('a'.repeat(4000))).map((v) => v.replace(/[^\x20-\x7e]/g, '?')),
+      'x-actor-role': fc.constantFrom('agent', 'supervisor', 'auditor', 'system', '; drop', 'x'.repeat(300)),
+      'x-tenant-id': fc
+        .constantFrom('default', "bank'a", '../other', 'ü'.repeat(3))
+        .map((v) => v.replace(/[^\x20-\x7e]/g, '?')),
+      'idempotency-key': fc.constantFrom('k', ' ', 'x'.repeat(1000), 'ключ'.replace(/[^\x20-\x7e]/g, '?')),
+    },
+    { requiredKeys: [] },
+  )
+  .chain((headers) =>
+    // One request in ten brings its own broken credentials (the rest are sent with a good token).
+    fc
+      .oneof(
+        { weight: 9, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'Bearer x',
+            'Basic YWRtaW46YWRtaW4=',
+            `Bearer ${'a'.repeat(5000)}`,
+            'Bearer a.b.c',
+          ),
+        },
+      )
+      .map((authorization) => (authorization ? { ...headers, authorization } : headers)),
+  );
 
 /** One hostile request against one operation. */
 export function hostileRequest(operation: Operation, realIds: string[]): fc.Arbitrary<HostileRequest> {

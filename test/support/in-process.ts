@@ -9,7 +9,8 @@ import {
   type ServiceConfig,
   type ServiceDefinition,
 } from '@complaints/kit';
-import { createTestDatabase, type TestDatabase } from './database';
+import { testAuthEnv } from './auth';
+import { createTestDatabase, requireEnv, type TestDatabase } from './database';
 
 export interface InProcessService {
   app: INestApplication;
@@ -27,7 +28,15 @@ export async function startInProcess(
   env: Record<string, string> = {},
 ): Promise<InProcessService> {
   const testDb = await createTestDatabase(`${definition.name}_http`);
-  const config = { ...loadServiceConfig(definition.name, { ...env, DATABASE_URL: testDb.url }), port: 0 };
+  const config = {
+    ...loadServiceConfig(definition.name, {
+      PII_MASTER_KEY: requireEnv('PII_MASTER_KEY'),
+      ...testAuthEnv,
+      ...env,
+      DATABASE_URL: testDb.url,
+    }),
+    port: 0,
+  };
   const app = await startService(definition.module({ config, ...(clock ? { clock } : {}) }), config, {
     title: definition.title,
     shutdownHooks: false,

@@ -5,6 +5,7 @@
  * the run fails with what to do.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -98,4 +99,6 @@ export async function ensureInfrastructure(): Promise<void> {
   }
   await verifyPostgres(process.env.DATABASE_URL);
   await verifyKafka(process.env.KAFKA_BROKERS);
+  // The services refuse to start without a master key for personal data: the run makes its own.
+  process.env.PII_MASTER_KEY ??= randomBytes(32).toString('base64');
 }

@@ -1,4 +1,6 @@
 /** The steps of a complaint's journey through the running platform, shared by the e2e suites. */
+import type { Role } from '@complaints/kit';
+import { ALL_DEPARTMENTS, as } from './auth';
 import { eventually } from './database';
 
 export interface Urls {
@@ -26,8 +28,7 @@ export async function fileComplaint(urls: Urls, description?: string, correlatio
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-actor-id': 'cti-95598',
-      'x-actor-role': 'channel',
+      ...(await as({ role: 'channel', subject: 'cti-95598' })),
       ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
     },
     body: JSON.stringify(complaintBody(description)),
@@ -46,7 +47,7 @@ export interface HistoryEvent {
 }
 
 export async function history(urls: Urls, complaintId: string): Promise<HistoryEvent[]> {
-  const response = await fetch(`${urls.analytics}/cases/${complaintId}/history`);
+  const response = await fetch(`${urls.analytics}/cases/${complaintId}/history`, { headers: await as('auditor') });
   if (response.status === 404) return [];
   if (!response.ok) throw new Error(`analytics answered ${response.status}`);
   return ((await response.json()) as { events: HistoryEvent[] }).events;
@@ -68,11 +69,16 @@ export async function command(
   caseId: string,
   path: string,
   body: unknown,
-  actor = { id: 'agent-7', role: 'agent' },
+  actor: { id: string; role: Role } = { id: 'agent-7', role: 'agent' },
 ) {
+  // Department-scoped roles (agents) are given every department, so journeys reach any case.
+  const departments = ALL_DEPARTMENTS;
   return fetch(`${urls.resolution}/cases/${caseId}/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-actor-id': actor.id, 'x-actor-role': actor.role },
+    headers: {
+      'content-type': 'application/json',
+      ...(await as({ role: actor.role, subject: actor.id, departments })),
+    },
     body: JSON.stringify(body),
   });
 }

@@ -2,6 +2,7 @@
  * Runs the built services as real processes for end-to-end tests, with their output kept in
  * reports/e2e-logs so a failure can be read afterwards.
  */
+import { testAuthEnv } from './auth';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,10 @@ export function startProcess(name: string, command: string, args: string[], env:
 }
 
 export function startService(service: string, env: NodeJS.ProcessEnv): RunningProcess {
-  return startProcess(service, process.execPath, [join(repoRoot, 'services', service, 'dist', 'main.js')], env);
+  return startProcess(service, process.execPath, [join(repoRoot, 'services', service, 'dist', 'main.js')], {
+    ...testAuthEnv,
+    ...env,
+  });
 }
 
 export async function waitUntilReady(process: RunningProcess, url: string, timeoutMs = 90_000): Promise<void> {

@@ -5,10 +5,18 @@
  * events between them with the same guarantees as Kafka.
  */
 import 'reflect-metadata';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { loadServiceConfig, startService, type ServiceDefinition } from '@complaints/kit';
+import {
+  devKeysIn,
+  drainOnSignals,
+  loadServiceConfig,
+  startService,
+  startTracing,
+  type ServiceDefinition,
+} from '@complaints/kit';
 import { intakeService } from '@complaints/intake';
 import { routingService } from '@complaints/routing';
 import { resolutionService } from '@complaints/resolution';
@@ -57,22 +65,40 @@ async function startDatabase(dataDir: string, port: number) {
   return { postgres, url: `postgres://postgres:postgres@127.0.0.1:${port}/complaints` };
 }
 
+/**
+ * The master key of personal data: PII_MASTER_KEY when given, else one generated on first start
+ * and kept in DATA_DIR/pii-master-key (0600) — losing it makes every complainant read as erased.
+ */
+function piiMasterKey(dataDir: string): string {
+  if (process.env.PII_MASTER_KEY) return process.env.PII_MASTER_KEY;
+  const file = join(dataDir, 'pii-master-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function main() {
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 55432);
   console.log(`Starting the embedded platform (data in ${dataDir}) ...`);
+  startTracing('complaints-embedded');
   const { postgres, url } = await startDatabase(dataDir, pgPort);
   const apps: INestApplication[] = [];
-  const stop = async (signal: string) => {
-    console.log(`${signal}: stopping ...`);
+  // The services' drain (readiness 503, connections closed, in-flight work finished), then the
+  // database; started before the services so that a signal during start-up stops what started.
+  drainOnSignals('embedded', async () => {
     for (const app of apps.reverse()) await app.close().catch((e: unknown) => console.error(e));
-    await postgres.stop().catch((e: unknown) => console.error(e));
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+    await postgres.stop();
+  });
 
-  const env = { ...process.env, DATABASE_URL: url, KAFKA_BROKERS: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url,
+    KAFKA_BROKERS: '',
+    PII_MASTER_KEY: piiMasterKey(dataDir),
+  };
+  // Without an identity provider configured, tokens are signed with a development key kept in DATA_DIR.
+  const devAuth = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS;
+  if (devAuth) env.AUTH_PUBLIC_KEYS = JSON.stringify(devKeysIn(join(dataDir, 'auth')).jwks);
   const lines: string[] = [];
   for (const service of SERVICES) {
     const config = loadServiceConfig(service.name, env);
@@ -81,9 +107,16 @@ async function main() {
     lines.push(`  ${service.title.padEnd(30)} ${base}   docs: ${base}/docs`);
   }
   console.log(
-    ['', 'Complaint platform ready (embedded mode):', ...lines, `  PostgreSQL (embedded)          ${url}`, ''].join(
-      '\n',
-    ),
+    [
+      '',
+      'Complaint platform ready (embedded mode):',
+      ...lines,
+      `  PostgreSQL (embedded)          ${url}`,
+      devAuth
+        ? '  Tokens (development key):      npm run -s token -- --role agent   (roles: channel, agent, supervisor, ...)'
+        : '  Tokens:                        from your identity provider',
+      '',
+    ].join('\n'),
   );
 }
 

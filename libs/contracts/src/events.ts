@@ -15,9 +15,16 @@ export const complaintReceivedV1 = z.object({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
   channel: z.enum(CHANNELS),
+  /**
+   * Personal fields (name, customer id, contact, description, demands, attachment file names and the
+   * channel's caller number, sender and subject) are sealed by intake: `pii:v1:<key id>:…` strings
+   * that only the key vault reveals, and that read as "[erased]" once the data subject is erased.
+   */
   complainant: z.object({
     name: z.string().min(1),
     customerId: z.string().min(1).optional(),
+    /** The data subject: a keyed pseudonym of the complainant (absent on events before encryption). */
+    subjectId: z.string().min(1).optional(),
     contact: z.object({
       phone: z.string().optional(),
       email: z.string().optional(),
@@ -88,6 +95,13 @@ export const complaintRepeatComplainantFlaggedV1 = z.object({
   flaggedAt: isoTime,
 });
 
+/** The complainant's personal data was erased (their keys destroyed): no personal data in it. */
+export const complainantErasedV1 = z.object({
+  complaintId: z.string().uuid(),
+  subjectId: z.string().min(1),
+  erasedAt: isoTime,
+});
+
 export const complaintRoutedV1 = z.object({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
@@ -97,8 +111,16 @@ export const complaintRoutedV1 = z.object({
   priority: z.enum(PRIORITIES),
   ruleId: z.string().nullable(),
   matchedKeywords: z.array(z.string()),
-  /** The enterprise's customer id, when the complainant gave one (policy limits are per customer). */
+  /**
+   * The complainant's pseudonymous customer key (their data subject id) when they gave a customer
+   * id — policy limits are per customer; never the plain id.
+   */
   customerId: z.string().optional(),
+  /**
+   * The complainant's data subject id (complaint.received.v1's `complainant.subjectId`): resolution
+   * seals what agents write about the case with that subject's key. Absent before it was carried.
+   */
+  subjectId: z.string().min(1).optional(),
   channel: z.enum(CHANNELS).optional(),
   receivedAt: isoTime.optional(),
   /** The SLA policy routing selected; resolution starts its clocks from it. */
@@ -163,10 +185,20 @@ const resolutionOption = z.object({
   currency: z.string().optional(),
 });
 
+/**
+ * The free text people write on a case is the complainant's personal data too, and resolution seals
+ * it with the case's data subject key (`pii:v1:…` strings, "[erased]" once the subject is erased):
+ * summaries, findings and evidence references, the cause, reasons, comments, customer explanations
+ * and options' descriptions. Codes, amounts, dates, the root cause and the improvement action stay
+ * plain, as does text the system writes (SLA escalations, refusals by policy). Cases opened before
+ * the subject id travelled (no `subjectId` on case.opened.v1) keep their free text plain.
+ */
 export const caseOpenedV1 = caseFact({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
   customerId: z.string().optional(),
+  /** The complainant's data subject id, whose key seals the case's free text. */
+  subjectId: z.string().min(1).optional(),
   department: z.string().min(1),
   queue: z.string().min(1),
   category: z.string().min(1),
@@ -321,6 +353,7 @@ export const IntegrationEvents = {
   'complaint.duplicate-suspected.v1': { topic: Topics.intake, schema: complaintDuplicateSuspectedV1 },
   'complaint.duplicate-link-removed.v1': { topic: Topics.intake, schema: complaintDuplicateLinkRemovedV1 },
   'complaint.repeat-complainant-flagged.v1': { topic: Topics.intake, schema: complaintRepeatComplainantFlaggedV1 },
+  'complainant.erased.v1': { topic: Topics.intake, schema: complainantErasedV1 },
   'complaint.routed.v1': { topic: Topics.routing, schema: complaintRoutedV1 },
   'complaint.rerouted.v1': { topic: Topics.routing, schema: complaintReroutedV1 },
   'case.opened.v1': { topic: Topics.resolution, schema: caseOpenedV1 },
@@ -351,6 +384,17 @@ export const IntegrationEvents = {
   'case.extension-requested.v1': { topic: Topics.resolution, schema: caseExtensionRequestedV1 },
   'case.extension-decided.v1': { topic: Topics.resolution, schema: caseExtensionDecidedV1 },
 } as const satisfies Record<string, { topic: TopicName; schema: z.ZodTypeAny }>;
+
+/**
+ * The customer key consumers see for a complainant of complaint.received.v1: the pseudonymous
+ * subject id when the complainant gave a customer id (the plain id only on events recorded before
+ * personal data was sealed), so policy limits and repeat-complainant figures work per customer
+ * without anyone downstream holding the id.
+ */
+export function pseudonymousCustomerId(complainant: { customerId?: string; subjectId?: string } | undefined) {
+  if (!complainant?.customerId) return undefined;
+  return complainant.subjectId ?? complainant.customerId;
+}
 
 export type IntegrationEventType = keyof typeof IntegrationEvents;
 export type IntegrationEventData<T extends IntegrationEventType> = z.infer<(typeof IntegrationEvents)[T]['schema']>;

@@ -2,7 +2,7 @@
  * The one loop every command goes through: read the stream, fold, decide, append with the
  * expected version; on a version conflict, read again and decide again.
  */
-import { fold, type CommandMetadata, type Decider, type DomainEvent } from '@complaints/decider';
+import { fold, NotFoundError, type CommandMetadata, type Decider, type DomainEvent } from '@complaints/decider';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database, SqlClient } from './database';
 import { EventStore, StreamVersionConflict, type StoredEvent } from './event-store';
@@ -34,6 +34,8 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
   hooks: CommandHooks = {},
 ): Promise<CommandResult<State>> {
   const history = await store.readStream(tx, streamId);
+  // A stream of another tenant is, to this one, a stream that does not exist.
+  if (!ownedBy(history, meta.tenant)) throw new NotFoundError('Stream', streamId);
   const state = fold(decider, history as unknown as Event[]);
   const command =
     typeof input === 'function' ? await (input as (s: State, t: SqlClient) => Promise<Command>)(state, tx) : input;
@@ -84,15 +86,21 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   }
 }
 
-/** Folds a stream into state; `undefined` when the stream has no events. */
+/** Whether a stream is empty or the tenant's own: every stream belongs to the tenant of its first event. */
+function ownedBy(history: StoredEvent[], tenant: string): boolean {
+  return history.length === 0 || history[0]!.metadata.tenant === tenant;
+}
+
+/** Folds a stream of `tenant` into state; `undefined` when it has no events or is another tenant's. */
 export async function loadState<State, Event extends DomainEvent>(
   client: SqlClient,
   store: EventStore,
   decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
   streamId: string,
+  tenant: string,
 ): Promise<{ state: State; version: number } | undefined> {
   const history = await store.readStream(client, streamId);
-  if (history.length === 0) return undefined;
+  if (history.length === 0 || !ownedBy(history, tenant)) return undefined;
   return { state: fold(decider, history as unknown as Event[]), version: history.length };
 }
 

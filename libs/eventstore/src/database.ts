@@ -3,7 +3,8 @@
  * advisory lock (so several instances may start at once), and plain SQL with parameters.
  * TypeORM supplies the pool and the migration bookkeeping; callers see only `SqlClient`.
  */
-import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { DataSource, QueryRunnerAlreadyReleasedError, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { currentTenant, ENTER_TENANT_SQL, tenantRoleSql } from './tenant-scope';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -38,6 +39,12 @@ export interface DatabaseOptions {
   migrations: Migration[];
   applicationName?: string;
   poolSize?: number;
+  /**
+   * Whether a request's tenant scope confines this database's statements (tenant-scope.ts); default
+   * true. False for schemas without tenant rows (the key vault, the embedded bus): there the scope
+   * would only cost a transaction and a round trip per statement.
+   */
+  tenantScoped?: boolean;
 }
 
 function toTypeormMigration(migration: Migration): new () => MigrationInterface {
@@ -52,13 +59,33 @@ function toTypeormMigration(migration: Migration): new () => MigrationInterface 
   };
 }
 
+/**
+ * The connection under a query runner failed (the server ended it, the network dropped it):
+ * SQLSTATE 08006, connection_failure, so callers see an outage (503, retried) and not a bug.
+ */
+export class ConnectionLost extends Error {
+  readonly code = '08006';
+  constructor(cause: unknown) {
+    super('The database connection was lost during the transaction', { cause });
+  }
+}
+
 function clientOf(runner: QueryRunner): SqlClient {
   return {
     async query<Row>(text: string, params: unknown[] = []) {
-      const result = await runner.query(text, params, true);
+      const result = await runner.query(text, params, true).catch(outageOrRethrow);
       return { rows: result.records as Row[], rowCount: result.affected ?? result.records.length };
     },
   };
+}
+
+/**
+ * TypeORM releases a runner whose connection emitted an error; every later statement on it (a
+ * query, COMMIT) then fails with "already released", which names no outage.
+ */
+function outageOrRethrow(error: unknown): never {
+  if (error instanceof QueryRunnerAlreadyReleasedError) throw new ConnectionLost(error);
+  throw error;
 }
 
 function assertSchemaName(schema: string): void {
@@ -99,10 +126,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     throw new Error(`Cannot connect to PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
   }
-  await migrate(dataSource, options.schema);
+  const tenantScoped = options.tenantScoped ?? true;
+  await migrate(dataSource, options.schema, tenantScoped);
+  const tenantOfScope = () => (tenantScoped ? currentTenant() : undefined);
+  const transaction = async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction().catch(outageOrRethrow);
+      const tx = clientOf(runner);
+      // Inside a request's tenant scope, PostgreSQL's row-level security confines the work (tenant-scope.ts).
+      const tenant = tenantOfScope();
+      if (tenant !== undefined) await tx.query(ENTER_TENANT_SQL, [tenant]);
+      const result = await work(tx);
+      await runner.commitTransaction().catch(outageOrRethrow);
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  };
   return {
     schema: options.schema,
     async query<Row>(text: string, params?: unknown[]) {
+      if (tenantOfScope() !== undefined) return transaction((tx) => tx.query<Row>(text, params));
       const runner = dataSource.createQueryRunner();
       try {
         return await clientOf(runner).query<Row>(text, params);
@@ -110,21 +159,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await runner.release();
       }
     },
-    async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      try {
-        const result = await work(clientOf(runner));
-        await runner.commitTransaction();
-        return result;
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      } finally {
-        await runner.release();
-      }
-    },
+    transaction,
     async session(): Promise<Session> {
       const runner = dataSource.createQueryRunner();
       await runner.connect();
@@ -136,13 +171,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-async function migrate(dataSource: DataSource, schema: string): Promise<void> {
+async function migrate(dataSource: DataSource, schema: string, tenantScoped: boolean): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await dataSource.runMigrations({ transaction: 'each' });
+    if (tenantScoped) await runner.query(tenantRoleSql(schema));
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]);
     await runner.release();

@@ -7,6 +7,8 @@ export interface EventMetadata {
   causationId: string | null;
   /** Business time of the decision (from the injected clock), ISO 8601. */
   time: string;
+  /** W3C trace context (`traceparent`, `tracestate`) of the work that appended the event, when traced. */
+  trace?: Record<string, string>;
 }
 
 /** An `events` row as PostgreSQL returns it. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
 import { complaintReceivedData, metadata } from '../../../test/fixtures/events';
-import { embeddedBusMigrations, OutboxRelay, PostgresTransport } from '@complaints/messaging';
+import { embeddedBusMigrations, isInfrastructureFailure, OutboxRelay, PostgresTransport } from '@complaints/messaging';
 import {
   EventStore,
   StreamVersionConflict,
@@ -79,6 +79,25 @@ describe('the PostgreSQL event store', () => {
     for (const failure of failures) expect(failure.reason).toBeInstanceOf(StreamVersionConflict);
     expect(await store.readStream(db, stream)).toHaveLength(1);
   });
+
+  it('reports a connection the server ended mid-transaction as an outage on every later query, never as a bug', async () => {
+    const failures: unknown[] = [];
+    const outcome = await db
+      .transaction(async (tx) => {
+        await tx.query('SELECT pg_terminate_backend(pg_backend_pid())').catch((error: unknown) => failures.push(error));
+        // Let the driver see the connection end: TypeORM then releases the query runner under us.
+        await new Promise((r) => setTimeout(r, 200));
+        await tx.query('SELECT 1');
+      })
+      .then(
+        () => 'committed',
+        (error: unknown) => failures.push(error),
+      );
+    expect(outcome).not.toBe('committed');
+    expect(failures).toHaveLength(2);
+    expect(failures.filter((error) => !isInfrastructureFailure(error))).toEqual([]);
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
 });
 
 describe('the outbox relay', () => {
@@ -98,11 +117,12 @@ describe('the outbox relay', () => {
     await testDb?.drop();
   });
 
-  it('publishes a late-committing row that a later row overtook, in commit order', async () => {
-    const relay = new OutboxRelay({
+  /** A relay publishing every stored event as a complaint.received.v1 onto the embedded bus. */
+  const receivedRelay = (name: string, logger?: { error: (line: string) => void }) =>
+    new OutboxRelay({
       db,
       transport: new PostgresTransport(busDb),
-      name: 'late-commit',
+      name,
       source: '/test',
       map: (stored) => [
         {
@@ -111,7 +131,11 @@ describe('the outbox relay', () => {
           data: stored.data,
         },
       ],
+      ...(logger ? { logger } : {}),
     });
+
+  it('publishes a late-committing row that a later row overtook, in commit order', async () => {
+    const relay = receivedRelay('late-commit');
     const early = randomUUID();
     const late = randomUUID();
     // Transaction 1 takes the lower global position but stays open ...
@@ -136,5 +160,39 @@ describe('the outbox relay', () => {
 
     const published = await busDb.query<{ key: string }>('SELECT key FROM bus_messages ORDER BY position');
     expect(published.rows.map((r) => r.key)).toEqual([early, late]);
+  });
+  it('dead-letters a stored event that fails its contract, with the reason, and publishes the events after it', async () => {
+    const errors: string[] = [];
+    const relay = receivedRelay('bad-stored-event', { error: (line: string) => errors.push(line) });
+    await eventually('the relay caught up with the earlier tests', async () =>
+      (await relay.relayOnce()) === 0 ? true : undefined,
+    );
+    const bad = randomUUID();
+    const good = randomUUID();
+    await db.transaction((tx) =>
+      store.append(tx, `complaint-${bad}`, 0, [
+        event('ComplaintReceived', { ...complaintReceivedData(bad), channel: 'carrier-pigeon' }),
+      ]),
+    );
+    await db.transaction((tx) =>
+      store.append(tx, `complaint-${good}`, 0, [event('ComplaintReceived', complaintReceivedData(good))]),
+    );
+    let relayed = 0;
+    await eventually('both rows relayed', async () => ((relayed += await relay.relayOnce()) >= 2 ? true : undefined));
+
+    const published = await busDb.query<{ topic: string; key: string; headers: Record<string, string> }>(
+      'SELECT topic, key, headers FROM bus_messages WHERE key = ANY($1) ORDER BY position',
+      [[bad, good]],
+    );
+    expect(published.rows.map((r) => [r.topic, r.key])).toEqual([
+      ['complaints.intake.v1.dlt', bad],
+      ['complaints.intake.v1', good],
+    ]);
+    expect(published.rows[0]?.headers).toMatchObject({
+      'dlt-consumer-group': 'outbox-relay',
+      'dlt-original-topic': 'complaints.intake.v1',
+      'dlt-reason': expect.stringMatching(/Invalid complaint\.received\.v1 payload: data\.channel/),
+    });
+    expect(errors).toEqual([expect.stringContaining(`dead-lettering stored event`)]);
   });
 });

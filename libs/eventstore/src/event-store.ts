@@ -2,9 +2,12 @@
  * Append-only event store in PostgreSQL: streams with optimistic concurrency, and a reader of the
  * whole log in commit order for the outbox relay.
  */
+import { Counter } from 'prom-client';
 import type { SqlClient } from './database';
 import type { EventMetadata, EventRow } from './event-row';
 import { eventHash } from './hash-chain';
+import { processMetric } from './process-metric';
+import { traceHeaders } from './trace-context';
 
 export type { EventMetadata } from './event-row';
 
@@ -56,6 +59,16 @@ export type Upcaster = (event: StoredEvent) => StoredEvent;
 const COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id,
   stream_version, type, schema_version, data, metadata, recorded_at`;
 
+const appendedTotal = processMetric(
+  'complaints_events_appended_total',
+  (name) =>
+    new Counter({
+      name,
+      help: 'Events written to an event store (counted at the write, so a transaction rolled back afterwards still counts)',
+      labelNames: ['type'],
+    }),
+);
+
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
   const code = e.code ?? e.driverError?.code;
@@ -90,6 +103,9 @@ export class EventStore {
       throw new StreamVersionConflict(streamId, expectedVersion, actual);
     }
     const values: unknown[] = [];
+    // The trace the append belongs to travels with the event, so the relay's publish joins it.
+    const trace = traceHeaders();
+    const traced = Object.keys(trace).length > 0;
     const tuples = events.map((event, index) => {
       const base = index * 9;
       // Hash what PostgreSQL will give back: the JSON round trip drops undefined fields.
@@ -100,7 +116,7 @@ export class EventStore {
         type: event.type,
         schemaVersion: event.schemaVersion ?? 1,
         data: JSON.parse(JSON.stringify(event.data ?? null)) as unknown,
-        metadata: JSON.parse(JSON.stringify(event.metadata)) as unknown,
+        metadata: JSON.parse(JSON.stringify(traced ? { ...event.metadata, trace } : event.metadata)) as unknown,
       };
       const hash = eventHash(previousHash, content);
       values.push(
@@ -124,6 +140,7 @@ export class EventStore {
          VALUES ${tuples.join(', ')} RETURNING ${COLUMNS}`,
         values,
       );
+      for (const event of events) appendedTotal.inc({ type: event.type });
       return rows.map(toStored);
     } catch (error) {
       if (isUniqueViolation(error, 'events_stream_version_unique')) {

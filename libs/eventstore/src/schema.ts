@@ -4,6 +4,7 @@
  * takes rows below xmin never skips a row that commits late with a lower position.
  */
 import type { Migration } from './database';
+import { tenantIsolation } from './tenant-scope';
 
 export const eventStoreMigrations: Migration[] = [
   {
@@ -52,5 +53,10 @@ export const eventStoreMigrations: Migration[] = [
         created_at timestamptz NOT NULL DEFAULT now()
       );
     `,
+  },
+  {
+    name: 'EventStoreTenantIsolation1763800000200',
+    // Row-level security (tenant-scope.ts): a request reads and appends only its tenant's events.
+    up: tenantIsolation('events', "(metadata->>'tenant')"),
   },
 ];

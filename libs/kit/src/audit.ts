@@ -8,6 +8,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  NotFoundException,
   Param,
   ParseUUIDPipe,
   type BeforeApplicationShutdown,
@@ -17,6 +18,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { auditSigner, verifyLog, writeCheckpoint, type Database } from '@complaints/eventstore';
 import type { ServiceConfig } from './config';
 import { DATABASE, SERVICE_CONFIG } from './tokens';
+import { CAN } from './auth/roles';
+import { Roles } from './auth/decorators';
+import { Meta, type RequestMeta } from './request-meta';
 
 @Injectable()
 export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,6 +68,7 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
 }
 
 @ApiTags('audit')
+@Roles(...CAN.audit)
 @Controller('audit/cases')
 export class AuditVerifyController {
   constructor(
@@ -73,11 +78,12 @@ export class AuditVerifyController {
 
   /** This service's streams of the case (complaint-, routing-, case-<id>) against their chains and the checkpoints. */
   @Get(':id/verify')
-  async verify(@Param('id', new ParseUUIDPipe()) id: string) {
+  async verify(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const { rows } = await this.db.query<{ stream_id: string }>(
-      "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE '%-' || $1",
-      [id],
+      "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE '%-' || $1 AND metadata->>'tenant' = $2",
+      [id, meta.tenant],
     );
+    if (rows.length === 0) throw new NotFoundException(`No streams of case ${id} in ${this.config.service}`);
     const streams = rows.map((r) => r.stream_id);
     const findings = (await verifyLog(this.db)).filter((f) => f.streamId !== undefined && streams.includes(f.streamId));
     return { caseId: id, service: this.config.service, streams, verified: findings.length === 0, findings };

@@ -1,18 +1,25 @@
 /**
- * Starts one service as an HTTP application: strict validation, 1 MB body limit, error mapping,
- * OpenAPI docs at /docs, graceful shutdown.
+ * Starts one service as an HTTP application: security headers, CORS allow-list, strict validation,
+ * 1 MB body limit, error mapping, OpenAPI docs at /docs (with bearer and API key schemes), graceful
+ * shutdown. Authentication, roles and rate limits are global guards of the platform module.
  */
-import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { withTenantScope } from '@complaints/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDraining, startDraining } from './draining';
-import { ConfigError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
+import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
 import { refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
+import { logLevels } from './logging';
+import { httpMetrics } from './metrics';
+import { httpTracing, startTracing, stopTracing } from './tracing';
 
 export interface StartOptions {
   title: string;
@@ -20,32 +27,30 @@ export interface StartOptions {
   shutdownHooks?: boolean;
 }
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** LOG_LEVEL names the most detailed level shown: `warn` shows fatal, error and warn. */
-export function logLevels(level = process.env.LOG_LEVEL ?? 'log'): LogLevel[] {
-  const index = LOG_LEVELS.indexOf(level as LogLevel);
-  if (index < 0) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
-  return LOG_LEVELS.slice(0, index + 1);
-}
-
 export async function startService(
   module: DynamicModule,
   config: ServiceConfig,
   options: StartOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
-    bodyParser: false,
-    logger: logLevels(),
-  });
+  logLevels(); // refuses a bad LOG_LEVEL before anything starts
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  app.use(httpMetrics(config.service));
+  app.use(httpTracing(config.service));
   app.use((_req: Request, res: Response, next: NextFunction) => {
     if (isDraining()) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(helmet());
+  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
+  app.set('trust proxy', config.trustProxy);
   app.use(refuseUnreadableContentTypes);
   app.useBodyParser('json', { limit: '1mb', verify: verifyJsonBody });
   // Email gateways post whole MIME messages, attachments included.
   app.useBodyParser('raw', { type: 'message/rfc822', limit: '25mb' });
+  // One tenant scope per request (after the body parsers, whose callbacks run outside it): the
+  // guard binds the caller's tenant, and the database confines every statement to it.
+  app.use((_req: Request, _res: Response, next: NextFunction) => withTenantScope(next));
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
@@ -55,6 +60,9 @@ export async function startService(
       .setTitle(options.title)
       .setVersion('1')
       .addServer(`http://${config.host}:${config.port}`)
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
@@ -89,6 +97,15 @@ export const DRAIN_MS = 2_000;
  * Past SHUTDOWN_LIMIT_MS the process exits 1 rather than hang.
  */
 export function stopOnSignals(app: INestApplication, name: string): void {
+  drainOnSignals(name, () => app.close());
+}
+
+/**
+ * The same drain for any host: on SIGTERM or SIGINT, readiness fails and responses close their
+ * connections for DRAIN_MS, then `close` runs (the embedded host closes its four applications and
+ * its database); exit 0 when it resolves, 1 when it fails or takes longer than SHUTDOWN_LIMIT_MS.
+ */
+export function drainOnSignals(name: string, close: () => Promise<void>): void {
   const logger = new Logger(name);
   const stop = (signal: NodeJS.Signals) => {
     logger.log(`${signal}: finishing in-flight work, then exiting`);
@@ -98,7 +115,8 @@ export function stopOnSignals(app: INestApplication, name: string): void {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     sleep(DRAIN_MS)
-      .then(() => app.close())
+      .then(close)
+      .then(() => stopTracing())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -119,6 +137,7 @@ export function runService(definition: ServiceDefinition): void {
   };
   try {
     const config = loadServiceConfig(definition.name);
+    startTracing(definition.name);
     startService(definition.module({ config }), config, { title: definition.title, shutdownHooks: false })
       .then((app) => stopOnSignals(app, definition.name))
       .catch(fail);

@@ -1,6 +1,8 @@
 /**
  * Configuration of one service process, from the environment. Every knob is listed in README.md.
  */
+import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
+
 export const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -22,9 +24,23 @@ export interface ServiceConfig {
   kafkaBrokers: string[];
   topicPrefix: string;
   partitions: number;
+  /** How tokens are verified; required by every HTTP service, not by the command-line tools. */
+  auth?: AuthConfig;
+  /** Requests per minute per API key, or per client IP without one. */
+  rateLimitPerMinute: number;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins: string[];
+  /** Proxy hops to trust for the client address (rate limits per IP behind an ingress). */
+  trustProxy: number;
+  /** PII_MASTER_KEY: wraps the per-data-subject keys that encrypt personal data. */
+  piiMasterKey: Buffer;
+  /** PII_VAULT_URL: the PostgreSQL holding the key vault (schema `privacy`), shared by every service. */
+  piiVaultUrl: string;
 }
 
-export class ConfigError extends Error {}
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -32,6 +48,21 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** PII_MASTER_KEY, base64 of 32 bytes: required, as personal data is never stored in plain text. */
+export function piiMasterKey(env: NodeJS.ProcessEnv): Buffer {
+  const raw = env.PII_MASTER_KEY?.trim();
+  if (!raw) {
+    throw new ConfigError(
+      'PII_MASTER_KEY is required: base64 of 32 random bytes (e.g. `openssl rand -base64 32`) from a secret store; it wraps the keys that encrypt personal data',
+    );
+  }
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== raw) {
+    throw new ConfigError(`PII_MASTER_KEY must be base64 of exactly 32 bytes, got ${key.length} bytes`);
+  }
+  return key;
 }
 
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -54,5 +85,14 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       .filter(Boolean),
     topicPrefix: env.TOPIC_PREFIX ?? '',
     partitions: integer(env, 'KAFKA_PARTITIONS', 6),
+    auth: loadAuthConfig(env),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: integer(env, 'TRUST_PROXY_HOPS', 0),
+    piiMasterKey: piiMasterKey(env),
+    piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
   };
 }

@@ -17,7 +17,11 @@ import {
 import type { Response } from 'express';
 import { DomainError } from '@complaints/decider';
 import { StreamVersionConflict } from '@complaints/eventstore';
+import { isInfrastructureFailure } from '@complaints/messaging';
 import { unstorableText } from './input-guards';
+
+/** Seconds a client is told to wait (Retry-After) when the service's database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
 
 const STATUS_OF: Record<DomainError['kind'], number> = {
   'invalid-state': HttpStatus.CONFLICT,
@@ -46,6 +50,18 @@ export class ErrorFilter implements ExceptionFilter {
       response
         .status(error.getStatus())
         .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+      return;
+    }
+    // The database is down or the connection dropped: nothing the caller did wrong, and nothing
+    // it may count on being stored. A retry (with the same Idempotency-Key) is safe.
+    if (isInfrastructureFailure(error)) {
+      this.logger.warn(`Database unavailable: ${(error as Error).message}`);
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      response.status(503).json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `The service cannot reach its database; retry after ${RETRY_AFTER_SECONDS} s (with the same Idempotency-Key, a retry cannot create a duplicate)`,
+      });
       return;
     }
     // A value PostgreSQL refuses as data (class 22: bad text representation, out of range, ...)

@@ -1,32 +1,38 @@
 /**
  * Owns a service's moving parts on the bus: its outbox relay and its consumers. Started by the
- * service module, stopped (with the transport and the database) when the application shuts down.
+ * service module, stopped (with the transport, the database and the key vault) when the
+ * application shuts down.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { prefixed, type TopicName } from '@complaints/contracts';
 import type { Database } from '@complaints/eventstore';
+import type { KeyVault } from '@complaints/privacy';
 import {
   OutboxRelay,
   startConsumer,
   type BatchHandler,
   type EventHandler,
   type IntegrationMapper,
+  type RelayStatus,
   type Subscription,
   type Transport,
 } from '@complaints/messaging';
 import type { ServiceConfig } from './config';
-import { DATABASE, SERVICE_CONFIG, TRANSPORT } from './tokens';
+import { observeOnScrape } from './metrics';
+import { DATABASE, KEY_VAULT, SERVICE_CONFIG, TRANSPORT } from './tokens';
 
 @Injectable()
 export class Eventing implements OnApplicationShutdown {
   private readonly logger = new Logger('Eventing');
   private readonly relays: OutboxRelay[] = [];
   private readonly subscriptions: Subscription[] = [];
+  private readonly unobserve: (() => void)[] = [];
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
   topic(name: TopicName): string {
@@ -47,6 +53,46 @@ export class Eventing implements OnApplicationShutdown {
     });
     relay.start();
     this.relays.push(relay);
+    this.observeOutbox();
+  }
+
+  private async readBacklog(): Promise<{ backlog: number; oldest: number | null }> {
+    const { rows } = await this.db.query<{ backlog: number; oldest: number | null }>(
+      `SELECT count(*)::int AS backlog, extract(epoch FROM now() - min(e.recorded_at))::float8 AS oldest
+         FROM events e LEFT JOIN outbox_checkpoints c ON c.name = $1
+        WHERE c.name IS NULL OR (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)`,
+      [this.config.service],
+    );
+    return rows[0] ?? { backlog: 0, oldest: null };
+  }
+
+  /** The relays' state, for readiness. */
+  relayStatus(): RelayStatus[] {
+    return this.relays.map((r) => r.status());
+  }
+
+  private observeOutbox(): void {
+    const service = this.config.service;
+    // One query serves both gauges of a scrape.
+    let last: { at: number; read: Promise<{ backlog: number; oldest: number | null }> } | undefined;
+    const backlog = () => {
+      if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), read: this.readBacklog() };
+      return last.read;
+    };
+    this.unobserve.push(
+      observeOnScrape(
+        'complaints_outbox_backlog',
+        'Stored events the outbox relay has not published yet',
+        ['service'],
+        async () => [{ labels: { service }, value: (await backlog()).backlog }],
+      ),
+      observeOnScrape(
+        'complaints_outbox_oldest_unpublished_age_seconds',
+        'Age of the oldest stored event not yet published (0 when none is waiting)',
+        ['service'],
+        async () => [{ labels: { service }, value: (await backlog()).oldest ?? 0 }],
+      ),
+    );
   }
 
   /**
@@ -55,24 +101,39 @@ export class Eventing implements OnApplicationShutdown {
    */
   async consume(topics: TopicName[], handle: EventHandler, handleBatch?: BatchHandler): Promise<void> {
     const names = topics.map((t) => this.topic(t));
+    const group = prefixed(this.config.topicPrefix, this.config.service);
     await this.transport.ensureTopics(names);
     this.subscriptions.push(
       await startConsumer({
         transport: this.transport,
         db: this.db,
-        groupId: prefixed(this.config.topicPrefix, this.config.service),
+        groupId: group,
         topics: names,
         handle,
         ...(handleBatch ? { handleBatch } : {}),
         logger: this.logger,
       }),
     );
+    this.unobserve.push(
+      observeOnScrape(
+        'complaints_consumer_lag',
+        'Messages published and not yet committed, per consumer group, topic and partition',
+        ['service', 'group', 'topic', 'partition'],
+        async () =>
+          (await this.transport.lag(group, names)).map((l) => ({
+            labels: { service: this.config.service, group, topic: l.topic, partition: l.partition },
+            value: l.lag,
+          })),
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const stop of this.unobserve) stop();
     await Promise.all(this.subscriptions.map((s) => s.stop().catch(() => undefined)));
     await Promise.all(this.relays.map((r) => r.stop()));
     await this.transport.close().catch(() => undefined);
     await this.db.close();
+    await this.vault.close();
   }
 }

@@ -10,3 +10,7 @@ export * from './test-clock';
 export * from './audit';
 export * from './input-guards';
 export * from './draining';
+export * from './auth';
+export * from './metrics';
+export * from './tracing';
+export * from './logging';

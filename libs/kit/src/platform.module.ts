@@ -3,20 +3,60 @@
  * event store and the transport (Kafka when KAFKA_BROKERS is set, else the embedded one).
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { Request } from 'express';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
+import { KeyVault } from '@complaints/privacy';
 import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
-import type { ServiceConfig } from './config';
+import { ConfigError, type ServiceConfig } from './config';
+import { ApiKeys, apiKeyIdOf, apiKeyMigrations } from './auth/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
 import { AuditCheckpointer, AuditVerifyController } from './audit';
 import { Eventing } from './eventing';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { loggingModule } from './logging';
+import { MetricsController } from './metrics';
 import { AdjustableClock, TestClockController, testClockEnabled } from './test-clock';
-import { CLOCK, DATABASE, EVENT_STORE, SERVICE_CONFIG, TRANSPORT, systemClock, type Clock } from './tokens';
+import {
+  API_KEYS,
+  CLOCK,
+  DATABASE,
+  EVENT_STORE,
+  KEY_VAULT,
+  SERVICE_CONFIG,
+  TOKEN_VERIFIER,
+  TRANSPORT,
+  systemClock,
+  type Clock,
+} from './tokens';
+import type { Database } from '@complaints/eventstore';
 
 export interface PlatformOptions {
   config: ServiceConfig;
   /** The service's own tables, applied after the event store's. */
   migrations?: Migration[];
   clock?: Clock;
+  /** Whether channel adapters may call this service with API keys (intake). */
+  apiKeys?: boolean;
+}
+
+/** Rate limits count per API key, else per client address. */
+function rateLimitTracker(request: Request): string {
+  const key = request.headers['x-api-key'];
+  const id = typeof key === 'string' ? apiKeyIdOf(key) : undefined;
+  return id ? `api-key:${id}` : `ip:${request.ip ?? 'unknown'}`;
+}
+
+function tokenVerifier(config: ServiceConfig): TokenVerifier {
+  if (!config.auth) {
+    throw new ConfigError(
+      'AUTH_JWKS_URL or AUTH_PUBLIC_KEYS is required: every endpoint but health needs a verified token (`npm start` makes development keys itself)',
+    );
+  }
+  return new TokenVerifier(config.auth);
 }
 
 export async function createTransport(config: ServiceConfig): Promise<Transport> {
@@ -30,6 +70,7 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
   const busDb = await openDatabase({
     url: config.databaseUrl,
     schema: 'bus',
+    tenantScoped: false, // no tenant rows: see DatabaseOptions
     migrations: embeddedBusMigrations,
     applicationName: `${config.service}-bus`,
     poolSize: 4,
@@ -51,7 +92,21 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      controllers: [HealthController, AuditVerifyController, ...(testClockEnabled() ? [TestClockController] : [])],
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        loggingModule(config.service),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+          getTracker: (request) => rateLimitTracker(request as Request),
+          errorMessage: `Too many requests: at most ${config.rateLimitPerMinute} a minute per API key or address`,
+        }),
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AuditVerifyController,
+        ...(testClockEnabled() ? [TestClockController] : []),
+      ],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? (testClockEnabled() ? new AdjustableClock() : systemClock) },
@@ -62,15 +117,30 @@ export class PlatformModule {
             openDatabase({
               url: config.databaseUrl,
               schema: config.schema,
-              migrations: [...eventStoreMigrations, ...(options.migrations ?? [])],
+              migrations: [
+                ...eventStoreMigrations,
+                ...(options.apiKeys ? apiKeyMigrations : []),
+                ...(options.migrations ?? []),
+              ],
               applicationName: config.service,
             }),
         },
         { provide: TRANSPORT, useFactory: () => createTransport(config) },
+        {
+          provide: KEY_VAULT,
+          useFactory: () =>
+            KeyVault.open({ url: config.piiVaultUrl, masterKey: config.piiMasterKey, applicationName: config.service }),
+        },
         Eventing,
         AuditCheckpointer,
+        { provide: TOKEN_VERIFIER, useFactory: () => tokenVerifier(config) },
+        ...(options.apiKeys
+          ? [{ provide: API_KEYS, useFactory: (db: Database) => new ApiKeys(db), inject: [DATABASE] }]
+          : []),
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [SERVICE_CONFIG, CLOCK, EVENT_STORE, DATABASE, TRANSPORT, Eventing],
+      exports: [SERVICE_CONFIG, CLOCK, EVENT_STORE, DATABASE, TRANSPORT, KEY_VAULT, Eventing],
     };
   }
 }

@@ -1,34 +1,44 @@
 /**
- * Who is acting, for which tenant, within which request: read from headers at the HTTP edge and
- * carried on every command and event. (Authentication replaces the actor headers later.)
+ * Who is acting, for which tenant, within which request: set by the auth guard from the verified
+ * token or API key (never from headers the caller chooses) and carried on every command and event.
  */
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '@complaints/decider';
+import { departmentScope, type Principal } from './auth/principal';
 
 export interface RequestMeta {
   actor: Actor;
   tenant: string;
   correlationId: string;
-}
-
-function header(request: Request, name: string): string | undefined {
-  const value = request.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && first.trim() !== '' ? first.trim() : undefined;
-}
-
-export function requestMetaOf(request: Request): RequestMeta {
-  return {
-    actor: { id: header(request, 'x-actor-id') ?? 'anonymous', role: header(request, 'x-actor-role') ?? 'channel' },
-    tenant: header(request, 'x-tenant-id') ?? 'default',
-    correlationId: header(request, 'x-correlation-id') ?? uuidv7(),
-  };
+  principal: Principal;
 }
 
 export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
-  const request = context.switchToHttp().getRequest<Request & { meta?: RequestMeta }>();
-  request.meta ??= requestMetaOf(request);
-  return request.meta;
+  const meta = context.switchToHttp().getRequest<Request & { meta?: RequestMeta }>().meta;
+  if (!meta) throw new UnauthorizedException('Authentication required');
+  return meta;
 });
+
+/** Whether a case of `department` (in `tenant`) is the caller's to see. */
+export function mayAccess(meta: RequestMeta, tenant: string, department: string | null | undefined): boolean {
+  if (tenant !== meta.tenant) return false;
+  const scope = departmentScope(meta.principal, meta.actor.role);
+  return scope === undefined || (department != null && scope.includes(department));
+}
+
+/** An API key submits only on the channels it was issued for. */
+export function assertChannel(meta: RequestMeta, channel: string): void {
+  const allowed = meta.principal.channels;
+  if (allowed && !allowed.includes(channel)) {
+    throw new ForbiddenException(`This API key submits on ${allowed.join(', ')}, not on "${channel}"`);
+  }
+}
+
+/** A tenant a caller names (e.g. a `tenant` query parameter) may only be its own: nothing crosses tenants. */
+export function ownTenant(meta: RequestMeta, requested: string | undefined): string {
+  if (requested !== undefined && requested !== meta.tenant) {
+    throw new ForbiddenException(`Only your own tenant (${meta.tenant}) can be read; drop the tenant parameter`);
+  }
+  return meta.tenant;
+}

@@ -5,6 +5,7 @@
 import { BadRequestException, Body, Controller, Get, Inject, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CLOCK, type Clock } from './tokens';
+import { Roles } from './auth/decorators';
 
 export class AdjustableClock implements Clock {
   private offsetMs = 0;
@@ -22,6 +23,7 @@ export class AdjustableClock implements Clock {
 export const testClockEnabled = (env: NodeJS.ProcessEnv = process.env) => env.TEST_CLOCK === 'enabled';
 
 @ApiTags('test')
+@Roles('admin')
 @Controller('test/clock')
 export class TestClockController {
   constructor(@Inject(CLOCK) private readonly clock: AdjustableClock) {}

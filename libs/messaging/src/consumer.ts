@@ -22,6 +22,7 @@ import {
 } from '@complaints/contracts';
 import type { Database, SqlClient } from '@complaints/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { busMetrics, inSpan, SpanKind, startSpan, traceContextOf, type Span } from './telemetry';
 import type { IncomingMessage, Subscription, Transport } from './transport';
 
 export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<void>;
@@ -118,6 +119,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   const stopping = new AbortController();
 
   const deadLetter = async (message: IncomingMessage, reason: string, attempts: number) => {
+    busMetrics.deadLettered.inc({
+      group: options.groupId,
+      topic: message.topic,
+      reason: attempts ? 'handler' : 'contract',
+    });
+    busMetrics.consumed.inc({ group: options.groupId, topic: message.topic, outcome: 'dead_lettered' });
     logger.warn(`[${options.groupId}] dead-lettering ${message.topic}@${message.offset}: ${reason}`);
     await options.transport.publish([
       {
@@ -150,13 +157,48 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
     }
   };
 
-  const handleOne = async (message: IncomingMessage, event: IntegrationEvent): Promise<void> => {
+  /** The span of one message, continuing the trace its producer put in the headers. */
+  const spanOptions = (message: IncomingMessage, event: IntegrationEvent) => ({
+    kind: SpanKind.CONSUMER,
+    parent: traceContextOf(message.headers),
+    attributes: {
+      'messaging.system': options.transport.kind,
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.topic,
+      'messaging.consumer.group.name': options.groupId,
+      'messaging.destination.partition.id': String(message.partition),
+      'complaints.event_type': event.type,
+      'complaints.case_id': event.subject,
+    },
+  });
+  const outcome = (message: IncomingMessage, fresh: boolean) => {
+    busMetrics.consumed.inc({ group: options.groupId, topic: message.topic, outcome: fresh ? 'handled' : 'duplicate' });
+    if (message.publishedAt !== undefined && Number.isFinite(message.publishedAt)) {
+      const lag = Math.max(0, (Date.now() - message.publishedAt) / 1000);
+      busMetrics.projectionLag.set({ group: options.groupId, topic: message.topic }, lag);
+    }
+  };
+
+  const handleOne = (message: IncomingMessage, event: IntegrationEvent): Promise<void> =>
+    inSpan(`process ${message.topic}`, spanOptions(message, event), async () => {
+      const timer = busMetrics.handlingSeconds.startTimer({ group: options.groupId, topic: message.topic });
+      try {
+        await retryOne(message, event);
+      } finally {
+        timer();
+      }
+    });
+
+  const retryOne = async (message: IncomingMessage, event: IntegrationEvent): Promise<void> => {
     // Message faults count towards dead-lettering; infrastructure faults only lengthen the wait.
     for (let attempt = 1, messageFaults = 0; ; attempt++) {
       try {
-        await options.db.transaction(async (tx) => {
-          if (await recordInInbox(tx, options.groupId, event.id)) await options.handle(event, tx);
+        const fresh = await options.db.transaction(async (tx) => {
+          const unseen = await recordInInbox(tx, options.groupId, event.id);
+          if (unseen) await options.handle(event, tx);
+          return unseen;
         });
+        outcome(message, fresh);
         await options.afterCommit?.(event);
         return;
       } catch (error) {
@@ -189,22 +231,32 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       if (event) parsed.push({ message, event });
     }
     if (parsed.length === 0) return;
+    const spans: Span[] = parsed.map(({ message, event }) =>
+      startSpan(`process ${message.topic}`, spanOptions(message, event)),
+    );
+    const timer = busMetrics.handlingSeconds.startTimer({ group: options.groupId, topic: messages[0]!.topic });
     try {
-      await options.db.transaction(async (tx) => {
-        const fresh = await recordAllInInbox(
+      const fresh = await options.db.transaction(async (tx) => {
+        const unseen = await recordAllInInbox(
           tx,
           options.groupId,
           parsed.map((p) => p.event.id),
         );
-        const events = parsed.map((p) => p.event).filter((e) => fresh.delete(e.id));
+        const pending = new Set(unseen); // an id twice in one batch is applied once
+        const events = parsed.map((p) => p.event).filter((e) => pending.delete(e.id));
         if (events.length > 0) await handleMany(events, tx);
+        return unseen;
       });
+      for (const { message, event } of parsed) outcome(message, fresh.delete(event.id));
     } catch (error) {
       logger.warn(
         `[${options.groupId}] a batch of ${parsed.length} failed (${(error as Error).message}); handling it message by message`,
       );
       for (const { message, event } of parsed) await handleOne(message, event);
       return;
+    } finally {
+      timer();
+      for (const span of spans) span.end();
     }
     for (const { event } of parsed) await options.afterCommit?.(event);
   };

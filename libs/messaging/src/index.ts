@@ -3,3 +3,4 @@ export * from './kafka-transport';
 export * from './postgres-transport';
 export * from './consumer';
 export * from './relay';
+export * from './telemetry';

@@ -3,13 +3,14 @@
  * after the handler (and so its database transaction) finished.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { deadLetterTopic } from '@complaints/contracts';
 import {
   sleep,
   type HistoryReader,
   type IncomingMessage,
   type OutgoingMessage,
+  type PartitionLag,
   type SubscribeOptions,
   type Subscription,
   type Transport,
@@ -24,6 +25,7 @@ function incoming(topic: string, partition: number, message: KafkaMessage): Inco
     topic,
     partition,
     offset: message.offset,
+    publishedAt: Number(message.timestamp),
     key: message.key?.toString() ?? '',
     value: message.value?.toString() ?? '',
     headers,
@@ -44,6 +46,8 @@ export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private readonly consumers = new Set<Consumer>();
+  /** Kept connected for readiness and lag, which are asked every few seconds. */
+  private probe: Promise<Admin> | undefined;
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
@@ -263,7 +267,62 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  private probeAdmin(): Promise<Admin> {
+    this.probe ??= (async () => {
+      // Few retries: a probe must answer within its timeout, not wait out an outage.
+      const admin = this.kafka.admin({ retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 } });
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.probe = undefined;
+      throw error;
+    });
+    return this.probe;
+  }
+
+  /** Runs a probe; on failure the admin client is dropped, so the next probe connects afresh. */
+  private async probing<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const probe = this.probeAdmin();
+    try {
+      return await work(await probe);
+    } catch (error) {
+      if (this.probe === probe) this.probe = undefined;
+      await probe.then((admin) => admin.disconnect()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.probing(async (admin) => {
+      const { brokers } = await admin.describeCluster();
+      if (brokers.length === 0) throw new Error('the cluster reports no brokers');
+    });
+  }
+
+  lag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    return this.probing((admin) => this.lagOf(admin, groupId, topics));
+  }
+
+  private async lagOf(admin: Admin, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(partition);
+        if (!end) continue;
+        // No committed offset yet (-1): everything still in the partition is ahead of the group.
+        const from = BigInt(offset) >= 0n ? BigInt(offset) : BigInt(end.low);
+        lags.push({ topic, partition, lag: Number(BigInt(end.high) - from) });
+      }
+    }
+    return lags;
+  }
+
   async close(): Promise<void> {
+    const probe = this.probe;
+    this.probe = undefined;
+    await probe?.then((admin) => admin.disconnect()).catch(() => undefined);
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();
     await this.producer?.disconnect();

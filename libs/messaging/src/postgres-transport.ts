@@ -10,6 +10,7 @@ import {
   type HistoryReader,
   type IncomingMessage,
   type OutgoingMessage,
+  type PartitionLag,
   type SubscribeOptions,
   type Subscription,
   type Transport,
@@ -46,6 +47,7 @@ interface MessageRow {
   key: string;
   value: string;
   headers: Record<string, string>;
+  published_ms?: number;
 }
 
 export interface PostgresTransportOptions {
@@ -105,7 +107,8 @@ export class PostgresTransport implements Transport {
         );
         const from = offsets[0] ?? { transaction_id: '0', position: '0' };
         const { rows } = await this.db.query<MessageRow>(
-          `SELECT position, transaction_id::text AS transaction_id, topic, key, value, headers
+          `SELECT position, transaction_id::text AS transaction_id, topic, key, value, headers,
+                  (extract(epoch FROM published_at) * 1000)::float8 AS published_ms
              FROM bus_messages
             WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -119,7 +122,12 @@ export class PostgresTransport implements Transport {
             [options.groupId, row.transaction_id, row.position],
           );
         const mine = (row: MessageRow) => options.topics.includes(row.topic);
-        const message = (row: MessageRow) => ({ ...row, partition: 0, offset: String(row.position) });
+        const message = (row: MessageRow) => ({
+          ...row,
+          partition: 0,
+          offset: String(row.position),
+          ...(row.published_ms === undefined ? {} : { publishedAt: row.published_ms }),
+        });
         if (options.onBatch && rows.length > 0) {
           if (loop.stopped) return;
           const batch = rows.filter(mine).map(message);
@@ -171,6 +179,23 @@ export class PostgresTransport implements Transport {
       }
     };
     return { total: Number(end.total), read };
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async lag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    const { rows } = await this.db.query<{ topic: string; lag: string }>(
+      `SELECT t.topic, count(m.position) AS lag
+         FROM unnest($2::text[]) AS t(topic)
+         LEFT JOIN bus_offsets o ON o.group_id = $1
+         LEFT JOIN bus_messages m ON m.topic = t.topic
+          AND (o.group_id IS NULL OR (m.transaction_id, m.position) > (o.transaction_id, o.position))
+        GROUP BY t.topic`,
+      [groupId, topics],
+    );
+    return rows.map((r) => ({ topic: r.topic, partition: 0, lag: Number(r.lag) }));
   }
 
   async close(): Promise<void> {

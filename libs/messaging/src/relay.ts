@@ -4,8 +4,13 @@
  * event, publishes, and only then moves its checkpoint. A crash between publish and checkpoint
  * republishes the same event ids, which consumers' inboxes absorb.
  * One relay per service runs at a time: the others wait on an advisory lock.
+ * A stored event whose integration event fails its contract (a mapper bug, an event stored before
+ * a schema tightened) is published to `<topic>.dlt` with the reason instead, and logged: one bad
+ * event never holds its partition, and it is never silently dropped.
  */
 import {
+  ContractViolation,
+  deadLetterTopic,
   IntegrationEvents,
   parseIntegrationEvent,
   prefixed,
@@ -20,6 +25,8 @@ import {
   type Session,
   type StoredEvent,
 } from '@complaints/eventstore';
+import { trace } from '@opentelemetry/api';
+import { busMetrics, SpanKind, startSpan, traceContextOf, traceHeaders, type Span } from './telemetry';
 import { sleep, type OutgoingMessage, type Transport } from './transport';
 
 /** Maps a stored event to its integration event(s); private events map to none. */
@@ -46,6 +53,9 @@ export interface RelayOptions {
   logger?: Pick<Console, 'error'>;
 }
 
+/** The header naming who dead-lettered a message the relay would not publish. */
+export const RELAY_DEAD_LETTER_GROUP = 'outbox-relay';
+
 export function toEnvelope(stored: StoredEvent, source: string, integration: IntegrationPayload): Envelope {
   return {
     specversion: '1.0',
@@ -65,8 +75,21 @@ export function toEnvelope(stored: StoredEvent, source: string, integration: Int
   };
 }
 
+/** How the relay's loop fared last: readiness reports it. */
+export interface RelayStatus {
+  /** False while its last attempt failed (database or broker unreachable); true once one succeeds. */
+  healthy: boolean;
+  /** Whether this instance holds the lock and publishes (another instance may hold it instead). */
+  publishing: boolean;
+  lastError?: string;
+  /** How long the attempt under way has been running (a publish waits while the broker is away). */
+  busyMs: number;
+}
+
 export class OutboxRelay {
   private stopped = false;
+  private lastError: string | undefined;
+  private attemptStartedAt: number | undefined;
   private loop: Promise<void> | undefined;
   private session: Session | undefined;
   private readonly store: EventStore;
@@ -77,6 +100,15 @@ export class OutboxRelay {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  status(): RelayStatus {
+    return {
+      healthy: this.lastError === undefined,
+      publishing: this.session !== undefined,
+      busyMs: this.attemptStartedAt === undefined ? 0 : Date.now() - this.attemptStartedAt,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
   }
 
   /** Publishes everything committed so far; returns how many events were published. */
@@ -94,7 +126,14 @@ export class OutboxRelay {
       : LOG_START;
     const events = await this.store.readCommitted(db, checkpoint, batchSize);
     if (events.length === 0) return 0;
-    await this.options.transport.publish(events.flatMap((event) => this.messagesOf(event)));
+    const spans: Span[] = [];
+    const messages = events.flatMap((event) => this.messagesOf(event, spans));
+    try {
+      await this.options.transport.publish(messages);
+    } finally {
+      for (const span of spans) span.end();
+    }
+    for (const message of messages) busMetrics.published.inc({ service: name, topic: message.topic });
     const last = events[events.length - 1]!;
     await db.query(
       `INSERT INTO outbox_checkpoints (name, transaction_id, global_position) VALUES ($1, $2::xid8, $3)
@@ -105,23 +144,57 @@ export class OutboxRelay {
     return events.length;
   }
 
-  private messagesOf(stored: StoredEvent): OutgoingMessage[] {
+  /** The messages of one stored event, each in a producer span that continues the event's trace. */
+  private messagesOf(stored: StoredEvent, spans: Span[]): OutgoingMessage[] {
     return this.options.map(stored).map((integration) => {
       const envelope = toEnvelope(stored, this.options.source, integration);
-      parseIntegrationEvent(envelope); // the producer checks its own contract too
-      const { topic } = IntegrationEvents[integration.type];
-      return {
-        topic: prefixed(this.options.topicPrefix ?? '', topic),
-        key: envelope.subject,
-        value: JSON.stringify(envelope),
-        headers: {
-          'ce-id': envelope.id,
-          'ce-type': envelope.type,
-          'ce-source': envelope.source,
-          'correlation-id': envelope.correlationId,
-          tenant: envelope.tenant,
+      const topic = prefixed(this.options.topicPrefix ?? '', IntegrationEvents[integration.type].topic);
+      const parent = traceContextOf(stored.metadata.trace);
+      const span = startSpan(`publish ${topic}`, {
+        kind: SpanKind.PRODUCER,
+        parent,
+        attributes: {
+          'messaging.system': this.options.transport.kind,
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': topic,
+          'complaints.service': this.options.name,
+          'complaints.event_type': envelope.type,
+          'complaints.case_id': envelope.subject,
         },
+      });
+      spans.push(span);
+      const headers = {
+        'ce-id': envelope.id,
+        'ce-type': envelope.type,
+        'ce-source': envelope.source,
+        'correlation-id': envelope.correlationId,
+        tenant: envelope.tenant,
+        ...traceHeaders(trace.setSpan(parent, span)),
       };
+      const value = JSON.stringify(envelope);
+      try {
+        parseIntegrationEvent(envelope); // the producer checks its own contract too
+      } catch (error) {
+        if (!(error instanceof ContractViolation)) throw error;
+        this.options.logger?.error(
+          `[relay ${this.options.name}] dead-lettering stored event ${stored.eventId} (position ${stored.globalPosition}) to ${deadLetterTopic(topic)}: ${error.message}`,
+        );
+        return {
+          topic: deadLetterTopic(topic),
+          // A subject the contract refused may be missing altogether; the stream keeps it keyed.
+          key: typeof envelope.subject === 'string' ? envelope.subject : stored.streamId,
+          value,
+          headers: {
+            ...headers,
+            'dlt-reason': error.message.slice(0, 4000),
+            'dlt-original-topic': topic,
+            'dlt-consumer-group': RELAY_DEAD_LETTER_GROUP,
+            'dlt-stored-position': stored.globalPosition,
+            'dlt-failed-at': new Date().toISOString(),
+          },
+        };
+      }
+      return { topic, key: envelope.subject, value, headers };
     });
   }
 
@@ -135,6 +208,7 @@ export class OutboxRelay {
             'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
             [`relay:${this.options.db.schema}:${this.options.name}`],
           );
+          this.lastError = undefined;
           if (!rows[0]?.locked) {
             await session.release();
             await sleep(1000);
@@ -142,9 +216,14 @@ export class OutboxRelay {
           }
           this.session = session;
         }
+        this.attemptStartedAt = Date.now();
         const published = await this.relayOnce();
+        this.attemptStartedAt = undefined;
+        this.lastError = undefined;
         if (published === 0) await sleep(interval);
       } catch (error) {
+        this.attemptStartedAt = undefined;
+        this.lastError = (error as Error).message;
         this.options.logger?.error(`[relay ${this.options.name}] ${(error as Error).message}`);
         await this.dropSession();
         await sleep(1000);

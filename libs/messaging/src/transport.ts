@@ -14,6 +14,8 @@ export interface OutgoingMessage {
 export interface IncomingMessage extends OutgoingMessage {
   partition: number;
   offset: string;
+  /** When the bus stored it (ms since the epoch), where the transport knows. */
+  publishedAt?: number;
 }
 
 export interface SubscribeOptions {
@@ -43,6 +45,14 @@ export interface HistoryReader {
   read(onBatch: (messages: IncomingMessage[]) => Promise<void>): Promise<void>;
 }
 
+/** How far a consumer group is behind on one partition (the embedded bus has one: 0). */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Messages published and not yet committed by the group. */
+  lag: number;
+}
+
 export interface Transport {
   readonly kind: 'kafka' | 'embedded';
   /** Creates the topics (and their dead-letter topics) if the transport needs that. */
@@ -52,6 +62,10 @@ export interface Transport {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Opens the topics' history as it stands now: nothing is committed, no consumer group kept. */
   history(topics: string[]): Promise<HistoryReader>;
+  /** Resolves when the bus answers (readiness); rejects naming what is wrong. */
+  ping(): Promise<void>;
+  /** The group's lag per topic and partition (metrics). */
+  lag(groupId: string, topics: string[]): Promise<PartitionLag[]>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { KpisController } from './read-models/kpis/kpis.controller';
 import { ReportsController } from './read-models/kpis/reports.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
+import { SlaMetrics } from './read-models/sla-metrics';
 
 @Module({})
 export class AnalyticsModule implements OnApplicationBootstrap {
@@ -22,7 +23,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
       controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController, ReportsController],
-      providers: [CaseTimelineProjection],
+      providers: [CaseTimelineProjection, SlaMetrics],
     };
   }
 

@@ -4,6 +4,8 @@ import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { ChannelsController } from './channels/channels.controller';
+import { EraseDataSubjectController } from './erase-data-subject/erase-data-subject.controller';
+import { EraseDataSubjectHandler } from './erase-data-subject/erase-data-subject.handler';
 import { GetComplaintController } from './get-complaint/get-complaint.controller';
 import { intakeIntegrationEvents } from './infrastructure/integration-events';
 import { intakeMigrations } from './infrastructure/migrations';
@@ -17,9 +19,15 @@ export class IntakeModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [PlatformModule.forRoot({ ...options, migrations: intakeMigrations })],
-      controllers: [RegisterComplaintController, GetComplaintController, ChannelsController, AttachmentsController],
-      providers: [RegisterComplaintHandler],
+      imports: [PlatformModule.forRoot({ ...options, migrations: intakeMigrations, apiKeys: true })],
+      controllers: [
+        RegisterComplaintController,
+        GetComplaintController,
+        ChannelsController,
+        AttachmentsController,
+        EraseDataSubjectController,
+      ],
+      providers: [RegisterComplaintHandler, EraseDataSubjectHandler],
     };
   }
 

@@ -11,6 +11,10 @@ import { eventually } from '../../../test/support/database';
 import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
+import { api } from '../../../test/support/auth';
+
+/** The fixtures' tenant: reads are made in it. */
+const inTenant = { headers: { 'x-tenant-id': 'test' } };
 
 const COMMANDS = [
   ...Array.from({ length: 20 }, () => ({ path: 'acknowledge', body: { channel: 'phone', summary: 'Called' } })),
@@ -37,18 +41,19 @@ describe('concurrent commands on one case', () => {
       { topic: Topics.routing, key: caseId, value: JSON.stringify(routedEnvelope(caseId, 'C-1')), headers: {} },
     ]);
     await eventually(`case ${caseId} opened`, async () =>
-      (await fetch(`${resolution.base}/cases/${caseId}`)).status === 200 ? true : undefined,
+      (await api(`${resolution.base}/cases/${caseId}`, inTenant)).status === 200 ? true : undefined,
     );
 
     const answers = await Promise.all(
       COMMANDS.map(async ({ path, body }) => {
         const correlationId = randomUUID();
-        const response = await fetch(`${resolution.base}/cases/${caseId}/${path}`, {
+        const response = await api(`${resolution.base}/cases/${caseId}/${path}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
             'x-actor-id': 'agent-7',
             'x-actor-role': 'agent',
+            'x-tenant-id': 'test',
             'x-correlation-id': correlationId,
           },
           body: JSON.stringify(body),
@@ -84,7 +89,7 @@ describe('concurrent commands on one case', () => {
     const pauses = events.map((e) => e.type).filter((t) => t.startsWith('WaitingOnCustomer'));
     pauses.forEach((type, i) => expect(type).toBe(i % 2 === 0 ? 'WaitingOnCustomerStarted' : 'WaitingOnCustomerEnded'));
     // The case still folds, at the version the stream holds.
-    const current = (await (await fetch(`${resolution.base}/cases/${caseId}`)).json()) as { version: number };
+    const current = (await (await api(`${resolution.base}/cases/${caseId}`, inTenant)).json()) as { version: number };
     expect(current.version).toBe(events.length);
   }, 120_000);
 });

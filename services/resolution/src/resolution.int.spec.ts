@@ -5,19 +5,24 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import { AdjustableClock } from '@complaints/kit';
+import { AdjustableClock, KEY_VAULT } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { eventually } from '../../../test/support/database';
 import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
+import { api } from '../../../test/support/auth';
+
+/** The tenant of the routed complaints these tests open cases from. */
+const inTenant = { headers: { 'x-tenant-id': 'bank-a' } };
 
 // Each test opens cases through the bus and then takes a dozen HTTP steps: on a loaded two-core
 // machine that exceeds Jest's default 5 s without anything being wrong.
 jest.setTimeout(30_000);
 
-const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' };
-const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead' };
+const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent', 'x-tenant-id': 'bank-a' };
+const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'supervisor', 'x-tenant-id': 'bank-a' };
 
 describe('the resolution service', () => {
   let resolution: InProcessService;
@@ -26,7 +31,7 @@ describe('the resolution service', () => {
   const clock = new AdjustableClock();
 
   const post = async (caseId: string, path: string, body: unknown, actor: Record<string, string> = agent) => {
-    const response = await fetch(`${base}/cases/${caseId}/${path}`, {
+    const response = await api(`${base}/cases/${caseId}/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...actor },
       body: JSON.stringify(body),
@@ -42,14 +47,15 @@ describe('the resolution service', () => {
     ).rows.map((r) => r.type);
   };
 
-  async function routedCase(customerId: string, department = 'cards'): Promise<string> {
+  async function routedCase(customerId: string, department = 'cards', subjectId?: string): Promise<string> {
     const complaintId = randomUUID();
-    const envelope = routedEnvelope(complaintId, customerId, 'bank-a', department);
+    const routed = routedEnvelope(complaintId, customerId, 'bank-a', department);
+    const envelope = subjectId ? { ...routed, data: { ...(routed.data as object), subjectId } } : routed;
     await new PostgresTransport(bus).publish([
       { topic: Topics.routing, key: complaintId, value: JSON.stringify(envelope), headers: {} },
     ]);
     await eventually(`case ${complaintId} opened`, async () =>
-      (await fetch(`${base}/cases/${complaintId}`)).status === 200 ? true : undefined,
+      (await api(`${base}/cases/${complaintId}`, inTenant)).status === 200 ? true : undefined,
     );
     return complaintId;
   }
@@ -99,7 +105,7 @@ describe('the resolution service', () => {
     expect((await post(other, 'proposals', waiver)).status).toBe(200);
   });
 
-  it('routes compensation beyond the agent’s authority to a team lead', async () => {
+  it('routes compensation beyond the agent’s authority to a supervisor', async () => {
     const caseId = await routedCase('C-90');
     await readyToPropose(caseId);
     const proposed = await post(caseId, 'proposals', {
@@ -153,10 +159,10 @@ describe('the resolution service', () => {
     const reopened = await post(caseId, 'reopen', { reason: 'Charged again this year' });
     expect(reopened.body).toMatchObject({ status: 'closed' });
     const [followOnId] = reopened.body.followOnCaseIds as string[];
-    const followOn = (await (await fetch(`${base}/cases/${followOnId}`)).json()) as Record<string, unknown>;
+    const followOn = (await (await api(`${base}/cases/${followOnId}`, inTenant)).json()) as Record<string, unknown>;
     expect(followOn).toMatchObject({ status: 'open', linkedCaseId: caseId, customerId: 'C-93' });
     expect(followOn.reference).toMatch(/-F1$/);
-    const clocks = (await (await fetch(`${base}/cases/${followOnId}/clocks`)).json()) as {
+    const clocks = (await (await api(`${base}/cases/${followOnId}/clocks`, inTenant)).json()) as {
       clocks: { clock: string; state: string }[];
     };
     expect(clocks.clocks.map((c) => [c.clock, c.state])).toEqual([
@@ -185,7 +191,7 @@ describe('the resolution service', () => {
         ...placement,
         from: { department: 'cards', queue: 'bank-cards', category: 'card-fees', priority: 'normal' },
         reason: 'The dispute is about a credit report entry',
-        reroutedBy: { id: 'lead-2', role: 'team-lead' },
+        reroutedBy: { id: 'lead-2', role: 'supervisor' },
         assignment: { strategy: 'skills-match', agentId: 'cr-01', reason: 'has the skill' },
         reroutedAt: new Date().toISOString(),
       },
@@ -194,17 +200,98 @@ describe('the resolution service', () => {
       { topic: Topics.routing, key: caseId, value: JSON.stringify(rerouted), headers: {} },
     ]);
     await eventually('the case reassigned', async () => {
-      const body = (await (await fetch(`${base}/cases/${caseId}`)).json()) as { department: string; agentId?: string };
+      const body = (await (await api(`${base}/cases/${caseId}`, inTenant)).json()) as {
+        department: string;
+        agentId?: string;
+      };
       return body.department === 'credit-reporting' ? body : undefined;
     });
     expect(await eventTypes(caseId)).toEqual(['CaseOpened', 'CaseReassigned']);
+  });
+
+  it('seals what agents write with the complainant’s key, shows it to reads, and "[erased]" once they are erased', async () => {
+    const vault = resolution.app.get<KeyVault>(KEY_VAULT);
+    const subjectId = vault.subjectId('bank-a', `id:C-96-${randomUUID()}`);
+    await (await vault.dataKeyFor(subjectId)).keep(); // as intake does when it registers the complaint
+    const caseId = await routedCase('C-96', 'cards', subjectId);
+    const words = 'Mrs Li (13900000096)';
+    const storedEvents = async () =>
+      (
+        await resolution.db.query<{ type: string; data: Record<string, unknown> }>(
+          'SELECT type, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+          [`case-${caseId}`],
+        )
+      ).rows;
+    const readCase = async () => await (await api(`${base}/cases/${caseId}`, inTenant)).json();
+
+    await post(caseId, 'acknowledge', { channel: 'phone', summary: `${words} was told the time limit` });
+    await post(caseId, 'investigation', { findings: `${words} was charged twice`, evidenceRefs: [`bill of ${words}`] });
+    await post(caseId, 'validity', { valid: true, reason: `${words} is right` });
+    const proposed = await post(caseId, 'proposals', {
+      options: [{ kind: 'refund', description: `Refund ${words}`, amount: 200, currency: 'CNY' }],
+    });
+    // The answer to a command is revealed like any read.
+    expect(proposed.body).toMatchObject({ proposal: { options: [{ description: `Refund ${words}`, amount: 200 }] } });
+
+    const stored = await storedEvents();
+    expect(JSON.stringify(stored)).not.toContain('13900000096');
+    const data = (type: string) => stored.find((e) => e.type === type)!.data;
+    expect(data('CaseOpened')).toMatchObject({ subjectId });
+    expect(data('CaseAcknowledged')).toMatchObject({ channel: 'phone', summary: expect.stringMatching(/^pii:v1:/) });
+    expect(data('InvestigationRecorded')).toMatchObject({
+      findings: expect.stringMatching(/^pii:v1:/),
+      evidenceRefs: [expect.stringMatching(/^pii:v1:/)],
+    });
+    expect(data('ValidityJudged')).toMatchObject({ valid: true, reason: expect.stringMatching(/^pii:v1:/) });
+    expect(data('ResolutionProposed')).toMatchObject({
+      options: [{ kind: 'refund', amount: 200, currency: 'CNY', description: expect.stringMatching(/^pii:v1:/) }],
+    });
+    expect(await readCase()).toMatchObject({
+      findings: [`${words} was charged twice`],
+      validity: { valid: true, reason: `${words} is right` },
+    });
+
+    await vault.erase(subjectId);
+    const erased = await readCase();
+    expect(erased).toMatchObject({
+      findings: ['[erased]'],
+      validity: { valid: true, reason: '[erased]' },
+      proposal: { options: [{ kind: 'refund', amount: 200, description: '[erased]' }] },
+    });
+    expect(JSON.stringify(erased)).not.toContain('13900000096');
+
+    // Written after the erasure: sealed with a key nobody kept, unreadable from the start.
+    const notified = await post(caseId, 'notifications', {
+      channel: 'phone',
+      purpose: 'progress',
+      summary: `${words} called again`,
+    });
+    expect(notified.status).toBe(200);
+    const note = (await storedEvents()).find((e) => e.type === 'CustomerNotified')!.data;
+    expect(note.summary).toMatch(/^pii:v1:/);
+    expect(await vault.reveal(note)).toMatchObject({ purpose: 'progress', summary: '[erased]' });
+    const { rows: liveKeys } = await resolution.db.query(
+      'SELECT key_id FROM privacy.data_keys WHERE subject_id = $1 AND erased_at IS NULL',
+      [subjectId],
+    );
+    expect(liveKeys).toEqual([]);
+  });
+
+  it('keeps the free text of a case opened before the subject id travelled as it was written', async () => {
+    const caseId = await routedCase('C-97');
+    await post(caseId, 'acknowledge', { channel: 'phone', summary: 'Called back' });
+    const { rows } = await resolution.db.query<{ data: { summary: string } }>(
+      `SELECT data FROM events WHERE stream_id = $1 AND type = 'CaseAcknowledged'`,
+      [`case-${caseId}`],
+    );
+    expect(rows.map((r) => r.data.summary)).toEqual(['Called back']);
   });
 
   it('verifies a case’s event chain, and names the event altered behind the service’s back', async () => {
     const caseId = await routedCase('C-95');
     await readyToPropose(caseId);
     const verify = async () =>
-      (await (await fetch(`${base}/audit/cases/${caseId}/verify`)).json()) as {
+      (await (await api(`${base}/audit/cases/${caseId}/verify`, inTenant)).json()) as {
         verified: boolean;
         streams: string[];
         findings: { kind: string; streamVersion: number }[];

@@ -11,6 +11,7 @@ import { eventually } from '../../../test/support/database';
 import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { complaintReceivedData, receivedEnvelope } from '../../../test/fixtures/events';
 import { routingService } from './routing.module';
+import { api } from '../../../test/support/auth';
 
 /** The parts of the service's answers the tests look at. */
 interface Answer {
@@ -24,7 +25,7 @@ interface Answer {
   current?: unknown;
 }
 
-const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'team-lead', 'x-tenant-id': 'grid-east' };
+const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'supervisor', 'x-tenant-id': 'grid-east' };
 const agent = { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent', 'x-tenant-id': 'grid-east' };
 
 describe('the routing service', () => {
@@ -32,12 +33,12 @@ describe('the routing service', () => {
   let bus: Database;
   let base: string;
 
-  const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`);
+  const get = async (path: string, tenant = 'grid-east') => {
+    const response = await api(`${base}${path}`, { headers: { 'x-tenant-id': tenant } });
     return { status: response.status, body: (await response.json()) as Answer };
   };
   const reroute = async (complaintId: string, body: unknown, headers: Record<string, string>) => {
-    const response = await fetch(`${base}/routings/${complaintId}/reroute`, {
+    const response = await api(`${base}/routings/${complaintId}/reroute`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
@@ -61,7 +62,7 @@ describe('the routing service', () => {
       { topic: Topics.intake, key: complaintId, value: JSON.stringify(envelope), headers: {} },
     ]);
     await eventually(`complaint ${complaintId} routed`, async () =>
-      (await get(`/routings/${complaintId}`)).status === 200 ? true : undefined,
+      (await get(`/routings/${complaintId}`, tenant)).status === 200 ? true : undefined,
     );
     return complaintId;
   }
@@ -102,18 +103,23 @@ describe('the routing service', () => {
     expect(agents.sort()).toEqual(['bil-01', 'bil-01', 'bil-02', 'bil-02']);
   });
 
-  it('lists the directory and one department, and 404s an unknown one', async () => {
-    const { body } = await get('/routing/departments');
-    expect(body.departments?.map((d) => d.id)).toEqual(
-      expect.arrayContaining(['metering', 'fraud', 'claims', 'triage']),
-    );
-    expect((await get('/routing/departments/fraud')).body).toMatchObject({
+  it("lists the caller's tenant's directory and one department, and 404s an unknown one or another tenant's", async () => {
+    const ids = async (tenant: string) =>
+      (await get('/routing/departments', tenant)).body.departments?.map((d) => d.id) ?? [];
+    // A tenant without a rule file of its own has the default table's directory: every file.
+    expect(await ids('default')).toEqual(expect.arrayContaining(['metering', 'fraud', 'claims', 'triage']));
+    expect(await ids('grid-east')).toEqual(expect.arrayContaining(['metering', 'triage']));
+    expect(await ids('grid-east')).not.toContain('fraud');
+    expect(await ids('bank-a')).toEqual(expect.arrayContaining(['fraud', 'triage']));
+    expect(await ids('bank-a')).not.toContain('metering');
+    expect((await get('/routing/departments/fraud', 'bank-a')).body).toMatchObject({
       queues: [{ id: 'bank-fraud', strategy: 'skills-match', requiredSkills: ['fraud-investigation'] }],
     });
+    expect((await get('/routing/departments/fraud', 'grid-east')).status).toBe(404);
     expect((await get('/routing/departments/nowhere')).status).toBe(404);
   });
 
-  it('lets a team lead reroute with a reason, keeps the history and publishes complaint.rerouted.v1', async () => {
+  it('lets a supervisor reroute with a reason, keeps the history and publishes complaint.rerouted.v1', async () => {
     const complaintId = await received('电表计量不准');
     const moved = await reroute(
       complaintId,
@@ -130,7 +136,7 @@ describe('the routing service', () => {
       {
         version: 2,
         type: 'ComplaintRerouted',
-        actor: { id: 'lead-2', role: 'team-lead' },
+        actor: { id: 'lead-2', role: 'supervisor' },
         data: { department: 'billing', reason: 'Tariff, not the meter', from: { department: 'metering' } },
       },
     ]);
@@ -148,14 +154,15 @@ describe('the routing service', () => {
     });
   });
 
-  it('refuses a reroute by an agent (422), of an unrouted complaint (409) and bad input (400), appending nothing', async () => {
+  it('refuses a reroute by an agent (403), of an unrouted complaint (404) and bad input (400), appending nothing', async () => {
     const complaintId = await received('电表计量不准');
     const byAgent = await reroute(complaintId, { department: 'billing', reason: 'x' }, agent);
-    expect(byAgent.status).toBe(422);
-    expect(byAgent.body.message).toMatch(/Only a team lead or above may reroute/);
+    // The endpoint's roles refuse an agent before the domain's own rule would (422).
+    expect(byAgent.status).toBe(403);
+    expect(byAgent.body.message).toMatch(/is for supervisor, department-head, complaints-officer; the caller is agent/);
     const unrouted = await reroute(randomUUID(), { department: 'billing', reason: 'x' }, lead);
-    expect(unrouted.status).toBe(409);
-    expect(unrouted.body.message).toMatch(/not routed yet/);
+    expect(unrouted.status).toBe(404);
+    expect(unrouted.body.message).toMatch(/Routing of complaint .* was not found/);
     const bad = await reroute(
       complaintId,
       { department: 'billing', reason: '', priority: 'asap', colour: 'red' },

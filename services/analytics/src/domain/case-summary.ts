@@ -4,6 +4,7 @@
  * routing fill their own fields, and the case status follows resolution's events in their stream
  * order (their `streamVersion`), never an older one.
  */
+import { pseudonymousCustomerId } from '@complaints/contracts';
 export type SummaryStatus =
   | 'received'
   | 'routed'
@@ -23,7 +24,10 @@ export interface CaseSummary {
   caseVersion: number;
   reference?: string;
   channel?: string;
+  /** The pseudonymous customer key (the complainant's data subject id), never the plain customer id. */
   customerId?: string;
+  /** When the complainant's personal data was erased (complainant.erased.v1). */
+  personalDataErasedAt?: string;
   department?: string;
   queue?: string;
   category?: string;
@@ -89,14 +93,14 @@ type Patch = { status?: SummaryStatus; fields: Partial<CaseSummary> };
 function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary: CaseSummary): Patch | undefined {
   switch (type) {
     case 'complaint.received.v1': {
-      const complainant = d.complainant as { customerId?: string } | undefined;
+      const complainant = d.complainant as { customerId?: string; subjectId?: string } | undefined;
       const target = d.target as { kind?: string; name?: string } | undefined;
       return {
         status: 'received',
         fields: {
           reference: str(d.reference),
           channel: str(d.channel),
-          customerId: complainant?.customerId,
+          customerId: pseudonymousCustomerId(complainant),
           receivedAt: str(d.receivedAt),
           product: target?.kind === 'product' ? str(target.name) : undefined,
         },
@@ -117,6 +121,8 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
       };
     case 'complaint.repeat-complainant-flagged.v1':
       return { fields: { repeatComplainant: true } };
+    case 'complainant.erased.v1':
+      return { fields: { personalDataErasedAt: str(d.erasedAt) } };
     case 'complaint.routed.v1':
       return {
         status: 'routed',

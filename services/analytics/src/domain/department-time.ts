@@ -2,7 +2,8 @@
  * Time spent in each department's hands, from the case's own events: a spell starts when the
  * case opens (or reopens) in a department, passes on at every reassignment to another department
  * (a hand-off), and ends when the case is resolved or closed. A spell still running has no end
- * yet, so only finished spells count towards hours; hand-offs count as they happen.
+ * yet, so only finished spells count towards hours; hand-offs count as they happen. Kept to some
+ * departments (a department head's), it gives their rows only and the hand-offs into or out of them.
  */
 import { businessMillisBetween } from '@complaints/sla';
 import { calendarIdOf, groupBy, round2, type CalendarOf } from './kpi-figures';
@@ -56,12 +57,19 @@ function spellsOfCase(events: CaseEventRow[]) {
   return { spells, handOffs };
 }
 
-/** Per department: cases it held, finished spells, hours (elapsed and business) and hand-offs in and out; and every hand-off pair. */
-export function departmentTime(events: CaseEventRow[], calendars: CalendarOf) {
+/**
+ * Per department: cases it held, finished spells, hours (elapsed and business) and hand-offs in and
+ * out; and every hand-off pair. `only` (when given) keeps the departments reported and the pairs to
+ * those touching one of them.
+ */
+export function departmentTime(events: CaseEventRow[], calendars: CalendarOf, only?: readonly string[]) {
+  const reported = (department: string) => only === undefined || only.includes(department);
   const cases = [...groupBy(events, (event) => event.complaintId).values()].map(spellsOfCase);
   const spells = cases.flatMap((c) => c.spells);
-  const handOffs = cases.flatMap((c) => c.handOffs);
-  const departments = [...new Set([...spells.map((s) => s.department), ...handOffs.flatMap((h) => [h.from, h.to])])];
+  const handOffs = cases.flatMap((c) => c.handOffs).filter(({ from, to }) => reported(from) || reported(to));
+  const departments = [
+    ...new Set([...spells.map((s) => s.department), ...handOffs.flatMap((h) => [h.from, h.to])]),
+  ].filter(reported);
   const pairs = new Map<string, number>();
   for (const { from, to } of handOffs) pairs.set(`${from}\u0000${to}`, (pairs.get(`${from}\u0000${to}`) ?? 0) + 1);
   return {

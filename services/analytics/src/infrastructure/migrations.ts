@@ -1,4 +1,4 @@
-import type { Migration } from '@complaints/eventstore';
+import { tenantIsolation, type Migration } from '@complaints/eventstore';
 
 export const analyticsMigrations: Migration[] = [
   {
@@ -28,5 +28,16 @@ export const analyticsMigrations: Migration[] = [
         updated_at timestamptz NOT NULL DEFAULT now()
       );
     `,
+  },
+  {
+    name: 'AnalyticsSlaMetrics1763800004900',
+    // The SLA and escalation gauges read these few event types on every scrape.
+    up: `CREATE INDEX case_history_sla_events ON case_history (type, complaint_id)
+           WHERE type IN ('case.sla-warning-issued.v1', 'case.sla-breached.v1', 'case.escalated.v1');`,
+  },
+  {
+    name: 'AnalyticsTenantIsolation1763800005000',
+    // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
+    up: `${tenantIsolation('case_history')} ${tenantIsolation('case_summaries')}`,
   },
 ];

@@ -7,6 +7,7 @@ import { startInProcess, type InProcessService } from '../../../../test/support/
 import { analyticsService } from '../analytics.module';
 import { CaseTimelineProjection } from '../read-models/case-timeline/case-timeline.projection';
 import { rebuildAnalytics } from './rebuild';
+import { api } from '../../../../test/support/auth';
 
 const MINUTE = 60_000;
 const HISTORY_COLUMNS =
@@ -54,7 +55,10 @@ describe('rebuilding the analytics projections from history', () => {
         expect(await count(analytics.db, 'SELECT count(*) AS n FROM case_summaries')).toBe(cases);
         await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
         // The queries answer from the rebuilt tables.
-        const history = await fetch(`${analytics.base}/cases/${messages[0]!.key}/history`);
+        // The generator's first case is grid-east's.
+        const history = await api(`${analytics.base}/cases/${messages[0]!.key}/history`, {
+          headers: { 'x-tenant-id': 'grid-east' },
+        });
         expect(history.status).toBe(200);
       } finally {
         await kafka.close();
@@ -84,15 +88,19 @@ describe('rebuilding the analytics projections from history', () => {
 
     it('keeps answering from the old tables during the rebuild and loses nothing projected meanwhile', async () => {
       const someCase = (
-        await analytics.db.query<{ id: string }>('SELECT complaint_id AS id FROM case_summaries LIMIT 1')
-      ).rows[0]!.id;
+        await analytics.db.query<{ id: string; tenant: string }>(
+          'SELECT complaint_id AS id, tenant FROM case_summaries LIMIT 1',
+        )
+      ).rows[0]!;
       const duringRebuild: number[] = [];
       const report = await rebuildAnalytics({
         config: analytics.config,
         keepOld: true,
         onProgress: async () => {
           if (duringRebuild.length > 0) return;
-          const answer = await fetch(`${analytics.base}/cases/${someCase}/history`);
+          const answer = await api(`${analytics.base}/cases/${someCase.id}/history`, {
+            headers: { 'x-tenant-id': someCase.tenant },
+          });
           duringRebuild.push(answer.status, ((await answer.json()) as { events: unknown[] }).events.length);
           // Ten more cases arrive and are projected live while the rebuild is under way.
           await transport.publish(caseHistories(10, '', 300));

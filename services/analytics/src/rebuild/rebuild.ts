@@ -18,7 +18,7 @@ import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case
 
 export interface RebuildOptions {
   config: ServiceConfig;
-  /** Keep the replaced tables in `<schema>_retired_<time>` instead of dropping them. */
+  /** Keep the replaced tables in `<schema>_retired_<time to the millisecond>` instead of dropping them. */
   keepOld?: boolean;
   onStart?: (total: number) => void;
   /** Called after each batch; the next batch waits for it. */
@@ -106,7 +106,7 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
   const { config } = options;
   const started = Date.now();
   const shadowSchema = `${config.schema}_rebuild`;
-  const retiredSchema = `${config.schema}_retired_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const retiredSchema = `${config.schema}_retired_${new Date().toISOString().replace(/\D/g, '').slice(0, 17)}`;
   const live = await openDatabase({
     url: config.databaseUrl,
     schema: config.schema,

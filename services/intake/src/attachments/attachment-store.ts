@@ -50,16 +50,24 @@ export function checkAttachments(files: IncomingFile[]): void {
   }
 }
 
-export async function storeAttachments(tx: SqlClient, files: IncomingFile[]): Promise<AttachmentRef[]> {
+/** Stores the files once by content; each tenant that sent a file may read it back, no other. */
+export async function storeAttachments(tx: SqlClient, tenant: string, files: IncomingFile[]): Promise<AttachmentRef[]> {
   checkAttachments(files);
   const refs: AttachmentRef[] = [];
   for (const file of files) {
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     const mediaType = file.mediaType.split(';')[0]!.trim().toLowerCase();
-    await tx.query(
-      `INSERT INTO attachments (sha256, media_type, size, content) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-      [sha256, mediaType, file.content.length, file.content],
-    );
+    // Content is shared by whoever sent the same bytes (migrations.ts: stored as the owner).
+    await tx.query('SELECT store_attachment_content($1, $2, $3, $4)', [
+      sha256,
+      mediaType,
+      file.content.length,
+      file.content,
+    ]);
+    await tx.query(`INSERT INTO attachment_tenants (tenant, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      tenant,
+      sha256,
+    ]);
     refs.push({ sha256, filename: file.filename, mediaType, size: file.content.length });
   }
   return refs;

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * npm run import:csv -- --file forms.csv [--url http://127.0.0.1:3001] [--tenant t] [--channel letter] [--report out.csv]
+ * npm run import:csv -- --file forms.csv [--url http://127.0.0.1:3001] [--channel letter] [--report out.csv]
  * Imports a CSV of complaints through the intake API with a progress bar and writes a per-row report.
+ * Credentials from the environment: INTAKE_API_KEY (an API key for the channels in the file; it
+ * names the tenant) or INTAKE_TOKEN (a bearer token).
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -13,15 +15,16 @@ async function main(): Promise<number> {
     options: {
       file: { type: 'string' },
       url: { type: 'string', default: process.env.INTAKE_URL ?? 'http://127.0.0.1:3001' },
-      tenant: { type: 'string' },
       channel: { type: 'string', default: 'letter' },
       report: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
     },
   });
-  if (!values.file) {
+  const apiKey = process.env.INTAKE_API_KEY;
+  const token = process.env.INTAKE_TOKEN;
+  if (!values.file || (!apiKey && !token)) {
     console.error(
-      'Usage: npm run import:csv -- --file <forms.csv> [--url <intake>] [--tenant <id>] [--channel letter] [--report <report.csv>]',
+      'Usage: INTAKE_API_KEY=<key> (or INTAKE_TOKEN=<token>) npm run import:csv -- --file <forms.csv> [--url <intake>] [--channel letter] [--report <report.csv>]',
     );
     return 2;
   }
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
   const results = await importCsv({
     file: values.file,
     intakeUrl: values.url,
-    tenant: values.tenant,
+    credentials: apiKey ? { apiKey } : { token: token! },
     defaultChannel: values.channel,
     concurrency: Number(values.concurrency),
     onProgress: (done, total) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
 import { CSV_COLUMNS, importCsv, reportCsv } from './csv-import';
+import { ApiKeys } from '@complaints/kit';
 
 const ROWS = 1000;
 const good = (i: number) => ({
@@ -48,6 +49,7 @@ function csvOf(rows: Record<string, string>[]): string {
 
 describe('bulk CSV import', () => {
   let intake: InProcessService;
+  let apiKey: string;
   const dir = mkdtempSync(join(tmpdir(), 'csv-import-'));
   const file = join(dir, 'branch-forms-2026-10.csv');
   const badRows = new Map<number, RegExp>(); // CSV row number (header is row 1) → expected reason
@@ -59,6 +61,7 @@ describe('bulk CSV import', () => {
 
   beforeAll(async () => {
     intake = await startInProcess(intakeService);
+    apiKey = (await new ApiKeys(intake.db).issue('default', 'paper-forms', ['letter', 'branch'])).key;
     const rows = Array.from({ length: ROWS }, (_, i) => good(i));
     for (let k = 0; k < 20; k++) {
       const index = 37 + k * 47; // spread through the file
@@ -74,7 +77,12 @@ describe('bulk CSV import', () => {
 
   it('accepts the 980 good rows and reports exactly the 20 rejects with their reasons', async () => {
     const progress: number[] = [];
-    const results = await importCsv({ file, intakeUrl: intake.base, onProgress: (done) => progress.push(done) });
+    const results = await importCsv({
+      file,
+      intakeUrl: intake.base,
+      credentials: { apiKey },
+      onProgress: (done) => progress.push(done),
+    });
     expect(results).toHaveLength(ROWS);
     expect(progress.at(-1)).toBe(ROWS);
     const rejected = results.filter((r) => r.status === 'rejected');
@@ -99,7 +107,7 @@ describe('bulk CSV import', () => {
     const cli = await promisify(execFile)(
       process.execPath,
       [join(__dirname, '../../dist/bulk-import/cli.js'), '--file', file, '--url', intake.base, '--report', report],
-      { timeout: 120_000 },
+      { timeout: 120_000, env: { ...process.env, INTAKE_API_KEY: apiKey } },
     )
       .then(() => ({ code: 0, stdout: '' }))
       .catch((error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }));

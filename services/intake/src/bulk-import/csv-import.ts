@@ -28,8 +28,8 @@ export const CSV_COLUMNS = [
 export interface ImportOptions {
   file: string;
   intakeUrl: string;
-  tenant?: string;
-  actorId?: string;
+  /** How the import proves who it is: an intake API key (the tenant and channels come with it) or a bearer token. */
+  credentials: { apiKey: string } | { token: string };
   defaultChannel?: string;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -82,9 +82,9 @@ async function submit(options: ImportOptions, fileHash: string, rowNumber: numbe
     headers: {
       'content-type': 'application/json',
       'idempotency-key': `csv:${fileHash.slice(0, 32)}:${rowNumber}`,
-      'x-actor-id': options.actorId ?? 'csv-import',
-      'x-actor-role': 'channel',
-      ...(options.tenant ? { 'x-tenant-id': options.tenant } : {}),
+      ...('apiKey' in options.credentials
+        ? { 'x-api-key': options.credentials.apiKey }
+        : { authorization: `Bearer ${options.credentials.token}` }),
     },
     body: JSON.stringify(complaintOfRow(row, options.defaultChannel ?? 'letter')),
   });

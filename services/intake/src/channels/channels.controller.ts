@@ -20,7 +20,17 @@ import { ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
-import { CLOCK, Meta, flattenViolations, unstorableText, type Clock, type RequestMeta } from '@complaints/kit';
+import {
+  CAN,
+  CLOCK,
+  Meta,
+  Roles,
+  assertChannel,
+  flattenViolations,
+  unstorableText,
+  type Clock,
+  type RequestMeta,
+} from '@complaints/kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../attachments/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
 import { RegisterComplaintDto } from '../register-complaint/register-complaint.dto';
@@ -37,6 +47,7 @@ const idempotency = (key: string | undefined): DedupKey | undefined =>
   key ? { key: `idempotency:${key}`, strict: true } : undefined;
 
 @ApiTags('channels')
+@Roles(...CAN.submit)
 @Controller('channels')
 export class ChannelsController {
   constructor(
@@ -51,6 +62,7 @@ export class ChannelsController {
     dedup?: DedupKey,
     files: IncomingFile[] = [],
   ): Promise<Registration> {
+    assertChannel(meta, details.channel);
     const { replayed, ...registration } = await this.handler.register(
       details,
       { ...meta, now: this.clock.now() },

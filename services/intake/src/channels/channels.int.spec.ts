@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
+import { api } from '../../../../test/support/auth';
 
 const fixtures = join(__dirname, '../../../../test/fixtures/channels');
 const email = readFileSync(join(fixtures, 'annual-fee-complaint.eml'));
@@ -17,9 +18,9 @@ describe('intake channel adapters', () => {
         .rows[0]!.n,
     );
   const get = async (id: string) =>
-    (await (await fetch(`${intake.base}/complaints/${id}`)).json()) as Record<string, unknown>;
+    (await (await api(`${intake.base}/complaints/${id}`)).json()) as Record<string, unknown>;
   const postJson = (path: string, body: unknown) =>
-    fetch(`${intake.base}${path}`, {
+    api(`${intake.base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -37,7 +38,7 @@ describe('intake channel adapters', () => {
     const responses = [];
     for (let i = 0; i < 3; i++) {
       responses.push(
-        await fetch(`${intake.base}/channels/email`, {
+        await api(`${intake.base}/channels/email`, {
           method: 'POST',
           headers: { 'content-type': 'message/rfc822' },
           body: email,
@@ -66,8 +67,19 @@ describe('intake channel adapters', () => {
     });
     expect(complaint.description).toContain('退还已扣收的年费 300 元');
 
-    expect((await fetch(`${intake.base}/attachments/${sha256(pdf)}`)).status).toBe(403); // a channel may not read evidence back
-    const download = await fetch(`${intake.base}/attachments/${sha256(pdf)}`, {
+    const asChannel = { headers: { 'x-actor-role': 'channel' } };
+    expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, asChannel)).status).toBe(403); // a channel may not read evidence back
+    const otherTenant = { headers: { 'x-actor-role': 'agent', 'x-tenant-id': 'another-bank' } };
+    expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, otherTenant)).status).toBe(404); // nor another tenant
+    // Until it sends the same evidence itself: stored once by content, readable by each sender.
+    const resent = await api(`${intake.base}/channels/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822', 'x-tenant-id': 'another-bank' },
+      body: Buffer.from(email.toString('latin1').replace('4821@mail', '4822@mail'), 'latin1'),
+    });
+    expect(resent.status).toBe(201);
+    expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, otherTenant)).status).toBe(200);
+    const download = await api(`${intake.base}/attachments/${sha256(pdf)}`, {
       headers: { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' },
     });
     expect(download.headers.get('content-type')).toBe('application/pdf');
@@ -76,7 +88,7 @@ describe('intake channel adapters', () => {
 
   it('refuses an email nobody can be answered at', async () => {
     const anonymous = Buffer.from('Subject: hello\r\n\r\nno sender here\r\n');
-    const response = await fetch(`${intake.base}/channels/email`, {
+    const response = await api(`${intake.base}/channels/email`, {
       method: 'POST',
       headers: { 'content-type': 'message/rfc822' },
       body: anonymous,
@@ -149,7 +161,7 @@ describe('intake channel adapters', () => {
     const form = new FormData();
     form.append('complaint', JSON.stringify({ ...canonical, channel: 'web' }));
     form.append('attachments', new Blob([pdf], { type: 'application/pdf' }), 'statement.pdf');
-    const response = await fetch(`${intake.base}/channels/form`, { method: 'POST', body: form });
+    const response = await api(`${intake.base}/channels/form`, { method: 'POST', body: form });
     expect(response.status).toBe(201);
     const { complaintId } = (await response.json()) as { complaintId: string };
     expect(await get(complaintId)).toMatchObject({
@@ -161,7 +173,7 @@ describe('intake channel adapters', () => {
     const bad = new FormData();
     bad.append('complaint', JSON.stringify({ ...canonical, channel: 'web' }));
     bad.append('attachments', new Blob([Buffer.from('MZ')], { type: 'application/x-msdownload' }), 'invoice.exe');
-    const refused = await fetch(`${intake.base}/channels/form`, { method: 'POST', body: bad });
+    const refused = await api(`${intake.base}/channels/form`, { method: 'POST', body: bad });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/invoice\.exe.*not accepted/);
     expect(await complaintCount()).toBe(before);
@@ -170,7 +182,7 @@ describe('intake channel adapters', () => {
   it('names the bad fields of a form’s complaint part', async () => {
     const form = new FormData();
     form.append('complaint', JSON.stringify({ ...canonical, channel: 'pigeon', colour: 'red' }));
-    const response = await fetch(`${intake.base}/channels/form`, { method: 'POST', body: form });
+    const response = await api(`${intake.base}/channels/form`, { method: 'POST', body: form });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { violations: { field: string }[] };
     expect(body.violations.map((v) => v.field).sort()).toEqual(['complaint.channel', 'complaint.colour']);

@@ -1,4 +1,4 @@
-import { InvalidStateError, RuleRejectedError, specification } from '@complaints/decider';
+import { InvalidStateError, NotFoundError, RuleRejectedError, specification } from '@complaints/decider';
 import { complaintDecider, type RegisterComplaint } from './complaint.decide';
 
 const now = new Date('2026-03-02T08:30:00.000Z');
@@ -109,5 +109,31 @@ describe('possible duplicates and repeat complainants', () => {
       .given(registered.slice(0, 1))
       .when(unlink)
       .thenThrows(InvalidStateError, /not linked to/);
+  });
+});
+
+describe('erasing the complainant', () => {
+  const registered = complaintDecider.decide(registration(), complaintDecider.initialState(), meta);
+  const erase = {
+    type: 'RecordErasure' as const,
+    data: { complaintId: registration().data.complaintId, subjectId: 'ds-0123456789abcdef0123456789abcdef' },
+  };
+
+  it('records the erasure on the complaint, once', () => {
+    spec
+      .given(registered)
+      .when(erase)
+      .then([{ type: 'ComplainantErased', data: { ...erase.data, erasedAt: now.toISOString() } }]);
+    spec
+      .given([...registered, { type: 'ComplainantErased', data: { ...erase.data, erasedAt: now.toISOString() } }])
+      .when(erase)
+      .then([]);
+  });
+
+  it('refuses to record an erasure on a complaint that does not exist', () => {
+    spec
+      .given([])
+      .when(erase)
+      .thenThrows(NotFoundError, /not found/i);
   });
 });

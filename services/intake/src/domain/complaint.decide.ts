@@ -30,7 +30,13 @@ export interface UnlinkDuplicate {
   data: { complaintId: string; duplicateOf: string; reason: string };
 }
 
-export type ComplaintCommand = RegisterComplaint | UnlinkDuplicate;
+/** Records on the complaint that its complainant's personal data was erased (the keys are destroyed elsewhere). */
+export interface RecordErasure {
+  type: 'RecordErasure';
+  data: { complaintId: string; subjectId: string };
+}
+
+export type ComplaintCommand = RegisterComplaint | UnlinkDuplicate | RecordErasure;
 
 /** Repeat complainants (DOMAIN.md, special complainants): this many complaints in the window flag the customer. */
 export const REPEAT_COMPLAINANT = { complaints: 3, windowDays: 30 } as const;
@@ -83,6 +89,12 @@ function unlink(command: UnlinkDuplicate, state: ComplaintState, meta: CommandMe
   return [{ type: 'DuplicateLinkRemoved', data: { ...command.data, removedAt: meta.now.toISOString() } }];
 }
 
+function recordErasure(command: RecordErasure, state: ComplaintState, meta: CommandMetadata): ComplaintEvent[] {
+  if (state.status === 'none') throw new NotFoundError('Complaint', command.data.complaintId);
+  if (state.erasedAt) return []; // a repeated erasure request records nothing new
+  return [{ type: 'ComplainantErased', data: { ...command.data, erasedAt: meta.now.toISOString() } }];
+}
+
 export function decideComplaint(
   command: ComplaintCommand,
   state: ComplaintState,
@@ -93,6 +105,8 @@ export function decideComplaint(
       return register(command, state, meta);
     case 'UnlinkDuplicate':
       return unlink(command, state, meta);
+    case 'RecordErasure':
+      return recordErasure(command, state, meta);
   }
 }
 

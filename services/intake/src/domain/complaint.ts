@@ -10,6 +10,8 @@ export type TargetKind = 'branch' | 'staff' | 'product' | 'bill' | 'service' | '
 export interface Complainant {
   name: string;
   customerId?: string;
+  /** The data subject: a keyed pseudonym of who the complainant is (see register-complaint/personal-data.ts). */
+  subjectId?: string;
   contact: { phone?: string; email?: string; address?: string };
 }
 
@@ -56,11 +58,19 @@ export type ComplaintEvent =
   | DomainEvent<
       'RepeatComplainantFlagged',
       { complaintId: string; complaintsInWindow: number; windowDays: number; flaggedAt: string }
-    >;
+    >
+  | DomainEvent<'ComplainantErased', { complaintId: string; subjectId: string; erasedAt: string }>;
 
 export type ComplaintState =
   | { status: 'none' }
-  | { status: 'received'; complaint: ComplaintReceived; duplicateOf: SimilarComplaint[]; repeatComplainant: boolean };
+  | {
+      status: 'received';
+      complaint: ComplaintReceived;
+      duplicateOf: SimilarComplaint[];
+      repeatComplainant: boolean;
+      /** The complainant's personal data was erased (its keys destroyed); the events stay. */
+      erasedAt?: string;
+    };
 
 export const initialComplaintState = (): ComplaintState => ({ status: 'none' });
 
@@ -77,5 +87,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       return { ...state, duplicateOf: state.duplicateOf.filter((d) => d.complaintId !== event.data.duplicateOf) };
     case 'RepeatComplainantFlagged':
       return { ...state, repeatComplainant: true };
+    case 'ComplainantErased':
+      return { ...state, erasedAt: event.data.erasedAt };
   }
 }

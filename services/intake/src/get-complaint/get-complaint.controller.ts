@@ -1,10 +1,21 @@
-/** Reading a registered complaint, and undoing a duplicate link a supervisor judged wrong. */
+/** Reading a registered complaint (personal data revealed through the key vault), and undoing a duplicate link a supervisor judged wrong. */
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { NotFoundError } from '@complaints/decider';
 import { handleCommand, loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import {
+  CAN,
+  CLOCK,
+  DATABASE,
+  EVENT_STORE,
+  KEY_VAULT,
+  Meta,
+  Roles,
+  type Clock,
+  type RequestMeta,
+} from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import type { ComplaintState } from '../domain/complaint';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 
@@ -16,15 +27,17 @@ export class UnlinkDuplicateDto {
   reason!: string;
 }
 
-function present(state: ComplaintState, version: number, id: string) {
+/** The complaint as stored, its personal fields revealed (or "[erased]"); `complainant.subjectId` names its data subject. */
+function present(vault: KeyVault, state: ComplaintState, version: number, id: string) {
   if (state.status === 'none') throw new NotFoundError('Complaint', id);
-  return {
+  return vault.reveal({
     status: state.status,
     version,
     ...state.complaint,
     duplicateOf: state.duplicateOf,
     repeatComplainant: state.repeatComplainant,
-  };
+    ...(state.erasedAt ? { erasedAt: state.erasedAt } : {}),
+  });
 }
 
 @ApiTags('complaints')
@@ -34,16 +47,20 @@ export class GetComplaintController {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
+  /** Channel adapters follow what they submitted; case readers other than department-scoped ones. */
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    const loaded = await loadState(this.db, this.store, complaintDecider, complaintStream(id));
+  @Roles('channel', 'supervisor', 'complaints-officer', 'quality-inspector', 'auditor')
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    const loaded = await loadState(this.db, this.store, complaintDecider, complaintStream(id), meta.tenant);
     if (!loaded) throw new NotFoundError('Complaint', id);
-    return present(loaded.state, loaded.version, id);
+    return present(this.vault, loaded.state, loaded.version, id);
   }
 
   @Post(':id/duplicate-links/:otherId/remove')
+  @Roles(...CAN.supervise)
   @HttpCode(200)
   async unlink(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -63,6 +80,6 @@ export class GetComplaintController {
       command,
       { ...meta, now: this.clock.now() },
     );
-    return present(state, version, id);
+    return present(this.vault, state, version, id);
   }
 }

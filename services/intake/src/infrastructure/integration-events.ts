@@ -33,6 +33,14 @@ export function intakeIntegrationEvents(event: StoredEvent): IntegrationPayload[
           data: event.data,
         },
       ];
+    case 'ComplainantErased':
+      return [
+        {
+          type: 'complainant.erased.v1',
+          subject: (event.data as { complaintId: string }).complaintId,
+          data: event.data,
+        },
+      ];
     default:
       return [];
   }

@@ -1,4 +1,4 @@
-import type { Migration } from '@complaints/eventstore';
+import { tenantIsolation, type Migration } from '@complaints/eventstore';
 
 export const intakeMigrations: Migration[] = [
   {
@@ -42,6 +42,78 @@ export const intakeMigrations: Migration[] = [
         received_at timestamptz NOT NULL
       );
       CREATE INDEX complaint_index_by_customer ON complaint_index (tenant, customer_key, received_at);
+    `,
+  },
+  {
+    name: 'IntakePseudonymousIndex1763800001300',
+    up: `
+      -- Matching by the data subject's pseudonym, never by a plain phone, email or customer id. Rows
+      -- written before keep their customer_key and match nothing new; erasure empties description.
+      ALTER TABLE complaint_index ADD COLUMN subject_id text;
+      ALTER TABLE complaint_index ALTER COLUMN customer_key DROP NOT NULL;
+      ALTER TABLE complaint_index ALTER COLUMN description DROP NOT NULL;
+      CREATE INDEX complaint_index_by_subject ON complaint_index (subject_id, received_at);
+      `,
+  },
+  {
+    name: 'IntakeAttachmentTenants1763800001400',
+    up: `
+      -- Attachments are stored once by content; a tenant reads only those it sent itself.
+      CREATE TABLE attachment_tenants (
+        tenant text NOT NULL,
+        sha256 text NOT NULL REFERENCES attachments (sha256) ON DELETE CASCADE,
+        PRIMARY KEY (tenant, sha256)
+      );
+      INSERT INTO attachment_tenants (tenant, sha256)
+      SELECT DISTINCT e.metadata->>'tenant', a->>'sha256'
+        FROM events e, jsonb_array_elements(coalesce(e.data->'attachments', '[]'::jsonb)) a
+       WHERE e.type = 'ComplaintReceived' AND a->>'sha256' IN (SELECT sha256 FROM attachments)
+      ON CONFLICT DO NOTHING;
+    `,
+  },
+  {
+    name: 'IntakeTenantIsolation1763800001500',
+    // Row-level security (tenant-scope.ts): a request sees only its tenant's rows. An attachment is
+    // stored once by content and is visible to a tenant only through its own attachment_tenants row.
+    // Storing content another tenant sent first must not fail on a row the caller cannot see
+    // (ON CONFLICT reads it), so content is stored through a function that runs as the owner; the
+    // caller then links it to its own tenant, which the policy checks.
+    up: `
+      ${tenantIsolation('idempotency_keys')}
+      ${tenantIsolation('complaint_index')}
+      ${tenantIsolation('attachment_tenants')}
+      ALTER TABLE attachments ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY tenant_isolation ON attachments
+        USING (EXISTS (SELECT 1 FROM attachment_tenants t WHERE t.sha256 = attachments.sha256));
+      CREATE FUNCTION store_attachment_content(p_sha256 text, p_media_type text, p_size integer, p_content bytea)
+        RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+          INSERT INTO attachments (sha256, media_type, size, content)
+          VALUES (p_sha256, p_media_type, p_size, p_content) ON CONFLICT (sha256) DO NOTHING
+        $$;
+    `,
+  },
+  {
+    name: 'IntakeReferenceSequences1763800001600',
+    // Reference numbers from one sequence per year, taken without a lock: a registration no longer
+    // waits for every other one to commit. A sequence is created (as the owner) by the year's first
+    // registration, continuing from the counter row of the gapless scheme it replaces.
+    up: `
+      CREATE FUNCTION next_reference_number(p_year integer) RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+      DECLARE
+        sequence_name text := format('reference_%s', p_year);
+        previous integer;
+      BEGIN
+        RETURN nextval(sequence_name);
+      EXCEPTION WHEN undefined_table THEN
+        SELECT last INTO previous FROM reference_counters WHERE year = p_year;
+        BEGIN
+          EXECUTE format('CREATE SEQUENCE %I START WITH %s', sequence_name, coalesce(previous, 0) + 1);
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+          NULL; -- another registration created it first
+        END;
+        RETURN nextval(sequence_name);
+      END $$;
     `,
   },
 ];

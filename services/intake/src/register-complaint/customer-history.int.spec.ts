@@ -1,5 +1,6 @@
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
+import { api } from '../../../../test/support/auth';
 
 const complaint = (customerId: string, description: string) => ({
   channel: 'web',
@@ -14,7 +15,7 @@ const complaint = (customerId: string, description: string) => ({
 describe('duplicates and repeat complainants at intake', () => {
   let intake: InProcessService;
   const post = async (body: unknown) => {
-    const response = await fetch(`${intake.base}/complaints`, {
+    const response = await api(`${intake.base}/complaints`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -23,7 +24,7 @@ describe('duplicates and repeat complainants at intake', () => {
     return (await response.json()) as { complaintId: string; reference: string };
   };
   const get = async (id: string) =>
-    (await (await fetch(`${intake.base}/complaints/${id}`)).json()) as {
+    (await (await api(`${intake.base}/complaints/${id}`)).json()) as {
       duplicateOf: { complaintId: string; similarity: number }[];
       repeatComplainant: boolean;
     };
@@ -53,11 +54,11 @@ describe('duplicates and repeat complainants at intake', () => {
     const received = await intake.db.query("SELECT 1 FROM events WHERE type = 'ComplaintReceived'");
     expect(received.rowCount).toBe(4);
 
-    const undone = await fetch(
+    const undone = await api(
       `${intake.base}/complaints/${second.complaintId}/duplicate-links/${first.complaintId}/remove`,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-actor-role': 'supervisor' },
         body: JSON.stringify({ reason: 'Different meter' }),
       },
     );

@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import { CLOCK, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import { CAN, CLOCK, Meta, Roles, assertChannel, type Clock, type RequestMeta } from '@complaints/kit';
 import { RegisterComplaintDto } from './register-complaint.dto';
 import { RegisterComplaintHandler, type Registration } from './register-complaint.handler';
 
@@ -16,6 +16,7 @@ export class RegisterComplaintController {
 
   @Post()
   @HttpCode(201)
+  @Roles(...CAN.submit)
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -31,6 +32,7 @@ export class RegisterComplaintController {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
       throw new BadRequestException('Idempotency-Key must be 1-200 visible ASCII characters');
     }
+    assertChannel(meta, body.channel);
     const { replayed, ...registration } = await this.handler.register(
       JSON.parse(JSON.stringify(body)) as RegisterComplaintDto,
       { ...meta, now: this.clock.now() },

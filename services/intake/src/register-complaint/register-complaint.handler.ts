@@ -1,6 +1,6 @@
 /**
- * Registers a complaint exactly once: the reference, the events, the evidence and the
- * de-duplication record are written in one transaction, so a retried request — same
+ * Registers a complaint exactly once: the reference, the events (personal fields sealed with the
+ * data subject's key), the evidence and the de-duplication record are written in one transaction, so a retried request — same
  * Idempotency-Key, or the same native id of its channel (Message-ID, call id, regulator
  * reference) — returns the first result and creates nothing.
  */
@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import { decideAndAppend, newId, EventStore, type Database, type SqlClient } from '@complaints/eventstore';
-import { DATABASE, EVENT_STORE } from '@complaints/kit';
+import { DATABASE, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
 import { customerHistory, indexComplaint } from './customer-history';
+import { sealPersonalData, subjectIdentity } from './personal-data';
 import { timeLimitFor, type TimeLimit } from './time-limit';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 import type { ComplaintDetails } from '../domain/complaint';
@@ -38,6 +40,7 @@ export class RegisterComplaintHandler {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
   async register(
@@ -53,10 +56,15 @@ export class RegisterComplaintHandler {
           const earlier = dedup ? await this.earlier(tx, meta.tenant, dedup, requestHash) : undefined;
           if (earlier) return { ...earlier, replayed: true };
           const complaintId = newId();
-          const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, files))];
-          const history = await customerHistory(tx, meta.tenant, details, meta.now);
-          // The reference counter's row lock serialises every registration until commit: take the
-          // number as late as possible, once everything that does not need it has been read.
+          const subjectId = this.vault.subjectId(meta.tenant, subjectIdentity(details, complaintId));
+          const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, meta.tenant, files))];
+          const history = await customerHistory(tx, subjectId, details.description, meta.now);
+          const dataKey = await this.vault.dataKeyFor(subjectId);
+          const sealed = sealPersonalData(
+            { ...details, ...(attachments.length ? { attachments } : {}) },
+            subjectId,
+            dataKey.seal,
+          );
           let reference = '';
           const stream = complaintStream(complaintId);
           await decideAndAppend(
@@ -66,18 +74,19 @@ export class RegisterComplaintHandler {
             stream,
             async () => {
               reference = await nextReference(tx, meta.now);
-              const data = {
-                ...details,
-                ...(attachments.length ? { attachments } : {}),
-                complaintId,
-                reference,
-                history,
-              };
+              const data = { ...sealed, complaintId, reference, history };
               return { type: 'RegisterComplaint' as const, data };
             },
             meta,
           );
-          await indexComplaint(tx, meta.tenant, details, complaintId, reference, meta.now);
+          await dataKey.keep(); // decided and appended: only now may a new key be stored
+          await indexComplaint(
+            tx,
+            meta.tenant,
+            subjectId,
+            { complaintId, reference, description: details.description },
+            meta.now,
+          );
           const registration = {
             complaintId,
             reference,
@@ -124,13 +133,13 @@ export class RegisterComplaintHandler {
   }
 }
 
-/** CMP-<year>-<number>: gapless per year, because the counter row is updated in the same transaction. */
+/**
+ * CMP-<year>-<number>: unique and increasing within a year, from the year's sequence (migrations.ts),
+ * so registrations do not queue behind each other's commits. A registration that fails after taking
+ * its number leaves a gap: the event log, not the numbering, is the complete record.
+ */
 async function nextReference(tx: SqlClient, now: Date): Promise<string> {
   const year = now.getUTCFullYear();
-  const { rows } = await tx.query<{ last: number }>(
-    `INSERT INTO reference_counters (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
-    [year],
-  );
-  return `CMP-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
+  const { rows } = await tx.query<{ last: string }>('SELECT next_reference_number($1) AS last', [year]);
+  return `CMP-${year}-${rows[0]!.last.padStart(6, '0')}`;
 }

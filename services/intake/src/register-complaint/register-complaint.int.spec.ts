@@ -1,5 +1,6 @@
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
+import { api } from '../../../../test/support/auth';
 
 const valid = () => ({
   channel: 'hotline',
@@ -16,7 +17,7 @@ describe('POST /complaints', () => {
   let base: string;
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/complaints`, {
+    api(`${base}/complaints`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -56,13 +57,35 @@ describe('POST /complaints', () => {
       new RegExp(`Your complaint is registered as ${body.reference}\\. We will respond by \\d{1,2} \\w+ \\d{4}\\.`),
     );
     expect(response.headers.get('location')).toBe(`/complaints/${body.complaintId}`);
-    const fetched = await fetch(`${base}/complaints/${body.complaintId}`);
+    const fetched = await api(`${base}/complaints/${body.complaintId}`);
     expect(await fetched.json()).toMatchObject({
       status: 'received',
       reference: body.reference,
       channel: 'hotline',
       complainant: { customerId: 'C-1001' },
     });
+  });
+
+  it('numbers concurrent registrations uniquely, in increasing order within the year', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        post({ ...valid(), complainant: { ...valid().complainant, customerId: `C-2${i}` } }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    const references = await Promise.all(
+      answers.map(async (a) => ((await a.json()) as { reference: string }).reference),
+    );
+    expect(new Set(references).size).toBe(20);
+    const year = String(new Date().getUTCFullYear());
+    expect(references.every((r) => r.startsWith(`CMP-${year}-`))).toBe(true);
+  });
+
+  it("starts a year's numbering from the counter of the gapless scheme it replaced, once, and a new year at 1", async () => {
+    await intake.db.query('INSERT INTO reference_counters (year, last) VALUES (2031, 41)');
+    const next = async (year: number) =>
+      (await intake.db.query<{ n: string }>('SELECT next_reference_number($1) AS n', [year])).rows[0]!.n;
+    expect([await next(2031), await next(2031), await next(2032)]).toEqual(['42', '43', '1']);
   });
 
   it('lists every bad field, refuses unknown ones, and writes nothing', async () => {
@@ -136,7 +159,7 @@ describe('POST /complaints', () => {
   });
 
   it('answers 404 for an unknown complaint and 400 for an id that is not a UUID', async () => {
-    expect((await fetch(`${base}/complaints/0190a1b2-0000-7000-8000-000000000999`)).status).toBe(404);
-    expect((await fetch(`${base}/complaints/nope`)).status).toBe(400);
+    expect((await api(`${base}/complaints/0190a1b2-0000-7000-8000-000000000999`)).status).toBe(404);
+    expect((await api(`${base}/complaints/nope`)).status).toBe(400);
   });
 });

@@ -2,7 +2,7 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
-import { Meta, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { ReasonDto } from '../work-case/work-case.dto';
 import { CloseCaseDto, RecordSatisfactionDto, ScheduleFollowUpDto } from './after-resolution.dto';
@@ -10,17 +10,20 @@ import { CloseCaseDto, RecordSatisfactionDto, ScheduleFollowUpDto } from './afte
 const CaseId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('cases')
+@Roles(...CAN.workCases)
 @Controller('cases/:id')
 export class AfterResolutionController {
   constructor(private readonly cases: CaseCommands) {}
 
   @Post('follow-up')
+  @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
   followUp(@CaseId() caseId: string, @Body() body: ScheduleFollowUpDto, @Meta() meta: RequestMeta) {
     return this.cases.run(caseId, { type: 'ScheduleFollowUp', data: { caseId, dueAt: body.dueAt } }, meta);
   }
 
   @Post('satisfaction')
+  @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
   satisfaction(@CaseId() caseId: string, @Body() body: RecordSatisfactionDto, @Meta() meta: RequestMeta) {
     return this.cases.run(caseId, { type: 'RecordSatisfaction', data: { caseId, ...body } }, meta);

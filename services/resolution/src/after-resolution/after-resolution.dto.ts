@@ -13,13 +13,16 @@ export class RecordSatisfactionDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) comment?: string;
 }
 
+/** Not sealed like the rest of a case's free text: the root-cause KPI counts these by their text. */
+const KPI_TEXT = 'Stored in plain text and counted by the root-cause KPI: name the failing, not the customer';
+
 export class CloseCaseDto {
-  @ApiProperty({ example: 'Waiver flag not applied by the batch job' })
+  @ApiProperty({ example: 'Waiver flag not applied by the batch job', description: KPI_TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(4000)
   rootCause!: string;
-  @ApiProperty({ example: 'Batch job now checks the waiver register' })
+  @ApiProperty({ example: 'Batch job now checks the waiver register', description: KPI_TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(4000)

@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe }
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { newId } from '@complaints/eventstore';
-import { Meta, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { DECISIONS, type Decision } from '../resolution-options/resolution-options.controller';
 import { CommentDto } from '../resolution-options/resolution-options.dto';
@@ -23,6 +23,7 @@ export class RequestExtensionDto {
 const CaseId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('cases')
+@Roles(...CAN.workCases)
 @Controller('cases/:id/extensions')
 export class DeadlineExtensionController {
   constructor(private readonly cases: CaseCommands) {}

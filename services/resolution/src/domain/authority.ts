@@ -4,7 +4,7 @@
  */
 import { RESOLUTION_KINDS } from '@complaints/contracts';
 
-export const ROLES = ['agent', 'team-lead', 'department-head', 'complaints-officer'] as const;
+export const ROLES = ['agent', 'supervisor', 'department-head', 'complaints-officer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The remedies a desk can offer; the list is part of the published language. */
@@ -24,11 +24,11 @@ export interface AuthorityPolicy {
 export const DEFAULT_AUTHORITY: AuthorityPolicy = {
   amountLimit: {
     agent: 500,
-    'team-lead': 5_000,
+    supervisor: 5_000,
     'department-head': 50_000,
     'complaints-officer': Number.POSITIVE_INFINITY,
   },
-  minimumRole: { 'credit-report-correction': 'team-lead', 'process-change': 'department-head' },
+  minimumRole: { 'credit-report-correction': 'supervisor', 'process-change': 'department-head' },
 };
 
 export const rankOf = (role: string): number => ROLES.indexOf(role as Role);

@@ -76,7 +76,7 @@ describe('SLA clocks of a case', () => {
     expect(decide([opened, ...warned], '2026-03-03T13:31:00.000Z')).toEqual([]);
   });
 
-  it('records the breach and escalates to the team lead, naming who was notified', () => {
+  it('records the breach and escalates to the supervisor, naming who was notified', () => {
     spec('2026-03-03T17:00:05.000Z')
       .given([opened])
       .when(evaluate)
@@ -97,11 +97,11 @@ describe('SLA clocks of a case', () => {
             caseId,
             fromLevel: 0,
             level: 1,
-            escalatedTo: 'team-lead',
+            escalatedTo: 'supervisor',
             reason: `The acknowledgement clock was due at ${ACK_DUE}`,
             trigger: 'sla-breach',
             clock: 'acknowledgement',
-            notified: ['duty-team-lead'],
+            notified: ['duty-supervisor'],
             escalatedAt: '2026-03-03T17:00:05.000Z',
           },
         },
@@ -126,7 +126,7 @@ describe('SLA clocks of a case', () => {
     expect(types(decide([opened, acknowledgedAt('2026-03-02T11:00:00.000Z')], '2026-03-05T09:00:00.000Z'))).toEqual([]);
   });
 
-  it('climbs to the department head when the team lead does not acknowledge within 4 business hours', () => {
+  it('climbs to the department head when the supervisor does not acknowledge within 4 business hours', () => {
     const breach = decide([opened], '2026-03-03T17:00:05.000Z');
     // Escalated Tuesday 17:00 (after hours): 4 business hours end Wednesday 13:00.
     expect(types(decide([opened, ...breach], '2026-03-04T12:59:00.000Z'))).toEqual([]);
@@ -145,9 +145,9 @@ describe('SLA clocks of a case', () => {
     ]);
   });
 
-  it('stops climbing once the team lead acknowledges, and records who acknowledged', () => {
+  it('stops climbing once the supervisor acknowledges, and records who acknowledged', () => {
     const breach = decide([opened], '2026-03-03T17:00:05.000Z');
-    const lead = { id: 'lead-2', role: 'team-lead' };
+    const lead = { id: 'lead-2', role: 'supervisor' };
     const acknowledged = caseDecider.decide(
       { type: 'AcknowledgeEscalation', data: { caseId, level: 1 } },
       [opened, ...breach].reduce(caseDecider.evolve, caseDecider.initialState()),

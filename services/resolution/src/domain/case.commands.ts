@@ -15,6 +15,8 @@ export type CaseCommand =
         complaintId: string;
         reference: string;
         customerId?: string;
+        /** The complainant's data subject: its key seals what is written on the case. */
+        subjectId?: string;
         department: string;
         queue: string;
         category: string;

@@ -7,14 +7,14 @@ import {
 } from '@complaints/decider';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
-import { DEFAULT_POLICY } from '@complaints/sla';
+import { DEFAULT_POLICY, SLA_POLICY_PRESETS } from '@complaints/sla';
 import { PLAIN_UTC_CALENDAR } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';
 const now = new Date('2026-03-02T08:00:00.000Z');
 const at = now.toISOString();
 const agent = { id: 'agent-7', role: 'agent' };
-const teamLead = { id: 'lead-2', role: 'team-lead' };
+const teamLead = { id: 'lead-2', role: 'supervisor' };
 const meta = (actor = agent, time = now): CommandMetadata => ({
   now: time,
   actor,
@@ -28,6 +28,7 @@ const cmd = <T extends CaseCommand['type']>(type: T, data: Omit<Extract<CaseComm
   ({ type, data: { caseId, ...data } }) as CaseCommand;
 
 const T0 = '2026-03-01T08:00:00.000Z';
+const SUBJECT = 'ds-0123456789abcdef0123456789abcdef';
 const opened = ev('CaseOpened', {
   complaintId: caseId,
   reference: 'CMP-2026-000001',
@@ -70,7 +71,7 @@ const waiver: ResolutionOption = {
   amount: 300,
   currency: 'CNY',
 };
-const proposed = (options: ResolutionOption[], approvalRequiredFrom: 'team-lead' | null = null) =>
+const proposed = (options: ResolutionOption[], approvalRequiredFrom: 'supervisor' | null = null) =>
   ev('ResolutionProposed', { proposalId: 'p1', options, proposedBy: agent, approvalRequiredFrom, proposedAt: T0 });
 const offered = [opened, acknowledged, judgedValid, proposed([refund, apology])];
 const accepted = [...offered, ev('CustomerAcceptedOption', { proposalId: 'p1', optionId: 'option-1', acceptedAt: T0 })];
@@ -91,7 +92,7 @@ const closed = [
 ];
 
 describe('opening a case', () => {
-  it('opens the case with acknowledgement and resolution deadlines from the default policy', () => {
+  it('opens the case with acknowledgement and resolution deadlines from the default policy, and its data subject', () => {
     spec()
       .given([])
       .when(
@@ -99,6 +100,7 @@ describe('opening a case', () => {
           complaintId: caseId,
           reference: 'CMP-2026-000001',
           customerId: 'C-1001',
+          subjectId: SUBJECT,
           department: 'cards',
           queue: 'bank-cards',
           category: 'card-fees',
@@ -113,6 +115,7 @@ describe('opening a case', () => {
           complaintId: caseId,
           reference: 'CMP-2026-000001',
           customerId: 'C-1001',
+          subjectId: SUBJECT,
           department: 'cards',
           queue: 'bank-cards',
           category: 'card-fees',
@@ -239,13 +242,13 @@ describe('proposing resolutions', () => {
         { ...proposed([refund, apology]), data: { ...proposed([refund, apology]).data, proposedAt: at } } as CaseEvent,
       ]);
   });
-  it('sends an option beyond the agent’s authority to a team lead for approval', () => {
+  it('sends an option beyond the agent’s authority to a supervisor for approval', () => {
     const events = caseDecider.decide(
       propose([bigCompensation]),
       [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
       meta(),
     );
-    expect(events).toMatchObject([{ type: 'ResolutionProposed', data: { approvalRequiredFrom: 'team-lead' } }]);
+    expect(events).toMatchObject([{ type: 'ResolutionProposed', data: { approvalRequiredFrom: 'supervisor' } }]);
   });
   it('refuses to propose before the validity is judged', () => {
     spec()
@@ -322,8 +325,8 @@ describe('proposing resolutions', () => {
 });
 
 describe('approval', () => {
-  const awaiting = [opened, acknowledged, judgedValid, proposed([bigCompensation], 'team-lead')];
-  it('lets a team lead approve with a comment', () => {
+  const awaiting = [opened, acknowledged, judgedValid, proposed([bigCompensation], 'supervisor')];
+  it('lets a supervisor approve with a comment', () => {
     spec(teamLead)
       .given(awaiting)
       .when(cmd('ApproveProposal', { proposalId: 'p1', comment: 'OK, long-standing customer' }))
@@ -336,7 +339,7 @@ describe('approval', () => {
         }),
       ]);
   });
-  it('lets a team lead reject with a comment', () => {
+  it('lets a supervisor reject with a comment', () => {
     spec(teamLead)
       .given(awaiting)
       .when(cmd('RejectProposal', { proposalId: 'p1', comment: 'Too much' }))
@@ -346,7 +349,7 @@ describe('approval', () => {
     spec(agent)
       .given(awaiting)
       .when(cmd('ApproveProposal', { proposalId: 'p1', comment: '' }))
-      .thenThrows(RuleRejectedError, /needs a team-lead or above/);
+      .thenThrows(RuleRejectedError, /needs a supervisor or above/);
   });
   it('refuses to approve what was never proposed', () => {
     spec(teamLead)
@@ -390,10 +393,10 @@ describe('the customer’s decision', () => {
         ev('CaseEscalated', {
           fromLevel: 0,
           level: 1,
-          escalatedTo: 'team-lead',
-          reason: 'Customer rejected every option: Wants compensation too',
+          escalatedTo: 'supervisor',
+          reason: 'Customer rejected every option',
           trigger: 'customer-rejected',
-          notified: ['duty-team-lead'],
+          notified: ['duty-supervisor'],
           escalatedAt: at,
         }),
       ]);
@@ -409,17 +412,17 @@ describe('escalation', () => {
         ev('CaseEscalated', {
           fromLevel: 0,
           level: 1,
-          escalatedTo: 'team-lead',
+          escalatedTo: 'supervisor',
           reason: 'Threatens to complain to the NFRA',
           trigger: 'manual',
-          notified: ['duty-team-lead'],
+          notified: ['duty-supervisor'],
           escalatedAt: at,
         }),
       ]);
   });
   it('stops at the complaints officer', () => {
     const top = [1, 2, 3].map((level) =>
-      ev('CaseEscalated', { fromLevel: level - 1, level, escalatedTo: 'team-lead', reason: 'r', escalatedAt: T0 }),
+      ev('CaseEscalated', { fromLevel: level - 1, level, escalatedTo: 'supervisor', reason: 'r', escalatedAt: T0 }),
     );
     spec()
       .given([opened, acknowledged, ...top])
@@ -598,31 +601,52 @@ describe('reassignment and deadline extensions', () => {
         }),
       ]);
   });
-  it('requests an extension with the reason given to the customer, and a team lead approves it', () => {
+  // NFRA's regulatory clock: 15 days, 30 when the case is complex, a further 30 with approval.
+  const nfra = SLA_POLICY_PRESETS.find((p) => p.regime === 'CN-NFRA')!;
+  const openedUnderNfra = ev('CaseOpened', {
+    ...(opened.data as Omit<CaseEventData['CaseOpened'], 'caseId'>),
+    slaPolicy: nfra.id,
+    sla: { policyId: nfra.id, regime: nfra.regime, calendarId: nfra.calendarId, clocks: nfra.clocks },
+  });
+
+  it('refuses to extend a clock its policy gives no longer target (422), before anyone approves', () => {
+    const request = (clock: string) =>
+      cmd('RequestExtension', { extensionId: 'x9', clock, reason: 'r', customerExplanation: 'e' });
+    spec()
+      .given([opened, acknowledged])
+      .when(request('resolution'))
+      .thenThrows(RuleRejectedError, /The resolution clock of policy default has no extended target/);
+    spec()
+      .given([openedUnderNfra, acknowledged])
+      .when(request('follow-up'))
+      .thenThrows(RuleRejectedError, /The follow-up clock is not running on this case/);
+  });
+
+  it('requests an extension with the reason given to the customer, and a supervisor approves it', () => {
     const request = cmd('RequestExtension', {
       extensionId: 'x1',
-      clock: 'resolution',
+      clock: 'regulatory',
       reason: 'Complex case',
       customerExplanation: 'We need the card network’s records',
     });
     spec()
-      .given([opened, acknowledged])
+      .given([openedUnderNfra, acknowledged])
       .when(request)
       .then([
         ev('ExtensionRequested', {
           extensionId: 'x1',
-          clock: 'resolution',
+          clock: 'regulatory',
           reason: 'Complex case',
           customerExplanation: 'We need the card network’s records',
           requestedAt: at,
         }),
       ]);
     const requested = [
-      opened,
+      openedUnderNfra,
       acknowledged,
       ev('ExtensionRequested', {
         extensionId: 'x1',
-        clock: 'resolution',
+        clock: 'regulatory',
         reason: 'r',
         customerExplanation: 'e',
         requestedAt: T0,
@@ -643,7 +667,7 @@ describe('reassignment and deadline extensions', () => {
     spec(agent)
       .given(requested)
       .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: '' }))
-      .thenThrows(RuleRejectedError, /needs a team-lead/);
+      .thenThrows(RuleRejectedError, /needs a supervisor/);
     spec()
       .given(requested)
       .when(request)
@@ -658,7 +682,7 @@ describe('reassignment and deadline extensions', () => {
 });
 
 describe('every step refused where the case state does not allow it', () => {
-  const lead = { id: 'lead-2', role: 'team-lead' };
+  const lead = { id: 'lead-2', role: 'supervisor' };
   it.each<[string, CaseEvent[], CaseCommand, RegExp]>([
     [
       'assign accountability on a closed case',

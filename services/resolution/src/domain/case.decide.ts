@@ -11,12 +11,20 @@ import {
   type Decider,
 } from '@complaints/decider';
 import { DEFAULT_AUTHORITY, MONETARY_KINDS, ROLES, rankOf, requiredRole } from './authority';
-import { evolveCase, initialCaseState, type CaseEvent, type CaseFacts, type CaseState, type CaseStatus } from './case';
+import {
+  evolveCase,
+  initialCaseState,
+  NEXT_EXTENSION,
+  type CaseEvent,
+  type CaseFacts,
+  type CaseState,
+  type CaseStatus,
+} from './case';
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
 import { slaEventsDue } from './case-sla';
 import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
-import { dueAt } from '@complaints/sla';
+import { dueAt, type ClockKind } from '@complaints/sla';
 
 export type { CaseCommand } from './case.commands';
 
@@ -145,7 +153,7 @@ function approveOrReject(
       `proposal ${command.data.proposalId} is not the one awaiting approval`,
     );
   }
-  requireAuthority(meta, proposal.approvalRequiredFrom ?? 'team-lead', `Deciding proposal ${proposal.proposalId}`);
+  requireAuthority(meta, proposal.approvalRequiredFrom ?? 'supervisor', `Deciding proposal ${proposal.proposalId}`);
   const { caseId, proposalId, comment } = command.data;
   const at = meta.now.toISOString();
   return command.type === 'ApproveProposal'
@@ -299,7 +307,9 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
       };
       return [
         rejected,
-        escalation(working, `Customer rejected every option: ${command.data.reason}`, at, caseId, 'customer-rejected'),
+        // The customer's own words are on the rejection above (sealed, as personal data): the
+        // escalation names the trigger only, so no text is built around a sealed field.
+        escalation(working, 'Customer rejected every option', at, caseId, 'customer-rejected'),
       ];
     }
     case 'EscalateCase':
@@ -384,6 +394,7 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
           `extension ${working.facts.pendingExtension.extensionId} is still awaiting a decision`,
         );
       }
+      refuseUnextendable(working.facts, command.data.clock);
       return [{ type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } }];
     }
     case 'DecideExtension': {
@@ -395,9 +406,26 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
           `no extension ${command.data.extensionId} awaits a decision`,
         );
       }
-      requireAuthority(meta, 'team-lead', 'Deciding a deadline extension');
+      requireAuthority(meta, 'supervisor', 'Deciding a deadline extension');
       return [{ type: 'ExtensionDecided', data: { ...command.data, decidedBy: meta.actor, decidedAt: at } }];
     }
+  }
+}
+
+/** A clock is extended only to a target its policy names (NFRA's further 30 days, PSD2's 35 business days). */
+function refuseUnextendable(facts: CaseFacts, clock: string): void {
+  const definition = facts.sla.clocks.find((c) => c.kind === clock);
+  const run = facts.clocks[clock as ClockKind];
+  if (!definition || !run?.startedAt || run.stoppedAt) {
+    throw new RuleRejectedError(`The ${clock} clock is not running on this case`, { clock });
+  }
+  const next = NEXT_EXTENSION[run.extension];
+  const target = next === 'extended' ? definition.extendedTarget : definition.furtherExtension?.target;
+  if (!target || run.extension === 'further') {
+    throw new RuleRejectedError(
+      `The ${clock} clock of policy ${facts.sla.policyId} has no ${next === 'extended' ? 'extended' : 'further'} target to extend to`,
+      { clock, policy: facts.sla.policyId, extension: run.extension },
+    );
   }
 }
 

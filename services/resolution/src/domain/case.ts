@@ -27,6 +27,11 @@ export interface CaseOpened {
   complaintId: string;
   reference: string;
   customerId?: string;
+  /**
+   * The complainant's data subject id: the case's free text is sealed with its key (at the edge,
+   * before deciding), so here it is opaque text. Absent on cases opened before it was carried.
+   */
+  subjectId?: string;
   department: string;
   queue: string;
   category: string;
@@ -199,7 +204,7 @@ function updateClock(facts: CaseFacts, kind: ClockKind, change: (run: ClockRun) 
   return run ? { ...facts.clocks, [kind]: change(run) } : facts.clocks;
 }
 
-const NEXT_EXTENSION: Record<ExtensionLevel, ExtensionLevel> = {
+export const NEXT_EXTENSION: Record<ExtensionLevel, ExtensionLevel> = {
   none: 'extended',
   extended: 'further',
   further: 'further',

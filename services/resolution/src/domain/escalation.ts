@@ -1,6 +1,6 @@
 /**
  * The escalation ladder, as data: who a case goes to at each level, and how long each level has
- * to acknowledge before the case climbs to the next. Agent → team lead → department head →
+ * to acknowledge before the case climbs to the next. Agent → supervisor → department head →
  * complaints officer (DOMAIN.md, 升级投诉).
  */
 import type { Role } from './authority';
@@ -14,7 +14,7 @@ export interface LadderStep {
 }
 
 export const ESCALATION_LADDER: LadderStep[] = [
-  { level: 1, role: 'team-lead', acknowledgeWithin: { amount: 4, unit: 'business-hours' } },
+  { level: 1, role: 'supervisor', acknowledgeWithin: { amount: 4, unit: 'business-hours' } },
   { level: 2, role: 'department-head', acknowledgeWithin: { amount: 1, unit: 'business-days' } },
   { level: 3, role: 'complaints-officer' },
 ];
@@ -26,7 +26,7 @@ export type EscalationDirectory = Record<string, Partial<Record<Role, string[]>>
 
 export const DEFAULT_DIRECTORY: EscalationDirectory = {
   '*': {
-    'team-lead': ['duty-team-lead'],
+    supervisor: ['duty-supervisor'],
     'department-head': ['duty-department-head'],
     'complaints-officer': ['complaints-officer'],
   },

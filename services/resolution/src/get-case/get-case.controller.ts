@@ -3,38 +3,55 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, type Clock } from '@complaints/kit';
+import {
+  CAN,
+  CLOCK,
+  DATABASE,
+  EVENT_STORE,
+  KEY_VAULT,
+  Meta,
+  Roles,
+  mayAccess,
+  type Clock,
+  type RequestMeta,
+} from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { readClocks } from '../domain/case-sla';
 import { caseDecider, caseStream } from '../domain/case.decide';
 import { presentCase } from '../infrastructure/case-commands';
 import { SlaSettings } from '../infrastructure/sla-settings';
 
 @ApiTags('cases')
+@Roles(...CAN.readCases)
 @Controller('cases')
 export class GetCaseController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
     private readonly sla: SlaSettings,
   ) {}
 
-  private async load(id: string) {
-    const loaded = await loadState(this.db, this.store, caseDecider, caseStream(id));
-    if (!loaded || loaded.state.status === 'none') throw new NotFoundError('Case', id);
+  private async load(id: string, meta: RequestMeta) {
+    const loaded = await loadState(this.db, this.store, caseDecider, caseStream(id), meta.tenant);
+    if (!loaded || loaded.state.status === 'none' || !mayAccess(meta, meta.tenant, loaded.state.facts.department)) {
+      throw new NotFoundError('Case', id);
+    }
     return { ...loaded, state: loaded.state };
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { state, version } = await this.load(id);
-    return presentCase(state, version);
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    const { state, version } = await this.load(id, meta);
+    // Free text is stored sealed: shown in plain text while the subject's key lives, else "[erased]".
+    return this.vault.reveal(presentCase(state, version));
   }
 
   /** Each clock with its policy, due time, elapsed and remaining (business and calendar), state and escalation level. */
   @Get(':id/clocks')
-  async clocks(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { state } = await this.load(id);
+  async clocks(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    const { state } = await this.load(id, meta);
     const now = this.clock.now();
     const { sla } = state.facts;
     return {

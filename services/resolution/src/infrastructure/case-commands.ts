@@ -1,9 +1,10 @@
 /**
- * The one path every case command takes: load, decide, append (retrying on a concurrent write),
- * and keep the fee-waiver ledger in the same transaction. Controllers stay a few lines each.
+ * The one path every case command takes: load, seal its free text with the case's data subject
+ * key, decide, append (retrying on a concurrent write), and keep the fee-waiver ledger in the same
+ * transaction; the case it answers is revealed through the key vault. Controllers stay a few lines each.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
+import { NotFoundError, RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import {
   decideAndAppend,
   handleCommand,
@@ -12,11 +13,13 @@ import {
   type SqlClient,
   type StoredEvent,
 } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, type Clock, type RequestMeta } from '@complaints/kit';
+import { CLOCK, DATABASE, EVENT_STORE, KEY_VAULT, mayAccess, type Clock, type RequestMeta } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import type { GrantedWaiver } from '../domain/policy-limits';
 import type { SlaPolicy } from '@complaints/sla';
+import { hasFreeText, sealFreeText } from './personal-data';
 import { SlaSettings } from './sla-settings';
 import { scheduleSlaCheck } from './sla-schedule';
 
@@ -35,6 +38,7 @@ export class CaseCommands {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
     private readonly sla: SlaSettings,
   ) {}
 
@@ -44,12 +48,19 @@ export class CaseCommands {
     meta: RequestMeta,
   ) {
     const now = this.clock.now();
+    // Department-scoped roles act only on their departments' cases; to them the others don't exist.
+    const guarded = async (state: CaseState, tx: SqlClient): Promise<CaseCommand> => {
+      if (state.status !== 'none' && !mayAccess(meta, meta.tenant, state.facts.department)) {
+        throw new NotFoundError('Case', caseId);
+      }
+      return this.sealed(state, typeof command === 'function' ? await command(state, tx) : command);
+    };
     const result = await handleCommand(
       this.db,
       this.store,
       caseDecider,
       caseStream(caseId),
-      command,
+      guarded,
       { ...meta, now },
       {
         afterAppend: async (tx, appended, state) => {
@@ -64,7 +75,17 @@ export class CaseCommands {
       const { reason } = refusal.data as CaseEventData['ResolutionOptionRefused'];
       throw new RecordedRefusal(`${reason}. The refusal is recorded on the case.`, { refusalEventId: refusal.eventId });
     }
-    return presentCase(result.state, result.version);
+    return this.vault.reveal(presentCase(result.state, result.version));
+  }
+
+  /**
+   * Free text sealed with the case's subject key (an erased subject's reads as "[erased]" at once).
+   * A case opened before the subject id travelled has none: its text stays plain, as its complaint's did.
+   */
+  private async sealed(state: CaseState, command: CaseCommand): Promise<CaseCommand> {
+    const subjectId = state.status === 'none' ? undefined : state.facts.opened.subjectId;
+    if (!subjectId || !hasFreeText(command)) return command;
+    return sealFreeText(command, await this.vault.sealerFor(subjectId));
   }
 
   /** Builds a command that needs the customer's fee waivers, read under a per-customer lock. */
@@ -115,6 +136,7 @@ export class CaseCommands {
       policy,
       calendar: this.sla.calendar(sla.calendarId, meta.now),
       ...(opened.customerId ? { customerId: opened.customerId } : {}),
+      ...(opened.subjectId ? { subjectId: opened.subjectId } : {}),
     };
     await decideAndAppend(tx, this.store, caseDecider, caseStream(followOnCaseId), { type: 'OpenCase', data }, meta, {
       afterAppend: (inner, _events, opened) =>

@@ -1,4 +1,4 @@
-import type { Migration } from '@complaints/eventstore';
+import { tenantIsolation, type Migration } from '@complaints/eventstore';
 
 export const resolutionMigrations: Migration[] = [
   {
@@ -28,5 +28,10 @@ export const resolutionMigrations: Migration[] = [
       );
       CREATE INDEX sla_checks_due ON sla_checks (due_at);
     `,
+  },
+  {
+    name: 'ResolutionTenantIsolation1763800003200',
+    // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
+    up: `${tenantIsolation('fee_waivers')} ${tenantIsolation('sla_checks')}`,
   },
 ];

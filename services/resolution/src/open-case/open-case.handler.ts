@@ -28,6 +28,7 @@ export class OpenCaseHandler {
       complaintId,
       reference,
       customerId,
+      subjectId,
       department,
       queue,
       category,
@@ -55,7 +56,12 @@ export class OpenCaseHandler {
     };
     const command = {
       type: 'OpenCase' as const,
-      data: { ...routed, ...(customerId ? { customerId } : {}), ...(receivedAt ? { receivedAt } : {}) },
+      data: {
+        ...routed,
+        ...(customerId ? { customerId } : {}),
+        ...(subjectId ? { subjectId } : {}),
+        ...(receivedAt ? { receivedAt } : {}),
+      },
     };
     const meta = {
       now,

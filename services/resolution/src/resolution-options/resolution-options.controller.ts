@@ -2,7 +2,7 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
-import { Meta, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
 
@@ -12,6 +12,7 @@ export const DECISIONS = { approve: 'approve', reject: 'reject' } as const;
 export type Decision = keyof typeof DECISIONS;
 
 @ApiTags('cases')
+@Roles(...CAN.workCases)
 @Controller('cases/:id')
 export class ResolutionOptionsController {
   constructor(private readonly cases: CaseCommands) {}

@@ -1,7 +1,7 @@
 /** The agent's everyday steps on a case: contact, investigate, judge, inform, wait, hand over. */
 import { Body, Controller, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Meta, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import {
   AcknowledgeCaseDto,
@@ -16,6 +16,7 @@ import {
 const CaseId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('cases')
+@Roles(...CAN.workCases)
 @Controller('cases/:id')
 export class WorkCaseController {
   constructor(private readonly cases: CaseCommands) {}

@@ -17,6 +17,8 @@ export interface ComplaintToRoute {
   complaintId: string;
   reference: string;
   customerId?: string;
+  /** The complainant's data subject id, passed on for resolution to seal the case's free text with. */
+  subjectId?: string;
   receivedAt?: string;
   channel: string;
   description: string;

@@ -1,4 +1,4 @@
-import { InvalidStateError, RuleRejectedError, specification, type CommandMetadata } from '@complaints/decider';
+import { NotFoundError, RuleRejectedError, specification, type CommandMetadata } from '@complaints/decider';
 import { EMPTY_WORKLOAD } from './directory';
 import { classify, routingDecider, type ComplaintRouted, type RerouteComplaint, type RouteComplaint } from './routing';
 import { complaint, DIRECTORY, TABLE } from './testing';
@@ -140,6 +140,17 @@ describe('routing a complaint', () => {
       ]);
   });
 
+  it('passes on the pseudonymous customer key and the data subject id when the complaint has them', () => {
+    const subject = {
+      customerId: 'ds-0123456789abcdef0123456789abcdef',
+      subjectId: 'ds-0123456789abcdef0123456789abcdef',
+    };
+    const [event] = routingDecider.decide(route('电表计量不准', subject), routingDecider.initialState(), meta());
+    expect(event?.data).toMatchObject(subject);
+    const [anonymous] = routingDecider.decide(route('电表计量不准'), routingDecider.initialState(), meta());
+    expect(anonymous?.data).not.toHaveProperty('subjectId');
+  });
+
   it('keeps the first decision when the same complaint arrives again', () => {
     spec().given(routed('电表计量不准')).when(route('年费')).then([]);
   });
@@ -150,7 +161,7 @@ describe('rerouting a complaint', () => {
     const [event] = routingDecider.decide(
       reroute({ priority: 'high' }),
       routed('电表计量不准').reduce(routingDecider.evolve, routingDecider.initialState()),
-      meta('team-lead'),
+      meta('supervisor'),
     );
     expect(event).toEqual({
       type: 'ComplaintRerouted',
@@ -168,25 +179,25 @@ describe('rerouting a complaint', () => {
           agentId: 'met-1',
         },
         reason: 'A tariff question, not a meter fault',
-        reroutedBy: { id: 'team-lead-1', role: 'team-lead' },
+        reroutedBy: { id: 'supervisor-1', role: 'supervisor' },
         assignment: { strategy: 'least-loaded', agentId: 'bil-1', reason: 'least-loaded in queue power-billing' },
         reroutedAt: now.toISOString(),
       }),
     });
   });
 
-  it('refuses to reroute a complaint that has not been routed', () => {
-    spec('team-lead')
+  it('refuses to reroute a complaint that has not been routed: there is no routing to move (404)', () => {
+    spec('supervisor')
       .given([])
       .when(reroute())
-      .thenThrows(InvalidStateError, /not routed yet/);
+      .thenThrows(NotFoundError, /Routing of complaint .* was not found/);
   });
 
-  it('refuses a reroute by an agent: only a team lead or above may overrule the engine', () => {
+  it('refuses a reroute by an agent: only a supervisor or above may overrule the engine', () => {
     spec('agent')
       .given(routed('电表计量不准'))
       .when(reroute())
-      .thenThrows(RuleRejectedError, /Only a team lead or above may reroute a complaint; agent-1 acts as agent/);
+      .thenThrows(RuleRejectedError, /Only a supervisor or above may reroute a complaint; agent-1 acts as agent/);
   });
 
   it('refuses a department or queue the directory does not know', () => {

@@ -1,11 +1,10 @@
 /**
  * Routing decisions: classify a received complaint, assign its department, queue, priority and
- * agent; a team lead or above may reroute it later, with a reason, and the history is kept.
+ * agent; a supervisor or above may reroute it later, with a reason, and the history is kept.
  * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
 import { selectPolicy, type Regime, type SlaPolicy } from '@complaints/sla';
 import {
-  InvalidStateError,
   NotFoundError,
   RuleRejectedError,
   type Actor,
@@ -25,6 +24,7 @@ export interface ComplaintRouted extends Classification {
   complaintId: string;
   reference: string;
   customerId?: string;
+  subjectId?: string;
   /** Carried for the SLA policy (channel) and regulatory clocks (counted from receipt). */
   channel: string;
   receivedAt?: string;
@@ -90,7 +90,7 @@ export interface RerouteComplaint {
 export type RoutingCommand = RouteComplaint | RerouteComplaint;
 
 /** Roles that may overrule the routing engine (the same ladder as resolution's approvals). */
-export const REROUTING_ROLES = ['team-lead', 'department-head', 'complaints-officer'];
+export const REROUTING_ROLES = ['supervisor', 'department-head', 'complaints-officer'];
 
 function route(
   { complaint, rules, directory, workload, sla }: RouteComplaint['data'],
@@ -112,6 +112,7 @@ function route(
       complaintId: complaint.complaintId,
       reference: complaint.reference,
       ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
+      ...(complaint.subjectId ? { subjectId: complaint.subjectId } : {}),
       channel: complaint.channel,
       ...(complaint.receivedAt ? { receivedAt: complaint.receivedAt } : {}),
       ...classification,
@@ -126,11 +127,12 @@ function route(
 function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: CommandMetadata): RoutingEvent {
   if (!REROUTING_ROLES.includes(meta.actor.role)) {
     throw new RuleRejectedError(
-      `Only a team lead or above may reroute a complaint; ${meta.actor.id} acts as ${meta.actor.role}`,
+      `Only a supervisor or above may reroute a complaint; ${meta.actor.id} acts as ${meta.actor.role}`,
       { role: meta.actor.role, allowed: REROUTING_ROLES },
     );
   }
-  if (state.status !== 'routed') throw new InvalidStateError('reroute the complaint', 'not routed yet');
+  // No routing (an unknown complaint, one not routed yet, or another tenant's): nothing to reroute.
+  if (state.status !== 'routed') throw new NotFoundError('Routing of complaint', command.complaintId);
   const department = findDepartment(command.directory, command.department);
   if (!department) {
     throw new RuleRejectedError(`Department ${command.department} is not in the directory`, {

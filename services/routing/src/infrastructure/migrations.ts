@@ -1,4 +1,4 @@
-import type { Migration } from '@complaints/eventstore';
+import { tenantIsolation, type Migration } from '@complaints/eventstore';
 
 export const routingMigrations: Migration[] = [
   {
@@ -30,5 +30,10 @@ export const routingMigrations: Migration[] = [
       -- An assignment stops counting against the agent's capacity when its case closes.
       ALTER TABLE routing_assignments ADD COLUMN released_at timestamptz;
     `,
+  },
+  {
+    name: 'RoutingTenantIsolation1763900001200',
+    // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
+    up: `${tenantIsolation('routing_assignments')} ${tenantIsolation('routing_queue_cursors')}`,
   },
 ];

@@ -1,10 +1,11 @@
-/** A team lead or above overrules the routing engine: another department, queue, category or priority, with a reason. */
+/** A supervisor or above overrules the routing engine: another department, queue, category or priority, with a reason. */
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PRIORITIES } from '@complaints/contracts';
 import { handleCommand, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, Meta, type Clock, type RequestMeta } from '@complaints/kit';
+import { CLOCK, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type Clock, type RequestMeta } from '@complaints/kit';
+import { NotFoundError } from '@complaints/decider';
 import { routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
 import { RoutingData } from '../rule-tables/rule-files';
@@ -37,21 +38,28 @@ export class RerouteController {
 
   @Post()
   @HttpCode(200)
+  @Roles('supervisor', 'department-head', 'complaints-officer')
   async reroute(
     @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
     @Body() body: RerouteDto,
     @Meta() meta: RequestMeta,
   ) {
-    const { directory } = this.data;
+    const directory = this.data.directoryFor(meta.tenant);
     const result = await handleCommand(
       this.db,
       this.store,
       routingDecider,
       routingStream(complaintId),
-      async (_state, tx): Promise<RoutingCommand> => ({
-        type: 'RerouteComplaint',
-        data: { complaintId, ...body, directory, workload: await readWorkload(tx, meta.tenant) },
-      }),
+      async (state, tx): Promise<RoutingCommand> => {
+        // A department head moves only what is in a department of theirs.
+        if (state.status === 'routed' && !mayAccess(meta, meta.tenant, state.current.department)) {
+          throw new NotFoundError('Routing of complaint', complaintId);
+        }
+        return {
+          type: 'RerouteComplaint',
+          data: { complaintId, ...body, directory, workload: await readWorkload(tx, meta.tenant) },
+        };
+      },
       { ...meta, now: this.clock.now() },
       { afterAppend: (tx, appended) => recordAssignments(tx, meta.tenant, directory, appended) },
     );

@@ -1,11 +1,13 @@
 /**
- * Routes every received complaint: consumes complaint.received.v1 and appends the routing
+ * Routes every received complaint: consumes complaint.received.v1 (its personal fields revealed
+ * through the key vault for classification only) and appends the routing
  * decision, with the assignment ledger, in the same transaction as the inbox record.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { IntegrationEvent } from '@complaints/contracts';
+import { pseudonymousCustomerId, type IntegrationEvent } from '@complaints/contracts';
 import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
-import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
+import { CLOCK, EVENT_STORE, KEY_VAULT, type Clock } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
 import { recordAssignments, readWorkload } from '../infrastructure/workload';
 import { SLA_POLICY_PRESETS, parseTenantRegimes } from '@complaints/sla';
@@ -17,14 +19,22 @@ export class RouteComplaintHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly data: RoutingData,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
   private readonly regimes = parseTenantRegimes(process.env.SLA_TENANT_REGIMES);
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
-    const complaint = { ...event.data, customerId: event.data.complainant.customerId };
-    const { directory } = this.data;
+    // Classification reads the description and demands, sealed by intake: revealed here, never stored.
+    // The routed event carries the pseudonymous customer key, not the customer's id, and the data
+    // subject id resolution seals the case's free text with.
+    const complaint = {
+      ...(await this.vault.reveal(event.data)),
+      customerId: pseudonymousCustomerId(event.data.complainant),
+      subjectId: event.data.complainant.subjectId,
+    };
+    const directory = this.data.directoryFor(event.tenant);
     await decideAndAppend(
       tx,
       this.store,

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { DATABASE, EVENT_STORE, Meta, type RequestMeta } from '@complaints/kit';
+import { CAN, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type RequestMeta } from '@complaints/kit';
 import { routingDecider, routingStream } from '../domain/routing';
 import { RoutingData } from '../rule-tables/rule-files';
 
@@ -15,25 +15,27 @@ export class RoutingQueriesController {
     private readonly data: RoutingData,
   ) {}
 
-  /** The rule table in force for the caller's tenant (X-Tenant-Id), so supervisors can see why a complaint went where it went. */
+  /** The rule table in force for the caller's tenant, so supervisors can see why a complaint went where it went. */
   @Get('routing/rules')
+  @Roles('supervisor', 'department-head', 'complaints-officer', 'quality-inspector', 'auditor', 'admin')
   rules(@Meta() meta: RequestMeta) {
     return { tenant: meta.tenant, ...this.data.tableFor(meta.tenant) };
   }
 
   /** The routing in force: the engine's decision with its explanation, and where any reroute has put it since. */
   @Get('routings/:complaintId')
-  async routing(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
-    const loaded = await loadState(this.db, this.store, routingDecider, routingStream(complaintId));
-    if (!loaded || loaded.state.status !== 'routed') throw new NotFoundError('Routing of complaint', complaintId);
+  @Roles(...CAN.readCases)
+  async routing(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Meta() meta: RequestMeta) {
+    const loaded = await this.visible(complaintId, meta);
     return { ...loaded.state.routing, current: loaded.state.current, version: loaded.version };
   }
 
   /** Every routing decision in order: the engine's, then each reroute with who made it and why. */
   @Get('routings/:complaintId/history')
-  async history(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  @Roles(...CAN.readCases)
+  async history(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Meta() meta: RequestMeta) {
+    await this.visible(complaintId, meta);
     const events = await this.store.readStream(this.db, routingStream(complaintId));
-    if (events.length === 0) throw new NotFoundError('Routing of complaint', complaintId);
     return {
       complaintId,
       history: events.map((e) => ({
@@ -44,5 +46,14 @@ export class RoutingQueriesController {
         data: e.data,
       })),
     };
+  }
+
+  /** The routing, when it is the caller's tenant's and (for department-scoped roles) department's. */
+  private async visible(complaintId: string, meta: RequestMeta) {
+    const loaded = await loadState(this.db, this.store, routingDecider, routingStream(complaintId), meta.tenant);
+    if (!loaded || loaded.state.status !== 'routed' || !mayAccess(meta, meta.tenant, loaded.state.current.department)) {
+      throw new NotFoundError('Routing of complaint', complaintId);
+    }
+    return { ...loaded, state: loaded.state };
   }
 }

@@ -58,6 +58,24 @@ describe('the shipped rule tables', () => {
     expect(classify(complaint('光伏并网两个月了'), data.tableFor('grid-east')).department).toBe('engineering');
   });
 
+  it("give each tenant its own directory: a bank's departments and agents, never a utility's", () => {
+    const departments = (tenant: string) => data.directoryFor(tenant).departments.map((d) => d.id);
+    const agents = (tenant: string) => data.directoryFor(tenant).departments.flatMap((d) => d.agents.map((a) => a.id));
+    expect(departments('bank-a')).toEqual(expect.arrayContaining(['triage', 'cards', 'fraud', 'wealth-management']));
+    expect(departments('bank-a')).not.toEqual(expect.arrayContaining(['metering']));
+    expect(departments('bank-a')).not.toContain('claims');
+    expect(departments('grid-east')).toEqual(expect.arrayContaining(['triage', 'metering', 'outage-operations']));
+    expect(departments('grid-east')).not.toContain('cards');
+    expect(agents('grid-east').filter((a) => agents('bank-a').includes(a))).toEqual(
+      data
+        .directoryFor('bank-a')
+        .departments.filter((d) => ['triage', 'service-quality', 'digital-channels'].includes(d.id))
+        .flatMap((d) => d.agents.map((a) => a.id)),
+    );
+    // A tenant without a file of its own (default) has every directory file.
+    expect(departments('unknown-tenant')).toEqual(expect.arrayContaining(['cards', 'metering', 'claims', 'triage']));
+  });
+
   it('let a tenant override a raiser of the default by id: bank-a raises above CNY 3000', () => {
     expect(classify(complaint('年费扣了4000元'), data.tableFor('bank-a')).priority).toBe('high');
     expect(classify(complaint('年费扣了4000元'), data.tableFor('default')).priority).toBe('normal');
@@ -108,6 +126,23 @@ describe('loading rule and directory files', () => {
     const broken = withFile('rules', 'broken.json', () => ({}));
     writeFileSync(join(broken, 'rules', 'broken.json'), '{ "rules": [');
     expect(failure(broken).message).toMatch(/broken\.json is invalid at \(root\): not readable JSON/);
+  });
+
+  it("fails when a tenant names a directory file that does not exist, or a rule names a department outside the tenant's directory", () => {
+    const missing = failure(
+      withFile('rules', 'bank-a.json', (json) => ({ ...json, directory: ['shared', 'banking'] })),
+    );
+    expect(missing.message).toMatch(/bank-a\.json is invalid at directory: no directory file banking\.json/);
+    const outside = failure(
+      withFile('rules', 'grid-east.json', (json) => ({ ...json, directory: ['shared', 'bank'] })),
+    );
+    expect(outside.message).toMatch(
+      /grid-east\.json is invalid at rules\.[a-z-]+\.department: [a-z-]+ is not in the directory/,
+    );
+    const twice = failure(
+      withFile('rules', 'bank-a.json', (json) => ({ ...json, directory: ['shared', 'bank', 'shared'] })),
+    );
+    expect(twice.message).toMatch(/bank-a\.json is invalid at directory: department triage is defined twice/);
   });
 
   it('fails when a tenant extends a table that does not exist', () => {

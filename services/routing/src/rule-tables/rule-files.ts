@@ -61,6 +61,11 @@ const ruleFile = z
   .object({
     $comment: z.string().optional(),
     extends: id.optional(),
+    /**
+     * The directory files (`directory/<name>.json`) the tenant's departments, queues and agents come
+     * from; inherited through `extends`; a table naming none uses every file.
+     */
+    directory: z.array(id).min(1).optional(),
     /** Only rules of these sectors apply to the tenant (e.g. a bank never gets power rules). */
     sectors: z.array(z.string().min(1)).min(1).optional(),
     rules: z.array(routingRule).default([]),
@@ -141,46 +146,71 @@ const byId = <T extends { id: string }>(base: T[], overrides: T[]) => {
   return [...merged.values()];
 };
 
-export function loadDirectory(dir = join(ROUTING_ROOT, 'directory')): Directory {
-  const departments = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .flatMap((f) => parseFile(join(dir, f), directoryFile).departments);
+/** Every directory file by name (`bank.json` → `bank`), each validated on its own. */
+export function loadDirectoryFiles(dir = join(ROUTING_ROOT, 'directory')): Map<string, Directory['departments']> {
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => [basename(f, '.json'), parseFile(join(dir, f), directoryFile).departments]),
+  );
+}
+
+/** One tenant's directory: the named files' departments, each department defined once. */
+function directoryOf(names: string[], files: Map<string, Directory['departments']>, where: string): Directory {
+  const departments = names.flatMap((name) => {
+    const file = files.get(name);
+    if (!file) throw new RuleFileError(where, 'directory', `no directory file ${name}.json`);
+    return file;
+  });
   const seen = new Set<string>();
   for (const d of departments) {
-    if (seen.has(d.id)) throw new RuleFileError(dir, `departments.${d.id}`, 'department defined twice');
+    if (seen.has(d.id)) throw new RuleFileError(where, 'directory', `department ${d.id} is defined twice`);
     seen.add(d.id);
   }
   return { departments };
 }
 
-/** Every tenant's table, keyed by tenant (the file name); `default` serves tenants without a file. */
-export function loadRuleTables(directory: Directory, dir = join(ROUTING_ROOT, 'rules')): Map<string, RuleTable> {
+export interface TenantRouting {
+  table: RuleTable;
+  directory: Directory;
+}
+
+/** Every tenant's table and directory, keyed by tenant (the file name); `default` serves tenants without a file. */
+export function loadRuleTables(
+  directoryFiles: Map<string, Directory['departments']>,
+  dir = join(ROUTING_ROOT, 'rules'),
+): Map<string, TenantRouting> {
   const files = new Map<string, RuleFile>(
     readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .map((f) => [basename(f, '.json'), parseFile(join(dir, f), ruleFile)]),
   );
   if (!files.has('default')) throw new RuleFileError(join(dir, 'default.json'), '', 'the default table is missing');
-  const tables = new Map<string, RuleTable>();
-  for (const tenant of files.keys()) tables.set(tenant, resolveTable(tenant, files, dir, directory, []));
+  const context = { files, dir, directoryFiles };
+  const tables = new Map<string, TenantRouting>();
+  for (const tenant of files.keys()) tables.set(tenant, resolveTable(tenant, context, []));
   return tables;
 }
 
-function resolveTable(
-  tenant: string,
-  files: Map<string, RuleFile>,
-  dir: string,
-  directory: Directory,
-  chain: string[],
-): RuleTable {
+interface LoadContext {
+  files: Map<string, RuleFile>;
+  dir: string;
+  directoryFiles: Map<string, Directory['departments']>;
+}
+
+function resolveTable(tenant: string, context: LoadContext, chain: string[]): TenantRouting & { units: string[] } {
+  const { files, dir } = context;
   const file = files.get(tenant)!;
   const where = `${relative(process.cwd(), join(dir, `${tenant}.json`))}`;
   if (chain.includes(tenant)) throw new RuleFileError(where, 'extends', `circular: ${[...chain, tenant].join(' → ')}`);
   const parentName = file.extends ?? (tenant === 'default' ? undefined : 'default');
   if (parentName && !files.has(parentName))
     throw new RuleFileError(where, 'extends', `no rule file ${parentName}.json`);
-  const parent = parentName ? resolveTable(parentName, files, dir, directory, [...chain, tenant]) : undefined;
+  const inherited = parentName ? resolveTable(parentName, context, [...chain, tenant]) : undefined;
+  const parent = inherited?.table;
+  const units = file.directory ?? inherited?.units ?? [...context.directoryFiles.keys()];
+  const directory = directoryOf(units, context.directoryFiles, where);
   const defaultDegree = file.defaultDegree ?? parent?.defaultDegree;
   const minimumScore = file.minimumScore ?? parent?.minimumScore;
   const ambiguityMargin = file.ambiguityMargin ?? parent?.ambiguityMargin;
@@ -195,7 +225,7 @@ function resolveTable(
     (r) => !file.disableRules.includes(r.id) && (!sectors || sectors.includes(r.sector)),
   );
   checkAgainstDirectory(where, rules, directory);
-  return {
+  const table: RuleTable = {
     source: parent ? `${parent.source} < ${tenant}.json` : `${tenant}.json`,
     rules,
     priorityRaisers: byId<PriorityRaiser>(parent?.priorityRaisers ?? [], file.priorityRaisers),
@@ -205,6 +235,7 @@ function resolveTable(
     minimumScore,
     ambiguityMargin,
   };
+  return { table, directory, units };
 }
 
 /** A rule naming a department or queue the directory lacks would route complaints nowhere. */
@@ -224,19 +255,24 @@ function checkAgainstDirectory(where: string, rules: RoutingRule[], directory: D
   }
 }
 
-/** The rule tables and directory in force, read once at start. */
+/** Each tenant's rule table and department directory in force, read once at start. */
 export class RoutingData {
-  constructor(
-    readonly directory: Directory,
-    readonly tables: Map<string, RuleTable>,
-  ) {}
+  constructor(private readonly tenants: Map<string, TenantRouting>) {}
 
   static load(root = ROUTING_ROOT): RoutingData {
-    const directory = loadDirectory(join(root, 'directory'));
-    return new RoutingData(directory, loadRuleTables(directory, join(root, 'rules')));
+    return new RoutingData(loadRuleTables(loadDirectoryFiles(join(root, 'directory')), join(root, 'rules')));
+  }
+
+  private of(tenant: string): TenantRouting {
+    return this.tenants.get(tenant) ?? this.tenants.get('default')!;
   }
 
   tableFor(tenant: string): RuleTable {
-    return this.tables.get(tenant) ?? this.tables.get('default')!;
+    return this.of(tenant).table;
+  }
+
+  /** The tenant's departments, queues and agents: no tenant routes to, or sees, another's staff. */
+  directoryFor(tenant: string): Directory {
+    return this.of(tenant).directory;
   }
 }

@@ -6,28 +6,38 @@ import { BadRequestException, Controller, Get, Inject, Param, ParseUUIDPipe, Que
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import type { Database } from '@complaints/eventstore';
-import { DATABASE } from '@complaints/kit';
+import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
 import { readHistory } from '../case-timeline/case-history.query';
 
 @ApiTags('audit')
+@Roles(...CAN.audit)
 @Controller('audit/cases')
 export class AuditController {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
+  ) {}
 
   @Get(':id/history')
-  async history(@Param('id', new ParseUUIDPipe()) id: string) {
-    const events = await readHistory(this.db, id);
+  async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    const events = await readHistory(this.db, meta.tenant, id);
     if (events.length === 0) throw new NotFoundError('Case', id);
-    return { complaintId: id, events };
+    // Personal fields are stored sealed; shown in plain text while their subject's key lives, else "[erased]".
+    return { complaintId: id, events: await this.vault.reveal(events) };
   }
 
   @Get(':id/state')
   @ApiQuery({ name: 'at', description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
-  async stateAt(@Param('id', new ParseUUIDPipe()) id: string, @Query('at') at: string | undefined) {
+  async stateAt(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('at') at: string | undefined,
+    @Meta() meta: RequestMeta,
+  ) {
     const instant = at === undefined ? new Date() : new Date(at);
     if (Number.isNaN(instant.getTime())) throw new BadRequestException(`"at" must be an ISO 8601 instant, got "${at}"`);
-    const events = await readHistory(this.db, id, instant);
+    const events = await readHistory(this.db, meta.tenant, id, instant);
     if (events.length === 0) throw new NotFoundError(`Case as of ${instant.toISOString()}`, id);
     const state = events.reduce<CaseSummary | undefined>(
       (summary, event) => evolveSummary(summary, { ...event, subject: id }),
@@ -38,7 +48,7 @@ export class AuditController {
       at: instant.toISOString(),
       eventsApplied: events.length,
       lastEventId: events.at(-1)!.eventId,
-      state,
+      state: await this.vault.reveal(state),
     };
   }
 }

@@ -6,6 +6,10 @@ import { eventually } from '../../../../../test/support/database';
 import { complaintReceivedData } from '../../../../../test/fixtures/events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
+import { api } from '../../../../../test/support/auth';
+
+/** The tenant of the events these tests project: reads are made in it. */
+const inTenant = { headers: { 'x-tenant-id': 'bank-a' } };
 
 const caseId = randomUUID();
 const T = (minute: number) => new Date(Date.UTC(2026, 10, 2, 9, minute)).toISOString();
@@ -135,7 +139,7 @@ describe('the audit view of a case', () => {
   let analytics: InProcessService;
   let bus: Database;
   const stateAt = async (at: string) => {
-    const response = await fetch(`${analytics.base}/audit/cases/${caseId}/state?at=${encodeURIComponent(at)}`);
+    const response = await api(`${analytics.base}/audit/cases/${caseId}/state?at=${encodeURIComponent(at)}`, inTenant);
     return {
       status: response.status,
       body: (await response.json()) as { state: Record<string, unknown>; eventsApplied: number },
@@ -153,7 +157,7 @@ describe('the audit view of a case', () => {
         .map(({ topic, envelope: e }) => ({ topic, key: caseId, value: JSON.stringify(e), headers: {} })),
     );
     await eventually('the whole history', async () => {
-      const response = await fetch(`${analytics.base}/audit/cases/${caseId}/history`);
+      const response = await api(`${analytics.base}/audit/cases/${caseId}/history`, inTenant);
       return response.ok && ((await response.json()) as { events: unknown[] }).events.length === HISTORY.length
         ? true
         : undefined;
@@ -165,7 +169,7 @@ describe('the audit view of a case', () => {
   });
 
   it('lists every event in the order it happened, with actor, source, correlation and causation', async () => {
-    const { events } = (await (await fetch(`${analytics.base}/audit/cases/${caseId}/history`)).json()) as {
+    const { events } = (await (await api(`${analytics.base}/audit/cases/${caseId}/history`, inTenant)).json()) as {
       events: { type: string; source: string; actor: unknown; correlationId: string; causationId: null }[];
     };
     expect(events.map((e) => e.type)).toEqual(HISTORY.map((h) => h.envelope.type));

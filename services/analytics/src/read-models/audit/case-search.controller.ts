@@ -3,14 +3,15 @@ import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestj
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { DATABASE } from '@complaints/kit';
+import { CAN, DATABASE, KEY_VAULT, Meta, Roles, ownTenant, type RequestMeta } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { csvLine, EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } from './case-search';
 
 type RawQuery = Record<string, string | undefined>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function parseSearch(query: RawQuery): CaseSearch {
+function parseSearch(query: RawQuery, meta: RequestMeta): CaseSearch {
   const date = (name: string) => {
     const value = query[name];
     if (value !== undefined && Number.isNaN(Date.parse(value)))
@@ -24,7 +25,7 @@ function parseSearch(query: RawQuery): CaseSearch {
   if (regulator !== undefined && regulator !== 'true' && regulator !== 'false')
     throw new BadRequestException('regulatorReferral must be true or false');
   const search: CaseSearch = {
-    tenant: query.tenant,
+    tenant: ownTenant(meta, query.tenant),
     customerId: query.customerId,
     reference: query.reference,
     receivedFrom: date('receivedFrom'),
@@ -39,28 +40,37 @@ function parseSearch(query: RawQuery): CaseSearch {
 }
 
 @ApiTags('audit')
+@Roles(...CAN.audit)
 @Controller('audit/cases')
 export class CaseSearchController {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
+  ) {}
+
+  /** Summaries hold free text sealed by resolution: shown in plain text while its subject's key lives, else "[erased]". */
+  private readonly reveal = <T>(value: T): Promise<T> => this.vault.reveal(value);
 
   @Get()
   @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
-  async search(@Query() query: RawQuery) {
+  async search(@Query() query: RawQuery, @Meta() meta: RequestMeta) {
     const limit = Number(query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new BadRequestException('limit must be a whole number from 1 to 500');
     if (query.after !== undefined && !UUID.test(query.after))
       throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
-    const cases = await searchCases(this.db, parseSearch(query), { after: query.after, limit });
+    const cases = await this.reveal(
+      await searchCases(this.db, parseSearch(query, meta), { after: query.after, limit }),
+    );
     return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
   }
 
   @Get('export')
   @ApiQuery({ name: 'format', enum: ['ndjson', 'csv'] })
-  async export(@Query() query: RawQuery, @Res() response: Response): Promise<void> {
+  async export(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
     const format = query.format ?? 'ndjson';
     if (format !== 'ndjson' && format !== 'csv') throw new BadRequestException('format must be ndjson or csv');
-    const search = parseSearch(query);
+    const search = parseSearch(query, meta);
     response.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
     response.setHeader('Content-Disposition', `attachment; filename="cases.${format === 'csv' ? 'csv' : 'ndjson'}"`);
     const write = (chunk: string) =>
@@ -68,7 +78,7 @@ export class CaseSearchController {
         ? Promise.resolve()
         : new Promise<void>((resolve) => response.once('drain', () => resolve()));
     if (format === 'csv') await write(`${csvLine(EXPORT_COLUMNS)}\n`);
-    for await (const lines of exportPages(this.db, search, format)) await write(lines);
+    for await (const lines of exportPages(this.db, search, format, this.reveal)) await write(lines);
     response.end();
   }
 }

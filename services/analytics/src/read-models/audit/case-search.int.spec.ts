@@ -6,6 +6,10 @@ import { eventually } from '../../../../../test/support/database';
 import { complaintReceivedData, receivedEnvelope } from '../../../../../test/fixtures/events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
+import { api } from '../../../../../test/support/auth';
+
+/** The tenant of the events these tests project: reads are made in it. */
+const inTenant = { headers: { 'x-tenant-id': 'test' } };
 
 const CASES = 30;
 
@@ -13,7 +17,7 @@ describe('searching and exporting cases', () => {
   let analytics: InProcessService;
   let bus: Database;
   const get = async (query: string) => {
-    const response = await fetch(`${analytics.base}/audit/cases${query}`);
+    const response = await api(`${analytics.base}/audit/cases${query}`, inTenant);
     return {
       status: response.status,
       body: (await response.json()) as { cases: { complaintId: string; customerId?: string }[]; next: string | null },
@@ -91,14 +95,14 @@ describe('searching and exporting cases', () => {
   });
 
   it('exports any search as NDJSON or CSV', async () => {
-    const ndjson = await (await fetch(`${analytics.base}/audit/cases/export?format=ndjson`)).text();
+    const ndjson = await (await api(`${analytics.base}/audit/cases/export?format=ndjson`, inTenant)).text();
     expect(
       ndjson
         .trim()
         .split('\n')
         .map((line) => (JSON.parse(line) as { complaintId: string }).complaintId),
     ).toHaveLength(CASES);
-    const csv = await fetch(`${analytics.base}/audit/cases/export?format=csv&customerId=C-2`);
+    const csv = await api(`${analytics.base}/audit/cases/export?format=csv&customerId=C-2`, inTenant);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe(
@@ -109,7 +113,7 @@ describe('searching and exporting cases', () => {
 
   it('refuses malformed filters with 400 naming them', async () => {
     expect((await get('?limit=9999')).status).toBe(400);
-    const bad = await fetch(`${analytics.base}/audit/cases?receivedFrom=someday`);
+    const bad = await api(`${analytics.base}/audit/cases?receivedFrom=someday`, inTenant);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/receivedFrom must be an ISO 8601 date/);
   });

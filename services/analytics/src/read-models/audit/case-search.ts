@@ -5,7 +5,11 @@
  * rows in bounded memory, page by page.
  */
 import type { SqlClient } from '@complaints/eventstore';
+import { mayHoldSealed } from '@complaints/privacy';
 import type { CaseSummary } from '../../domain/case-summary';
+
+/** Shows sealed fields in plain text, or "[erased]" (the key vault's `reveal`). */
+export type Reveal = <T>(value: T) => Promise<T>;
 
 export interface CaseSearch {
   tenant?: string;
@@ -70,12 +74,14 @@ export async function searchCases(
 /**
  * Every matching case as export lines, a page at a time: memory holds one page whatever the total.
  * The lines are made from text PostgreSQL renders (the summary as JSON text, or the CSV columns as
- * text), so no row is parsed into objects only to be serialised again.
+ * text), so no row is parsed into objects only to be serialised again — except a summary that holds
+ * a sealed field (the free text of a validity judgement), revealed with one vault read per page.
  */
 export async function* exportPages(
   client: SqlClient,
   search: CaseSearch,
   format: 'ndjson' | 'csv',
+  reveal: Reveal,
   pageSize = 1000,
 ): AsyncGenerator<string> {
   const columns =
@@ -90,15 +96,29 @@ export async function* exportPages(
       { after, limit: pageSize },
       columns,
     );
-    if (page.length > 0)
-      yield (
-        page
-          .map((row) => (format === 'ndjson' ? row.line! : csvLine(EXPORT_COLUMNS.map((_, i) => row[`c${i}`]))))
-          .join('\n') + '\n'
-      );
+    if (page.length > 0) {
+      const lines =
+        format === 'ndjson'
+          ? await revealJsonLines(
+              page.map((row) => row.line!),
+              reveal,
+            )
+          : (await reveal(page.map((row) => EXPORT_COLUMNS.map((_, i) => row[`c${i}`])))).map(csvLine);
+      yield lines.join('\n') + '\n';
+    }
     if (page.length < pageSize) return;
     after = page.at(-1)!.complaint_id;
   }
+}
+
+/** JSON lines with their sealed fields revealed; only a line that may hold one is parsed. */
+async function revealJsonLines(lines: string[], reveal: Reveal): Promise<string[]> {
+  const sealed = lines.flatMap((line, index) => (mayHoldSealed(line) ? [index] : []));
+  if (sealed.length === 0) return lines;
+  const revealed = await reveal(sealed.map((index) => JSON.parse(lines[index]!) as unknown));
+  const result = [...lines];
+  sealed.forEach((index, i) => (result[index] = JSON.stringify(revealed[i])));
+  return result;
 }
 
 export const EXPORT_COLUMNS: (keyof CaseSummary)[] = [

@@ -1,5 +1,8 @@
 /** Reading a case's timeline: every integration event of every service, in event-time order. */
+import { NotFoundError } from '@complaints/decider';
 import type { SqlClient } from '@complaints/eventstore';
+import { mayAccess, type RequestMeta } from '@complaints/kit';
+import type { CaseSummary } from '../../domain/case-summary';
 
 export interface HistoryEntry {
   eventId: string;
@@ -29,13 +32,18 @@ interface HistoryRow {
   recorded_at: Date;
 }
 
-/** The case's events up to and including `until` (all of them without it). */
-export async function readHistory(client: SqlClient, complaintId: string, until?: Date): Promise<HistoryEntry[]> {
+/** The tenant's case's events up to and including `until` (all of them without it). */
+export async function readHistory(
+  client: SqlClient,
+  tenant: string,
+  complaintId: string,
+  until?: Date,
+): Promise<HistoryEntry[]> {
   const { rows } = await client.query<HistoryRow>(
     `SELECT event_id, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, tenant, data, recorded_at
-       FROM case_history WHERE complaint_id = $1 AND ($2::timestamptz IS NULL OR occurred_at <= $2)
+       FROM case_history WHERE complaint_id = $1 AND tenant = $3 AND ($2::timestamptz IS NULL OR occurred_at <= $2)
       ORDER BY occurred_at, seq`,
-    [complaintId, until?.toISOString() ?? null],
+    [complaintId, until?.toISOString() ?? null, tenant],
   );
   return rows.map((row) => ({
     eventId: row.event_id,
@@ -50,4 +58,15 @@ export async function readHistory(client: SqlClient, complaintId: string, until?
     data: row.data,
     recordedAt: row.recorded_at.toISOString(),
   }));
+}
+
+/** The case's summary when the caller may see the case: its tenant's, and its department's for scoped roles. */
+export async function visibleSummary(client: SqlClient, meta: RequestMeta, complaintId: string): Promise<CaseSummary> {
+  const { rows } = await client.query<{ tenant: string; summary: CaseSummary }>(
+    'SELECT tenant, summary FROM case_summaries WHERE complaint_id = $1',
+    [complaintId],
+  );
+  const row = rows[0];
+  if (!row || !mayAccess(meta, row.tenant, row.summary.department)) throw new NotFoundError('Case', complaintId);
+  return row.summary;
 }

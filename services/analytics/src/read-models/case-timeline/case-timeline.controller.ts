@@ -1,31 +1,30 @@
 /** What auditors and managers read: a case's current summary and its full, ordered history. */
 import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '@complaints/decider';
 import type { Database } from '@complaints/eventstore';
-import { DATABASE } from '@complaints/kit';
+import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import type { CaseSummary } from '../../domain/case-summary';
-import { readHistory } from './case-history.query';
+import { readHistory, visibleSummary } from './case-history.query';
 
 @ApiTags('cases')
+@Roles(...CAN.readCases)
 @Controller('cases')
 export class CaseTimelineController {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
+  ) {}
 
   @Get(':id')
-  async summary(@Param('id', new ParseUUIDPipe()) id: string): Promise<CaseSummary> {
-    const { rows } = await this.db.query<{ summary: CaseSummary }>(
-      'SELECT summary FROM case_summaries WHERE complaint_id = $1',
-      [id],
-    );
-    if (!rows[0]) throw new NotFoundError('Case', id);
-    return rows[0].summary;
+  async summary(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta): Promise<CaseSummary> {
+    return this.vault.reveal(await visibleSummary(this.db, meta, id));
   }
 
   @Get(':id/history')
-  async history(@Param('id', new ParseUUIDPipe()) id: string) {
-    const events = await readHistory(this.db, id);
-    if (events.length === 0) throw new NotFoundError('Case', id);
-    return { complaintId: id, events };
+  async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    await visibleSummary(this.db, meta, id);
+    // Personal fields are stored sealed; shown in plain text while their subject's key lives, else "[erased]".
+    return { complaintId: id, events: await this.vault.reveal(await readHistory(this.db, meta.tenant, id)) };
   }
 }

@@ -1,9 +1,10 @@
 /**
  * What every KPI and report endpoint shares: reading the period and format from the query (a bad
- * value is a 400 naming the parameter), loading the case summaries or case events of the period,
- * and answering in JSON or CSV.
+ * value is a 400 naming the parameter), the caller's tenant and departments, loading the case
+ * summaries or case events of that scope, and answering in JSON or CSV.
  */
 import { applyDecorators, BadRequestException } from '@nestjs/common';
+import { departmentScope, ownTenant, type RequestMeta } from '@complaints/kit';
 import { ApiQuery } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { SqlClient } from '@complaints/eventstore';
@@ -20,7 +21,9 @@ const FORMATS = ['json', 'csv'] as const;
 export interface ReportScope {
   from: string;
   to: string;
-  tenant?: string;
+  tenant: string;
+  /** The departments whose cases the figures cover (a department head's, from its token); null: every department. */
+  departments: string[] | null;
 }
 
 /** The query parameters every KPI and report takes, for the OpenAPI docs. */
@@ -28,7 +31,11 @@ export const ScopeQueries = (what: string) =>
   applyDecorators(
     ApiQuery({ name: 'from', required: false, description: `ISO 8601, inclusive: ${what} from this instant` }),
     ApiQuery({ name: 'to', required: false, description: `ISO 8601, exclusive: ${what} before this instant` }),
-    ApiQuery({ name: 'tenant', required: false }),
+    ApiQuery({
+      name: 'tenant',
+      required: false,
+      description: "the caller's own tenant only (it comes from the token)",
+    }),
     ApiQuery({ name: 'format', required: false, enum: FORMATS }),
   );
 
@@ -42,15 +49,20 @@ function isoParam(query: RawQuery, name: string, fallback: string): string {
   return new Date(value).toISOString();
 }
 
-/** from (inclusive) and to (exclusive), open-ended when absent, and an optional tenant; the format is checked here too, before any work. */
-export function parseScope(query: RawQuery): ReportScope {
+/**
+ * from (inclusive) and to (exclusive), open-ended when absent, the caller's tenant and, for a
+ * department-scoped role, its token's departments (none named: no cases); the format is checked
+ * here too, before any work.
+ */
+export function parseScope(query: RawQuery, meta: RequestMeta): ReportScope {
   enumParam(query, 'format', FORMATS);
   const scope = {
     from: isoParam(query, 'from', '1970-01-01T00:00:00Z'),
     to: isoParam(query, 'to', '9999-12-31T00:00:00Z'),
   };
   if (scope.from > scope.to) throw new BadRequestException('from must not be after to');
-  return query.tenant === undefined ? scope : { ...scope, tenant: query.tenant };
+  const departments = departmentScope(meta.principal, meta.actor.role) ?? null;
+  return { ...scope, tenant: ownTenant(meta, query.tenant), departments };
 }
 
 /** A whole-number parameter within bounds, or its default when absent. */
@@ -71,6 +83,14 @@ export function enumParam<T extends string>(query: RawQuery, name: string, allow
 }
 
 const RECEIVED = `(summary->>'receivedAt')::timestamptz`;
+
+/**
+ * A case of the scope's departments, given as the text[] parameter `param` (every case when it is
+ * null): the department the case is with now, as for reading a case.
+ */
+export const OF_DEPARTMENTS = (param: string) =>
+  `(${param}::text[] IS NULL OR summary->>'department' = ANY(${param}::text[]))`;
+
 const ANSWERED = `coalesce(summary->>'resolvedAt', summary->>'closedAt')::timestamptz`;
 
 /**
@@ -83,14 +103,18 @@ export async function loadCases(client: SqlClient, scope: ReportScope, touching 
     : `${RECEIVED} >= $1 AND ${RECEIVED} < $2`;
   const { rows } = await client.query<{ summary: CaseSummary }>(
     `SELECT summary FROM case_summaries
-      WHERE summary ? 'receivedAt' AND ${inPeriod} AND ($3::text IS NULL OR tenant = $3)
+      WHERE summary ? 'receivedAt' AND ${inPeriod} AND ($3::text IS NULL OR tenant = $3) AND ${OF_DEPARTMENTS('$4')}
       ORDER BY complaint_id`,
-    [scope.from, scope.to, scope.tenant ?? null],
+    [scope.from, scope.to, scope.tenant ?? null, scope.departments],
   );
   return rows.map((r) => r.summary);
 }
 
-/** The resolution events that move a case between departments, of the cases received in the period, in stream order. */
+/**
+ * The resolution events that move a case between departments, of the cases received in the period,
+ * in stream order; for a department-scoped caller, of the cases its departments held at some time
+ * (opened in or reassigned to one of them), with all their moves, so each spell there has its end.
+ */
 export async function loadDepartmentEvents(client: SqlClient, scope: ReportScope): Promise<CaseEventRow[]> {
   const { rows } = await client.query<{ complaint_id: string; type: string; occurred_at: Date; data: object }>(
     `SELECT h.complaint_id, h.type, h.occurred_at, h.data
@@ -98,8 +122,12 @@ export async function loadDepartmentEvents(client: SqlClient, scope: ReportScope
       WHERE s.summary ? 'receivedAt' AND (s.summary->>'receivedAt')::timestamptz >= $1
         AND (s.summary->>'receivedAt')::timestamptz < $2 AND ($3::text IS NULL OR s.tenant = $3)
         AND h.type IN ('case.opened.v1', 'case.reassigned.v1', 'case.resolved.v1', 'case.closed.v1', 'case.reopened.v1')
+        AND ($4::text[] IS NULL OR EXISTS (
+              SELECT 1 FROM case_history held
+               WHERE held.complaint_id = s.complaint_id AND held.type IN ('case.opened.v1', 'case.reassigned.v1')
+                 AND held.data->>'department' = ANY($4::text[])))
       ORDER BY h.complaint_id, h.stream_version, h.seq`,
-    [scope.from, scope.to, scope.tenant ?? null],
+    [scope.from, scope.to, scope.tenant ?? null, scope.departments],
   );
   return rows.map((r) => ({
     complaintId: r.complaint_id,

@@ -1,112 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { Topics } from '@complaints/contracts';
-import { newId, openDatabase, type Database } from '@complaints/eventstore';
+import { openDatabase, type Database } from '@complaints/eventstore';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { eventually } from '../../../../../test/support/database';
-import { complaintReceivedData } from '../../../../../test/fixtures/events';
+import { caseEvents, t, type CaseSpec } from '../../../../../test/fixtures/case-events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
+import { api } from '../../../../../test/support/auth';
 
 // The first figures build working calendars (holidays of three years): slow on a loaded machine.
 jest.setTimeout(30_000);
-
-/** '11-02 10:00' → 2026-11-02T10:00:00.000Z (all times UTC; London is on GMT in November, Shanghai is UTC+8). */
-const t = (monthDayTime: string) => `2026-${monthDayTime.replace(' ', 'T')}:00.000Z`;
-
-const STEPS: Record<string, (at: string) => Record<string, unknown>> = {
-  acknowledged: (at) => ({ acknowledgedAt: at, channel: 'phone', summary: 'called the customer' }),
-  'validity-judged': (at) => ({ judgedAt: at, valid: true }),
-  reassigned: (at) => ({ reassignedAt: at, reason: 'needs the fraud team' }),
-  escalated: (at) => ({ escalatedAt: at, fromLevel: 0, level: 1, escalatedTo: 'team-lead', reason: 'r' }),
-  'sla-breached': (at) => ({ breachedAt: at, clock: 'resolution', dueAt: at, detectedAt: at }),
-  'waiting-on-customer': (at) => ({ since: at, reason: 'statements asked for' }),
-  resumed: (at) => ({ endedAt: at, waitedSince: at }),
-  resolved: (at) => ({ resolvedAt: at, summary: 'result told to the customer' }),
-  'satisfaction-recorded': (at) => ({ recordedAt: at, score: 3 }),
-  closed: (at) => ({ closedAt: at }),
-  reopened: (at) => ({ reopenedAt: at, reason: 'the customer came back' }),
-};
-
-const CLOCKS = ['acknowledgement', 'resolution', 'follow-up', 'regulatory'].map((kind) => ({ kind }));
-const POLICIES = {
-  uk: {
-    slaPolicy: 'uk-fca-disp',
-    sla: { policyId: 'uk-fca-disp', regime: 'UK-FCA-DISP', calendarId: 'GB-ENG', clocks: CLOCKS },
-  },
-  /** An older case.opened without the policy's details: the calendar comes from the named preset, the clocks are the two every case runs. */
-  ukWithoutDetails: { slaPolicy: 'uk-fca-disp' },
-  cn: {
-    slaPolicy: 'cn-nfra-consumer-complaints',
-    sla: { policyId: 'cn-nfra-consumer-complaints', regime: 'CN-NFRA', calendarId: 'CN', clocks: CLOCKS },
-  },
-};
-
-interface CaseSpec {
-  tenant: 'bank-uk' | 'bank-cn';
-  policy: keyof typeof POLICIES;
-  customerId: string;
-  channel: string;
-  product?: string;
-  category: string;
-  department: string;
-  received: string;
-  flaggedRepeat?: boolean;
-  steps: [step: string, at: string, data?: Record<string, unknown>][];
-}
-
-/** The integration events of one case: received (and flagged), opened at receipt, then its steps in order. */
-function caseEvents(spec: CaseSpec) {
-  const id = newId();
-  const event = (type: string, topic: string, at: string, version: number, data: Record<string, unknown>) => ({
-    topic,
-    key: id,
-    value: JSON.stringify({
-      specversion: '1.0',
-      id: randomUUID(),
-      source: `/complaints/${topic.split('.')[1]}`,
-      type,
-      subject: id,
-      time: at,
-      datacontenttype: 'application/json',
-      streamVersion: version,
-      correlationId: randomUUID(),
-      causationId: null,
-      actor: { id: 'test', role: 'agent' },
-      tenant: spec.tenant,
-      data,
-    }),
-    headers: {},
-  });
-  const received = complaintReceivedData(id, {
-    channel: spec.channel,
-    receivedAt: spec.received,
-    complainant: { name: 'A Customer', customerId: spec.customerId, contact: {} },
-    ...(spec.product ? { target: { kind: 'product', name: spec.product } } : {}),
-  });
-  const flagged = { complaintId: id, complaintsInWindow: 3, windowDays: 30, flaggedAt: spec.received };
-  return [
-    event('complaint.received.v1', Topics.intake, spec.received, 1, received),
-    ...(spec.flaggedRepeat
-      ? [event('complaint.repeat-complainant-flagged.v1', Topics.intake, spec.received, 2, flagged)]
-      : []),
-    event('case.opened.v1', Topics.resolution, spec.received, 1, {
-      caseId: id,
-      complaintId: id,
-      reference: `CMP-${id.slice(0, 8)}`,
-      department: spec.department,
-      queue: spec.department,
-      category: spec.category,
-      priority: 'normal',
-      openedAt: spec.received,
-      acknowledgeBy: spec.received,
-      resolveBy: spec.received,
-      ...POLICIES[spec.policy],
-    }),
-    ...spec.steps.map(([step, at, data], index) =>
-      event(`case.${step}.v1`, Topics.resolution, at, index + 2, { caseId: id, ...STEPS[step]!(at), ...data }),
-    ),
-  ];
-}
 
 /**
  * Ten cases, November 2026 the reporting period. London works 09:00–17:30 (8.5 h), Shanghai
@@ -293,11 +194,16 @@ const CASES: Record<string, CaseSpec> = {
 
 const NOVEMBER = `from=${t('11-01 00:00')}&to=${t('12-01 00:00')}`;
 
+type Tenant = 'bank-uk' | 'bank-cn';
+
 describe('KPIs and regulator returns over a data set with known answers', () => {
   let analytics: InProcessService;
   let bus: Database;
-  const fetchPath = (path: string) => fetch(`${analytics.base}/${path}`);
-  const get = async (path: string) => (await (await fetchPath(path)).json()) as Record<string, unknown>;
+  /** Reads as a user of `tenant`: the token's tenant decides whose cases the figures cover. */
+  const fetchPath = (tenant: Tenant, path: string) =>
+    api(`${analytics.base}/${path}`, { headers: { 'x-tenant-id': tenant } });
+  const get = async (tenant: Tenant, path: string) =>
+    (await (await fetchPath(tenant, path)).json()) as Record<string, unknown>;
 
   beforeAll(async () => {
     analytics = await startInProcess(analyticsService);
@@ -314,86 +220,135 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
     await analytics?.close();
   });
 
+  // Figures never span tenants: every KPI below is read once as each tenant, over that tenant's cases only.
+  // Medians and p90s interpolate between the closest ranks: p90 of n sorted values sits at rank 0.9·(n − 1).
+
   it('times acknowledgement and resolution in calendar and business hours', async () => {
-    // Received in November: U1 U2 U3 U5 N1 N2 N3 N5 (8).
-    // Acknowledged (7), hours: 1 66 4 19 1 4 18 → sorted 1 1 4 4 18 19 66: median 4, p90 19 + 0.4·47 = 37.8;
-    //   business: 1 2.5 4 3.5 1 4 2 → 1 1 2 2.5 3.5 4 4: median 2.5, p90 4.
-    // Resolved (6), hours: 50 144 411 192 576 162 → 50 144 162 192 411 576: median 177, p90 411 + 0.5·165 = 493.5;
-    //   business: 19 34 113.5 48 144 34 → 19 34 34 48 113.5 144: median 41, p90 113.5 + 0.5·30.5 = 128.75.
-    // Breached: U3 N2; escalated: U3 N2; reopened: N3.
-    expect(await get(`kpis/handling?${NOVEMBER}`)).toEqual({
-      cases: 8,
-      acknowledged: 7,
-      resolved: 6,
-      hoursToAcknowledge: { median: 4, p90: 37.8 },
-      hoursToResolve: { median: 177, p90: 493.5 },
-      businessHoursToAcknowledge: { median: 2.5, p90: 4 },
-      businessHoursToResolve: { median: 41, p90: 128.75 },
+    // bank-uk, received in November: U1 U2 U3 U5 (4; U4 came in October).
+    // Acknowledged (4), hours: 1 66 4 19 → sorted 1 4 19 66: median (4 + 19) / 2 = 11.5, p90 at rank 2.7:
+    //   19 + 0.7·47 = 51.9; business: 1 2.5 4 3.5 → 1 2.5 3.5 4: median 3, p90 3.5 + 0.7·0.5 = 3.85.
+    // Resolved (3), hours: 50 144 411: median 144, p90 at rank 1.8: 144 + 0.8·267 = 357.6;
+    //   business: 19 34 113.5: median 34, p90 34 + 0.8·79.5 = 97.6.
+    // Breached: U3; escalated: U3; reopened: none.
+    expect(await get('bank-uk', `kpis/handling?${NOVEMBER}`)).toEqual({
+      cases: 4,
+      acknowledged: 4,
+      resolved: 3,
+      hoursToAcknowledge: { median: 11.5, p90: 51.9 },
+      hoursToResolve: { median: 144, p90: 357.6 },
+      businessHoursToAcknowledge: { median: 3, p90: 3.85 },
+      businessHoursToResolve: { median: 34, p90: 97.6 },
       slaBreachRate: 0.25,
       escalationRate: 0.25,
-      reopenRate: 0.125,
+      reopenRate: 0,
+    });
+    // bank-cn, received in November: N1 N2 N3 N5 (4; N4 came in September).
+    // Acknowledged (3; N5 never), hours: 1 4 18: median 4, p90 4 + 0.8·14 = 15.2;
+    //   business: 1 4 2 → 1 2 4: median 2, p90 2 + 0.8·2 = 3.6.
+    // Resolved (3), hours: 192 576 162 → 162 192 576: median 192, p90 192 + 0.8·384 = 499.2;
+    //   business: 48 144 34 → 34 48 144: median 48, p90 48 + 0.8·96 = 124.8.
+    // Breached: N2; escalated: N2; reopened: N3.
+    expect(await get('bank-cn', `kpis/handling?${NOVEMBER}`)).toEqual({
+      cases: 4,
+      acknowledged: 3,
+      resolved: 3,
+      hoursToAcknowledge: { median: 4, p90: 15.2 },
+      hoursToResolve: { median: 192, p90: 499.2 },
+      businessHoursToAcknowledge: { median: 2, p90: 3.6 },
+      businessHoursToResolve: { median: 48, p90: 124.8 },
+      slaBreachRate: 0.25,
+      escalationRate: 0.25,
+      reopenRate: 0.25,
     });
   });
 
   it('gives SLA compliance per clock type', async () => {
-    // U2 runs only acknowledgement and resolution (no clock list on its opening); the seven others run all four.
-    // Resolution breached by U3 and N2, regulatory by N2.
-    expect(await get(`kpis/sla?${NOVEMBER}`)).toEqual({
+    // bank-uk: U2 runs only acknowledgement and resolution (no clock list on its opening); U1 U3 U5 run all four.
+    // Resolution breached by U3.
+    expect(await get('bank-uk', `kpis/sla?${NOVEMBER}`)).toEqual({
       rows: [
-        { clock: 'acknowledgement', cases: 8, breached: 0, compliance: 1 },
-        { clock: 'resolution', cases: 8, breached: 2, compliance: 0.75 },
-        { clock: 'follow-up', cases: 7, breached: 0, compliance: 1 },
-        { clock: 'regulatory', cases: 7, breached: 1, compliance: 0.8571 },
+        { clock: 'acknowledgement', cases: 4, breached: 0, compliance: 1 },
+        { clock: 'resolution', cases: 4, breached: 1, compliance: 0.75 },
+        { clock: 'follow-up', cases: 3, breached: 0, compliance: 1 },
+        { clock: 'regulatory', cases: 3, breached: 0, compliance: 1 },
+      ],
+    });
+    // bank-cn: N1 N2 N3 N5 run all four. Resolution and regulatory both breached by N2.
+    expect(await get('bank-cn', `kpis/sla?${NOVEMBER}`)).toEqual({
+      rows: [
+        { clock: 'acknowledgement', cases: 4, breached: 0, compliance: 1 },
+        { clock: 'resolution', cases: 4, breached: 1, compliance: 0.75 },
+        { clock: 'follow-up', cases: 4, breached: 0, compliance: 1 },
+        { clock: 'regulatory', cases: 4, breached: 1, compliance: 0.75 },
       ],
     });
   });
 
   it('gives escalation, reopening, first-contact resolution, validity and satisfaction', async () => {
-    // First contact: of the 6 resolved, U1 and N1 (U2 waited, U3 escalated and handed off, N2 escalated, N3 reopened).
-    // Validity judged on U1 U2 U3 N1, U2 not valid. Scores 5 3 2 4 4: mean 3.6, 4 or 5 on 3 of 5.
-    expect(await get(`kpis/outcomes?${NOVEMBER}`)).toEqual({
-      cases: 8,
-      escalation: { escalated: 2, rate: 0.25, highestLevelReached: { 1: 1, 2: 1 } },
-      reopen: { reopened: 1, rate: 0.125 },
-      firstContactResolution: { resolved: 6, firstContact: 2, rate: 0.3333 },
-      validity: { judged: 4, valid: 3, rate: 0.75 },
-      satisfaction: { responses: 5, average: 3.6, satisfiedRate: 0.6, scores: { 1: 0, 2: 1, 3: 1, 4: 2, 5: 1 } },
+    // bank-uk: U3 escalated, to level 2; none reopened. First contact: of the 3 resolved (U1 U2 U3), U1 only
+    // (U2 waited, U3 escalated and handed off). Validity judged on U1 U2 U3 (U4 is October's), U2 not valid:
+    // 2 of 3. Scores 5 3 2: mean 10 / 3 = 3.33, 4 or 5 on 1 of 3.
+    expect(await get('bank-uk', `kpis/outcomes?${NOVEMBER}`)).toEqual({
+      cases: 4,
+      escalation: { escalated: 1, rate: 0.25, highestLevelReached: { 2: 1 } },
+      reopen: { reopened: 0, rate: 0 },
+      firstContactResolution: { resolved: 3, firstContact: 1, rate: 0.3333 },
+      validity: { judged: 3, valid: 2, rate: 0.6667 },
+      satisfaction: { responses: 3, average: 3.33, satisfiedRate: 0.3333, scores: { 1: 0, 2: 1, 3: 1, 4: 0, 5: 1 } },
+    });
+    // bank-cn: N2 escalated, to level 1; N3 reopened. First contact: of the 3 resolved (N1 N2 N3), N1 only
+    // (N2 escalated, N3 reopened). Validity judged on N1 only, valid. Scores 4 4: mean 4, both satisfied.
+    expect(await get('bank-cn', `kpis/outcomes?${NOVEMBER}`)).toEqual({
+      cases: 4,
+      escalation: { escalated: 1, rate: 0.25, highestLevelReached: { 1: 1 } },
+      reopen: { reopened: 1, rate: 0.25 },
+      firstContactResolution: { resolved: 3, firstContact: 1, rate: 0.3333 },
+      validity: { judged: 1, valid: 1, rate: 1 },
+      satisfaction: { responses: 2, average: 4, satisfiedRate: 1, scores: { 1: 0, 2: 0, 3: 0, 4: 2, 5: 0 } },
     });
   });
 
   it('ranks root causes and improvement actions of closed cases', async () => {
-    // Closed: U1 U2 N1 N2 (N3 was reopened). "fee charged in error" twice (U1, N1), the others once.
-    expect(await get(`kpis/root-causes?${NOVEMBER}&limit=2`)).toEqual({
-      closed: 4,
-      withRootCause: 4,
+    // bank-uk closed: U1 U2, one root cause and one action each, so equal counts come out alphabetically.
+    expect(await get('bank-uk', `kpis/root-causes?${NOVEMBER}&limit=2`)).toEqual({
+      closed: 2,
+      withRootCause: 2,
       rows: [
-        {
-          rootCause: 'fee charged in error',
-          cases: 2,
-          share: 0.5,
-          improvementActions: ['fix fee rule', 'refund fee and fix rule'],
-        },
         {
           rootCause: 'customer misunderstood terms',
           cases: 1,
-          share: 0.25,
+          share: 0.5,
           improvementActions: ['clearer tariff leaflet'],
         },
+        { rootCause: 'fee charged in error', cases: 1, share: 0.5, improvementActions: ['fix fee rule'] },
+      ],
+      improvementActions: [
+        { improvementAction: 'clearer tariff leaflet', cases: 1 },
+        { improvementAction: 'fix fee rule', cases: 1 },
+      ],
+    });
+    // bank-cn closed: N1 N2 (N3 was reopened, so its "fee charged in error" / "fix fee rule" closure no longer counts).
+    expect(await get('bank-cn', `kpis/root-causes?${NOVEMBER}&limit=2`)).toEqual({
+      closed: 2,
+      withRootCause: 2,
+      rows: [
+        { rootCause: 'fee charged in error', cases: 1, share: 0.5, improvementActions: ['refund fee and fix rule'] },
+        { rootCause: 'slow dispute process', cases: 1, share: 0.5, improvementActions: ['add dispute staff'] },
       ],
       improvementActions: [
         { improvementAction: 'add dispute staff', cases: 1 },
-        { improvementAction: 'clearer tariff leaflet', cases: 1 },
+        { improvementAction: 'refund fee and fix rule', cases: 1 },
       ],
     });
   });
 
   it('lists repeat complainants', async () => {
-    // C-1 (U1 U2), C-2 (U3 U5, U5 flagged by intake), D-1 (N1 N3); D-2 and D-4 once.
-    expect(await get(`kpis/repeat-complainants?${NOVEMBER}`)).toEqual({
-      complaints: 8,
-      customers: 5,
-      repeatCustomers: 3,
-      complaintsFromRepeatCustomers: 6,
+    // bank-uk: C-1 (U1 U2), C-2 (U3 U5, U5 flagged by intake); C-3's U4 came in October.
+    expect(await get('bank-uk', `kpis/repeat-complainants?${NOVEMBER}`)).toEqual({
+      complaints: 4,
+      customers: 2,
+      repeatCustomers: 2,
+      complaintsFromRepeatCustomers: 4,
       flaggedByIntake: 1,
       rows: [
         {
@@ -410,6 +365,16 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
           firstReceivedAt: t('11-03 09:00'),
           lastReceivedAt: t('11-30 15:00'),
         },
+      ],
+    });
+    // bank-cn: D-1 (N1 N3); D-2 and D-4 once (D-3's N4 came in September).
+    expect(await get('bank-cn', `kpis/repeat-complainants?${NOVEMBER}`)).toEqual({
+      complaints: 4,
+      customers: 3,
+      repeatCustomers: 1,
+      complaintsFromRepeatCustomers: 2,
+      flaggedByIntake: 0,
+      rows: [
         {
           customerId: 'D-1',
           complaints: 2,
@@ -419,21 +384,23 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
         },
       ],
     });
-    expect((await get(`kpis/repeat-complainants?${NOVEMBER}&minComplaints=3`)).rows).toEqual([]);
+    for (const tenant of ['bank-uk', 'bank-cn'] as const) {
+      expect((await get(tenant, `kpis/repeat-complainants?${NOVEMBER}&minComplaints=3`)).rows).toEqual([]);
+    }
   });
 
   it('gives the time each department held cases and the hand-offs between them', async () => {
-    // cards: U1 50/19, U2 144/34, U3 24/8.5, N1 192/48, N2 576/144 → 986 h, 253.5 business h, 197.2 per case.
-    // fraud: U3 387/105 (U5 still running, not counted). loans: N3 24/8 + 48/16 (N5 still running).
-    expect(await get(`kpis/departments?${NOVEMBER}`)).toEqual({
+    // bank-uk cards: U1 50/19, U2 144/34, U3 24/8.5 → 218 h, 61.5 business h, 218 / 3 = 72.67 per case; one
+    // hand-off out (U3 to fraud). fraud: U3 387/105 (U5 still running, not counted). U4 came in October.
+    expect(await get('bank-uk', `kpis/departments?${NOVEMBER}`)).toEqual({
       rows: [
         {
           department: 'cards',
-          cases: 5,
-          spells: 5,
-          hours: 986,
-          businessHours: 253.5,
-          averageHoursPerCase: 197.2,
+          cases: 3,
+          spells: 3,
+          hours: 218,
+          businessHours: 61.5,
+          averageHoursPerCase: 72.67,
           handOffsIn: 0,
           handOffsOut: 1,
         },
@@ -447,6 +414,23 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
           handOffsIn: 1,
           handOffsOut: 0,
         },
+      ],
+      handOffs: [{ from: 'cards', to: 'fraud', handOffs: 1 }],
+    });
+    // bank-cn cards: N1 192/48, N2 576/144 → 768 h, 192 business h, 384 per case. loans: N3 24/8 + 48/16
+    // (N5 still running). No hand-offs. N4 came in September.
+    expect(await get('bank-cn', `kpis/departments?${NOVEMBER}`)).toEqual({
+      rows: [
+        {
+          department: 'cards',
+          cases: 2,
+          spells: 2,
+          hours: 768,
+          businessHours: 192,
+          averageHoursPerCase: 384,
+          handOffsIn: 0,
+          handOffsOut: 0,
+        },
         {
           department: 'loans',
           cases: 1,
@@ -458,14 +442,14 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
           handOffsOut: 0,
         },
       ],
-      handOffs: [{ from: 'cards', to: 'fraud', handOffs: 1 }],
+      handOffs: [],
     });
   });
 
   it('builds the FCA-style return per product', async () => {
     // current account: U1 in 3 business days, U2 within 8 weeks; upheld U1. credit card: U3 opened and closed
     // within 8 weeks, upheld; U5 opened, still open. mortgage: U4 opened in October, closed after 8 weeks, upheld.
-    const fca = await get(`reports/fca?${NOVEMBER}&tenant=bank-uk`);
+    const fca = await get('bank-uk', `reports/fca?${NOVEMBER}&tenant=bank-uk`);
     expect(fca).toEqual({
       return: 'FCA DISP 1.10 style',
       period: { from: t('11-01 00:00'), to: t('12-01 00:00') },
@@ -519,7 +503,7 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
 
   it('builds the NFRA-style return per category and handling-time band', async () => {
     // card-fees: N1 within 15 days, N2 in 16–30. loans: N3 within 15, N5 open. wealth: N4 (September) after 60.
-    expect(await get(`reports/nfra?${NOVEMBER}&tenant=bank-cn`)).toEqual({
+    expect(await get('bank-cn', `reports/nfra?${NOVEMBER}&tenant=bank-cn`)).toEqual({
       return: 'NFRA consumer complaints style',
       period: { from: t('11-01 00:00'), to: t('12-01 00:00') },
       total: {
@@ -567,14 +551,32 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
   });
 
   it('counts volumes per tenant within the period', async () => {
-    expect((await get(`kpis/volumes?by=tenant&period=month&${NOVEMBER}`)).rows).toEqual([
-      { period: '2026-11-01', tenant: 'bank-cn', complaints: 4 },
+    // Each tenant sees only its own four November complaints (U4 and N4 came earlier).
+    expect((await get('bank-uk', `kpis/volumes?by=tenant&period=month&${NOVEMBER}`)).rows).toEqual([
       { period: '2026-11-01', tenant: 'bank-uk', complaints: 4 },
     ]);
+    expect((await get('bank-cn', `kpis/volumes?by=tenant&period=month&${NOVEMBER}`)).rows).toEqual([
+      { period: '2026-11-01', tenant: 'bank-cn', complaints: 4 },
+    ]);
+    // By channel: U1 hotline, U2 web, U3 email, U5 app; N1 and N5 hotline, N2 branch, N3 web.
+    expect((await get('bank-uk', `kpis/volumes?by=channel&period=month&${NOVEMBER}`)).rows).toEqual([
+      { period: '2026-11-01', channel: 'app', complaints: 1 },
+      { period: '2026-11-01', channel: 'email', complaints: 1 },
+      { period: '2026-11-01', channel: 'hotline', complaints: 1 },
+      { period: '2026-11-01', channel: 'web', complaints: 1 },
+    ]);
+    expect((await get('bank-cn', `kpis/volumes?by=channel&period=month&${NOVEMBER}`)).rows).toEqual([
+      { period: '2026-11-01', channel: 'branch', complaints: 1 },
+      { period: '2026-11-01', channel: 'hotline', complaints: 2 },
+      { period: '2026-11-01', channel: 'web', complaints: 1 },
+    ]);
+    // Asking for the other tenant's figures is refused.
+    expect((await fetchPath('bank-uk', `kpis/volumes?by=tenant&${NOVEMBER}&tenant=bank-cn`)).status).toBe(403);
+    expect((await fetchPath('bank-cn', `kpis/volumes?by=tenant&${NOVEMBER}&tenant=bank-uk`)).status).toBe(403);
   });
 
   it('exports a return and a KPI as CSV', async () => {
-    const fca = await fetchPath(`reports/fca?${NOVEMBER}&tenant=bank-uk&format=csv`);
+    const fca = await fetchPath('bank-uk', `reports/fca?${NOVEMBER}&tenant=bank-uk&format=csv`);
     expect(fca.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(fca.headers.get('content-disposition')).toBe('attachment; filename="fca-return.csv"');
     expect(await fca.text()).toBe(
@@ -587,17 +589,18 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
         '',
       ].join('\n'),
     );
-    // A KPI without a table comes out as one row, nested figures as dotted columns.
-    const outcomes = await (await fetchPath(`kpis/outcomes?${NOVEMBER}&format=csv`)).text();
+    // A KPI without a table comes out as one row, nested figures as dotted columns: bank-uk's outcomes (worked
+    // out above; only level 2 was reached, so there is no level-1 column).
+    const outcomes = await (await fetchPath('bank-uk', `kpis/outcomes?${NOVEMBER}&format=csv`)).text();
     const [header, row] = outcomes.split('\n');
     expect(header).toBe(
-      'cases,escalation.escalated,escalation.rate,escalation.highestLevelReached.1,escalation.highestLevelReached.2,' +
+      'cases,escalation.escalated,escalation.rate,escalation.highestLevelReached.2,' +
         'reopen.reopened,reopen.rate,firstContactResolution.resolved,firstContactResolution.firstContact,' +
         'firstContactResolution.rate,validity.judged,validity.valid,validity.rate,satisfaction.responses,' +
         'satisfaction.average,satisfaction.satisfiedRate,satisfaction.scores.1,satisfaction.scores.2,' +
         'satisfaction.scores.3,satisfaction.scores.4,satisfaction.scores.5',
     );
-    expect(row).toBe('8,2,0.25,1,1,1,0.125,6,2,0.3333,4,3,0.75,5,3.6,0.6,0,1,1,2,1');
+    expect(row).toBe('4,1,0.25,1,0,0,3,1,0.3333,3,2,0.6667,3,3.33,0.3333,0,1,1,0,1');
   });
 
   it.each([
@@ -608,7 +611,7 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
     ['kpis/repeat-complainants?minComplaints=1', 'minComplaints'],
     ['kpis/volumes?period=year', 'period'],
   ])('answers %s with a 400 naming %s', async (path, parameter) => {
-    const response = await fetchPath(path);
+    const response = await fetchPath('bank-uk', path);
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toContain(parameter);
   });

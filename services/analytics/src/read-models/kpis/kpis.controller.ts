@@ -3,12 +3,23 @@
  * (calendar and business hours) and headline rates; SLA compliance per clock; outcomes; root
  * causes; repeat complainants; time in each department's hands. Every endpoint takes from/to
  * (receipt time, [from, to)), an optional tenant, and format=json|csv.
+ *
+ * Who sees which cases: the oversight roles every case of their tenant. A department head the
+ * cases of the departments in its token, and no others (none named: empty figures): a case
+ * counts for the department responsible for it, the one it is with now (routing's placement,
+ * then the last reassignment), which is also the rule for reading a case. So a case handed from
+ * cards to fraud is all fraud's, its time in cards included, and each case counts for exactly one
+ * department: the heads' figures add up to the tenant's. Department time is the exception, as
+ * it is about the hands a case passed through: a head sees the rows of its own departments only,
+ * made of the spells the cases spent in them (of every case received in the period that one of
+ * them held, wherever it is now), and the hand-offs into and out of them, counterpart named.
+ * The regulator returns (reports.controller.ts) follow the same case rule.
  */
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { DATABASE } from '@complaints/kit';
+import { CAN, DATABASE, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { departmentTime } from '../../domain/department-time';
 import {
   handlingFigures,
@@ -24,6 +35,7 @@ import {
   intParam,
   loadCases,
   loadDepartmentEvents,
+  OF_DEPARTMENTS,
   parseScope,
   reply,
   type RawQuery,
@@ -34,6 +46,7 @@ const PERIODS = ['day', 'week', 'month'] as const;
 
 @ApiTags('kpis')
 @ScopeQueries('complaints received')
+@Roles(...CAN.readKpis)
 @Controller('kpis')
 export class KpisController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
@@ -42,18 +55,18 @@ export class KpisController {
   @Get('volumes')
   @ApiQuery({ name: 'by', required: false, enum: DIMENSIONS })
   @ApiQuery({ name: 'period', required: false, enum: PERIODS })
-  async volumes(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
+  async volumes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     const by = enumParam(query, 'by', DIMENSIONS);
     const period = enumParam(query, 'period', PERIODS);
-    const scope = parseScope(query);
+    const scope = parseScope(query, meta);
     const { rows } = await this.db.query<{ period: Date; value: string | null; complaints: string }>(
       `SELECT date_trunc($1, (summary->>'receivedAt')::timestamptz AT TIME ZONE 'UTC') AS period,
               summary->>$2 AS value, count(*) AS complaints
          FROM case_summaries
         WHERE summary ? 'receivedAt' AND (summary->>'receivedAt')::timestamptz >= $3 AND (summary->>'receivedAt')::timestamptz < $4
-          AND ($5::text IS NULL OR tenant = $5)
+          AND ($5::text IS NULL OR tenant = $5) AND ${OF_DEPARTMENTS('$6')}
         GROUP BY 1, 2 ORDER BY 1, 2`,
-      [period, by, scope.from, scope.to, scope.tenant ?? null],
+      [period, by, scope.from, scope.to, scope.tenant ?? null, scope.departments],
     );
     return reply(query, response, 'volumes', {
       by,
@@ -68,44 +81,62 @@ export class KpisController {
 
   /** Hours to acknowledge and to resolve from receipt (median, p90; calendar and business), breach, escalation and reopen rates. */
   @Get('handling')
-  async handling(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    const cases = await loadCases(this.db, parseScope(query));
+  async handling(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+    const cases = await loadCases(this.db, parseScope(query, meta));
     return reply(query, response, 'handling', handlingFigures(cases, calendars));
   }
 
   /** Per SLA clock type: cases running it, breached, and the compliance rate. */
   @Get('sla')
-  async sla(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query))));
+  async sla(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+    return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query, meta))));
   }
 
   /** Escalation rate and level reached, reopen rate, first-contact resolution, validity rate, satisfaction. */
   @Get('outcomes')
-  async outcomes(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    return reply(query, response, 'outcomes', outcomeFigures(await loadCases(this.db, parseScope(query))));
+  async outcomes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+    return reply(query, response, 'outcomes', outcomeFigures(await loadCases(this.db, parseScope(query, meta))));
   }
 
   /** The commonest root causes of closed cases with their improvement actions, and the commonest actions. */
   @Get('root-causes')
   @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 10' })
-  async rootCauses(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
+  async rootCauses(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const limit = intParam(query, 'limit', 10, 1, 100);
-    return reply(query, response, 'root-causes', rootCauseFigures(await loadCases(this.db, parseScope(query)), limit));
+    return reply(
+      query,
+      response,
+      'root-causes',
+      rootCauseFigures(await loadCases(this.db, parseScope(query, meta)), limit),
+    );
   }
 
   /** Customers with at least `minComplaints` complaints received in the period, and intake's repeat flags. */
   @Get('repeat-complainants')
   @ApiQuery({ name: 'minComplaints', required: false, description: '2 to 1000, default 2' })
-  async repeatComplainants(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
+  async repeatComplainants(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const minimum = intParam(query, 'minComplaints', 2, 2, 1000);
-    const cases = await loadCases(this.db, parseScope(query));
+    const cases = await loadCases(this.db, parseScope(query, meta));
     return reply(query, response, 'repeat-complainants', repeatComplainants(cases, minimum));
   }
 
   /** Hours each department held cases (calendar and business), and the hand-offs between departments. */
   @Get('departments')
-  async departments(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    const events = await loadDepartmentEvents(this.db, parseScope(query));
-    return reply(query, response, 'departments', departmentTime(events, calendars));
+  async departments(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const scope = parseScope(query, meta);
+    const events = await loadDepartmentEvents(this.db, scope);
+    return reply(query, response, 'departments', departmentTime(events, calendars, scope.departments ?? undefined));
   }
 }

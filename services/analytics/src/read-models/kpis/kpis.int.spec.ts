@@ -6,6 +6,10 @@ import { eventually } from '../../../../../test/support/database';
 import { complaintReceivedData, receivedEnvelope } from '../../../../../test/fixtures/events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
+import { api } from '../../../../../test/support/auth';
+
+/** The tenant of the events these tests project: reads are made in it. */
+const inTenant = { headers: { 'x-tenant-id': 'bank-a' } };
 
 const HOUR = 3_600_000;
 const day = (d: number) => Date.UTC(2026, 9, d, 8);
@@ -81,7 +85,7 @@ function dataSet() {
           caseId: id,
           fromLevel: 0,
           level: 1,
-          escalatedTo: 'team-lead',
+          escalatedTo: 'supervisor',
           reason: 'r',
           escalatedAt: iso(received + 31 * HOUR),
         }),
@@ -102,7 +106,7 @@ describe('KPIs over a data set with known answers', () => {
   let analytics: InProcessService;
   let bus: Database;
   const get = async (path: string) =>
-    (await (await fetch(`${analytics.base}/kpis/${path}`)).json()) as Record<string, unknown>;
+    (await (await api(`${analytics.base}/kpis/${path}`, inTenant)).json()) as Record<string, unknown>;
 
   beforeAll(async () => {
     analytics = await startInProcess(analyticsService);
@@ -151,6 +155,6 @@ describe('KPIs over a data set with known answers', () => {
   });
 
   it('refuses an unknown dimension', async () => {
-    expect((await fetch(`${analytics.base}/kpis/volumes?by=colour`)).status).toBe(400);
+    expect((await api(`${analytics.base}/kpis/volumes?by=colour`, inTenant)).status).toBe(400);
   });
 });

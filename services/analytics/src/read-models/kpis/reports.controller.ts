@@ -1,13 +1,15 @@
 /**
  * Regulator-style complaint returns over a reporting period [from, to): FCA DISP 1.10 style per
  * product and NFRA style per category (definitions in domain/regulatory-returns.ts). JSON, or
- * format=csv for the per-product / per-category table.
+ * format=csv for the per-product / per-category table. The audit roles get their tenant's return;
+ * a department head the same return over the cases its departments are responsible for now (the
+ * rule of kpis.controller.ts), its share of the firm's return, not a filing of its own.
  */
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { DATABASE } from '@complaints/kit';
+import { CAN, DATABASE, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { fcaReturn, nfraReturn } from '../../domain/regulatory-returns';
 import { calendars, loadCases, parseScope, reply, ScopeQueries, type RawQuery } from './kpi-queries';
 
@@ -15,24 +17,25 @@ const RETURNS = { fca: fcaReturn, nfra: nfraReturn } as const;
 
 @ApiTags('reports')
 @ScopeQueries('the reporting period')
+@Roles(...CAN.readReturns)
 @Controller('reports')
 export class ReportsController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Opened, closed within 3 business days / 8 weeks / later, upheld %, open at period end — per product. */
   @Get('fca')
-  async fca(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    return this.build('fca', query, response);
+  async fca(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+    return this.build('fca', query, meta, response);
   }
 
   /** Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category. */
   @Get('nfra')
-  async nfra(@Query() query: RawQuery, @Res({ passthrough: true }) response: Response) {
-    return this.build('nfra', query, response);
+  async nfra(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+    return this.build('nfra', query, meta, response);
   }
 
-  private async build(name: keyof typeof RETURNS, query: RawQuery, response: Response) {
-    const scope = parseScope(query);
+  private async build(name: keyof typeof RETURNS, query: RawQuery, meta: RequestMeta, response: Response) {
+    const scope = parseScope(query, meta);
     const cases = await loadCases(this.db, scope, true);
     return reply(
       query,

@@ -1,0 +1,3 @@
+export * from './sealed';
+export * from './subject';
+export * from './key-vault';

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { KeyVault } from './key-vault';
+import { ERASED } from './sealed';
+
+describe('the key vault', () => {
+  let testDb: TestDatabase;
+  let vault: KeyVault;
+  const masterKey = randomBytes(32);
+
+  const keyRows = async () => {
+    const client = new Client({ connectionString: testDb.url });
+    await client.connect();
+    try {
+      return (
+        await client.query<Record<string, unknown>>('SELECT subject_id, wrapped_key, erased_at FROM privacy.data_keys')
+      ).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('privacy_vault');
+    vault = await KeyVault.open({ url: testDb.url, masterKey });
+  });
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+  });
+
+  it('stores a new subject key only when kept, and reuses the live one', async () => {
+    const subject = vault.subjectId('bank-a', 'phone:13800000001');
+    const refused = await vault.dataKeyFor(subject);
+    refused.seal('never stored');
+    expect(await keyRows()).toEqual([]);
+
+    const first = await vault.dataKeyFor(subject);
+    const sealed = first.seal('王女士');
+    await first.keep();
+    const again = await vault.dataKeyFor(subject);
+    expect(await vault.reveal({ a: sealed, b: again.seal('13800000001') })).toEqual({ a: '王女士', b: '13800000001' });
+    const rows = await keyRows();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain('王女士');
+  });
+
+  it('reads an erased subject as erased, keeps others readable, and gives a returning subject a new key', async () => {
+    const gone = vault.subjectId('bank-a', 'id:C-1');
+    const stays = vault.subjectId('bank-a', 'id:C-2');
+    const goneKey = await vault.dataKeyFor(gone);
+    await goneKey.keep();
+    const staysKey = await vault.dataKeyFor(stays);
+    await staysKey.keep();
+    const doc = { name: goneKey.seal('Ann'), other: staysKey.seal('Bob'), plain: 'CMP-2026-000001' };
+
+    expect(await vault.erase(gone)).toBe(1);
+    expect(await vault.erase(gone)).toBe(0);
+    expect(await vault.reveal(doc)).toEqual({ name: ERASED, other: 'Bob', plain: 'CMP-2026-000001' });
+
+    const returning = await vault.dataKeyFor(gone);
+    await returning.keep();
+    expect(await vault.reveal({ later: returning.seal('Ann again'), earlier: doc.name })).toEqual({
+      later: 'Ann again',
+      earlier: ERASED,
+    });
+  });
+
+  it('seals for a registered subject with its live key, and for an erased one with a key it never stores', async () => {
+    const subject = vault.subjectId('bank-a', 'id:C-3');
+    const registered = await vault.dataKeyFor(subject);
+    await registered.keep();
+    const note = (await vault.sealerFor(subject))('Called Mrs Li about her refund');
+    expect(await vault.reveal(note)).toBe('Called Mrs Li about her refund');
+
+    await vault.erase(subject);
+    const rowsBefore = await keyRows();
+    const afterErasure = (await vault.sealerFor(subject))('Told Mrs Li the case is closed');
+    expect(afterErasure).not.toContain('Mrs Li');
+    expect(await vault.reveal({ note, afterErasure })).toEqual({ note: ERASED, afterErasure: ERASED });
+    expect(await keyRows()).toEqual(rowsBefore);
+  });
+
+  it('cannot reveal with another master key', async () => {
+    const subject = vault.subjectId('bank-a', 'email:x@example.org');
+    const key = await vault.dataKeyFor(subject);
+    await key.keep();
+    const sealed = key.seal('secret');
+    const impostor = await KeyVault.open({ url: testDb.url, masterKey: randomBytes(32) });
+    try {
+      await expect(impostor.reveal(sealed)).rejects.toThrow();
+    } finally {
+      await impostor.close();
+    }
+  });
+});

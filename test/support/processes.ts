@@ -4,7 +4,7 @@
  */
 import { testAuthEnv } from './auth';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, GiveUp } from './database';
 import { repoRoot } from './infrastructure';
@@ -82,6 +82,28 @@ export async function waitUntilReady(process: RunningProcess, url: string, timeo
   });
 }
 
-/** A port unlikely to clash: tests pick from a range no default uses. */
-let nextPort = 41000 + (process.pid % 1000) * 10;
-export const freePort = () => nextPort++;
+/** The local ports of every IPv4 and IPv6 TCP socket on this machine, listening or connected. */
+function portsInUse(): Set<number> {
+  const used = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local) used.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return used;
+}
+
+/**
+ * A port for a process a test starts. Picked below the kernel's ephemeral range (32768 and up on
+ * Linux), so no outgoing connection can hold it by the time the process binds, from a range per
+ * test process, and skipping any port a socket on this machine uses now (a process left over from
+ * an earlier test file, another run's broker).
+ */
+let nextPort = 20000 + (process.pid % 600) * 20;
+export function freePort(): number {
+  const used = portsInUse();
+  while (used.has(nextPort)) nextPort++;
+  return nextPort++;
+}

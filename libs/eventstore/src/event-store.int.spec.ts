@@ -118,7 +118,7 @@ describe('the outbox relay', () => {
   });
 
   /** A relay publishing every stored event as a complaint.received.v1 onto the embedded bus. */
-  const receivedRelay = (name: string, logger?: { error: (line: string) => void }) =>
+  const receivedRelay = (name: string, logger?: { error: (line: string) => void }, pollIntervalMs?: number) =>
     new OutboxRelay({
       db,
       transport: new PostgresTransport(busDb),
@@ -132,6 +132,7 @@ describe('the outbox relay', () => {
         },
       ],
       ...(logger ? { logger } : {}),
+      ...(pollIntervalMs ? { pollIntervalMs } : {}),
     });
 
   it('publishes a late-committing row that a later row overtook, in commit order', async () => {
@@ -194,5 +195,31 @@ describe('the outbox relay', () => {
       'dlt-reason': expect.stringMatching(/Invalid complaint\.received\.v1 payload: data\.channel/),
     });
     expect(errors).toEqual([expect.stringContaining(`dead-lettering stored event`)]);
+  });
+
+  it('is woken by a commit of its own process instead of waiting out its poll interval', async () => {
+    const relay = receivedRelay('woken', undefined, 10 * 60_000);
+    relay.start();
+    try {
+      const append = async () => {
+        const id = randomUUID();
+        await db.transaction((tx) =>
+          store.append(tx, `complaint-${id}`, 0, [event('ComplaintReceived', complaintReceivedData(id))]),
+        );
+        return id;
+      };
+      // A transaction elsewhere on the server can hold a read back (pg_snapshot_xmin); each check
+      // then commits again (an empty transaction): any commit of this process wakes the relay.
+      const published = (id: string) =>
+        eventually(`${id} published`, async () => {
+          if ((await busDb.query('SELECT 1 FROM bus_messages WHERE key = $1', [id])).rowCount > 0) return true;
+          await db.transaction(async () => undefined);
+          return undefined;
+        });
+      await published(await append()); // caught up, then idle
+      await published(await append());
+    } finally {
+      await relay.stop();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { prefixed, type TopicName } from '@complaints/contracts';
 import type { Database } from '@complaints/eventstore';
 import type { KeyVault } from '@complaints/privacy';
 import {
+  inOrder,
   OutboxRelay,
   startConsumer,
   type BatchHandler,
@@ -96,10 +97,12 @@ export class Eventing implements OnApplicationShutdown {
   }
 
   /**
-   * Consumes integration events idempotently; the group is the service's name. `handleBatch`, for
-   * a handler that can apply many events in one transaction, takes what the transport fetched.
+   * Consumes integration events idempotently; the group is the service's name. What the transport
+   * fetched is applied in one transaction: by `handleBatch` when the service has a faster way to
+   * apply many events, else by `handle` for each event in order. A batch that fails is applied
+   * again message by message (consumer.ts), so one bad event never holds back the others.
    */
-  async consume(topics: TopicName[], handle: EventHandler, handleBatch?: BatchHandler): Promise<void> {
+  async consume(topics: TopicName[], handle: EventHandler, handleBatch: BatchHandler = inOrder(handle)): Promise<void> {
     const names = topics.map((t) => this.topic(t));
     const group = prefixed(this.config.topicPrefix, this.config.service);
     await this.transport.ensureTopics(names);
@@ -110,7 +113,7 @@ export class Eventing implements OnApplicationShutdown {
         groupId: group,
         topics: names,
         handle,
-        ...(handleBatch ? { handleBatch } : {}),
+        handleBatch,
         logger: this.logger,
       }),
     );

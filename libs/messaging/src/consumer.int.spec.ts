@@ -5,10 +5,10 @@
  * retried a bounded number of times and then dead-lettered with its reason.
  */
 import { RuleRejectedError } from '@complaints/decider';
-import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
+import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
 import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
 import { receivedEnvelope } from '../../../test/fixtures/events';
-import { embeddedBusMigrations, isInfrastructureFailure, PostgresTransport, startConsumer } from './index';
+import { embeddedBusMigrations, inOrder, isInfrastructureFailure, PostgresTransport, startConsumer } from './index';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
@@ -117,5 +117,49 @@ describe('a consumer whose handler fails', () => {
       'dlt-reason': expect.stringMatching(/does not exist/),
     });
     expect(await inInbox('refusals')).toBe(1);
+  });
+
+  it('applies a fetched batch in order in one transaction, and a batch with a refused event message by message', async () => {
+    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const events = [receivedEnvelope(), receivedEnvelope(), receivedEnvelope()];
+    const refused = receivedEnvelope();
+    const publish = (batch: typeof events) =>
+      transport.publish(
+        batch.map((e) => ({ topic: 'in-order', key: e.subject, value: JSON.stringify(e), headers: {} })),
+      );
+    await publish(events);
+    const applied: { id: string; tx: string }[] = [];
+    const apply = async (event: { id: string }, tx: SqlClient) => {
+      if (event.id === refused.id) throw new RuleRejectedError('Refused for the test');
+      const { rows } = await tx.query<{ tx: string }>('SELECT txid_current()::text AS tx');
+      applied.push({ id: event.id, tx: rows[0]!.tx });
+    };
+    const subscription = await startConsumer({
+      transport,
+      db: consumerDb,
+      groupId: 'in-order',
+      topics: ['in-order'],
+      maxAttempts: 2,
+      backoffMs: 5,
+      handle: apply,
+      handleBatch: inOrder(apply),
+      logger: quiet,
+    });
+    await eventually('the first batch applied', async () => (applied.length === 3 ? true : undefined));
+    expect(applied.map((a) => a.id)).toEqual(events.map((e) => e.id));
+    expect(new Set(applied.map((a) => a.tx)).size).toBe(1);
+
+    const after = [receivedEnvelope(), receivedEnvelope()];
+    await publish([after[0]!, refused, after[1]!]);
+    await eventually('the good events of the second batch applied', async () =>
+      applied.length === 6 ? true : undefined,
+    );
+    await subscription.stop();
+    // Tried as one batch (the refusal rolled back the first event's effect), then one by one.
+    expect(applied.slice(3).map((a) => a.id)).toEqual([after[0]!.id, after[0]!.id, after[1]!.id]);
+    expect((await deadLettered('in-order')).map((d) => (JSON.parse(d.value) as { id: string }).id)).toEqual([
+      refused.id,
+    ]);
+    expect(await inInbox('in-order')).toBe(5);
   });
 });

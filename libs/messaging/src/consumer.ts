@@ -29,6 +29,16 @@ export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<v
 /** Handles many events in one transaction; their order per key is kept. */
 export type BatchHandler = (events: IntegrationEvent[], tx: SqlClient) => Promise<void>;
 
+/**
+ * A batch handler from a one-event handler: the events in order, in the batch's one transaction
+ * (one commit and one inbox statement for the lot, instead of one each).
+ */
+export const inOrder =
+  (handle: EventHandler): BatchHandler =>
+  async (events, tx) => {
+    for (const event of events) await handle(event, tx);
+  };
+
 export interface ConsumerOptions {
   transport: Transport;
   db: Database;

@@ -16,6 +16,9 @@ import {
   type Transport,
 } from './transport';
 
+/** The most messages handed to `onBatch` at once (one consumer transaction). */
+const MAX_BATCH = 200;
+
 function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -162,9 +165,15 @@ export class KafkaTransport implements Transport {
         const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
         try {
           if (options.onBatch) {
-            if (stopping || messages.length === 0) return;
-            await track(options.onBatch(messages));
-            payload.resolveOffset(messages.at(-1)!.offset);
+            // A fetch can hold a thousand messages: applied in slices, each its own transaction,
+            // committed and heartbeated before the next, so no transaction runs for seconds.
+            for (let start = 0; start < messages.length; start += MAX_BATCH) {
+              if (stopping || !payload.isRunning() || payload.isStale()) return;
+              const slice = messages.slice(start, start + MAX_BATCH);
+              await track(options.onBatch(slice));
+              payload.resolveOffset(slice.at(-1)!.offset);
+              await payload.heartbeat();
+            }
             return;
           }
           for (const message of messages) {

@@ -59,6 +59,33 @@ describe('the embedded (PostgreSQL) transport', () => {
     expect(all.map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
   });
 
+  it('wakes an idle consumer when this process publishes, instead of waiting out its poll interval', async () => {
+    const transport = new PostgresTransport(await openBus(), { pollIntervalMs: 10 * 60_000 });
+    const seen: string[] = [];
+    const subscription = await transport.subscribe({
+      groupId: 'woken',
+      topics: ['wake'],
+      onMessage: async (m) => {
+        seen.push(m.key);
+      },
+    });
+    try {
+      const publish = (key: string) => transport.publish([{ topic: 'wake', key, value: '{}', headers: {} }]);
+      await publish('first');
+      await eventually('the first message, the consumer then idle', async () => (seen.length > 0 ? true : undefined));
+      // Each check publishes again in case a transaction elsewhere on the server held a read back.
+      let nudges = 0;
+      await eventually('the second message', async () => {
+        if (seen.includes('second')) return true;
+        await publish(nudges++ === 0 ? 'second' : 'nudge');
+        return undefined;
+      });
+    } finally {
+      await subscription.stop();
+      await transport.close();
+    }
+  });
+
   it('dead-letters a poison message with its reason and carries on', async () => {
     const bus = await openBus();
     const transport = new PostgresTransport(bus);

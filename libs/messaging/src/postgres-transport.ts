@@ -7,6 +7,7 @@
 import type { Database, Migration, SqlClient } from '@complaints/eventstore';
 import {
   sleep,
+  Wakeup,
   type HistoryReader,
   type IncomingMessage,
   type OutgoingMessage,
@@ -40,6 +41,13 @@ export const embeddedBusMigrations: Migration[] = [
   },
 ];
 
+/** A subscription's poll loop. */
+interface Loop {
+  stopped: boolean;
+  done: Promise<void>;
+  wakeup: Wakeup;
+}
+
 interface MessageRow {
   position: string;
   transaction_id: string;
@@ -57,7 +65,7 @@ export interface PostgresTransportOptions {
 
 export class PostgresTransport implements Transport {
   readonly kind = 'embedded' as const;
-  private readonly loops = new Set<{ stopped: boolean; done: Promise<void> }>();
+  private readonly loops = new Set<Loop>();
 
   constructor(
     private readonly db: Database,
@@ -76,22 +84,25 @@ export class PostgresTransport implements Transport {
       return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
     });
     await client.query(`INSERT INTO bus_messages (topic, key, value, headers) VALUES ${tuples.join(', ')}`, values);
+    // Committed already unless a caller's transaction holds it: consumers in this process read now.
+    if (client === this.db) for (const loop of this.loops) loop.wakeup.wake();
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const loop = { stopped: false, done: Promise.resolve() };
+    const loop: Loop = { stopped: false, done: Promise.resolve(), wakeup: new Wakeup() };
     loop.done = this.consume(options, loop);
     this.loops.add(loop);
     return {
       stop: async () => {
         loop.stopped = true;
+        loop.wakeup.wake();
         this.loops.delete(loop);
         await loop.done;
       },
     };
   }
 
-  private async consume(options: SubscribeOptions, loop: { stopped: boolean }): Promise<void> {
+  private async consume(options: SubscribeOptions, loop: Loop): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 100;
     const batchSize = this.options.batchSize ?? 100;
     await this.db.query(
@@ -101,6 +112,7 @@ export class PostgresTransport implements Transport {
     );
     while (!loop.stopped) {
       try {
+        loop.wakeup.reset();
         const { rows: offsets } = await this.db.query<{ transaction_id: string; position: string }>(
           'SELECT transaction_id::text AS transaction_id, position FROM bus_offsets WHERE group_id = $1',
           [options.groupId],
@@ -140,7 +152,7 @@ export class PostgresTransport implements Transport {
             await commit(row);
           }
         }
-        if (rows.length < batchSize) await sleep(interval);
+        if (rows.length < batchSize) await loop.wakeup.wait(interval);
       } catch (error) {
         // The handler or the database failed: keep the position, wait, try the same message again.
         if (loop.stopped) return;
@@ -202,6 +214,7 @@ export class PostgresTransport implements Transport {
     await Promise.all(
       [...this.loops].map(async (loop) => {
         loop.stopped = true;
+        loop.wakeup.wake();
         await loop.done;
       }),
     );

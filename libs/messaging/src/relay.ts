@@ -27,7 +27,7 @@ import {
 } from '@complaints/eventstore';
 import { trace } from '@opentelemetry/api';
 import { busMetrics, SpanKind, startSpan, traceContextOf, traceHeaders, type Span } from './telemetry';
-import { sleep, type OutgoingMessage, type Transport } from './transport';
+import { sleep, Wakeup, type OutgoingMessage, type Transport } from './transport';
 
 /** Maps a stored event to its integration event(s); private events map to none. */
 export type IntegrationMapper = (event: StoredEvent) => IntegrationPayload[];
@@ -93,13 +93,23 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private session: Session | undefined;
   private readonly store: EventStore;
+  private readonly wakeup = new Wakeup();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: RelayOptions) {
     this.store = options.store ?? new EventStore();
   }
 
   start(): void {
+    // A commit in this process (a registration, a consumer's effect) wakes an idle relay at once;
+    // the poll interval remains for rows written by other processes.
+    this.unsubscribe ??= this.options.db.onCommit(() => this.wake());
     this.loop ??= this.run();
+  }
+
+  /** New rows may have been committed: an idle relay reads again now instead of after its interval. */
+  wake(): void {
+    this.wakeup.wake();
   }
 
   status(): RelayStatus {
@@ -217,10 +227,11 @@ export class OutboxRelay {
           this.session = session;
         }
         this.attemptStartedAt = Date.now();
+        this.wakeup.reset();
         const published = await this.relayOnce();
         this.attemptStartedAt = undefined;
         this.lastError = undefined;
-        if (published === 0) await sleep(interval);
+        if (published === 0) await this.wakeup.wait(interval);
       } catch (error) {
         this.attemptStartedAt = undefined;
         this.lastError = (error as Error).message;
@@ -239,6 +250,8 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.wakeup.wake();
     await this.loop;
     await this.dropSession();
   }

@@ -70,3 +70,36 @@ export interface Transport {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An idle poll loop's wake-up: `wait(ms)` ends after `ms`, or at once when `wake()` is called
+ * meanwhile or was called since the last `reset()` (so a wake during a read that came back empty
+ * is not lost). In-process only: writers in other processes are seen at the next poll.
+ */
+export class Wakeup {
+  private pending = false;
+  private endWait: (() => void) | undefined;
+
+  wake(): void {
+    this.pending = true;
+    this.endWait?.();
+  }
+
+  /** Call before reading: only wakes from here on end the next wait. */
+  reset(): void {
+    this.pending = false;
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endWait = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.endWait = done;
+    });
+  }
+}

@@ -14,7 +14,6 @@ export async function sampleEvent(ctx: BenchContext): Promise<SampleEvent> {
     kafkaBrokers: ctx.kafkaBrokers,
     topicPrefix: `${ctx.runId}-sample`,
     schemas: { intake: 'sample_intake' },
-    basePort: 47300,
   });
   try {
     await httpLoad({ url: `${topology.services.intake!.url}/complaints`, connections: 1, seconds: 1, post: true });

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { log, repoRoot } from './context';
 
@@ -23,11 +24,22 @@ export interface TopologyOptions {
   topicPrefix: string;
   /** Schema per service; defaults to the service name. */
   schemas?: Partial<Record<ServiceName, string>>;
-  basePort: number;
   extraEnv?: Record<string, string>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A port free now, chosen by the kernel: runs side by side (other benches, test suites) never clash. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** Resident set size of a process in MB (10^6 bytes, VmRSS), or NaN once it is gone. */
 export function rssMB(pid: number): number {
@@ -132,7 +144,7 @@ export async function startTopology(names: ServiceName[], options: TopologyOptio
   try {
     for (const name of order.filter((n) => names.includes(n))) {
       const started = Date.now();
-      services[name] = await startService(name, options.basePort + order.indexOf(name), options);
+      services[name] = await startService(name, await freePort(), options);
       log(`${name} ready on ${services[name].url} (pid ${services[name].pid}, ${Date.now() - started} ms)`);
     }
   } catch (error) {

@@ -61,7 +61,6 @@ export async function consumerScenario(ctx: BenchContext): Promise<Figure[]> {
     kafkaBrokers: ctx.kafkaBrokers,
     topicPrefix: prefix,
     schemas: { analytics: 'consumer_analytics' },
-    basePort: 47400,
   });
   let done = { n: 0, seconds: NaN };
   try {

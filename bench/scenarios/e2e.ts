@@ -23,7 +23,6 @@ export async function fullTopology(ctx: BenchContext): Promise<Topology> {
     kafkaBrokers: ctx.kafkaBrokers,
     topicPrefix: `${ctx.runId}-e2e`,
     schemas: { intake: 'e2e_intake', routing: 'e2e_routing', resolution: 'e2e_resolution', analytics: 'e2e_analytics' },
-    basePort: 47200,
   });
   return ctx.topology;
 }

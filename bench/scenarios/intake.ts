@@ -20,7 +20,6 @@ export async function intakeScenario(ctx: BenchContext): Promise<Figure[]> {
     databaseUrl: ctx.databaseUrl,
     kafkaBrokers: ctx.kafkaBrokers,
     topicPrefix: `${ctx.runId}-intake`,
-    basePort: 47100,
   });
   try {
     const intake = topology.services.intake!;

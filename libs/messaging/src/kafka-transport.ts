@@ -17,7 +17,9 @@ import {
 } from './transport';
 
 /** The most messages handed to `onBatch` at once (one consumer transaction). */
-const MAX_BATCH = 200;
+const MAX_BATCH = 100;
+/** How often a consumer busy with a handler tells the group it is alive (the session times out at 15 s). */
+const HEARTBEAT_MS = 1000;
 
 function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
@@ -135,7 +137,7 @@ export class KafkaTransport implements Transport {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: this.options.sessionTimeout ?? 15000,
-      heartbeatInterval: 1000,
+      heartbeatInterval: HEARTBEAT_MS,
       retry: { retries: 10 },
     });
     this.consumers.add(consumer);
@@ -147,11 +149,15 @@ export class KafkaTransport implements Transport {
     // still runs; messages after that stay unresolved for the next owner of the partition.
     let stopping = false;
     const inFlight = new Set<Promise<void>>();
-    const track = async (work: Promise<void>) => {
+    // Heartbeats go on while a handler works (a slow slice, a message waiting out an outage): the
+    // group must not take the partition from a member that is busy, not gone.
+    const track = async (work: Promise<void>, heartbeat: () => Promise<void>) => {
       inFlight.add(work);
+      const alive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
       try {
         await work;
       } finally {
+        clearInterval(alive);
         inFlight.delete(work);
       }
     };
@@ -165,12 +171,12 @@ export class KafkaTransport implements Transport {
         const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
         try {
           if (options.onBatch) {
-            // A fetch can hold a thousand messages: applied in slices, each its own transaction,
-            // committed and heartbeated before the next, so no transaction runs for seconds.
+            // A fetch can hold a thousand messages: applied in slices, each its own transaction, so a
+            // transaction of handlers that each take milliseconds stays well under a second.
             for (let start = 0; start < messages.length; start += MAX_BATCH) {
               if (stopping || !payload.isRunning() || payload.isStale()) return;
               const slice = messages.slice(start, start + MAX_BATCH);
-              await track(options.onBatch(slice));
+              await track(options.onBatch(slice), payload.heartbeat);
               payload.resolveOffset(slice.at(-1)!.offset);
               await payload.heartbeat();
             }
@@ -178,7 +184,7 @@ export class KafkaTransport implements Transport {
           }
           for (const message of messages) {
             if (stopping || !payload.isRunning() || payload.isStale()) return;
-            await track(options.onMessage(message));
+            await track(options.onMessage(message), payload.heartbeat);
             payload.resolveOffset(message.offset);
             await payload.heartbeat();
           }

@@ -108,10 +108,24 @@ function isoDateOf(day: DateTime): string {
   return iso;
 }
 
+/** The UTC instant of a date's midnight, or NaN unless it is a real date 'YYYY-MM-DD'. */
+function utcMidnight(localDate: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(localDate);
+  if (!match) return NaN;
+  const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return new Date(time).toISOString().startsWith(localDate) ? time : NaN;
+}
+
+/** The date `days` after a date, by the calendar alone (no time zone involved). */
+function plusDays(localDate: string, days: number): string {
+  return new Date(utcMidnight(localDate) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
 function weekdayOf(localDate: string): number {
-  const day = DateTime.fromISO(localDate, { zone: 'UTC' });
-  if (!day.isValid || localDate.length !== 10) throw new RangeError(`'${localDate}' is not a date 'YYYY-MM-DD'`);
-  return day.weekday;
+  const time = utcMidnight(localDate);
+  if (Number.isNaN(time)) throw new RangeError(`'${localDate}' is not a date 'YYYY-MM-DD'`);
+  return new Date(time).getUTCDay() || 7;
 }
 
 /**
@@ -126,11 +140,17 @@ export function isWorkingDay(calendar: WorkingCalendar, localDate: string): bool
 
 /** The local date ('YYYY-MM-DD') of an instant in the calendar's time zone. */
 export function localDateOf(calendar: WorkingCalendar, instant: Date): string {
-  return isoDateOf(localMidnight(rulesOf(calendar), instant));
-}
-
-function localMidnight(rules: CalendarRules, instant: Date): DateTime {
-  return DateTime.fromJSDate(instant, { zone: rules.zone }).startOf('day');
+  const rules = rulesOf(calendar);
+  const time = instant.getTime();
+  if (Number.isNaN(time)) throw new RangeError('invalid date: an Invalid Date instant');
+  // Offsets lie within a day of UTC: the local date is the UTC date or a neighbour, and the
+  // neighbours' midnights are cached.
+  const utcDate = instant.toISOString().slice(0, 10);
+  for (const date of [utcDate, plusDays(utcDate, -1), plusDays(utcDate, 1)]) {
+    const day = localDay(calendar, rules, date);
+    if (day.midnight <= time && time < localDay(calendar, rules, day.next).midnight) return date;
+  }
+  return isoDateOf(DateTime.fromJSDate(instant, { zone: rules.zone }));
 }
 
 /** Minutes after local midnight, DST-safe: luxon resolves the wall-clock time in the zone. */
@@ -139,17 +159,40 @@ function atLocalMinutes(day: DateTime, minutes: number): DateTime {
   return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
 }
 
-/** Working hours of one local day as epoch millis, or undefined on a non-working day. */
-function workingWindowOf(
-  calendar: WorkingCalendar,
-  rules: CalendarRules,
-  day: DateTime,
-): { open: number; close: number } | undefined {
-  if (!isWorkingDay(calendar, isoDateOf(day))) return undefined;
-  return {
-    open: atLocalMinutes(day, rules.openMinutes).toMillis(),
-    close: atLocalMinutes(day, rules.closeMinutes).toMillis(),
+/** One local day of a calendar as epoch millis: its start, and its working hours when it has any. */
+interface LocalDay {
+  midnight: number;
+  window: { open: number; close: number } | undefined;
+  /** The following date. */
+  next: string;
+}
+
+/**
+ * Local days are worked out once per calendar and date: the arithmetic below walks the same days
+ * for every case, and each time-zone conversion asks Intl for the zone's offset, which is slow.
+ */
+const dayCache = new WeakMap<WorkingCalendar, Map<string, LocalDay>>();
+const MAX_CACHED_DAYS = 20_000;
+
+function localDay(calendar: WorkingCalendar, rules: CalendarRules, localDate: string): LocalDay {
+  let days = dayCache.get(calendar);
+  if (!days) dayCache.set(calendar, (days = new Map()));
+  const cached = days.get(localDate);
+  if (cached) return cached;
+  const midnight = DateTime.fromISO(localDate, { zone: rules.zone }).startOf('day');
+  const day: LocalDay = {
+    midnight: midnight.toMillis(),
+    window: isWorkingDay(calendar, localDate)
+      ? {
+          open: atLocalMinutes(midnight, rules.openMinutes).toMillis(),
+          close: atLocalMinutes(midnight, rules.closeMinutes).toMillis(),
+        }
+      : undefined,
+    next: plusDays(localDate, 1),
   };
+  if (days.size >= MAX_CACHED_DAYS) days.clear();
+  days.set(localDate, day);
+  return day;
 }
 
 function assertDayCount(target: SlaTarget): void {
@@ -170,17 +213,17 @@ export function dueAt(calendar: WorkingCalendar, startedAt: Date, target: SlaTar
       return addBusinessMillis(calendar, startedAt, target.amount * HOUR_MS);
     case 'calendar-days': {
       assertDayCount(target);
-      let lastDay = localMidnight(rules, startedAt).plus({ days: target.amount });
+      let lastDay = plusDays(localDateOf(calendar, startedAt), target.amount);
       if (target.lastDayRollsToWorkingDay) lastDay = firstWorkingDayFrom(calendar, lastDay);
-      return lastDay.endOf('day').toJSDate();
+      return DateTime.fromISO(lastDay, { zone: rules.zone }).endOf('day').toJSDate();
     }
     case 'business-days': {
       assertDayCount(target);
-      let day = localMidnight(rules, startedAt);
+      let day = localDateOf(calendar, startedAt);
       for (let counted = 0; counted < target.amount; counted += 1) {
-        day = firstWorkingDayFrom(calendar, day.plus({ days: 1 }));
+        day = firstWorkingDayFrom(calendar, plusDays(day, 1));
       }
-      return atLocalMinutes(day, rules.closeMinutes).toJSDate();
+      return new Date(localDay(calendar, rules, day).window!.close);
     }
   }
 }
@@ -189,11 +232,11 @@ function assertHours(amount: number): void {
   if (!Number.isFinite(amount) || amount < 0) throw new RangeError(`hours must be zero or more, got ${amount}`);
 }
 
-function firstWorkingDayFrom(calendar: WorkingCalendar, day: DateTime): DateTime {
-  let candidate = day;
+function firstWorkingDayFrom(calendar: WorkingCalendar, localDate: string): string {
+  let candidate = localDate;
   for (let searched = 0; searched < MAX_DAYS_SEARCHED; searched += 1) {
-    if (isWorkingDay(calendar, isoDateOf(candidate))) return candidate;
-    candidate = candidate.plus({ days: 1 });
+    if (isWorkingDay(calendar, candidate)) return candidate;
+    candidate = plusDays(candidate, 1);
   }
   throw new RangeError(`calendar ${calendar.id} has no working day within ${MAX_DAYS_SEARCHED} days`);
 }
@@ -204,9 +247,10 @@ export function addBusinessMillis(calendar: WorkingCalendar, from: Date, millis:
   if (millis === 0) return from;
   const rules = rulesOf(calendar);
   let remaining = millis;
-  let day = localMidnight(rules, from);
-  for (let searched = 0; searched < MAX_DAYS_SEARCHED; searched += 1, day = day.plus({ days: 1 })) {
-    const window = workingWindowOf(calendar, rules, day);
+  let date = localDateOf(calendar, from);
+  for (let searched = 0; searched < MAX_DAYS_SEARCHED; searched += 1) {
+    const { window, next } = localDay(calendar, rules, date);
+    date = next;
     if (!window) continue;
     const segmentStart = Math.max(window.open, from.getTime());
     if (segmentStart >= window.close) continue;
@@ -222,13 +266,14 @@ export function businessMillisBetween(calendar: WorkingCalendar, from: Date, to:
   if (to.getTime() < from.getTime()) return -businessMillisBetween(calendar, to, from);
   const rules = rulesOf(calendar);
   let total = 0;
-  for (let day = localMidnight(rules, from); day.toMillis() < to.getTime(); day = day.plus({ days: 1 })) {
-    const window = workingWindowOf(calendar, rules, day);
+  for (let date = localDateOf(calendar, from); ;) {
+    const { midnight, window, next } = localDay(calendar, rules, date);
+    if (midnight >= to.getTime()) return total;
+    date = next;
     if (!window) continue;
     const overlap = Math.min(window.close, to.getTime()) - Math.max(window.open, from.getTime());
     if (overlap > 0) total += overlap;
   }
-  return total;
 }
 
 /** Time between two instants on the given kind: elapsed for calendar clocks, working for business ones. */

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import type { SlaTarget, WorkingCalendar } from './calendar';
-import { readClock, warningsDue } from './clock';
+import { readClock, warningsDue, whenFractionReached, type ClockPause } from './clock';
 import type { ClockReading } from './clock';
 
 const HOUR = 3_600_000;
@@ -224,5 +225,58 @@ describe('warnings of an SLA clock', () => {
     const real = readClock(london, twoBusinessDays, at('2025-03-06T10:00'), [], at('2025-03-10T11:00'));
     expect(real.fractionElapsed).toBeCloseTo(17 / 23);
     expect(warningsDue([0.5, 0.75], real, [])).toEqual([0.5]);
+  });
+});
+
+describe('when a running clock reaches a warning threshold', () => {
+  /** The reference: the first millisecond at which a reading says so (readings only grow). */
+  function bySearch(target: SlaTarget, startedAt: Date, pauses: ClockPause[], now: Date, fraction: number): Date {
+    const fractionAt = (t: number) => readClock(london, target, startedAt, pauses, new Date(t)).fractionElapsed;
+    let low = now.getTime();
+    let high = readClock(london, target, startedAt, pauses, now).dueAt.getTime();
+    if (fractionAt(low) >= fraction) return now;
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (fractionAt(mid) >= fraction) high = mid;
+      else low = mid;
+    }
+    return new Date(high);
+  }
+
+  const targets: SlaTarget[] = [
+    { amount: 8, unit: 'business-hours' },
+    { amount: 5, unit: 'business-days' },
+    { amount: 15, unit: 'calendar-days' },
+    { amount: 48, unit: 'calendar-hours' },
+  ];
+  const start = at('2025-03-20T08:00').getTime(); // spans the clocks going forward on 30 March
+
+  it('is the first millisecond at which a reading reaches it, for any target, start, earlier pauses and threshold', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...targets),
+        fc.integer({ min: 0, max: 10 * 24 * HOUR }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * 24 * HOUR }), fc.integer({ min: 1, max: 20 * HOUR })), {
+          maxLength: 2,
+        }),
+        fc.integer({ min: 0, max: 4 * 24 * HOUR }),
+        fc.constantFrom(0.25, 0.5, 0.75, 0.8, 0.9),
+        (target, startOffset, pauseSpecs, nowAfterPauses, fraction) => {
+          const startedAt = new Date(start + startOffset);
+          let cursor = startedAt.getTime();
+          const pauses = pauseSpecs.map(([gap, length]) => {
+            const pause = { from: new Date(cursor + gap), to: new Date(cursor + gap + length) };
+            cursor = pause.to.getTime();
+            return pause;
+          });
+          const now = new Date(cursor + nowAfterPauses);
+          fc.pre(readClock(london, target, startedAt, pauses, now).state === 'running');
+          expect(whenFractionReached(london, target, startedAt, pauses, now, fraction)).toEqual(
+            bySearch(target, startedAt, pauses, now, fraction),
+          );
+        },
+      ),
+      { numRuns: 200, seed: 20261122 },
+    );
   });
 });

@@ -74,6 +74,31 @@ export function readClock(
   };
 }
 
+/**
+ * The first instant from `now` at which a clock RUNNING at `now` has used `fraction` of its
+ * target (a warning threshold), assuming no further pause: from `now` on it gains its own kind of
+ * time one for one, so the instant is `now` plus what is left to use, on that kind of time.
+ */
+export function whenFractionReached(
+  calendar: WorkingCalendar,
+  target: SlaTarget,
+  startedAt: Date,
+  pauses: ClockPause[],
+  now: Date,
+  fraction: number,
+): Date {
+  const read = (at: Date) => readClock(calendar, target, startedAt, pauses, at);
+  const reading = read(now);
+  if (reading.fractionElapsed >= fraction) return now;
+  const kind = timeKindOf(target.unit);
+  const budget = millisBetween(calendar, kind, startedAt, unpausedDueAt(calendar, startedAt, target));
+  const used = kind === 'business' ? reading.elapsed.businessMs : reading.elapsed.calendarMs;
+  let at = addMillis(calendar, kind, now, Math.ceil(fraction * budget - used));
+  // Floating point can leave the instant a millisecond short of what a reading there computes.
+  for (let step = 0; step < 3 && read(at).fractionElapsed < fraction; step += 1) at = addMillis(calendar, kind, at, 1);
+  return at;
+}
+
 function stateOf(
   pauses: ClockPause[],
   now: Date,

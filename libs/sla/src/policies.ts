@@ -11,7 +11,7 @@
  * deadline at the end of the last day).
  */
 import type { SlaTarget, WorkingCalendar } from './calendar';
-import { readClock } from './clock';
+import { readClock, whenFractionReached } from './clock';
 import type { ClockPause, ClockReading } from './clock';
 
 export type ClockKind = 'acknowledgement' | 'first-contact' | 'resolution' | 'follow-up' | 'regulatory';
@@ -336,12 +336,32 @@ export function targetInForce(definition: ClockDefinition, extension: ExtensionL
 }
 
 /** Reads a policy clock, ignoring waiting-on-customer pauses for clocks that the policy says never pause. */
+export interface PolicyClockRun {
+  startedAt: Date;
+  waitingOnCustomer: ClockPause[];
+  now: Date;
+  stoppedAt?: Date;
+  extension?: ExtensionLevel;
+}
+
 export function readPolicyClock(
   calendar: WorkingCalendar,
   definition: ClockDefinition,
-  run: { startedAt: Date; waitingOnCustomer: ClockPause[]; now: Date; stoppedAt?: Date; extension?: ExtensionLevel },
+  run: PolicyClockRun,
 ): ClockReading {
   const pauses = definition.pausesWhileWaitingOnCustomer ? run.waitingOnCustomer : [];
   const target = targetInForce(definition, run.extension ?? 'none');
   return readClock(calendar, target, run.startedAt, pauses, run.now, run.stoppedAt);
+}
+
+/** When a policy clock running at `run.now` reaches `fraction` of its target in force (clock.ts). */
+export function whenPolicyClockReaches(
+  calendar: WorkingCalendar,
+  definition: ClockDefinition,
+  run: PolicyClockRun,
+  fraction: number,
+): Date {
+  const pauses = definition.pausesWhileWaitingOnCustomer ? run.waitingOnCustomer : [];
+  const target = targetInForce(definition, run.extension ?? 'none');
+  return whenFractionReached(calendar, target, run.startedAt, pauses, run.now, fraction);
 }

@@ -8,7 +8,13 @@ import type { CaseEvent, CaseFacts, ClockRun } from './case';
 import { ESCALATION_LADDER, stepAt, whoToNotify, type EscalationDirectory } from './escalation';
 import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
-import { readPolicyClock, type ClockDefinition, type ClockKind } from '@complaints/sla';
+import {
+  readPolicyClock,
+  whenPolicyClockReaches,
+  type ClockDefinition,
+  type ClockKind,
+  type PolicyClockRun,
+} from '@complaints/sla';
 
 export interface ClockView {
   clock: ClockKind;
@@ -34,6 +40,16 @@ function runsOf(facts: CaseFacts): { definition: ClockDefinition; run: ClockRun 
   });
 }
 
+function runOf(facts: CaseFacts, run: ClockRun & { startedAt: string }, now: Date): PolicyClockRun {
+  return {
+    startedAt: new Date(run.startedAt),
+    waitingOnCustomer: facts.pauses.map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : undefined })),
+    now,
+    stoppedAt: run.stoppedAt ? new Date(run.stoppedAt) : undefined,
+    extension: run.extension,
+  };
+}
+
 function read(
   calendar: WorkingCalendar,
   facts: CaseFacts,
@@ -41,13 +57,7 @@ function read(
   run: ClockRun & { startedAt: string },
   now: Date,
 ) {
-  return readPolicyClock(calendar, definition, {
-    startedAt: new Date(run.startedAt),
-    waitingOnCustomer: facts.pauses.map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : undefined })),
-    now,
-    stoppedAt: run.stoppedAt ? new Date(run.stoppedAt) : undefined,
-    extension: run.extension,
-  });
+  return readPolicyClock(calendar, definition, runOf(facts, run, now));
 }
 
 export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Date): ClockView[] {
@@ -147,26 +157,6 @@ export function slaEventsDue(
   return events;
 }
 
-/** First instant at which the running clock's elapsed fraction reaches `fraction` (binary search: readings are monotonic). */
-function whenFractionReached(
-  calendar: WorkingCalendar,
-  facts: CaseFacts,
-  definition: ClockDefinition,
-  run: ClockRun & { startedAt: string },
-  fraction: number,
-  now: Date,
-  due: Date,
-): Date {
-  let low = now.getTime();
-  let high = Math.max(due.getTime(), low);
-  while (high - low > 1) {
-    const mid = Math.floor((low + high) / 2);
-    if (read(calendar, facts, definition, run, new Date(mid)).fractionElapsed >= fraction) high = mid;
-    else low = mid;
-  }
-  return new Date(high);
-}
-
 /** When the monitor must look at this case again; undefined when nothing can fire any more. */
 export function nextSlaCheck(calendar: WorkingCalendar, facts: CaseFacts, now: Date): Date | undefined {
   const candidates: Date[] = [];
@@ -181,7 +171,7 @@ export function nextSlaCheck(calendar: WorkingCalendar, facts: CaseFacts, now: D
       candidates.push(
         reading.fractionElapsed >= pending
           ? now
-          : whenFractionReached(calendar, facts, definition, run, pending, now, reading.dueAt),
+          : whenPolicyClockReaches(calendar, definition, runOf(facts, run, now), pending),
       );
     }
   }

@@ -176,7 +176,7 @@ const MAX_CACHED_DAYS = 20_000;
 
 function localDay(calendar: WorkingCalendar, rules: CalendarRules, localDate: string): LocalDay {
   let days = dayCache.get(calendar);
-  if (!days) dayCache.set(calendar, (days = new Map()));
+  if (!days) dayCache.set(calendar, (days = new Map<string, LocalDay>()));
   const cached = days.get(localDate);
   if (cached) return cached;
   const midnight = DateTime.fromISO(localDate, { zone: rules.zone }).startOf('day');

@@ -215,7 +215,8 @@ export function dueAt(calendar: WorkingCalendar, startedAt: Date, target: SlaTar
       assertDayCount(target);
       let lastDay = plusDays(localDateOf(calendar, startedAt), target.amount);
       if (target.lastDayRollsToWorkingDay) lastDay = firstWorkingDayFrom(calendar, lastDay);
-      return DateTime.fromISO(lastDay, { zone: rules.zone }).endOf('day').toJSDate();
+      // The last millisecond before the next local day begins: 23:59:59.999 local.
+      return new Date(localDay(calendar, rules, plusDays(lastDay, 1)).midnight - 1);
     }
     case 'business-days': {
       assertDayCount(target);

@@ -176,7 +176,7 @@ export class KafkaTransport implements Transport {
             for (let start = 0; start < messages.length; start += MAX_BATCH) {
               if (stopping || !payload.isRunning() || payload.isStale()) return;
               const slice = messages.slice(start, start + MAX_BATCH);
-              await track(options.onBatch(slice), payload.heartbeat);
+              await track(options.onBatch(slice), () => payload.heartbeat());
               payload.resolveOffset(slice.at(-1)!.offset);
               await payload.heartbeat();
             }
@@ -184,7 +184,7 @@ export class KafkaTransport implements Transport {
           }
           for (const message of messages) {
             if (stopping || !payload.isRunning() || payload.isStale()) return;
-            await track(options.onMessage(message), payload.heartbeat);
+            await track(options.onMessage(message), () => payload.heartbeat());
             payload.resolveOffset(message.offset);
             await payload.heartbeat();
           }

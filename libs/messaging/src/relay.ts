@@ -210,6 +210,11 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 100;
+    // Woken by a commit, a read can still come back empty: the new rows wait for a transaction
+    // open elsewhere on the server (the snapshot's xmin). Look again soon, a few times, before
+    // falling back to the poll interval.
+    const QUICK_LOOKS = 4; // after 5, 10, 20 and 40 ms
+    let quickLooks = QUICK_LOOKS;
     while (!this.stopped) {
       try {
         if (!this.session) {
@@ -231,7 +236,9 @@ export class OutboxRelay {
         const published = await this.relayOnce();
         this.attemptStartedAt = undefined;
         this.lastError = undefined;
-        if (published === 0) await this.wakeup.wait(interval);
+        if (published > 0) continue;
+        const wait = quickLooks < QUICK_LOOKS ? Math.min(5 * 2 ** quickLooks++, interval) : interval;
+        if (await this.wakeup.wait(wait)) quickLooks = 0;
       } catch (error) {
         this.attemptStartedAt = undefined;
         this.lastError = (error as Error).message;

@@ -90,16 +90,17 @@ export class Wakeup {
     this.pending = false;
   }
 
-  wait(ms: number): Promise<void> {
-    if (this.pending) return Promise.resolve();
+  /** Resolves true when woken, false when `ms` passed. */
+  wait(ms: number): Promise<boolean> {
+    if (this.pending) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         this.endWait = undefined;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.endWait = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.endWait = () => done(true);
     });
   }
 }

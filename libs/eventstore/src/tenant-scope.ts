@@ -10,6 +10,7 @@
  * monitor, the rebuild) runs outside any scope, as the service's own database user.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { escapeLiteral } from 'pg';
 
 /** The role requests run as; created by the migrations when missing (see `tenantRoleSql`). */
 export const TENANT_ROLE = 'complaints_tenant';
@@ -45,8 +46,13 @@ export function forAllTenants<T>(work: () => T): T {
   return scopes.exit(work);
 }
 
-/** The statement that confines the current transaction to a tenant (one round trip, parameterised). */
-export const ENTER_TENANT_SQL = `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant', $1, true)`;
+/**
+ * The statements that open a transaction confined to a tenant. They travel as one simple query
+ * (no parameters: a multi-statement query cannot have any), so the tenant goes in as a quoted literal.
+ */
+export function beginInTenantSql(tenant: string): string {
+  return `BEGIN; SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant', ${escapeLiteral(tenant)}, true)`;
+}
 
 /**
  * Row-level security on a table: the tenant role reads and writes only rows whose `tenantOf`

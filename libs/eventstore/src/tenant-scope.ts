@@ -72,6 +72,18 @@ export function tenantIsolation(table: string, tenantOf = 'tenant'): string {
  */
 export function tenantRoleSql(schema: string): string {
   return `
+    ${ensureTenantRoleSql()}
+    GRANT USAGE ON SCHEMA "${schema}" TO ${TENANT_ROLE};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};`;
+}
+
+/**
+ * Creates the tenant role when missing and makes the connecting user a member: for a schema
+ * without tenant rows that grants the role a function or two (the key vault).
+ */
+export function ensureTenantRoleSql(): string {
+  return `
     DO $$
     BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${TENANT_ROLE}') THEN
@@ -83,8 +95,5 @@ export function tenantRoleSql(schema: string): string {
       IF NOT pg_has_role(current_user, '${TENANT_ROLE}', 'MEMBER') THEN
         EXECUTE format('GRANT ${TENANT_ROLE} TO %I', current_user);
       END IF;
-    END $$;
-    GRANT USAGE ON SCHEMA "${schema}" TO ${TENANT_ROLE};
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};`;
+    END $$;`;
 }

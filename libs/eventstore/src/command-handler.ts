@@ -22,6 +22,11 @@ export type CommandInput<Command, State> = Command | ((state: State, tx: SqlClie
 export interface CommandHooks {
   /** Runs in the same transaction after the append: inline projections the next decision needs. */
   afterAppend?: (tx: SqlClient, appended: StoredEvent[], state: unknown) => Promise<void>;
+  /**
+   * The stream is new (its id was generated for this command): decide from the initial state without
+   * reading it. Were it to exist after all, the append fails with a StreamVersionConflict.
+   */
+  newStream?: boolean;
 }
 
 export async function decideAndAppend<Command, State, Event extends DomainEvent>(
@@ -33,7 +38,7 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
   meta: CommandMetadata,
   hooks: CommandHooks = {},
 ): Promise<CommandResult<State>> {
-  const history = await store.readStream(tx, streamId);
+  const history = hooks.newStream ? [] : await store.readStream(tx, streamId);
   // A stream of another tenant is, to this one, a stream that does not exist.
   if (!ownedBy(history, meta.tenant)) throw new NotFoundError('Stream', streamId);
   const state = fold(decider, history as unknown as Event[]);

@@ -4,7 +4,7 @@
  * TypeORM supplies the pool and the migration bookkeeping; callers see only `SqlClient`.
  */
 import { DataSource, QueryRunnerAlreadyReleasedError, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { currentTenant, ENTER_TENANT_SQL, tenantRoleSql } from './tenant-scope';
+import { beginInTenantSql, currentTenant, tenantRoleSql } from './tenant-scope';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -137,19 +137,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const commitListeners = new Set<() => void>();
   const transaction = async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
     const runner = dataSource.createQueryRunner();
+    let open = false;
     try {
       await runner.connect();
-      await runner.startTransaction().catch(outageOrRethrow);
-      const tx = clientOf(runner);
-      // Inside a request's tenant scope, PostgreSQL's row-level security confines the work (tenant-scope.ts).
+      // Inside a request's tenant scope, PostgreSQL's row-level security confines the work
+      // (tenant-scope.ts): the scope is entered with the BEGIN, in the same round trip.
       const tenant = tenantOfScope();
-      if (tenant !== undefined) await tx.query(ENTER_TENANT_SQL, [tenant]);
-      const result = await work(tx);
-      await runner.commitTransaction().catch(outageOrRethrow);
+      open = true; // from here on a failure rolls back, even one between the BEGIN and the scope
+      await runner.query(tenant === undefined ? 'BEGIN' : beginInTenantSql(tenant)).catch(outageOrRethrow);
+      const result = await work(clientOf(runner));
+      await runner.query('COMMIT').catch(outageOrRethrow);
+      open = false;
       for (const listener of commitListeners) listener();
       return result;
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (open) await runner.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       await runner.release();

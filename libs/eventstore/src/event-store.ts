@@ -93,15 +93,9 @@ export class EventStore {
    */
   async append(tx: SqlClient, streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
-    const { rows: current } = await tx.query<{ version: number; hash: string | null }>(
-      'SELECT stream_version AS version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1',
-      [streamId],
-    );
-    const actual = current[0]?.version ?? 0;
-    let previousHash = current[0]?.hash ?? null;
-    if (actual !== expectedVersion) {
-      throw new StreamVersionConflict(streamId, expectedVersion, actual);
-    }
+    // A new stream has no head to chain to, so nothing to read: if the stream exists after all,
+    // its version 1 makes the insert fail on events_stream_version_unique, a conflict like any other.
+    let previousHash = expectedVersion === 0 ? null : await this.headHash(tx, streamId, expectedVersion);
     const values: unknown[] = [];
     // The trace the append belongs to travels with the event, so the relay's publish joins it.
     const trace = traceHeaders();
@@ -148,6 +142,17 @@ export class EventStore {
       }
       throw error;
     }
+  }
+
+  /** The hash of the stream's last event, which must be the `expectedVersion`th. */
+  private async headHash(tx: SqlClient, streamId: string, expectedVersion: number): Promise<string | null> {
+    const { rows } = await tx.query<{ version: number; hash: string | null }>(
+      'SELECT stream_version AS version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1',
+      [streamId],
+    );
+    const actual = rows[0]?.version ?? 0;
+    if (actual !== expectedVersion) throw new StreamVersionConflict(streamId, expectedVersion, actual);
+    return rows[0]!.hash;
   }
 
   /**

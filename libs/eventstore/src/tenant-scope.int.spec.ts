@@ -67,6 +67,31 @@ describe('tenant isolation below the application (row-level security)', () => {
     expect(rows).toEqual([{ role: TENANT_ROLE, tenant: 'red' }]);
   });
 
+  it('sets a tenant with quotes and backslashes exactly as given', async () => {
+    const tenant = "o'brien\\'; RESET ROLE; --";
+    const { rows } = await asTenant(tenant, () =>
+      db.query<{ role: string; tenant: string }>(
+        "SELECT current_user AS role, current_setting('app.tenant', true) AS tenant",
+      ),
+    );
+    expect(rows).toEqual([{ role: TENANT_ROLE, tenant }]);
+  });
+
+  it('rolls a failed scoped transaction back and returns its connection clean, more times than the pool has connections', async () => {
+    for (let i = 0; i < 12; i++) {
+      await expect(
+        asTenant('red', () =>
+          db.transaction(async (tx) => {
+            await tx.query('INSERT INTO notes (tenant, body) VALUES ($1, $2)', ['red', 'rolled back']);
+            await tx.query('SELECT 1 / 0');
+          }),
+        ),
+      ).rejects.toThrow(/division by zero/);
+    }
+    const after = await asTenant('red', () => db.query<{ body: string }>('SELECT body FROM notes ORDER BY id'));
+    expect(after.rows.map((r) => r.body)).toEqual(['one', 'two']);
+  });
+
   it('shows a tenant only its own rows, even to SQL that names no tenant', async () => {
     const notes = await asTenant('red', () => db.query<{ tenant: string }>('SELECT tenant FROM notes'));
     expect(notes.rows).toEqual([{ tenant: 'red' }, { tenant: 'red' }]);

@@ -10,6 +10,7 @@
  * monitor, the rebuild) runs outside any scope, as the service's own database user.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { escapeLiteral } from 'pg';
 
 /** The role requests run as; created by the migrations when missing (see `tenantRoleSql`). */
 export const TENANT_ROLE = 'complaints_tenant';
@@ -45,8 +46,13 @@ export function forAllTenants<T>(work: () => T): T {
   return scopes.exit(work);
 }
 
-/** The statement that confines the current transaction to a tenant (one round trip, parameterised). */
-export const ENTER_TENANT_SQL = `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant', $1, true)`;
+/**
+ * The statements that open a transaction confined to a tenant. They travel as one simple query
+ * (no parameters: a multi-statement query cannot have any), so the tenant goes in as a quoted literal.
+ */
+export function beginInTenantSql(tenant: string): string {
+  return `BEGIN; SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant', ${escapeLiteral(tenant)}, true)`;
+}
 
 /**
  * Row-level security on a table: the tenant role reads and writes only rows whose `tenantOf`
@@ -66,6 +72,18 @@ export function tenantIsolation(table: string, tenantOf = 'tenant'): string {
  */
 export function tenantRoleSql(schema: string): string {
   return `
+    ${ensureTenantRoleSql()}
+    GRANT USAGE ON SCHEMA "${schema}" TO ${TENANT_ROLE};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};`;
+}
+
+/**
+ * Creates the tenant role when missing and makes the connecting user a member: for a schema
+ * without tenant rows that grants the role a function or two (the key vault).
+ */
+export function ensureTenantRoleSql(): string {
+  return `
     DO $$
     BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${TENANT_ROLE}') THEN
@@ -77,8 +95,5 @@ export function tenantRoleSql(schema: string): string {
       IF NOT pg_has_role(current_user, '${TENANT_ROLE}', 'MEMBER') THEN
         EXECUTE format('GRANT ${TENANT_ROLE} TO %I', current_user);
       END IF;
-    END $$;
-    GRANT USAGE ON SCHEMA "${schema}" TO ${TENANT_ROLE};
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};`;
+    END $$;`;
 }

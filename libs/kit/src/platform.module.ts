@@ -129,7 +129,12 @@ export class PlatformModule {
         {
           provide: KEY_VAULT,
           useFactory: () =>
-            KeyVault.open({ url: config.piiVaultUrl, masterKey: config.piiMasterKey, applicationName: config.service }),
+            KeyVault.open({
+              url: config.piiVaultUrl,
+              masterKey: config.piiMasterKey,
+              applicationName: config.service,
+              serviceDatabaseUrl: config.databaseUrl,
+            }),
         },
         Eventing,
         AuditCheckpointer,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { bindTenant, openDatabase, TENANT_ROLE, withTenantScope } from '@complaints/eventstore';
 import { KeyVault } from './key-vault';
 import { ERASED } from './sealed';
 
@@ -80,6 +81,48 @@ describe('the key vault', () => {
     expect(afterErasure).not.toContain('Mrs Li');
     expect(await vault.reveal({ note, afterErasure })).toEqual({ note: ERASED, afterErasure: ERASED });
     expect(await keyRows()).toEqual(rowsBefore);
+  });
+
+  it("keeps a new key in the service's transaction when the vault shares its database, even as the tenant role", async () => {
+    const service = await openDatabase({ url: testDb.url, schema: 'vault_service', migrations: [] });
+    const colocated = await KeyVault.open({ url: testDb.url, masterKey, serviceDatabaseUrl: testDb.url });
+    const inTenantScope = <T>(work: () => Promise<T>) =>
+      withTenantScope(() => {
+        bindTenant('bank-a');
+        return work();
+      });
+    const subject = colocated.subjectId('bank-a', 'phone:13800000009');
+    const keysOf = async () => (await keyRows()).filter((r) => r.subject_id === subject).length;
+    try {
+      await expect(
+        inTenantScope(() =>
+          service.transaction(async (tx) => {
+            await colocated.dataKeyFor(subject, tx);
+            expect((await tx.query('SELECT current_user AS who')).rows).toEqual([{ who: TENANT_ROLE }]);
+            throw new Error('the registration failed after the key was read');
+          }),
+        ),
+      ).rejects.toThrow(/registration failed/);
+      expect(await keysOf()).toBe(0);
+
+      const sealed = await inTenantScope(() =>
+        service.transaction(async (tx) => (await colocated.dataKeyFor(subject, tx)).seal('王女士')),
+      );
+      expect(await keysOf()).toBe(1);
+      const again = await inTenantScope(() =>
+        service.transaction(async (tx) => (await colocated.dataKeyFor(subject, tx)).seal('13800000009')),
+      );
+      expect(await keysOf()).toBe(1);
+      expect(await vault.reveal({ sealed, again })).toEqual({ sealed: '王女士', again: '13800000009' });
+
+      // A vault elsewhere (PII_VAULT_URL of its own) leaves the transaction alone: kept only by keep().
+      const other = colocated.subjectId('bank-a', 'phone:13800000010');
+      await service.transaction(async (tx) => vault.dataKeyFor(other, tx));
+      expect((await keyRows()).filter((r) => r.subject_id === other)).toEqual([]);
+    } finally {
+      await colocated.close();
+      await service.close();
+    }
   });
 
   it('cannot reveal with another master key', async () => {

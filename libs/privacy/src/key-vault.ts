@@ -5,7 +5,14 @@
  * with them is unreadable from then on, wherever a copy went (event stores, topics, projections).
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { openDatabase, type Database, type Migration } from '@complaints/eventstore';
+import {
+  ensureTenantRoleSql,
+  openDatabase,
+  TENANT_ROLE,
+  type Database,
+  type Migration,
+  type SqlClient,
+} from '@complaints/eventstore';
 import { revealWith, seal, sealedKeyIds } from './sealed';
 import { pseudonymKey, subjectIdFor } from './subject';
 
@@ -25,6 +32,30 @@ export const privacyMigrations: Migration[] = [
       CREATE UNIQUE INDEX data_keys_live_per_subject ON data_keys (subject_id) WHERE erased_at IS NULL;
     `,
   },
+  {
+    name: 'PrivacyKeysInServiceTransactions1763800009100',
+    // A service whose database holds the vault reads and stores a subject's key in its own
+    // transaction (KeyVault.dataKeyFor with a transaction), which may run as the tenant role: that
+    // role may call this function and nothing else here. It returns the live key, or stores the
+    // offered new one and returns that; the caller's transaction commits or rolls it back.
+    up: `
+      ${ensureTenantRoleSql()}
+      CREATE FUNCTION data_key_for(p_subject_id text, p_new_key_id uuid, p_new_wrapped_key bytea)
+        RETURNS TABLE (key_id uuid, wrapped_key bytea)
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+      BEGIN
+        RETURN QUERY SELECT k.key_id, k.wrapped_key FROM data_keys k
+          WHERE k.subject_id = p_subject_id AND k.erased_at IS NULL;
+        IF NOT FOUND THEN
+          INSERT INTO data_keys (key_id, subject_id, wrapped_key) VALUES (p_new_key_id, p_subject_id, p_new_wrapped_key);
+          RETURN QUERY SELECT p_new_key_id, p_new_wrapped_key;
+        END IF;
+      END $$;
+      REVOKE ALL ON FUNCTION data_key_for(text, uuid, bytea) FROM PUBLIC;
+      GRANT USAGE ON SCHEMA privacy TO ${TENANT_ROLE};
+      GRANT EXECUTE ON FUNCTION data_key_for(text, uuid, bytea) TO ${TENANT_ROLE};
+    `,
+  },
 ];
 
 export interface KeyVaultOptions {
@@ -32,6 +63,11 @@ export interface KeyVaultOptions {
   /** 32 bytes (PII_MASTER_KEY): wraps every data key and derives the subject-id pseudonym key. */
   masterKey: Buffer;
   applicationName?: string;
+  /**
+   * The database of the service using the vault. When it is the vault's own (the default
+   * deployment), `dataKeyFor` with a transaction keeps a new key in that transaction.
+   */
+  serviceDatabaseUrl?: string;
 }
 
 /** A subject's data key as a sealer of personal fields; `keep()` stores it if it is new. */
@@ -46,6 +82,8 @@ export class KeyVault {
   private constructor(
     private readonly db: Database,
     private readonly masterKey: Buffer,
+    /** Whether the service's transactions run in the vault's database (KeyVaultOptions.serviceDatabaseUrl). */
+    private readonly sharesServiceDatabase: boolean,
   ) {
     this.subjectKey = pseudonymKey(masterKey);
   }
@@ -60,7 +98,7 @@ export class KeyVault {
       applicationName: `${options.applicationName ?? 'service'}-privacy`,
       poolSize: 2,
     });
-    return new KeyVault(db, options.masterKey);
+    return new KeyVault(db, options.masterKey, options.serviceDatabaseUrl === options.url);
   }
 
   subjectId(tenant: string, identity: string): string {
@@ -71,8 +109,14 @@ export class KeyVault {
    * The subject's live data key, or a new one (for a new or erased subject) that is stored only
    * when the caller calls `keep()` — after its decision was taken, so a refused request leaves no key
    * behind. Callers serialise per subject (intake holds a per-subject lock) so two new keys never race.
+   *
+   * Given `tx`, a transaction of the service's database: when the vault lives in that database, the
+   * key is read, and a new one stored, in `tx` (one statement), so the key commits or rolls back
+   * with the caller's work — a refused request, which rolls back, leaves no key behind — and `keep()`
+   * has nothing left to do. Otherwise `tx` is not used.
    */
-  async dataKeyFor(subjectId: string): Promise<DataKey> {
+  async dataKeyFor(subjectId: string, tx?: SqlClient): Promise<DataKey> {
+    if (tx && this.sharesServiceDatabase) return this.dataKeyIn(tx, subjectId);
     const { rows } = await this.db.query<{ key_id: string; wrapped_key: Buffer }>(
       'SELECT key_id, wrapped_key FROM data_keys WHERE subject_id = $1 AND erased_at IS NULL',
       [subjectId],
@@ -94,6 +138,17 @@ export class KeyVault {
         ]);
       },
     };
+  }
+
+  private async dataKeyIn(tx: SqlClient, subjectId: string): Promise<DataKey> {
+    const offered = { keyId: randomUUID(), key: randomBytes(32) };
+    const { rows } = await tx.query<{ key_id: string; wrapped_key: Buffer }>(
+      `SELECT key_id, wrapped_key FROM ${this.db.schema}.data_key_for($1, $2, $3)`,
+      [subjectId, offered.keyId, this.wrap(offered.keyId, subjectId, offered.key)],
+    );
+    const { key_id: keyId, wrapped_key: wrapped } = rows[0]!;
+    const key = keyId === offered.keyId ? offered.key : this.unwrap(keyId, subjectId, wrapped);
+    return { seal: (plain) => seal(plain, keyId, key), keep: async () => undefined };
   }
 
   /**

@@ -116,4 +116,40 @@ export const intakeMigrations: Migration[] = [
       END $$;
     `,
   },
+  {
+    name: 'IntakeRegistrationContext1763800001700',
+    // What a registration reads before it decides, in one round trip (register-complaint/
+    // registration-context.ts): the registration an earlier request made under the same
+    // de-duplication key, if any; else, under the per-customer lock, the customer's similar and
+    // recent complaints, and the reference number. VOLATILE and plpgsql, so each query below takes
+    // its snapshot after the one before it finished — the reads after the lock see every complaint
+    // of the customer committed while it was waited for. It runs as the caller (row-level security
+    // applies); the lock key is the one intake took before, so old and new instances exclude each other.
+    up: `
+      CREATE FUNCTION registration_context(
+        p_tenant text, p_key text, p_subject_id text, p_description text, p_since timestamptz,
+        p_min_similarity float, p_year integer)
+        RETURNS TABLE (earlier_request_hash text, earlier_response jsonb, similar_complaints jsonb,
+                       complaints_in_window bigint, reference_number bigint)
+        LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF p_key IS NOT NULL THEN
+          RETURN QUERY SELECT k.request_hash, k.response, NULL::jsonb, NULL::bigint, NULL::bigint
+            FROM idempotency_keys k WHERE k.tenant = p_tenant AND k.key = p_key;
+          IF FOUND THEN RETURN; END IF;
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('customer:' || p_subject_id));
+        RETURN QUERY SELECT NULL::text, NULL::jsonb,
+          (SELECT coalesce(jsonb_agg(jsonb_build_object('complaintId', s.complaint_id, 'reference', s.reference,
+                                                        'similarity', s.similarity) ORDER BY s.similarity DESC), '[]')
+             FROM (SELECT c.complaint_id, c.reference, similarity(c.description, p_description)::float AS similarity
+                     FROM complaint_index c
+                    WHERE c.subject_id = p_subject_id AND c.received_at > p_since
+                      AND similarity(c.description, p_description) >= p_min_similarity
+                    ORDER BY 3 DESC LIMIT 3) s),
+          (SELECT count(*) FROM complaint_index c WHERE c.subject_id = p_subject_id AND c.received_at > p_since),
+          next_reference_number(p_year);
+      END $$;
+    `,
+  },
 ];

@@ -65,4 +65,22 @@ describe('duplicates and repeat complainants at intake', () => {
     expect(undone.status).toBe(200);
     expect((await get(second.complaintId)).duplicateOf).toEqual([]);
   });
+
+  it("serialises one customer's simultaneous complaints: each sees every one before it", async () => {
+    const description = '充电桩扣费两次，客服电话一直无人接听';
+    await Promise.all(Array.from({ length: 6 }, () => post(complaint('C-900', description))));
+    const { rows } = await intake.db.query<{ type: string; n: number }>(
+      `SELECT e.type, (e.data->>'complaintsInWindow')::int AS n FROM events e
+        WHERE e.stream_id IN (SELECT 'complaint-' || c.complaint_id FROM complaint_index c
+                               WHERE c.description = $1)
+          AND e.type IN ('PossibleDuplicateLinked', 'RepeatComplainantFlagged')`,
+      [description],
+    );
+    // Registered one after another, the k-th (k = 1..6) links min(k - 1, 3) similar complaints and,
+    // from the third on, is flagged as the k-th in the window; a registration that missed another
+    // would count fewer.
+    expect(rows.filter((r) => r.type === 'PossibleDuplicateLinked')).toHaveLength(0 + 1 + 2 + 3 + 3 + 3);
+    const flagged = rows.filter((r) => r.type === 'RepeatComplainantFlagged').map((r) => r.n);
+    expect(flagged.sort()).toEqual([3, 4, 5, 6]);
+  });
 });

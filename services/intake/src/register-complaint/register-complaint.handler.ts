@@ -2,16 +2,18 @@
  * Registers a complaint exactly once: the reference, the events (personal fields sealed with the
  * data subject's key), the evidence and the de-duplication record are written in one transaction, so a retried request — same
  * Idempotency-Key, or the same native id of its channel (Message-ID, call id, regulator
- * reference) — returns the first result and creates nothing.
+ * reference) — returns the first result and creates nothing. A first registration costs six round
+ * trips: BEGIN with the tenant scope, the context (registration-context.ts), the data key, the
+ * events, the index and de-duplication record, COMMIT.
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
-import { decideAndAppend, newId, EventStore, type Database, type SqlClient } from '@complaints/eventstore';
+import { decideAndAppend, newId, EventStore, type Database } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
-import { customerHistory, indexComplaint } from './customer-history';
+import { recordRegistration, registrationContext } from './registration-context';
 import { sealPersonalData, subjectIdentity } from './personal-data';
 import { timeLimitFor, type TimeLimit } from './time-limit';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
@@ -53,52 +55,40 @@ export class RegisterComplaintHandler {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const earlier = dedup ? await this.earlier(tx, meta.tenant, dedup, requestHash) : undefined;
-          if (earlier) return { ...earlier, replayed: true };
           const complaintId = newId();
           const subjectId = this.vault.subjectId(meta.tenant, subjectIdentity(details, complaintId));
-          const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, meta.tenant, files))];
-          const history = await customerHistory(tx, subjectId, details.description, meta.now);
-          const dataKey = await this.vault.dataKeyFor(subjectId);
+          const { tenant, now } = meta;
+          const { description } = details;
+          const context = await registrationContext(tx, { tenant, dedupKey: dedup?.key, subjectId, description, now });
+          if ('earlier' in context) return { ...this.replay(context.earlier, dedup!, requestHash), replayed: true };
+          const { history, reference } = context;
+          const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, tenant, files))];
+          const dataKey = await this.vault.dataKeyFor(subjectId, tx);
           const sealed = sealPersonalData(
             { ...details, ...(attachments.length ? { attachments } : {}) },
             subjectId,
             dataKey.seal,
           );
-          let reference = '';
+          const data = { ...sealed, complaintId, reference, history };
           const stream = complaintStream(complaintId);
-          await decideAndAppend(
-            tx,
-            this.store,
-            complaintDecider,
-            stream,
-            async () => {
-              reference = await nextReference(tx, meta.now);
-              const data = { ...sealed, complaintId, reference, history };
-              return { type: 'RegisterComplaint' as const, data };
-            },
-            meta,
-          );
-          await dataKey.keep(); // decided and appended: only now may a new key be stored
-          await indexComplaint(
-            tx,
-            meta.tenant,
-            subjectId,
-            { complaintId, reference, description: details.description },
-            meta.now,
-          );
+          const command = { type: 'RegisterComplaint' as const, data };
+          await decideAndAppend(tx, this.store, complaintDecider, stream, command, meta, { newStream: true });
+          await dataKey.keep(); // decided and appended: only now may a new key be stored (if the vault is elsewhere)
+          const receivedAt = now.toISOString();
           const registration = {
             complaintId,
             reference,
-            receivedAt: meta.now.toISOString(),
-            timeLimit: timeLimitFor(meta.tenant, details, reference, meta.now),
+            receivedAt,
+            timeLimit: timeLimitFor(tenant, details, reference, now),
           };
-          if (dedup) {
-            await tx.query(
-              `INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-              [meta.tenant, dedup.key, requestHash, complaintId, JSON.stringify(registration)],
-            );
-          }
+          const recorded = dedup && { key: dedup.key, requestHash, response: registration };
+          await recordRegistration(
+            tx,
+            tenant,
+            subjectId,
+            { complaintId, reference, description, receivedAt },
+            recorded,
+          );
           return { ...registration, replayed: false };
         });
       } catch (error) {
@@ -109,37 +99,18 @@ export class RegisterComplaintHandler {
     }
   }
 
-  private async earlier(
-    tx: SqlClient,
-    tenant: string,
+  /** The first registration under the request's key; with a strict key, only for the same request. */
+  private replay(
+    earlier: { requestHash: string; response: unknown },
     dedup: DedupKey,
     requestHash: string,
-  ): Promise<Registration | undefined> {
-    const { rows } = await tx.query<{ request_hash: string; response: Registration }>(
-      'SELECT request_hash, response FROM idempotency_keys WHERE tenant = $1 AND key = $2',
-      [tenant, dedup.key],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    if (dedup.strict && row.request_hash !== requestHash) {
+  ): Registration {
+    if (dedup.strict && earlier.requestHash !== requestHash) {
       throw new IdempotencyKeyReused(
         `Idempotency-Key "${dedup.key.replace(/^idempotency:/, '')}" was already used for a different complaint`,
-        {
-          idempotencyKey: dedup.key,
-        },
+        { idempotencyKey: dedup.key },
       );
     }
-    return row.response;
+    return earlier.response as Registration;
   }
-}
-
-/**
- * CMP-<year>-<number>: unique and increasing within a year, from the year's sequence (migrations.ts),
- * so registrations do not queue behind each other's commits. A registration that fails after taking
- * its number leaves a gap: the event log, not the numbering, is the complete record.
- */
-async function nextReference(tx: SqlClient, now: Date): Promise<string> {
-  const year = now.getUTCFullYear();
-  const { rows } = await tx.query<{ last: string }>('SELECT next_reference_number($1) AS last', [year]);
-  return `CMP-${year}-${rows[0]!.last.padStart(6, '0')}`;
 }

@@ -1,6 +1,8 @@
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
 import { api } from '../../../../test/support/auth';
+import { KEY_VAULT } from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 
 const valid = () => ({
   channel: 'hotline',
@@ -156,6 +158,43 @@ describe('POST /complaints', () => {
     const response = await post({ ...valid(), description: 'Another matter' }, { 'Idempotency-Key': key });
     expect(response.status).toBe(422);
     expect(((await response.json()) as { message: string }).message).toMatch(/already used for a different complaint/);
+  });
+
+  it("stores a first-time complainant's data key with the complaint: both commit or neither does", async () => {
+    const vault = intake.app.get<KeyVault>(KEY_VAULT);
+    const phone = `1370000${String(Date.now()).slice(-4)}`;
+    const subjectId = vault.subjectId('default', `phone:${phone}`);
+    const keysOfSubject = async () =>
+      Number(
+        (
+          await intake.db.query<{ n: string }>('SELECT count(*) AS n FROM privacy.data_keys WHERE subject_id = $1', [
+            subjectId,
+          ])
+        ).rows[0]!.n,
+      );
+    const firstTime = { ...valid(), complainant: { name: 'Mr Qian', contact: { phone } } };
+    // Fails the registration at its last write, after the key was read and stored and the event appended.
+    await intake.db.query(`
+      CREATE FUNCTION refuse_index() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'index unavailable'; END $$;
+      CREATE TRIGGER refuse_index BEFORE INSERT ON complaint_index FOR EACH ROW EXECUTE FUNCTION refuse_index();`);
+    const before = await eventCount();
+    try {
+      expect((await post(firstTime)).status).toBe(500);
+    } finally {
+      await intake.db.query('DROP TRIGGER refuse_index ON complaint_index; DROP FUNCTION refuse_index()');
+    }
+    expect([await eventCount(), await keysOfSubject()]).toEqual([before, 0]);
+
+    expect((await post({ ...firstTime, occurredAt: '2099-01-01T00:00:00Z' })).status).toBe(422);
+    expect(await keysOfSubject()).toBe(0);
+
+    const registered = (await (await post(firstTime)).json()) as { complaintId: string };
+    expect([await eventCount(), await keysOfSubject()]).toEqual([before + 1, 1]);
+    const fetched = await api(`${base}/complaints/${registered.complaintId}`);
+    expect(await fetched.json()).toMatchObject({ complainant: { name: 'Mr Qian', contact: { phone } } });
+    expect((await post(firstTime)).status).toBe(201);
+    expect(await keysOfSubject()).toBe(1);
   });
 
   it('answers 404 for an unknown complaint and 400 for an id that is not a UUID', async () => {

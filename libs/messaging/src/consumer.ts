@@ -22,12 +22,19 @@ import {
 } from '@complaints/contracts';
 import type { Database, SqlClient } from '@complaints/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { busMetrics, inSpan, SpanKind, startSpan, traceContextOf, type Span } from './telemetry';
+import { busMetrics, inSpan, SpanKind, startSpan, traceContextOf, withSpan, type Span } from './telemetry';
 import type { IncomingMessage, Subscription, Transport } from './transport';
 
 export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<void>;
-/** Handles many events in one transaction; their order per key is kept. */
-export type BatchHandler = (events: IntegrationEvent[], tx: SqlClient) => Promise<void>;
+/**
+ * Handles many events in one transaction; their order per key is kept. `inTraceOf` runs work as
+ * part of one event's trace (its consumer span active), for a handler that stores per-event effects.
+ */
+export type BatchHandler = (
+  events: IntegrationEvent[],
+  tx: SqlClient,
+  inTraceOf: <T>(event: IntegrationEvent, work: () => Promise<T>) => Promise<T>,
+) => Promise<void>;
 
 /**
  * A batch handler from a one-event handler: the events in order, in the batch's one transaction
@@ -35,8 +42,8 @@ export type BatchHandler = (events: IntegrationEvent[], tx: SqlClient) => Promis
  */
 export const inOrder =
   (handle: EventHandler): BatchHandler =>
-  async (events, tx) => {
-    for (const event of events) await handle(event, tx);
+  async (events, tx, inTraceOf) => {
+    for (const event of events) await inTraceOf(event, () => handle(event, tx));
   };
 
 export interface ConsumerOptions {
@@ -241,9 +248,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       if (event) parsed.push({ message, event });
     }
     if (parsed.length === 0) return;
-    const spans: Span[] = parsed.map(({ message, event }) =>
-      startSpan(`process ${message.topic}`, spanOptions(message, event)),
+    const traced = new Map(
+      parsed.map(({ message, event }) => {
+        const options = spanOptions(message, event);
+        return [event, { parent: options.parent, span: startSpan(`process ${message.topic}`, options) }] as const;
+      }),
     );
+    const spans: Span[] = [...traced.values()].map((t) => t.span);
+    const inTraceOf = <T>(event: IntegrationEvent, work: () => Promise<T>): Promise<T> => {
+      const trace = traced.get(event);
+      return trace ? withSpan(trace.parent, trace.span, work) : work();
+    };
     const timer = busMetrics.handlingSeconds.startTimer({ group: options.groupId, topic: messages[0]!.topic });
     try {
       const fresh = await options.db.transaction(async (tx) => {
@@ -254,7 +269,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
         );
         const pending = new Set(unseen); // an id twice in one batch is applied once
         const events = parsed.map((p) => p.event).filter((e) => pending.delete(e.id));
-        if (events.length > 0) await handleMany(events, tx);
+        if (events.length > 0) await handleMany(events, tx, inTraceOf);
         return unseen;
       });
       for (const { message, event } of parsed) outcome(message, fresh.delete(event.id));

@@ -59,11 +59,16 @@ export function startSpan(name: string, options: SpanOptions): Span {
   return tracer.startSpan(name, { kind: options.kind, attributes: options.attributes }, options.parent);
 }
 
+/** Runs `work` with `span` as the active span (what it stores or sends continues that trace). */
+export function withSpan<T>(parent: Context, span: Span, work: () => Promise<T>): Promise<T> {
+  return context.with(trace.setSpan(parent, span), work);
+}
+
 /** Runs `work` in a span (ended, with its error recorded, when `work` settles). */
 export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
   const span = startSpan(name, options);
   try {
-    return await context.with(trace.setSpan(options.parent, span), () => work(span));
+    return await withSpan(options.parent, span, () => work(span));
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });

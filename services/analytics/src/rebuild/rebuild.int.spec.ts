@@ -156,6 +156,14 @@ describe('rebuilding the analytics projections from history', () => {
       );
     });
 
+    it('refuses to replace the tables with empty ones when the topics read as empty', async () => {
+      const before = await historyCount();
+      await expect(
+        rebuildAnalytics({ config: { ...analytics.config, topicPrefix: `empty${uniqueSuffix()}` } }),
+      ).rejects.toThrow(/topics hold no messages/);
+      expect(await historyCount()).toBe(before);
+    });
+
     it('stores a message delivered twice once, and folds more cases than it keeps in memory', async () => {
       // Messages published again (a producer retry, a relay restarted before its checkpoint): some
       // long after their first copy, and five new cases whose every message comes twice in a row.

@@ -130,6 +130,15 @@ async function load(
   return { read, skipped };
 }
 
+/** Topics that read as empty (wrong prefix, a broker that answered too early) must not empty the tables. */
+async function refuseToEmpty(live: Database): Promise<void> {
+  const { rows } = await live.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM case_history) AS held');
+  if (rows[0]?.held)
+    throw new Error(
+      `The topics hold no messages but ${live.schema}.case_history has events: not replacing them with empty tables`,
+    );
+}
+
 async function swap(live: Database, shadow: string, retired: string): Promise<number> {
   return live.transaction(async (tx) => {
     const { rows } = await tx.query<{ table_name: string }>(
@@ -182,6 +191,7 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
     const history = await transport.history(
       [Topics.intake, Topics.routing, Topics.resolution].map((t) => prefixed(config.topicPrefix, t)),
     );
+    if (history.total === 0) await refuseToEmpty(live);
     options.onStart?.(history.total);
     const { read, skipped } = await load(
       history,

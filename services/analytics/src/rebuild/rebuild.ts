@@ -7,11 +7,11 @@
  *    (bulk-load.ts): the same rows and the same summary fold as the live projection, in bulk.
  *    Queries keep answering from the live tables meanwhile, and the live consumer keeps
  *    projecting new events into them.
- * 3. The indexes are built; then the switch, in one transaction: lock the
- *    live tables, copy into the shadow ones the events the live consumer projected that the
- *    rebuild has not seen (the tail), then move the live tables out to `<schema>_retired_<time>`
- *    and the shadow ones in. A live consumer transaction waiting on the lock continues into the
- *    new tables; the projection ignores an event it already holds.
+ * 3. The indexes are built; then the switch, in one transaction: lock the live tables, copy into
+ *    the shadow ones the events the live consumer projected that the rebuild has not seen (the
+ *    tail), then move the live tables out to `<schema>_retired_<time>` and the shadow ones in. A
+ *    live consumer transaction waiting on the lock continues into the new tables; the projection
+ *    ignores an event it already holds.
  */
 import { parseIntegrationEvent, prefixed, Topics } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
@@ -27,7 +27,7 @@ export interface RebuildOptions {
   /** Keep the replaced tables in `<schema>_retired_<time to the millisecond>` instead of dropping them. */
   keepOld?: boolean;
   onStart?: (total: number) => void;
-  /** Called with the number of messages stored so far, after each batch; the load waits for it. */
+  /** Called with the number of messages stored so far, after each slice of them; the load waits for it. */
   onProgress?: (done: number) => void | Promise<void>;
   /** Case summaries kept in memory at most (default: a quarter of the heap, at most 100,000 cases). */
   summaryWindow?: number;

@@ -4,6 +4,15 @@
  */
 import { z } from 'zod';
 
+/**
+ * An ISO 8601 date-time with `Z` or an offset: what `z.string().datetime({ offset: true })` accepts,
+ * with the regular expression compiled once (zod 3 compiles it again on every check, which was a
+ * third of the time spent checking an event).
+ */
+export const isoDateTime = z
+  .string()
+  .regex(z.datetimeRegex({ offset: true, precision: null, local: false }), { message: 'Invalid datetime' });
+
 export const actorSchema = z.object({
   id: z.string().min(1),
   role: z.string().min(1),
@@ -15,7 +24,7 @@ export const envelopeSchema = z.object({
   source: z.string().min(1),
   type: z.string().min(1),
   subject: z.string().uuid(),
-  time: z.string().datetime({ offset: true }),
+  time: isoDateTime,
   datacontenttype: z.literal('application/json'),
   streamVersion: z.number().int().positive(),
   correlationId: z.string().min(1),

@@ -3,13 +3,14 @@
  * publishes and by every consumer where the message arrives.
  */
 import { z } from 'zod';
+import { isoDateTime } from './envelope';
 import { Topics, type TopicName } from './topics';
 
 export const CHANNELS = ['hotline', 'branch', 'web', 'app', 'email', 'regulator', 'letter', 'social'] as const;
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const TARGET_KINDS = ['branch', 'staff', 'product', 'bill', 'service', 'outage', 'meter', 'other'] as const;
 
-const isoTime = z.string().datetime({ offset: true });
+const isoTime = isoDateTime;
 
 export const complaintReceivedV1 = z.object({
   complaintId: z.string().uuid(),

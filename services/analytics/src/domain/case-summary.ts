@@ -246,8 +246,8 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
     lastEventAt: event.time,
     eventCount: 0,
   };
+  // Spread once into the result (not into an intermediate copy): a rebuild folds a million events.
   const counted = {
-    ...base,
     lastEventAt: event.time > base.lastEventAt ? event.time : base.lastEventAt,
     eventCount: base.eventCount + 1,
   };
@@ -265,13 +265,13 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
       !early.status || RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')
         ? base.status
         : early.status;
-    return { ...counted, ...defined, status };
+    return { ...base, ...counted, ...defined, status };
   }
-  if (!event.type.startsWith('case.')) return counted;
-  if (event.streamVersion <= base.caseVersion) return counted; // older than what we have: keep the newer facts
+  if (!event.type.startsWith('case.')) return { ...base, ...counted };
+  if (event.streamVersion <= base.caseVersion) return { ...base, ...counted }; // older than what we have: keep the newer facts
   const patch = casePatch(event.type, event.data, base);
   const fields = Object.fromEntries(
     Object.entries(patch.fields).filter(([k, v]) => v !== undefined || k === 'resolvedAt' || k === 'closedAt'),
   );
-  return { ...counted, ...fields, status: patch.status ?? base.status, caseVersion: event.streamVersion };
+  return { ...base, ...counted, ...fields, status: patch.status ?? base.status, caseVersion: event.streamVersion };
 }

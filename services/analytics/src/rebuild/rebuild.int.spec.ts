@@ -26,9 +26,23 @@ const differences = (db: Database, table: string, columns: string, a: string, b:
        (SELECT ${columns} FROM "${b}".${table} EXCEPT ALL SELECT ${columns} FROM "${a}".${table})) d`,
   );
 
+/** The indexes of a schema's projection tables, as their definitions with the schema left out. */
+async function indexes(db: Database, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ definition: string }>(
+    `SELECT replace(indexdef, $1, '') AS definition FROM pg_indexes
+      WHERE schemaname = $2 AND tablename IN ('case_history', 'case_summaries') ORDER BY indexname`,
+    [`${schema}.`, schema],
+  );
+  return rows.map((r) => r.definition);
+}
+
 async function expectSameProjections(db: Database, live: string, retired: string) {
   expect(await differences(db, 'case_history', HISTORY_COLUMNS, live, retired)).toBe(0);
   expect(await differences(db, 'case_summaries', SUMMARY_COLUMNS, live, retired)).toBe(0);
+  // The rebuild loads its tables without their secondary indexes and builds them afterwards.
+  const retiredIndexes = await indexes(db, retired);
+  expect(retiredIndexes).toContainEqual(expect.stringContaining('INDEX case_history_by_case ON case_history'));
+  expect(await indexes(db, live)).toEqual(retiredIndexes);
 }
 
 describe('rebuilding the analytics projections from history', () => {
@@ -140,6 +154,44 @@ describe('rebuilding the analytics projections from history', () => {
       expect(await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`)).toEqual(
         summariesBefore,
       );
+    });
+
+    it('refuses to replace the tables with empty ones when the topics read as empty', async () => {
+      const before = await historyCount();
+      await expect(
+        rebuildAnalytics({ config: { ...analytics.config, topicPrefix: `empty${uniqueSuffix()}` } }),
+      ).rejects.toThrow(/topics hold no messages/);
+      expect(await historyCount()).toBe(before);
+    });
+
+    it('stores a message delivered twice once, and folds more cases than it keeps in memory', async () => {
+      // Messages published again (a producer retry, a relay restarted before its checkpoint): some
+      // long after their first copy, and five new cases whose every message comes twice in a row.
+      const eventsBefore = await historyCount();
+      const { rows } = await bus.query<{ topic: string; key: string; value: string }>(
+        'SELECT topic, key, value FROM bus_messages ORDER BY position LIMIT 40',
+      );
+      // One of them with quotes, a tab, a newline and a backslash in its text (escaped on the way in).
+      const newCases = caseHistories(5, '', 1_000).map((m, i) =>
+        i === 0 ? { ...m, value: m.value.replace('charged twice', 'charged \\"twice\\"\\t\\nby C:\\\\fees') } : m,
+      );
+      await transport.publish([...rows.map((r) => ({ ...r, headers: {} })), ...newCases.flatMap((m) => [m, m])]);
+      const events = eventsBefore + newCases.length;
+      await eventually('the new cases projected live', async () =>
+        (await historyCount()) === events ? true : undefined,
+      );
+      const messages = await count(bus, 'SELECT count(*) AS n FROM bus_messages');
+
+      // Seven summaries in memory at a time, for more than 300 cases.
+      const report = await rebuildAnalytics({ config: analytics.config, keepOld: true, summaryWindow: 7 });
+
+      expect(report).toMatchObject({ read: messages, skipped: 0, tail: 0 });
+      expect(await historyCount()).toBe(events);
+      const { rows: counted } = await analytics.db.query<{ events: string }>(
+        "SELECT sum((summary->>'eventCount')::int) AS events FROM case_summaries",
+      );
+      expect(Number(counted[0]!.events)).toBe(events);
+      await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
     });
   });
 });

@@ -1,28 +1,36 @@
 /**
  * Rebuilds analytics' projections from the beginning of history (the topics keep every event).
  *
- * 1. Fresh tables are made in a shadow schema (`<schema>_rebuild`) by the same migrations.
- * 2. Every message of the three topics, up to where they ended at the start, is folded into them
- *    in batches through the same projection code the live consumer uses. Queries keep answering
- *    from the live tables meanwhile, and the live consumer keeps projecting new events into them.
- * 3. The switch, in one transaction: lock the live tables, copy into the shadow ones the events the
- *    live consumer projected that the rebuild has not seen (the tail), then move the live tables
- *    out to `<schema>_retired_<time>` and the shadow ones in. A live consumer transaction waiting on
- *    the lock continues into the new tables; the projection ignores an event it already holds.
+ * 1. Fresh tables are made in a shadow schema (`<schema>_rebuild`) by the same migrations, and
+ *    their secondary indexes are put aside until the tables are loaded.
+ * 2. Every message of the three topics, up to where they ended at the start, is loaded into them
+ *    (bulk-load.ts): the same rows and the same summary fold as the live projection, in bulk.
+ *    Queries keep answering from the live tables meanwhile, and the live consumer keeps
+ *    projecting new events into them.
+ * 3. The indexes are built; then the switch, in one transaction: lock the live tables, copy into
+ *    the shadow ones the events the live consumer projected that the rebuild has not seen (the
+ *    tail), then move the live tables out to `<schema>_retired_<time>` and the shadow ones in. A
+ *    live consumer transaction waiting on the lock continues into the new tables; the projection
+ *    ignores an event it already holds.
  */
 import { parseIntegrationEvent, prefixed, Topics } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
 import { createTransport, type ServiceConfig } from '@complaints/kit';
+import type { HistoryReader } from '@complaints/messaging';
 import { analyticsMigrations } from '../infrastructure/migrations';
 import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case-timeline/case-timeline.projection';
+import { BulkLoad, type BulkLoadOptions } from './bulk-load';
+import { dropSecondaryIndexes } from './deferred-indexes';
 
 export interface RebuildOptions {
   config: ServiceConfig;
   /** Keep the replaced tables in `<schema>_retired_<time to the millisecond>` instead of dropping them. */
   keepOld?: boolean;
   onStart?: (total: number) => void;
-  /** Called after each batch; the next batch waits for it. */
+  /** Called with the number of messages stored so far, after each slice of them; the load waits for it. */
   onProgress?: (done: number) => void | Promise<void>;
+  /** Case summaries kept in memory at most (default: a quarter of the heap, at most 100,000 cases). */
+  summaryWindow?: number;
 }
 
 export interface RebuildReport {
@@ -52,6 +60,8 @@ interface HistoryRow {
 }
 
 const projection = new CaseTimelineProjection();
+/** Messages decoded and stored at a time. */
+const SLICE = 1000;
 
 /** Applies the live events the shadow tables lack; returns how many there were. */
 async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<number> {
@@ -81,6 +91,52 @@ async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<nu
   );
   await tx.query(`SET LOCAL search_path TO "${live}", public`);
   return rows.length;
+}
+
+/**
+ * Reads the whole history into the shadow tables; returns how many messages, and how many were
+ * unreadable. `afterHistory` runs (on other connections) while the summaries are written.
+ */
+async function load(
+  history: HistoryReader,
+  options: BulkLoadOptions,
+  afterHistory: () => Promise<void>,
+): Promise<{ read: number; skipped: number }> {
+  const bulk = await BulkLoad.open(options);
+  let read = 0;
+  let skipped = 0;
+  try {
+    await history.read(async (messages) => {
+      // In slices: one is decoded while the one before it is stored, and each wait for the server
+      // lets the event loop send what is queued for it.
+      for (let from = 0; from < messages.length; from += SLICE) {
+        const slice = messages.slice(from, from + SLICE);
+        const events: ProjectedEvent[] = [];
+        for (const message of slice) {
+          try {
+            events.push(parseIntegrationEvent(JSON.parse(message.value)));
+          } catch {
+            skipped++; // dead-lettered when it was live; it never reached the projection then either
+          }
+        }
+        read += slice.length;
+        await bulk.add(events, slice.length);
+      }
+    });
+    await bulk.finish(afterHistory);
+  } finally {
+    await bulk.close();
+  }
+  return { read, skipped };
+}
+
+/** Topics that read as empty (wrong prefix, a broker that answered too early) must not empty the tables. */
+async function refuseToEmpty(live: Database): Promise<void> {
+  const { rows } = await live.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM case_history) AS held');
+  if (rows[0]?.held)
+    throw new Error(
+      `The topics hold no messages but ${live.schema}.case_history has events: not replacing them with empty tables`,
+    );
 }
 
 async function swap(live: Database, shadow: string, retired: string): Promise<number> {
@@ -131,25 +187,23 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
       poolSize: 2,
     });
 
+    const deferredIndexes = await dropSecondaryIndexes(shadow, shadowSchema);
     const history = await transport.history(
       [Topics.intake, Topics.routing, Topics.resolution].map((t) => prefixed(config.topicPrefix, t)),
     );
+    if (history.total === 0) await refuseToEmpty(live);
     options.onStart?.(history.total);
-    let read = 0;
-    let skipped = 0;
-    await history.read(async (messages) => {
-      const events: ProjectedEvent[] = [];
-      for (const message of messages) {
-        try {
-          events.push(parseIntegrationEvent(JSON.parse(message.value)));
-        } catch {
-          skipped++; // dead-lettered when it was live; it never reached the projection then either
-        }
-      }
-      await shadow!.transaction((tx) => projection.apply(events, tx, { sole: true }));
-      read += messages.length;
-      await options.onProgress?.(read);
-    });
+    const { read, skipped } = await load(
+      history,
+      {
+        url: config.databaseUrl,
+        schema: shadowSchema,
+        summaryWindow: options.summaryWindow,
+        onStored: options.onProgress,
+      },
+      // The shadow pool's two connections build the indexes side by side.
+      async () => void (await Promise.all(deferredIndexes.map((definition) => shadow!.query(definition)))),
+    );
 
     // Most of the tail without the lock, so the switch itself holds it only for a moment.
     const early = await live.transaction((tx) => copyTail(tx, config.schema, shadowSchema));

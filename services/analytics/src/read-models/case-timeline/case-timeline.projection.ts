@@ -1,9 +1,9 @@
 /**
  * Keeps every integration event of a case (the audit timeline) and the case's current summary.
- * The live consumer applies one event inside its inbox transaction; a rebuild applies thousands
- * at a time into fresh tables. Both go through `apply`, which is idempotent on the event id: an
- * event already in `case_history` changes nothing, so the live consumer and a rebuild that
- * overlap never count an event twice.
+ * The live consumer applies a batch of events inside its inbox transaction, through `apply`, which
+ * is idempotent on the event id: an event already in `case_history` changes nothing, so the live
+ * consumer and a rebuild that overlap never count an event twice. A rebuild loads fresh tables
+ * with the same rows and the same fold (`historyRow`, `foldSummaries`) in bulk (rebuild/).
  */
 import { Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@complaints/contracts';
@@ -22,6 +22,56 @@ export const projectionTables = ['case_history', 'case_summaries'] as const;
 /** Advisory-lock class of the per-case locks (the two-key form keeps them apart from other locks). */
 const CASE_LOCK_CLASS = 0x5ca5e;
 
+/** The `case_history` columns an event fills, in this order (the rest have defaults). */
+export const HISTORY_COLUMNS = [
+  'event_id',
+  'complaint_id',
+  'tenant',
+  'source',
+  'type',
+  'occurred_at',
+  'actor',
+  'correlation_id',
+  'causation_id',
+  'stream_version',
+  'data',
+] as const;
+
+/** An event as its `case_history` row (HISTORY_COLUMNS). */
+export function historyRow(e: ProjectedEvent) {
+  return {
+    event_id: e.id,
+    complaint_id: e.subject,
+    tenant: e.tenant,
+    source: e.source,
+    type: e.type,
+    occurred_at: e.time,
+    actor: e.actor,
+    correlation_id: e.correlationId,
+    causation_id: e.causationId ?? null,
+    stream_version: e.streamVersion,
+    data: e.data,
+  };
+}
+
+/** Stores the events `case_history` does not hold yet; returns them (the first copy of each), in order. */
+export async function storeNewEvents(events: readonly ProjectedEvent[], tx: SqlClient): Promise<ProjectedEvent[]> {
+  const { rows: inserted } = await tx.query<{ event_id: string }>(
+    `INSERT INTO case_history (${HISTORY_COLUMNS.join(', ')})
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, complaint_id uuid, tenant text, source text, type text,
+            occurred_at timestamptz, actor jsonb, correlation_id text, causation_id text, stream_version integer, data jsonb)
+     ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [JSON.stringify(events.map(historyRow))],
+  );
+  const fresh = new Set(inserted.map((r) => r.event_id));
+  return events.filter((e) => fresh.delete(e.id));
+}
+
+/** Folds events, in order, into the summaries of their cases (missing ones start from nothing). */
+export function foldSummaries(summaries: Map<string, CaseSummary>, events: readonly ProjectedEvent[]): void {
+  for (const event of events) summaries.set(event.subject, evolveSummary(summaries.get(event.subject), event));
+}
+
 @Injectable()
 export class CaseTimelineProjection {
   handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
@@ -29,8 +79,8 @@ export class CaseTimelineProjection {
   }
 
   /**
-   * `sole: true` when nobody else writes these tables (a rebuild's fresh ones): no per-case locks,
-   * which also keeps the rebuild's switch from waiting on a live transaction's lock.
+   * `sole: true` when nobody else writes these tables: no per-case locks, which also keeps a
+   * rebuild's switch from waiting on a live transaction's lock.
    */
   async apply(events: readonly ProjectedEvent[], tx: SqlClient, { sole = false } = {}): Promise<void> {
     if (events.length === 0) return;
@@ -43,31 +93,7 @@ export class CaseTimelineProjection {
          FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS id ORDER BY k OFFSET 0) AS ordered`,
         [[...new Set(events.map((e) => e.subject))]],
       );
-    const { rows: inserted } = await tx.query<{ event_id: string }>(
-      `INSERT INTO case_history (event_id, complaint_id, tenant, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, complaint_id uuid, tenant text, source text, type text,
-              occurred_at timestamptz, actor jsonb, correlation_id text, causation_id text, stream_version integer, data jsonb)
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [
-        JSON.stringify(
-          events.map((e) => ({
-            event_id: e.id,
-            complaint_id: e.subject,
-            tenant: e.tenant,
-            source: e.source,
-            type: e.type,
-            occurred_at: e.time,
-            actor: e.actor,
-            correlation_id: e.correlationId,
-            causation_id: e.causationId ?? null,
-            stream_version: e.streamVersion,
-            data: e.data,
-          })),
-        ),
-      ],
-    );
-    const fresh = new Set(inserted.map((r) => r.event_id));
-    const toFold = events.filter((e) => fresh.delete(e.id)); // first copy of each newly stored event
+    const toFold = await storeNewEvents(events, tx);
     if (toFold.length === 0) return;
     const cases = [...new Set(toFold.map((e) => e.subject))];
     const { rows } = await tx.query<{ complaint_id: string; summary: CaseSummary }>(
@@ -75,7 +101,7 @@ export class CaseTimelineProjection {
       [cases],
     );
     const summaries = new Map<string, CaseSummary>(rows.map((r) => [r.complaint_id, r.summary]));
-    for (const event of toFold) summaries.set(event.subject, evolveSummary(summaries.get(event.subject), event));
+    foldSummaries(summaries, toFold);
     const changed = cases.map((id) => summaries.get(id)!);
     await tx.query(
       `INSERT INTO case_summaries (complaint_id, tenant, status, summary)

@@ -344,13 +344,20 @@ export interface PolicyClockRun {
   extension?: ExtensionLevel;
 }
 
+/** The target in force and the pauses that count, for a policy's clock on a case. */
+function clockOf(definition: ClockDefinition, run: PolicyClockRun): { target: SlaTarget; pauses: ClockPause[] } {
+  return {
+    target: targetInForce(definition, run.extension ?? 'none'),
+    pauses: definition.pausesWhileWaitingOnCustomer ? run.waitingOnCustomer : [],
+  };
+}
+
 export function readPolicyClock(
   calendar: WorkingCalendar,
   definition: ClockDefinition,
   run: PolicyClockRun,
 ): ClockReading {
-  const pauses = definition.pausesWhileWaitingOnCustomer ? run.waitingOnCustomer : [];
-  const target = targetInForce(definition, run.extension ?? 'none');
+  const { target, pauses } = clockOf(definition, run);
   return readClock(calendar, target, run.startedAt, pauses, run.now, run.stoppedAt);
 }
 
@@ -361,7 +368,6 @@ export function whenPolicyClockReaches(
   run: PolicyClockRun,
   fraction: number,
 ): Date {
-  const pauses = definition.pausesWhileWaitingOnCustomer ? run.waitingOnCustomer : [];
-  const target = targetInForce(definition, run.extension ?? 'none');
+  const { target, pauses } = clockOf(definition, run);
   return whenFractionReached(calendar, target, run.startedAt, pauses, run.now, fraction);
 }

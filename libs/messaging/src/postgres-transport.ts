@@ -48,6 +48,13 @@ interface Loop {
   wakeup: Wakeup;
 }
 
+/** Stops a poll loop: an idle one at once, a busy one after the message in hand. */
+function stopLoop(loop: Loop): Promise<void> {
+  loop.stopped = true;
+  loop.wakeup.wake();
+  return loop.done;
+}
+
 interface MessageRow {
   position: string;
   transaction_id: string;
@@ -94,10 +101,8 @@ export class PostgresTransport implements Transport {
     this.loops.add(loop);
     return {
       stop: async () => {
-        loop.stopped = true;
-        loop.wakeup.wake();
         this.loops.delete(loop);
-        await loop.done;
+        await stopLoop(loop);
       },
     };
   }
@@ -211,13 +216,7 @@ export class PostgresTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.loops].map(async (loop) => {
-        loop.stopped = true;
-        loop.wakeup.wake();
-        await loop.done;
-      }),
-    );
+    await Promise.all([...this.loops].map(stopLoop));
     this.loops.clear();
   }
 }

@@ -103,13 +103,8 @@ export class OutboxRelay {
   start(): void {
     // A commit in this process (a registration, a consumer's effect) wakes an idle relay at once;
     // the poll interval remains for rows written by other processes.
-    this.unsubscribe ??= this.options.db.onCommit(() => this.wake());
+    this.unsubscribe ??= this.options.db.onCommit(() => this.wakeup.wake());
     this.loop ??= this.run();
-  }
-
-  /** New rows may have been committed: an idle relay reads again now instead of after its interval. */
-  wake(): void {
-    this.wakeup.wake();
   }
 
   status(): RelayStatus {

@@ -18,9 +18,19 @@ export interface TimeLimit {
 
 const catalogue = SlaCatalogue.fromEnv();
 
+/** Building an Intl.DateTimeFormat costs ~0.25 ms, formatting with one ~2 µs: one per locale and zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function longDate(locale: string, timeZone: string, instant: Date): string {
+  const key = `${locale} ${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'long' })));
+  return format.format(instant);
+}
+
 function sentence(language: string, reference: string, respondBy: Date, timeZone: string): string {
   const chinese = language.startsWith('zh');
-  const date = new Intl.DateTimeFormat(chinese ? 'zh-CN' : 'en-GB', { timeZone, dateStyle: 'long' }).format(respondBy);
+  const date = longDate(chinese ? 'zh-CN' : 'en-GB', timeZone, respondBy);
   return chinese
     ? `您的投诉已受理，编号 ${reference}。我们将于 ${date} 前答复您。`
     : `Your complaint is registered as ${reference}. We will respond by ${date}.`;

@@ -12,6 +12,7 @@ import { atMost, figure, summarise, type Figure } from '../lib/figures';
 import { envNumber, log, type BenchContext } from '../lib/context';
 import { complaintBody, complaintHeaders } from '../lib/load';
 import { idleRss, rssSampler, startTopology, type Topology } from '../lib/services';
+import { cpuMeter, pidsMatching, type CpuUse } from '../lib/cpu';
 
 const S = '2 end to end';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -93,6 +94,25 @@ async function kafkaRoundTrip(ctx: BenchContext, rate: number, seconds: number) 
   return summarise(latencies);
 }
 
+/**
+ * CPU per complaint of each part, from the load's start until the pipeline drained, against what the
+ * machine's cores give one complaint at the offered rate: a ratio over 1 means the load is more than
+ * the machine can do, and the latencies are then queueing.
+ */
+function cpuFigures(cpu: CpuUse, complaints: number, rate: number): Figure[] {
+  const per = (ms: number) => ms / Math.max(1, complaints);
+  const platform = Object.entries(cpu.byName).filter(([name]) => !name.startsWith('bench'));
+  const total = platform.reduce((sum, [, ms]) => sum + ms, 0);
+  const machine = `machine busy ${((100 * cpu.machineBusyMs) / (cpu.wallMs * cpu.cores)).toFixed(0)}% of ${cpu.cores} cores over ${(cpu.wallMs / 1000).toFixed(0)} s`;
+  return [
+    ...Object.entries(cpu.byName).map(([name, ms]) => figure(S, `CPU per complaint: ${name}`, per(ms), 'ms')),
+    figure(S, 'CPU per complaint: services, PostgreSQL and Kafka', per(total), 'ms', {
+      baseline: { name: `CPU the cores give one complaint at ${rate.toFixed(0)}/s`, value: (cpu.cores * 1000) / rate },
+      note: machine,
+    }),
+  ];
+}
+
 export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
   const seconds = envNumber('BENCH_E2E_SECONDS', 20);
   const rate = envNumber('BENCH_E2E_RATE', 0) || 0.5 * (ctx.shared.intakeMax || 200);
@@ -153,6 +173,17 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     })();
     log(`e2e: ${rate.toFixed(0)} complaints/s for ${seconds} s`);
     const sampler = rssSampler(Object.fromEntries(Object.values(s).map((x) => [x.name, x.pid])));
+    const meter = await cpuMeter(
+      {
+        ...Object.fromEntries(Object.values(s).map((x) => [x.name, [x.pid]])),
+        'Kafka broker': pidsMatching('kafka.Kafka'),
+        'bench (load and watcher)': [
+          process.pid,
+          (await watcher.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
+        ],
+      },
+      { adminUrl: ctx.adminUrl, database: ctx.runId },
+    );
     const sentAll = await openLoop(rate, seconds, async () => {
       const sent = performance.now();
       const response = await fetch(`${s.intake!.url}/complaints`, {
@@ -169,6 +200,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     watchDeadline = performance.now() + envNumber('BENCH_DRAIN_SECONDS', 120) * 1000;
     watching = false;
     await watch;
+    const cpu = await meter.stop();
     const peaks = sampler.stop();
     for (const [name, peak] of Object.entries(peaks)) ctx.memory[name] = { ...ctx.memory[name], e2eLoadMB: peak };
     const all = [...pending.values()];
@@ -202,6 +234,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
       figure(S, '201 → case opened (3 hops) in history, p99', o.p99, 'ms', {
         baseline: { name: 'raw kafkajs produce → consume p99', value: rtt.p99 },
       }),
+      ...cpuFigures(cpu, all.length, rate),
     );
   } finally {
     await watcher.end().catch(() => undefined);

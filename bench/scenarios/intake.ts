@@ -9,6 +9,7 @@ import { atLeast, atMost, figure } from '../lib/figures';
 import { envList, envNumber, log, sql, type BenchContext } from '../lib/context';
 import { httpLoad, pgbenchInsert } from '../lib/load';
 import { idleRss, rssSampler, startTopology } from '../lib/services';
+import { cpuMeter } from '../lib/cpu';
 
 const S = '1 intake';
 
@@ -43,7 +44,9 @@ export async function intakeScenario(ctx: BenchContext): Promise<Figure[]> {
     for (const c of concurrencies) {
       log(`intake: ${c} connections, ${seconds} s each for /health/live, POST /complaints, pgbench`);
       const ceiling = await httpLoad({ url: `${intake.url}/health/live`, connections: c, seconds });
+      const meter = await cpuMeter({ intake: [intake.pid] }, { adminUrl: ctx.adminUrl, database: ctx.runId });
       const posts = await httpLoad({ url: `${intake.url}/complaints`, connections: c, seconds, post: true });
+      const cpu = await meter.stop();
       const pg = await pgbenchInsert(ctx.databaseUrl, { clients: c, seconds, row });
       log(
         `  c=${c}: intake ${posts.okPerSecond.toFixed(0)}/s p50 ${posts.p50} p99 ${posts.p99} ms (${posts.failed} failed); ` +
@@ -65,6 +68,9 @@ export async function intakeScenario(ctx: BenchContext): Promise<Figure[]> {
         figure(S, `p99 latency, ${c} connections`, posts.p99, 'ms', {
           baseline: { name: `pgbench INSERT p99, ${c} clients`, value: pg.p99 },
         }),
+        ...['intake', 'PostgreSQL'].map((name) =>
+          figure(S, `CPU per complaint: ${name}, ${c} connections`, cpu.byName[name]! / Math.max(1, posts.ok), 'ms'),
+        ),
       );
       if (posts.okPerSecond > best.rate) best = { rate: posts.okPerSecond, connections: c, pgbenchTps: pg.tps };
     }

@@ -99,3 +99,30 @@ export async function cpuMeter(groups: Record<string, number[]>, postgres?: { ad
     },
   };
 }
+
+export interface DatabaseActivity {
+  commits: number;
+  rowsWritten: number;
+  rowsRead: number;
+}
+
+/**
+ * Counts from pg_stat_database for one database (transactions committed, rows inserted, updated or
+ * deleted, rows returned), read now; subtract two readings for a window. PostgreSQL publishes a
+ * backend's counts within about a second of its transactions, so read the end after a pause.
+ */
+export async function databaseActivity(adminUrl: string, database: string): Promise<DatabaseActivity> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ commits: string; written: string; read: string }>(
+      `SELECT xact_commit AS commits, tup_inserted + tup_updated + tup_deleted AS written, tup_returned AS read
+         FROM pg_stat_database WHERE datname = $1`,
+      [database],
+    );
+    const row = rows[0]!;
+    return { commits: Number(row.commits), rowsWritten: Number(row.written), rowsRead: Number(row.read) };
+  } finally {
+    await client.end();
+  }
+}

@@ -12,7 +12,7 @@ import { atMost, figure, summarise, type Figure } from '../lib/figures';
 import { envNumber, log, type BenchContext } from '../lib/context';
 import { complaintBody, complaintHeaders } from '../lib/load';
 import { idleRss, rssSampler, startTopology, type Topology } from '../lib/services';
-import { cpuMeter, pidsMatching, type CpuUse } from '../lib/cpu';
+import { cpuMeter, databaseActivity, pidsMatching, type CpuUse, type DatabaseActivity } from '../lib/cpu';
 
 const S = '2 end to end';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -113,6 +113,15 @@ function cpuFigures(cpu: CpuUse, complaints: number, rate: number): Figure[] {
   ];
 }
 
+/** PostgreSQL's work per complaint over its whole path (less the watcher's own queries). */
+function activityFigures(before: DatabaseActivity, after: DatabaseActivity, complaints: number): Figure[] {
+  const per = (key: keyof DatabaseActivity) => (after[key] - before[key]) / Math.max(1, complaints);
+  return [
+    figure(S, 'PostgreSQL transactions committed per complaint', per('commits'), ''),
+    figure(S, 'PostgreSQL rows written per complaint', per('rowsWritten'), ''),
+  ];
+}
+
 export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
   const seconds = envNumber('BENCH_E2E_SECONDS', 20);
   const rate = envNumber('BENCH_E2E_RATE', 0) || 0.5 * (ctx.shared.intakeMax || 200);
@@ -149,12 +158,14 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     const pending = new Map<string, Pending>();
     let watching = true;
     let watchDeadline = Infinity;
+    let watcherQueries = 0; // each a transaction of its own: not the platform's
     // Polls analytics' history for the cases still pending (2 ms apart): a row is seen once committed.
     const watch = (async () => {
       while (watching || [...pending.values()].some((p) => p.created && !p.opened)) {
         const now = performance.now();
         const ids = [...pending.entries()].filter(([, p]) => p.created && !p.opened).map(([id]) => id);
         if (ids.length) {
+          watcherQueries++;
           const { rows } = await watcher.query<{ id: string; type: string }>(
             `SELECT complaint_id::text AS id, type FROM e2e_analytics.case_history
               WHERE complaint_id = ANY($1::uuid[]) AND type IN ('complaint.received.v1', 'case.opened.v1')`,
@@ -173,6 +184,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     })();
     log(`e2e: ${rate.toFixed(0)} complaints/s for ${seconds} s`);
     const sampler = rssSampler(Object.fromEntries(Object.values(s).map((x) => [x.name, x.pid])));
+    const activity0 = await databaseActivity(ctx.adminUrl, ctx.runId);
     const meter = await cpuMeter(
       {
         ...Object.fromEntries(Object.values(s).map((x) => [x.name, [x.pid]])),
@@ -201,6 +213,8 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
     watching = false;
     await watch;
     const cpu = await meter.stop();
+    await sleep(1500); // the backends' counts reach pg_stat_database within a second
+    const activity1 = await databaseActivity(ctx.adminUrl, ctx.runId);
     const peaks = sampler.stop();
     for (const [name, peak] of Object.entries(peaks)) ctx.memory[name] = { ...ctx.memory[name], e2eLoadMB: peak };
     const all = [...pending.values()];
@@ -235,6 +249,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<Figure[]> {
         baseline: { name: 'raw kafkajs produce → consume p99', value: rtt.p99 },
       }),
       ...cpuFigures(cpu, all.length, rate),
+      ...activityFigures(activity0, { ...activity1, commits: activity1.commits - watcherQueries }, all.length),
     );
   } finally {
     await watcher.end().catch(() => undefined);

@@ -6,3 +6,4 @@ export * from './hash-chain';
 export * from './trace-context';
 export * from './process-metric';
 export * from './tenant-scope';
+export * from './iso-time';

@@ -49,6 +49,19 @@ describe('sealed personal fields', () => {
       count: 3,
     });
   });
+  it('reveals a long list by copying only the items on the way to a sealed field', () => {
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      eventId: `e-${i}`,
+      data: { summary: i === 500 ? seal('Called Mrs Li', keyId, key) : `Called the customer (${i})`, at: null },
+    }));
+    const revealed = revealWith(events, new Map([[keyId, key]]));
+    expect(revealed[500]).toEqual({ eventId: 'e-500', data: { summary: 'Called Mrs Li', at: null } });
+    expect(revealed[500]).not.toBe(events[500]);
+    expect(revealed.filter((event, i) => event !== events[i])).toHaveLength(1);
+    expect(isSealed(events[500]!.data.summary)).toBe(true); // the input is left as it was
+    expect(revealWith(events.slice(0, 3), new Map())).toEqual(events.slice(0, 3));
+    expect(sealedKeyIds(events)).toEqual([keyId]);
+  });
 });
 
 describe('data subject ids', () => {

@@ -12,7 +12,8 @@ export const ERASED = '[erased]';
 const PREFIX = 'pii:v1:';
 const SEALED = /^pii:v1:([0-9a-f-]{36}):([A-Za-z0-9_-]+):([A-Za-z0-9_-]*):([A-Za-z0-9_-]+)$/;
 
-export const isSealed = (value: unknown): value is string => typeof value === 'string' && SEALED.test(value);
+export const isSealed = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith(PREFIX) && SEALED.test(value);
 /** Whether a text (a JSON document, a CSV line) may hold a sealed field: a cheap test before parsing it. */
 export const mayHoldSealed = (text: string): boolean => text.includes(PREFIX);
 
@@ -40,12 +41,38 @@ export function unseal(sealed: string, key: Buffer): string {
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
 
-/** Every string in a JSON value passed through `map` (objects and arrays copied, the rest kept). */
-export function mapStrings(value: unknown, map: (text: string) => string): unknown {
+/** Calls `visit` with every string inside a JSON value, copying nothing. */
+function eachString(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) for (const item of value) eachString(item, visit);
+  else if (value !== null && typeof value === 'object')
+    for (const item of Object.values(value)) eachString(item, visit);
+}
+
+/**
+ * The JSON value with every string passed through `map`. Only the arrays and objects on the way to
+ * a string `map` changed are copied; the rest is returned as it is, so revealing a long list in which
+ * few items hold a sealed field costs a walk, not a copy of the list's every item.
+ */
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === 'string') return map(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (Array.isArray(value)) {
+    const items: readonly unknown[] = value;
+    let copy: unknown[] | undefined;
+    items.forEach((item, index) => {
+      const mapped = mapStrings(item, map);
+      if (mapped !== item) (copy ??= [...items])[index] = mapped;
+    });
+    return copy ?? items;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      const mapped = mapStrings(item, map);
+      if (mapped !== item) (copy ??= { ...value })[key] = mapped;
+    }
+    return copy ?? value;
   }
   return value;
 }
@@ -53,16 +80,16 @@ export function mapStrings(value: unknown, map: (text: string) => string): unkno
 /** The key ids of every sealed field inside a JSON value. */
 export function sealedKeyIds(value: unknown): string[] {
   const ids = new Set<string>();
-  mapStrings(value, (text) => {
+  eachString(value, (text) => {
     if (isSealed(text)) ids.add(keyIdOf(text));
-    return text;
   });
   return [...ids];
 }
 
 /**
  * Replaces every sealed field with its plain text, using the data keys found (key id → key, or
- * null for a destroyed key): a field whose key is destroyed or unknown reads as ERASED.
+ * null for a destroyed key): a field whose key is destroyed or unknown reads as ERASED. What holds
+ * no sealed field is not copied (see `mapStrings`).
  */
 export function revealWith<T>(value: T, keys: ReadonlyMap<string, Buffer | null>): T {
   return mapStrings(value, (text) => {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { Topics, type Envelope } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
+import { KEY_VAULT } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
+import { ERASED, type KeyVault } from '@complaints/privacy';
 import { eventually } from '../../../../../test/support/database';
 import { complaintReceivedData } from '../../../../../test/fixtures/events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
 import { api } from '../../../../../test/support/auth';
+import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
 
 /** The tenant of the events these tests project: reads are made in it. */
 const inTenant = { headers: { 'x-tenant-id': 'bank-a' } };
@@ -200,6 +204,123 @@ describe('the audit view of a case', () => {
     const { status, body } = await stateAt(at);
     expect(status).toBe(200);
     expect(body.state).toMatchObject(expected);
+  });
+
+  describe('byte for byte as the history was answered when pg parsed every instant into a Date', () => {
+    const audited = randomUUID();
+    /** Sealed text → what a reader must see: the plain text, or ERASED once the subject is erased. */
+    const shown = new Map<string, string>();
+    let owner: Client;
+
+    /** The answer as the former read made it: pg's Dates formatted by toISOString, every sealed field replaced. */
+    const formerHistory = async (until?: string) => {
+      const { rows } = await owner.query<Record<string, unknown> & { occurred_at: Date; recorded_at: Date }>(
+        `SELECT event_id, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, tenant, data, recorded_at
+           FROM ${analytics.config.schema}.case_history WHERE complaint_id = $1 AND tenant = 'bank-a'
+            AND ($2::timestamptz IS NULL OR occurred_at <= $2) ORDER BY occurred_at, seq`,
+        [audited, until ?? null],
+      );
+      return rows.map((row) => ({
+        eventId: row.event_id as string,
+        source: row.source as string,
+        type: row.type as string,
+        time: row.occurred_at.toISOString(),
+        actor: row.actor,
+        correlationId: row.correlation_id,
+        causationId: row.causation_id,
+        streamVersion: row.stream_version as number,
+        tenant: row.tenant as string,
+        data: row.data as Record<string, unknown>,
+        recordedAt: row.recorded_at.toISOString(),
+      }));
+    };
+    const revealed = (value: unknown) =>
+      JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? (shown.get(v) ?? v) : v));
+
+    beforeAll(async () => {
+      const vault = analytics.app.get<KeyVault>(KEY_VAULT);
+      const sealerOf = async (identity: string) => {
+        const key = await vault.dataKeyFor(vault.subjectId('bank-a', identity));
+        await key.keep();
+        return (plain: string, reads = plain) => {
+          const sealed = key.seal(plain);
+          shown.set(sealed, reads);
+          return sealed;
+        };
+      };
+      const live = await sealerOf('phone:13800000123');
+      const gone = await sealerOf('phone:13800000999');
+      const data = [
+        {
+          complaintId: audited,
+          complainant: { name: live('王女士'), contact: { phone: live('13800000123') } },
+          demands: [live('退还年费'), live('书面道歉')],
+          channel: 'hotline',
+        },
+        { caseId: audited, summary: gone('Called Mr Zhao about his card', ERASED), channel: 'phone' },
+        { caseId: audited, amount: 300.5, '10': 'ten', '2': 'two', note: 'line\nbreak "quoted" \\ 回访', empty: {} },
+        { caseId: audited, summary: live('回访客户，说明退费进度'), valid: true, reason: null },
+      ];
+      owner = new Client({ connectionString: analytics.testDb.url });
+      await owner.connect();
+      await owner.query(
+        `INSERT INTO ${analytics.config.schema}.case_history
+           (event_id, complaint_id, tenant, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data)
+         SELECT gen_random_uuid(), $1, tenant, '/complaints/resolution', 'case.note-added.v1', at, '{"id":"agent-7","role":"agent"}',
+                'corr-bytes', CASE WHEN i > 1 THEN 'cause-' || i END, i, data
+           FROM unnest($2::timestamptz[], $3::jsonb[], $4::text[]) WITH ORDINALITY AS e(at, data, tenant, i)`,
+        [
+          audited,
+          // Zero milliseconds, microseconds to truncate, the last microsecond of a second; one row of another tenant.
+          [
+            '2026-11-22 10:00:00+00',
+            '2026-11-22 18:00:00.040999+08',
+            '2026-11-22 10:00:59.999999+00',
+            '2026-11-22 10:01:00.5+00',
+            '2026-11-22 10:00:30+00',
+          ],
+          [...data, data[0]].map((d) => JSON.stringify(d)),
+          ['bank-a', 'bank-a', 'bank-a', 'bank-a', 'bank-b'],
+        ],
+      );
+      await owner.query(
+        `UPDATE ${analytics.config.schema}.case_history SET type = 'complaint.received.v1' WHERE complaint_id = $1 AND stream_version = 1`,
+        [audited],
+      );
+      await vault.erase(vault.subjectId('bank-a', 'phone:13800000999'));
+    });
+    afterAll(async () => {
+      await owner?.end();
+    });
+
+    it('answers the history with the same bytes, sealed fields revealed or erased', async () => {
+      const response = await api(`${analytics.base}/audit/cases/${audited}/history`, inTenant);
+      const former = await formerHistory();
+      expect(former.map((e) => e.time)).toEqual([
+        '2026-11-22T10:00:00.000Z',
+        '2026-11-22T10:00:00.040Z',
+        '2026-11-22T10:00:59.999Z',
+        '2026-11-22T10:01:00.500Z',
+      ]);
+      const body = await response.text();
+      expect(body).toBe(revealed({ complaintId: audited, events: former }));
+      expect(body).toContain('王女士');
+      expect(body).toContain(ERASED);
+    });
+
+    it('answers the state at an instant with the same bytes', async () => {
+      const at = '2026-11-22T10:01:00.000Z';
+      const response = await api(`${analytics.base}/audit/cases/${audited}/state?at=${at}`, inTenant);
+      const former = await formerHistory(at);
+      const state = former.reduce<CaseSummary | undefined>(
+        (summary, event) => evolveSummary(summary, { ...event, subject: audited }),
+        undefined,
+      );
+      expect(former).toHaveLength(3);
+      expect(await response.text()).toBe(
+        revealed({ complaintId: audited, at, eventsApplied: 3, lastEventId: former.at(-1)!.eventId, state }),
+      );
+    });
   });
 
   it('knows nothing of the case before it was received, and refuses a malformed instant', async () => {

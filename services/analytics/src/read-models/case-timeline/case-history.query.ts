@@ -1,6 +1,6 @@
 /** Reading a case's timeline: every integration event of every service, in event-time order. */
 import { NotFoundError } from '@complaints/decider';
-import type { SqlClient } from '@complaints/eventstore';
+import { isoTimeSql, type SqlClient } from '@complaints/eventstore';
 import { mayAccess, type RequestMeta } from '@complaints/kit';
 import type { CaseSummary } from '../../domain/case-summary';
 
@@ -22,14 +22,14 @@ interface HistoryRow {
   event_id: string;
   source: string;
   type: string;
-  occurred_at: Date;
+  time: string;
   actor: { id: string; role: string };
   correlation_id: string;
   causation_id: string | null;
   stream_version: number;
   tenant: string;
   data: Record<string, unknown>;
-  recorded_at: Date;
+  recorded_at: string;
 }
 
 /** The tenant's case's events up to and including `until` (all of them without it). */
@@ -40,7 +40,10 @@ export async function readHistory(
   until?: Date,
 ): Promise<HistoryEntry[]> {
   const { rows } = await client.query<HistoryRow>(
-    `SELECT event_id, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, tenant, data, recorded_at
+    // Instants as text from PostgreSQL: parsing two Dates a row only to format them back took about
+    // a quarter of the CPU of reading a 1,000-event history (bench/README.md, audit queries).
+    `SELECT event_id, source, type, ${isoTimeSql('occurred_at')} AS time, actor, correlation_id, causation_id,
+            stream_version, tenant, data, ${isoTimeSql('recorded_at')} AS recorded_at
        FROM case_history WHERE complaint_id = $1 AND tenant = $3 AND ($2::timestamptz IS NULL OR occurred_at <= $2)
       ORDER BY occurred_at, seq`,
     [complaintId, until?.toISOString() ?? null, tenant],
@@ -49,14 +52,14 @@ export async function readHistory(
     eventId: row.event_id,
     source: row.source,
     type: row.type,
-    time: row.occurred_at.toISOString(),
+    time: row.time,
     actor: row.actor,
     correlationId: row.correlation_id,
     causationId: row.causation_id,
     streamVersion: row.stream_version,
     tenant: row.tenant,
     data: row.data,
-    recordedAt: row.recorded_at.toISOString(),
+    recordedAt: row.recorded_at,
   }));
 }
 

@@ -40,12 +40,13 @@ export function decodeEvents(values: readonly string[]): { events: ProjectedEven
 
 /** Valid events as a slice's COPY text and fold input (the data's JSON is made once for both). */
 export function encodeEvents(events: readonly ProjectedEvent[], skipped = 0): DecodedSlice {
-  let copy = '';
+  // Lines joined once: a string grown by += is a rope that must be flattened again to be encoded.
+  const lines: string[] = [];
   const inputs: string[] = [];
   for (const event of events) {
     const data = JSON.stringify(event.data);
     const row = historyRow(event);
-    copy += copyLine(HISTORY_COLUMNS.map((column) => (column === 'data' ? data : row[column])));
+    lines.push(copyLine(HISTORY_COLUMNS.map((column) => (column === 'data' ? data : row[column]))));
     const input: Record<keyof SummaryInput, string> = {
       type: JSON.stringify(event.type),
       subject: JSON.stringify(event.subject),
@@ -59,7 +60,7 @@ export function encodeEvents(events: readonly ProjectedEvent[], skipped = 0): De
         `"streamVersion":${input.streamVersion},"data":${input.data}}`,
     );
   }
-  return { copy, summaryInputs: `[${inputs.join(',')}]`, skipped };
+  return { copy: lines.join(''), summaryInputs: `[${inputs.join(',')}]`, skipped };
 }
 
 export function decodeSlice(values: readonly string[]): DecodedSlice {

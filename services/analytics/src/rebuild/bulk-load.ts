@@ -87,7 +87,10 @@ export class BulkLoad {
     const client = new Client({
       connectionString: options.url,
       application_name: 'analytics-rebuild',
-      options: `-c search_path=${options.schema},public`,
+      // Each slice commits without waiting for its WAL to reach the disk: the fresh tables are
+      // thrown away if the rebuild fails, and the switch, which commits as usual, flushes the WAL
+      // of every slice before it. Saves a WAL flush a slice (IO:WALSync in pg_stat_activity).
+      options: `-c search_path=${options.schema},public -c synchronous_commit=off`,
     });
     await client.connect();
     return new BulkLoad(client, options, Math.max(1, options.summaryWindow ?? defaultSummaryWindow()));

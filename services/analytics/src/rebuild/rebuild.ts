@@ -116,8 +116,11 @@ async function load(
   decoding: DecodePoolOptions,
   afterHistory: () => Promise<void>,
 ): Promise<{ read: number; skipped: number }> {
-  const bulk = await BulkLoad.open(options);
   const pool = new DecodePool(decoding);
+  const bulk = await BulkLoad.open(options).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   let read = 0;
   let skipped = 0;
   // Each slice is handed to the bulk load once it is decoded and the slice before it was handed

@@ -233,13 +233,15 @@ export class KafkaTransport implements Transport {
   ): Promise<void> {
     if (ends.size === 0) return;
     const groupId = `${this.options.clientId}-history-${randomUUID()}`;
-    // Large fetches: a rebuild applies each fetched batch in one transaction.
+    // Modest fetches: kafkajs decodes a whole fetch at once, and while it does, the reader's thread
+    // sends nothing else (a rebuild's COPY stalls); the reader keeps slices of the last fetch in
+    // hand while the next one is on its way, so more fetches cost no waiting.
     const consumer = this.kafka.consumer({
       groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 1000,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
     });
     let finish: (error?: Error) => void = () => undefined;
     const finished = new Promise<void>((resolve, reject) => {

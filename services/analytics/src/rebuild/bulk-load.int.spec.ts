@@ -4,7 +4,8 @@ import { caseHistories } from '../../../../bench/lib/case-histories';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { analyticsMigrations } from '../infrastructure/migrations';
 import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case-timeline/case-timeline.projection';
-import { BulkLoad } from './bulk-load';
+import { BulkLoad, type LoadSlice } from './bulk-load';
+import { encodeEvents } from './decode';
 
 const HISTORY =
   'event_id, complaint_id, tenant, source, type, occurred_at, actor, correlation_id, causation_id, stream_version, data';
@@ -23,6 +24,12 @@ function arrivals(): ProjectedEvent[] {
   const byTopic = [...messages].sort((a, b) => order.indexOf(a.topic) - order.indexOf(b.topic));
   const events = byTopic.map((m) => parseIntegrationEvent(JSON.parse(m.value)));
   return [...events.slice(0, 150), events[3]!, events[150]!, ...events.slice(150), events[7]!];
+}
+
+/** Events as the decoding workers hand them over. */
+function sliceOf(events: ProjectedEvent[]): LoadSlice {
+  const { copy, summaryInputs } = encodeEvents(events);
+  return { copy, summaryInputs, messages: events.length, events: () => events };
 }
 
 describe('loading a rebuild in bulk', () => {
@@ -51,7 +58,7 @@ describe('loading a rebuild in bulk', () => {
     // later events come, and written again.
     const load = await BulkLoad.open({ url: testDb.url, schema: 'bulk', summaryWindow: 4 });
     try {
-      for (const batch of batches) await load.add(batch, batch.length);
+      for (const batch of batches) await load.add(sliceOf(batch));
       await load.finish();
     } finally {
       await load.close();

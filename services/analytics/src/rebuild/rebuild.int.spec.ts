@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KafkaTransport, PostgresTransport, embeddedBusMigrations } from '@complaints/messaging';
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { parseIntegrationEvent } from '@complaints/contracts';
@@ -192,6 +195,47 @@ describe('rebuilding the analytics projections from history', () => {
       );
       expect(Number(counted[0]!.events)).toBe(events);
       await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
+    });
+
+    it('counts unreadable messages as skipped and rebuilds from the rest', async () => {
+      const messages = await count(bus, 'SELECT count(*) AS n FROM bus_messages');
+      const { rows } = await bus.query<{ topic: string; key: string }>(
+        'SELECT topic, key FROM bus_messages ORDER BY position LIMIT 1',
+      );
+      const { topic, key } = rows[0]!;
+      // Dead-lettered by the live consumer; the rebuild counts them and stores nothing of them.
+      await transport.publish([
+        { topic, key, value: 'not json', headers: {} },
+        { topic, key, value: JSON.stringify({ type: 'complaint.received.v1', subject: key, data: {} }), headers: {} },
+      ]);
+      const events = await historyCount();
+
+      const report = await rebuildAnalytics({ config: analytics.config, keepOld: true });
+
+      expect(report).toMatchObject({ read: messages + 2, skipped: 2, tail: 0 });
+      expect(await historyCount()).toBe(events);
+      await expectSameProjections(analytics.db, analytics.config.schema, report.retiredSchema!);
+    });
+
+    it('stops naming the error, with the live tables as they were, when a decoding worker fails', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'decode-worker-'));
+      const file = join(dir, 'worker.js');
+      writeFileSync(
+        file,
+        `const { parentPort } = require('node:worker_threads');
+         parentPort.on('message', ({ id }) => parentPort.postMessage({ id, error: 'Error: no memory left to decode' }));`,
+      );
+      const before = await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`);
+      try {
+        await expect(rebuildAnalytics({ config: analytics.config, decoding: { file } })).rejects.toThrow(
+          /decoding worker failed on a slice of messages: Error: no memory left to decode/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`)).toEqual(before);
+      // Nothing held: the next rebuild runs.
+      expect((await rebuildAnalytics({ config: analytics.config })).skipped).toBe(2);
     });
   });
 });

@@ -5,6 +5,8 @@
  *    their secondary indexes are put aside until the tables are loaded.
  * 2. Every message of the three topics, up to where they ended at the start, is loaded into them
  *    (bulk-load.ts): the same rows and the same summary fold as the live projection, in bulk.
+ *    Worker threads parse and check the messages and make their COPY text (decode-pool.ts); this
+ *    thread reads the topics, folds the summaries and streams the COPY.
  *    Queries keep answering from the live tables meanwhile, and the live consumer keeps
  *    projecting new events into them.
  * 3. The indexes are built; then the switch, in one transaction: lock the live tables, copy into
@@ -13,13 +15,15 @@
  *    live consumer transaction waiting on the lock continues into the new tables; the projection
  *    ignores an event it already holds.
  */
-import { parseIntegrationEvent, prefixed, Topics } from '@complaints/contracts';
+import { prefixed, Topics } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
 import { createTransport, type ServiceConfig } from '@complaints/kit';
 import type { HistoryReader } from '@complaints/messaging';
 import { analyticsMigrations } from '../infrastructure/migrations';
 import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case-timeline/case-timeline.projection';
 import { BulkLoad, type BulkLoadOptions } from './bulk-load';
+import { decodeEvents } from './decode';
+import { DecodePool, type DecodePoolOptions } from './decode-pool';
 import { dropSecondaryIndexes } from './deferred-indexes';
 
 export interface RebuildOptions {
@@ -31,6 +35,8 @@ export interface RebuildOptions {
   onProgress?: (done: number) => void | Promise<void>;
   /** Case summaries kept in memory at most (default: a quarter of the heap, at most 100,000 cases). */
   summaryWindow?: number;
+  /** The decoding worker threads (default: one fewer than the cores, at least one). */
+  decoding?: DecodePoolOptions;
 }
 
 export interface RebuildReport {
@@ -60,8 +66,13 @@ interface HistoryRow {
 }
 
 const projection = new CaseTimelineProjection();
-/** Messages decoded and stored at a time. */
+/** Messages decoded (by one worker) and stored at a time. */
 const SLICE = 1000;
+/**
+ * Slices read and not yet being stored, at most: enough to keep the workers and PostgreSQL busy
+ * while the next fetch from the broker is under way (a few MB of text).
+ */
+const AHEAD = 8;
 
 /** Applies the live events the shadow tables lack; returns how many there were. */
 async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<number> {
@@ -95,36 +106,56 @@ async function copyTail(tx: SqlClient, live: string, shadow: string): Promise<nu
 
 /**
  * Reads the whole history into the shadow tables; returns how many messages, and how many were
- * unreadable. `afterHistory` runs (on other connections) while the summaries are written.
+ * unreadable. The decoding workers parse and check the messages and make their COPY text, a few
+ * slices ahead; this thread stores the slices in the order they were read, and folds the
+ * summaries. `afterHistory` runs (on other connections) while the summaries are written.
  */
 async function load(
   history: HistoryReader,
   options: BulkLoadOptions,
+  decoding: DecodePoolOptions,
   afterHistory: () => Promise<void>,
 ): Promise<{ read: number; skipped: number }> {
-  const bulk = await BulkLoad.open(options);
+  const pool = new DecodePool(decoding);
+  const bulk = await BulkLoad.open(options).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   let read = 0;
   let skipped = 0;
+  // Each slice is handed to the bulk load once it is decoded and the slice before it was handed
+  // over: stored in the order read. The chain goes on while the reader waits for the next fetch.
+  let chain = Promise.resolve();
+  const handedOver: Promise<void>[] = [];
+  const submit = (values: string[]) => {
+    const decoded = pool.decode(values);
+    chain = chain.then(async () => {
+      const slice = await decoded;
+      read += values.length;
+      skipped += slice.skipped; // dead-lettered when they were live; they never reached the projection then either
+      await bulk.add({
+        copy: Buffer.from(slice.copy.buffer, slice.copy.byteOffset, slice.copy.byteLength),
+        summaryInputs: slice.summaryInputs,
+        messages: values.length,
+        events: () => decodeEvents(values).events,
+      });
+    });
+    chain.catch(() => undefined); // surfaces where the reader waits, or at the end
+    handedOver.push(chain);
+  };
   try {
     await history.read(async (messages) => {
-      // In slices: one is decoded while the one before it is stored, and each wait for the server
-      // lets the event loop send what is queued for it.
       for (let from = 0; from < messages.length; from += SLICE) {
-        const slice = messages.slice(from, from + SLICE);
-        const events: ProjectedEvent[] = [];
-        for (const message of slice) {
-          try {
-            events.push(parseIntegrationEvent(JSON.parse(message.value)));
-          } catch {
-            skipped++; // dead-lettered when it was live; it never reached the projection then either
-          }
-        }
-        read += slice.length;
-        await bulk.add(events, slice.length);
+        submit(messages.slice(from, from + SLICE).map((m) => m.value));
+        // Memory stays bounded: the reader waits while too many slices are out.
+        while (handedOver.length > AHEAD) await handedOver.shift();
       }
     });
+    await chain;
     await bulk.finish(afterHistory);
   } finally {
+    await pool.close(); // fails the slices still being decoded: the chain ends soon after
+    await chain.catch(() => undefined);
     await bulk.close();
   }
   return { read, skipped };
@@ -201,6 +232,7 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
         summaryWindow: options.summaryWindow,
         onStored: options.onProgress,
       },
+      options.decoding ?? {},
       // The shadow pool's two connections build the indexes side by side.
       async () => void (await Promise.all(deferredIndexes.map((definition) => shadow!.query(definition)))),
     );

@@ -8,7 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@complaints/contracts';
 import type { SqlClient } from '@complaints/eventstore';
-import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
+import { evolveSummary, type CaseSummary, type SummaryInput } from '../../domain/case-summary';
 
 /** The part of an integration event the projection keeps (all of it that `case_history` stores). */
 export type ProjectedEvent = Pick<
@@ -68,7 +68,7 @@ export async function storeNewEvents(events: readonly ProjectedEvent[], tx: SqlC
 }
 
 /** Folds events, in order, into the summaries of their cases (missing ones start from nothing). */
-export function foldSummaries(summaries: Map<string, CaseSummary>, events: readonly ProjectedEvent[]): void {
+export function foldSummaries(summaries: Map<string, CaseSummary>, events: readonly SummaryInput[]): void {
   for (const event of events) summaries.set(event.subject, evolveSummary(summaries.get(event.subject), event));
 }
 

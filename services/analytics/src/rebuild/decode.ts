@@ -1,0 +1,69 @@
+/**
+ * Turns a slice of history messages into what the rebuild stores and folds: each message parsed
+ * and checked against its contract (one that fails is skipped and counted, as the live consumer
+ * dead-letters it), the valid events' `case_history` rows as COPY text, and what the summary fold
+ * needs of each valid event as JSON text. A decoding worker (decode.worker.ts) runs it, so the
+ * main thread only folds and streams COPY; text crosses between the threads, not object graphs,
+ * because cloning objects costs about as much as parsing them again.
+ */
+import { parseIntegrationEvent } from '@complaints/contracts';
+import type { SummaryInput } from '../domain/case-summary';
+import {
+  HISTORY_COLUMNS,
+  historyRow,
+  type ProjectedEvent,
+} from '../read-models/case-timeline/case-timeline.projection';
+import { copyLine } from './copy-text';
+
+export interface DecodedSlice {
+  /** The valid events' `case_history` rows (HISTORY_COLUMNS), in message order. */
+  copy: string;
+  /** A JSON array of the valid events as `SummaryInput`s, in the same order. */
+  summaryInputs: string;
+  /** Messages that failed their contract (or were no JSON). */
+  skipped: number;
+}
+
+/** The messages' valid events, and how many were not (the rebuild's own thread, when it must). */
+export function decodeEvents(values: readonly string[]): { events: ProjectedEvent[]; skipped: number } {
+  const events: ProjectedEvent[] = [];
+  let skipped = 0;
+  for (const value of values) {
+    try {
+      events.push(parseIntegrationEvent(JSON.parse(value)));
+    } catch {
+      skipped++; // dead-lettered when it was live; it never reached the projection then either
+    }
+  }
+  return { events, skipped };
+}
+
+/** Valid events as a slice's COPY text and fold input (the data's JSON is made once for both). */
+export function encodeEvents(events: readonly ProjectedEvent[], skipped = 0): DecodedSlice {
+  // Lines joined once: a string grown by += is a rope that must be flattened again to be encoded.
+  const lines: string[] = [];
+  const inputs: string[] = [];
+  for (const event of events) {
+    const data = JSON.stringify(event.data);
+    const row = historyRow(event);
+    lines.push(copyLine(HISTORY_COLUMNS.map((column) => (column === 'data' ? data : row[column]))));
+    const input: Record<keyof SummaryInput, string> = {
+      type: JSON.stringify(event.type),
+      subject: JSON.stringify(event.subject),
+      tenant: JSON.stringify(event.tenant),
+      time: JSON.stringify(event.time),
+      streamVersion: JSON.stringify(event.streamVersion),
+      data,
+    };
+    inputs.push(
+      `{"type":${input.type},"subject":${input.subject},"tenant":${input.tenant},"time":${input.time},` +
+        `"streamVersion":${input.streamVersion},"data":${input.data}}`,
+    );
+  }
+  return { copy: lines.join(''), summaryInputs: `[${inputs.join(',')}]`, skipped };
+}
+
+export function decodeSlice(values: readonly string[]): DecodedSlice {
+  const { events, skipped } = decodeEvents(values);
+  return encodeEvents(events, skipped);
+}

@@ -4,6 +4,7 @@ import { complaintReceivedData, metadata } from '../../../test/fixtures/events';
 import { embeddedBusMigrations, isInfrastructureFailure, OutboxRelay, PostgresTransport } from '@complaints/messaging';
 import {
   EventStore,
+  LOG_START,
   StreamVersionConflict,
   eventStoreMigrations,
   openDatabase,
@@ -43,6 +44,29 @@ describe('the PostgreSQL event store', () => {
       ['C', 3],
     ]);
     expect(read[0]?.metadata.actor).toEqual({ id: 'test', role: 'agent' });
+  });
+
+  it('reads committed events in transaction order, also where a transaction id gains a digit', async () => {
+    // As text, transaction 1000 sorts before 999: a reader in text order would hand out 1000's
+    // event first, move past it, and never return 999's.
+    const ordered = await openDatabase({ url: testDb.url, schema: 'commit_order', migrations: eventStoreMigrations });
+    try {
+      await ordered.query(
+        `INSERT INTO events (global_position, transaction_id, event_id, stream_id, stream_version, type, data, metadata)
+         VALUES (1, '999', $1, 's-a', 1, 'A', '{}', $3), (2, '1000', $2, 's-b', 1, 'B', '{}', $3)`,
+        [randomUUID(), randomUUID(), JSON.stringify(metadata())],
+      );
+      const seen: string[] = [];
+      for (let from = LOG_START; ;) {
+        const [next] = await store.readCommitted(ordered, from, 1);
+        if (!next) break;
+        seen.push(`${next.type}@${next.transactionId}`);
+        from = { transactionId: next.transactionId, globalPosition: next.globalPosition };
+      }
+      expect(seen).toEqual(['A@999', 'B@1000']);
+    } finally {
+      await ordered.close();
+    }
   });
 
   it('refuses an append at a stale expected version and writes nothing', async () => {

@@ -157,14 +157,16 @@ export class EventStore {
 
   /**
    * Events after `after` in commit order, only from transactions that can no longer commit
-   * "behind" the reader: every row below the current snapshot's xmin is final.
+   * "behind" the reader: every row below the current snapshot's xmin is final. Ordered by the
+   * columns, qualified: the select list's `transaction_id` is the id as text, and ordering by that
+   * would put transaction 1000 before 999 (and read every row after `after` to sort them).
    */
   async readCommitted(client: SqlClient, after: LogPosition, limit: number): Promise<StoredEvent[]> {
     const { rows } = await client.query<EventRow>(
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       [after.transactionId, after.globalPosition, limit],
     );

@@ -59,6 +59,29 @@ describe('the embedded (PostgreSQL) transport', () => {
     expect(all.map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
   });
 
+  it('reads in transaction order where a transaction id gains a digit (as text, 1000 sorts before 999)', async () => {
+    const bus = await openDatabase({ url: testDb.url, schema: 'bus_order', migrations: embeddedBusMigrations });
+    opened.push(bus);
+    await bus.query(
+      `INSERT INTO bus_messages (position, transaction_id, topic, key, value, headers)
+       VALUES (1, '999', 'ordered', 'a', '{}', '{}'), (2, '1000', 'ordered', 'b', '{}', '{}')`,
+    );
+    const transport = new PostgresTransport(bus, { batchSize: 1 });
+    const consumed: string[] = [];
+    const subscription = await transport.subscribe({
+      groupId: 'ordered',
+      topics: ['ordered'],
+      onMessage: async (m) => void consumed.push(m.key),
+    });
+    await eventually('both messages', async () => (consumed.length >= 2 ? true : undefined));
+    await subscription.stop();
+    const replayed: string[] = [];
+    await (
+      await transport.history(['ordered'])
+    ).read(async (messages) => void replayed.push(...messages.map((m) => m.key)));
+    expect({ consumed, replayed }).toEqual({ consumed: ['a', 'b'], replayed: ['a', 'b'] });
+  });
+
   it('wakes an idle consumer when this process publishes, instead of waiting out its poll interval', async () => {
     const transport = new PostgresTransport(await openBus(), { pollIntervalMs: 10 * 60_000 });
     const seen: string[] = [];

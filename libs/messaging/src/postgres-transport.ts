@@ -129,7 +129,7 @@ export class PostgresTransport implements Transport {
              FROM bus_messages
             WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY transaction_id, position LIMIT $3`,
+            ORDER BY bus_messages.transaction_id, bus_messages.position LIMIT $3`,
           [from.transaction_id, from.position, batchSize],
         );
         const commit = (row: MessageRow) =>
@@ -186,7 +186,7 @@ export class PostgresTransport implements Transport {
              FROM bus_messages
             WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND topic = ANY($3)
               AND transaction_id <= $4::xid8 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY transaction_id, position LIMIT $5`,
+            ORDER BY bus_messages.transaction_id, bus_messages.position LIMIT $5`,
           [from.transaction_id, from.position, topics, end.transaction_id, batchSize],
         );
         if (batch.length === 0) return;

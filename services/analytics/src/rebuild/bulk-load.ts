@@ -67,6 +67,11 @@ export interface BulkLoadOptions {
   summaryWindow?: number;
   /** Called with the number of messages stored so far, after each batch. */
   onStored?: (messages: number) => void | Promise<void>;
+  /**
+   * Whether each slice waits for its WAL to reach the disk when it commits (default false: only
+   * the switch does, and it flushes every slice's WAL before it). True keeps the server's setting.
+   */
+  flushEachSlice?: boolean;
 }
 
 export class BulkLoad {
@@ -90,7 +95,7 @@ export class BulkLoad {
       // Each slice commits without waiting for its WAL to reach the disk: the fresh tables are
       // thrown away if the rebuild fails, and the switch, which commits as usual, flushes the WAL
       // of every slice before it. Saves a WAL flush a slice (IO:WALSync in pg_stat_activity).
-      options: `-c search_path=${options.schema},public -c synchronous_commit=off`,
+      options: `-c search_path=${options.schema},public${options.flushEachSlice ? '' : ' -c synchronous_commit=off'}`,
     });
     await client.connect();
     return new BulkLoad(client, options, Math.max(1, options.summaryWindow ?? defaultSummaryWindow()));

@@ -37,6 +37,8 @@ export interface RebuildOptions {
   summaryWindow?: number;
   /** The decoding worker threads (default: one fewer than the cores, at least one). */
   decoding?: DecodePoolOptions;
+  /** Each loaded slice waits for the WAL flush at its commit (default: only the switch does; bulk-load.ts). */
+  flushEachSlice?: boolean;
 }
 
 export interface RebuildReport {
@@ -231,6 +233,7 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
         schema: shadowSchema,
         summaryWindow: options.summaryWindow,
         onStored: options.onProgress,
+        flushEachSlice: options.flushEachSlice,
       },
       options.decoding ?? {},
       // The shadow pool's two connections build the indexes side by side.

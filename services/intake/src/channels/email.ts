@@ -4,11 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { BadRequestException } from '@nestjs/common';
-import { simpleParser } from 'mailparser';
 import type { IncomingFile } from '../attachments/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
 
 const CJK = /[\u3400-\u9fff]/;
+
+/** mailparser and its encodings take ~19 MB once loaded: loaded with the first email, not by every intake. */
+let mailparser: Promise<typeof import('mailparser')> | undefined;
+const loadMailparser = () => (mailparser ??= import('mailparser'));
 
 function textOf(mail: { text?: string; html?: string | false }): string {
   if (mail.text?.trim()) return mail.text.trim();
@@ -24,6 +27,7 @@ export async function emailToComplaint(
   raw: Buffer,
   now: Date,
 ): Promise<{ details: ComplaintDetails; messageId: string; files: IncomingFile[] }> {
+  const { simpleParser } = await loadMailparser();
   let mail;
   try {
     mail = await simpleParser(raw);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { Client } from 'pg';
+import { sql } from './context';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -46,17 +46,12 @@ export function pidsMatching(word: string): number[] {
 
 /** The server processes serving `database` now (PostgreSQL on this machine: one process per connection). */
 async function backendsOf(adminUrl: string, database: string): Promise<number[]> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [database],
-    );
-    return rows.map((r) => r.pid);
-  } finally {
-    await client.end();
-  }
+  const rows = await sql<{ pid: number }>(
+    adminUrl,
+    'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
+  return rows.map((r) => r.pid);
 }
 
 export interface CpuUse {
@@ -103,26 +98,19 @@ export async function cpuMeter(groups: Record<string, number[]>, postgres?: { ad
 export interface DatabaseActivity {
   commits: number;
   rowsWritten: number;
-  rowsRead: number;
 }
 
 /**
- * Counts from pg_stat_database for one database (transactions committed, rows inserted, updated or
- * deleted, rows returned), read now; subtract two readings for a window. PostgreSQL publishes a
- * backend's counts within about a second of its transactions, so read the end after a pause.
+ * Counts from pg_stat_database for one database (transactions committed; rows inserted, updated or
+ * deleted), read now; subtract two readings for a window. PostgreSQL publishes a backend's counts
+ * within about a second of its transactions, so read the end after a pause.
  */
 export async function databaseActivity(adminUrl: string, database: string): Promise<DatabaseActivity> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ commits: string; written: string; read: string }>(
-      `SELECT xact_commit AS commits, tup_inserted + tup_updated + tup_deleted AS written, tup_returned AS read
-         FROM pg_stat_database WHERE datname = $1`,
-      [database],
-    );
-    const row = rows[0]!;
-    return { commits: Number(row.commits), rowsWritten: Number(row.written), rowsRead: Number(row.read) };
-  } finally {
-    await client.end();
-  }
+  const [row] = await sql<{ commits: string; written: string }>(
+    adminUrl,
+    `SELECT xact_commit AS commits, tup_inserted + tup_updated + tup_deleted AS written
+       FROM pg_stat_database WHERE datname = $1`,
+    [database],
+  );
+  return { commits: Number(row!.commits), rowsWritten: Number(row!.written) };
 }

@@ -47,18 +47,15 @@ export function encodeEvents(events: readonly ProjectedEvent[], skipped = 0): De
     const data = JSON.stringify(event.data);
     const row = historyRow(event);
     lines.push(copyLine(HISTORY_COLUMNS.map((column) => (column === 'data' ? data : row[column]))));
-    const input: Record<keyof SummaryInput, string> = {
-      type: JSON.stringify(event.type),
-      subject: JSON.stringify(event.subject),
-      tenant: JSON.stringify(event.tenant),
-      time: JSON.stringify(event.time),
-      streamVersion: JSON.stringify(event.streamVersion),
-      data,
+    // The fold input without its data, then the data's JSON made above: the same object, stringified once.
+    const head: Omit<SummaryInput, 'data'> = {
+      type: event.type,
+      subject: event.subject,
+      tenant: event.tenant,
+      time: event.time,
+      streamVersion: event.streamVersion,
     };
-    inputs.push(
-      `{"type":${input.type},"subject":${input.subject},"tenant":${input.tenant},"time":${input.time},` +
-        `"streamVersion":${input.streamVersion},"data":${input.data}}`,
-    );
+    inputs.push(`${JSON.stringify(head).slice(0, -1)},"data":${data}}`);
   }
   return { copy: lines.join(''), summaryInputs: `[${inputs.join(',')}]`, skipped };
 }

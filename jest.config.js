@@ -47,6 +47,15 @@ module.exports = {
       slowTestThreshold: 30,
     },
     {
+      // The hostile-insider suite (docs/security.md): another tenant's admin, a channel adapter, a
+      // database writer, someone holding a copy of the data directory — each attack as a test.
+      ...shared,
+      displayName: 'insider',
+      testMatch: ['<rootDir>/test/insider/**/*.insider.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      slowTestThreshold: 60,
+    },
+    {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'],

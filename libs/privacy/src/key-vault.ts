@@ -4,7 +4,7 @@
  * (in production this stands for a KMS). Erasing a subject destroys its keys: every field sealed
  * with them is unreadable from then on, wherever a copy went (event stores, topics, projections).
  */
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import {
   ensureTenantRoleSql,
   openDatabase,
@@ -56,6 +56,41 @@ export const privacyMigrations: Migration[] = [
       GRANT EXECUTE ON FUNCTION data_key_for(text, uuid, bytea) TO ${TENANT_ROLE};
     `,
   },
+  {
+    name: 'PrivacyDataKeyTenants1763800009200',
+    // A key belongs to (tenant, subject): read, stored, revealed and destroyed only for its tenant.
+    // Keys stored before carry no tenant; a subject id is a keyed pseudonym of the tenant and the
+    // identity (subject.ts), so only that tenant's registrations ever name it, and the first one
+    // that does claims it (data_key_for). The function runs as the owner for the tenant role and
+    // serves a transaction only the tenant it is scoped to.
+    up: `
+      ALTER TABLE data_keys ADD COLUMN tenant text;
+      DROP INDEX data_keys_live_per_subject;
+      CREATE UNIQUE INDEX data_keys_live_per_tenant_subject ON data_keys (tenant, subject_id) WHERE erased_at IS NULL;
+      CREATE INDEX data_keys_by_subject ON data_keys (subject_id);
+      DROP FUNCTION data_key_for(text, uuid, bytea);
+      CREATE FUNCTION data_key_for(p_tenant text, p_subject_id text, p_new_key_id uuid, p_new_wrapped_key bytea)
+        RETURNS TABLE (key_id uuid, wrapped_key bytea)
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF coalesce(current_setting('app.tenant', true), '') NOT IN ('', p_tenant) THEN
+          RAISE EXCEPTION 'data_key_for: tenant % is not the transaction''s tenant', p_tenant
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        UPDATE data_keys k SET tenant = p_tenant
+         WHERE k.subject_id = p_subject_id AND k.tenant IS NULL AND k.erased_at IS NULL;
+        RETURN QUERY SELECT k.key_id, k.wrapped_key FROM data_keys k
+          WHERE k.tenant = p_tenant AND k.subject_id = p_subject_id AND k.erased_at IS NULL;
+        IF NOT FOUND THEN
+          INSERT INTO data_keys (key_id, tenant, subject_id, wrapped_key)
+          VALUES (p_new_key_id, p_tenant, p_subject_id, p_new_wrapped_key);
+          RETURN QUERY SELECT p_new_key_id, p_new_wrapped_key;
+        END IF;
+      END $$;
+      REVOKE ALL ON FUNCTION data_key_for(text, text, uuid, bytea) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION data_key_for(text, text, uuid, bytea) TO ${TENANT_ROLE};
+    `,
+  },
 ];
 
 export interface KeyVaultOptions {
@@ -73,8 +108,27 @@ export interface KeyVaultOptions {
 /** A subject's data key as a sealer of personal fields; `keep()` stores it if it is new. */
 export interface DataKey {
   seal: (plain: string) => string;
+  /**
+   * Keyed hashes of the values (HMAC-SHA256 with a key derived from the data key, 64 bits each):
+   * equal values give equal tags for as long as the subject's key lives, and nothing once it is
+   * destroyed, so what is matched on (intake's description trigrams) needs no plain copy and
+   * cannot be linked to anything after an erasure.
+   */
+  tags: (values: readonly string[]) => string[];
   keep: () => Promise<void>;
 }
+
+function dataKey(keyId: string, key: Buffer, keep: () => Promise<void> = async () => undefined): DataKey {
+  const tagKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'complaints/matching-tags', 32));
+  return {
+    seal: (plain) => seal(plain, keyId, key),
+    tags: (values) => values.map((v) => createHmac('sha256', tagKey).update(v).digest('hex').slice(0, 16)),
+    keep,
+  };
+}
+
+/** Keys stored before keys had a tenant (PrivacyDataKeyTenants) serve the tenant whose subject id they carry. */
+const OF_TENANT = '(tenant = $1 OR tenant IS NULL)';
 
 export class KeyVault {
   private readonly subjectKey: Buffer;
@@ -113,42 +167,37 @@ export class KeyVault {
    * Given `tx`, a transaction of the service's database: when the vault lives in that database, the
    * key is read, and a new one stored, in `tx` (one statement), so the key commits or rolls back
    * with the caller's work — a refused request, which rolls back, leaves no key behind — and `keep()`
-   * has nothing left to do. Otherwise `tx` is not used.
+   * has nothing left to do. Otherwise `tx` is not used. A key is the tenant's: another tenant's key
+   * for the same subject id is never returned.
    */
-  async dataKeyFor(subjectId: string, tx?: SqlClient): Promise<DataKey> {
-    if (tx && this.sharesServiceDatabase) return this.dataKeyIn(tx, subjectId);
+  async dataKeyFor(tenant: string, subjectId: string, tx?: SqlClient): Promise<DataKey> {
+    if (tx && this.sharesServiceDatabase) return this.dataKeyIn(tx, tenant, subjectId);
     const { rows } = await this.db.query<{ key_id: string; wrapped_key: Buffer }>(
-      'SELECT key_id, wrapped_key FROM data_keys WHERE subject_id = $1 AND erased_at IS NULL',
-      [subjectId],
+      `SELECT key_id, wrapped_key FROM data_keys WHERE ${OF_TENANT} AND subject_id = $2 AND erased_at IS NULL`,
+      [tenant, subjectId],
     );
     const live = rows[0];
-    if (live) {
-      const key = this.unwrap(live.key_id, subjectId, live.wrapped_key);
-      return { seal: (plain) => seal(plain, live.key_id, key), keep: async () => undefined };
-    }
+    if (live) return dataKey(live.key_id, this.unwrap(live.key_id, subjectId, live.wrapped_key));
     const keyId = randomUUID();
     const key = randomBytes(32);
-    return {
-      seal: (plain) => seal(plain, keyId, key),
-      keep: async () => {
-        await this.db.query('INSERT INTO data_keys (key_id, subject_id, wrapped_key) VALUES ($1, $2, $3)', [
-          keyId,
-          subjectId,
-          this.wrap(keyId, subjectId, key),
-        ]);
-      },
-    };
+    return dataKey(keyId, key, async () => {
+      await this.db.query('INSERT INTO data_keys (key_id, tenant, subject_id, wrapped_key) VALUES ($1, $2, $3, $4)', [
+        keyId,
+        tenant,
+        subjectId,
+        this.wrap(keyId, subjectId, key),
+      ]);
+    });
   }
 
-  private async dataKeyIn(tx: SqlClient, subjectId: string): Promise<DataKey> {
+  private async dataKeyIn(tx: SqlClient, tenant: string, subjectId: string): Promise<DataKey> {
     const offered = { keyId: randomUUID(), key: randomBytes(32) };
     const { rows } = await tx.query<{ key_id: string; wrapped_key: Buffer }>(
-      `SELECT key_id, wrapped_key FROM ${this.db.schema}.data_key_for($1, $2, $3)`,
-      [subjectId, offered.keyId, this.wrap(offered.keyId, subjectId, offered.key)],
+      `SELECT key_id, wrapped_key FROM ${this.db.schema}.data_key_for($1, $2, $3, $4)`,
+      [tenant, subjectId, offered.keyId, this.wrap(offered.keyId, subjectId, offered.key)],
     );
     const { key_id: keyId, wrapped_key: wrapped } = rows[0]!;
-    const key = keyId === offered.keyId ? offered.key : this.unwrap(keyId, subjectId, wrapped);
-    return { seal: (plain) => seal(plain, keyId, key), keep: async () => undefined };
+    return dataKey(keyId, keyId === offered.keyId ? offered.key : this.unwrap(keyId, subjectId, wrapped));
   }
 
   /**
@@ -157,17 +206,20 @@ export class KeyVault {
    * erased — it seals with a key that is thrown away, so what is written about an erased subject
    * reads as ERASED from the start, and the erasure cannot be undone by a later write.
    */
-  async sealerFor(subjectId: string): Promise<(plain: string) => string> {
-    return (await this.dataKeyFor(subjectId)).seal; // never kept: see above
+  async sealerFor(tenant: string, subjectId: string): Promise<(plain: string) => string> {
+    return (await this.dataKeyFor(tenant, subjectId)).seal; // never kept: see above
   }
 
-  /** The value with every sealed field in plain text, or ERASED where the subject was erased. */
-  async reveal<T>(value: T): Promise<T> {
+  /**
+   * The value with every sealed field in plain text, or ERASED where the subject was erased — or
+   * where the field was sealed with another tenant's key: a tenant reads only what it sealed.
+   */
+  async reveal<T>(tenant: string, value: T): Promise<T> {
     const ids = sealedKeyIds(value);
     if (ids.length === 0) return value;
     const { rows } = await this.db.query<{ key_id: string; subject_id: string; wrapped_key: Buffer | null }>(
-      'SELECT key_id, subject_id, wrapped_key FROM data_keys WHERE key_id = ANY($1::uuid[])',
-      [ids],
+      `SELECT key_id, subject_id, wrapped_key FROM data_keys WHERE ${OF_TENANT} AND key_id = ANY($2::uuid[])`,
+      [tenant, ids],
     );
     const keys = new Map(
       rows.map((r) => [r.key_id, r.wrapped_key ? this.unwrap(r.key_id, r.subject_id, r.wrapped_key) : null]),
@@ -175,11 +227,15 @@ export class KeyVault {
     return revealWith(value, keys);
   }
 
-  /** Crypto-shredding: destroys every data key of the subject. Idempotent; returns how many it destroyed. */
-  async erase(subjectId: string): Promise<number> {
+  /**
+   * Crypto-shredding: destroys every data key of the tenant's subject, none of another tenant.
+   * Idempotent; returns how many it destroyed.
+   */
+  async erase(tenant: string, subjectId: string): Promise<number> {
     const { rows } = await this.db.query(
-      'UPDATE data_keys SET wrapped_key = NULL, erased_at = now() WHERE subject_id = $1 AND erased_at IS NULL RETURNING key_id',
-      [subjectId],
+      `UPDATE data_keys SET wrapped_key = NULL, erased_at = now()
+        WHERE ${OF_TENANT} AND subject_id = $2 AND erased_at IS NULL RETURNING key_id`,
+      [tenant, subjectId],
     );
     return rows.length;
   }

@@ -212,7 +212,7 @@ describe('the resolution service', () => {
   it('seals what agents write with the complainant’s key, shows it to reads, and "[erased]" once they are erased', async () => {
     const vault = resolution.app.get<KeyVault>(KEY_VAULT);
     const subjectId = vault.subjectId('bank-a', `id:C-96-${randomUUID()}`);
-    await (await vault.dataKeyFor(subjectId)).keep(); // as intake does when it registers the complaint
+    await (await vault.dataKeyFor('bank-a', subjectId)).keep(); // as intake does when it registers the complaint
     const caseId = await routedCase('C-96', 'cards', subjectId);
     const words = 'Mrs Li (13900000096)';
     const storedEvents = async () =>
@@ -251,7 +251,7 @@ describe('the resolution service', () => {
       validity: { valid: true, reason: `${words} is right` },
     });
 
-    await vault.erase(subjectId);
+    await vault.erase('bank-a', subjectId);
     const erased = await readCase();
     expect(erased).toMatchObject({
       findings: ['[erased]'],
@@ -269,7 +269,7 @@ describe('the resolution service', () => {
     expect(notified.status).toBe(200);
     const note = (await storedEvents()).find((e) => e.type === 'CustomerNotified')!.data;
     expect(note.summary).toMatch(/^pii:v1:/);
-    expect(await vault.reveal(note)).toMatchObject({ purpose: 'progress', summary: '[erased]' });
+    expect(await vault.reveal('bank-a', note)).toMatchObject({ purpose: 'progress', summary: '[erased]' });
     const { rows: liveKeys } = await resolution.db.query(
       'SELECT key_id FROM privacy.data_keys WHERE subject_id = $1 AND erased_at IS NULL',
       [subjectId],

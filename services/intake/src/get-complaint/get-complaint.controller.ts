@@ -28,9 +28,9 @@ export class UnlinkDuplicateDto {
 }
 
 /** The complaint as stored, its personal fields revealed (or "[erased]"); `complainant.subjectId` names its data subject. */
-function present(vault: KeyVault, state: ComplaintState, version: number, id: string) {
+function present(vault: KeyVault, tenant: string, state: ComplaintState, version: number, id: string) {
   if (state.status === 'none') throw new NotFoundError('Complaint', id);
-  return vault.reveal({
+  return vault.reveal(tenant, {
     status: state.status,
     version,
     ...state.complaint,
@@ -56,7 +56,7 @@ export class GetComplaintController {
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const loaded = await loadState(this.db, this.store, complaintDecider, complaintStream(id), meta.tenant);
     if (!loaded) throw new NotFoundError('Complaint', id);
-    return present(this.vault, loaded.state, loaded.version, id);
+    return present(this.vault, meta.tenant, loaded.state, loaded.version, id);
   }
 
   @Post(':id/duplicate-links/:otherId/remove')
@@ -80,6 +80,6 @@ export class GetComplaintController {
       command,
       { ...meta, now: this.clock.now() },
     );
-    return present(this.vault, state, version, id);
+    return present(this.vault, meta.tenant, state, version, id);
   }
 }

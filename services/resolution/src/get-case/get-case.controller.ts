@@ -45,7 +45,7 @@ export class GetCaseController {
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const { state, version } = await this.load(id, meta);
     // Free text is stored sealed: shown in plain text while the subject's key lives, else "[erased]".
-    return this.vault.reveal(presentCase(state, version));
+    return this.vault.reveal(meta.tenant, presentCase(state, version));
   }
 
   /** Each clock with its policy, due time, elapsed and remaining (business and calendar), state and escalation level. */

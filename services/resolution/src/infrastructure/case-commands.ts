@@ -53,7 +53,7 @@ export class CaseCommands {
       if (state.status !== 'none' && !mayAccess(meta, meta.tenant, state.facts.department)) {
         throw new NotFoundError('Case', caseId);
       }
-      return this.sealed(state, typeof command === 'function' ? await command(state, tx) : command);
+      return this.sealed(meta.tenant, state, typeof command === 'function' ? await command(state, tx) : command);
     };
     const result = await handleCommand(
       this.db,
@@ -75,17 +75,17 @@ export class CaseCommands {
       const { reason } = refusal.data as CaseEventData['ResolutionOptionRefused'];
       throw new RecordedRefusal(`${reason}. The refusal is recorded on the case.`, { refusalEventId: refusal.eventId });
     }
-    return this.vault.reveal(presentCase(result.state, result.version));
+    return this.vault.reveal(meta.tenant, presentCase(result.state, result.version));
   }
 
   /**
    * Free text sealed with the case's subject key (an erased subject's reads as "[erased]" at once).
    * A case opened before the subject id travelled has none: its text stays plain, as its complaint's did.
    */
-  private async sealed(state: CaseState, command: CaseCommand): Promise<CaseCommand> {
+  private async sealed(tenant: string, state: CaseState, command: CaseCommand): Promise<CaseCommand> {
     const subjectId = state.status === 'none' ? undefined : state.facts.opened.subjectId;
     if (!subjectId || !hasFreeText(command)) return command;
-    return sealFreeText(command, await this.vault.sealerFor(subjectId));
+    return sealFreeText(command, await this.vault.sealerFor(tenant, subjectId));
   }
 
   /** Builds a command that needs the customer's fee waivers, read under a per-customer lock. */

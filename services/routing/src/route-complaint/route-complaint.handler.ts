@@ -30,7 +30,7 @@ export class RouteComplaintHandler {
     // The routed event carries the pseudonymous customer key, not the customer's id, and the data
     // subject id resolution seals the case's free text with.
     const complaint = {
-      ...(await this.vault.reveal(event.data)),
+      ...(await this.vault.reveal(event.tenant, event.data)),
       customerId: pseudonymousCustomerId(event.data.complainant),
       subjectId: event.data.complainant.subjectId,
     };

@@ -25,7 +25,7 @@ export class AuditController {
     const events = await readHistory(this.db, meta.tenant, id);
     if (events.length === 0) throw new NotFoundError('Case', id);
     // Personal fields are stored sealed; shown in plain text while their subject's key lives, else "[erased]".
-    return { complaintId: id, events: await this.vault.reveal(events) };
+    return { complaintId: id, events: await this.vault.reveal(meta.tenant, events) };
   }
 
   @Get(':id/state')
@@ -50,7 +50,7 @@ export class AuditController {
       at: instant.toISOString(),
       eventsApplied: events.length,
       lastEventId: events.at(-1)!.eventId,
-      state: await this.vault.reveal(state),
+      state: await this.vault.reveal(meta.tenant, state),
     };
   }
 }

@@ -240,7 +240,7 @@ describe('the audit view of a case', () => {
     beforeAll(async () => {
       const vault = analytics.app.get<KeyVault>(KEY_VAULT);
       const sealerOf = async (identity: string) => {
-        const key = await vault.dataKeyFor(vault.subjectId('bank-a', identity));
+        const key = await vault.dataKeyFor('bank-a', vault.subjectId('bank-a', identity));
         await key.keep();
         return (plain: string, reads = plain) => {
           const sealed = key.seal(plain);
@@ -287,7 +287,7 @@ describe('the audit view of a case', () => {
         `UPDATE ${analytics.config.schema}.case_history SET type = 'complaint.received.v1' WHERE complaint_id = $1 AND stream_version = 1`,
         [audited],
       );
-      await vault.erase(vault.subjectId('bank-a', 'phone:13800000999'));
+      await vault.erase('bank-a', vault.subjectId('bank-a', 'phone:13800000999'));
     });
     afterAll(async () => {
       await owner?.end();

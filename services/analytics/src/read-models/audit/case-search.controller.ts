@@ -49,7 +49,10 @@ export class CaseSearchController {
   ) {}
 
   /** Summaries hold free text sealed by resolution: shown in plain text while its subject's key lives, else "[erased]". */
-  private readonly reveal = <T>(value: T): Promise<T> => this.vault.reveal(value);
+  private readonly revealFor =
+    (meta: RequestMeta) =>
+    <T>(value: T): Promise<T> =>
+      this.vault.reveal(meta.tenant, value);
 
   @Get()
   @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
@@ -59,7 +62,7 @@ export class CaseSearchController {
       throw new BadRequestException('limit must be a whole number from 1 to 500');
     if (query.after !== undefined && !UUID.test(query.after))
       throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
-    const cases = await this.reveal(
+    const cases = await this.revealFor(meta)(
       await searchCases(this.db, parseSearch(query, meta), { after: query.after, limit }),
     );
     return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
@@ -78,7 +81,7 @@ export class CaseSearchController {
         ? Promise.resolve()
         : new Promise<void>((resolve) => response.once('drain', () => resolve()));
     if (format === 'csv') await write(`${csvLine(EXPORT_COLUMNS)}\n`);
-    for await (const lines of exportPages(this.db, search, format, this.reveal)) await write(lines);
+    for await (const lines of exportPages(this.db, search, format, this.revealFor(meta))) await write(lines);
     response.end();
   }
 }

@@ -18,13 +18,16 @@ export class CaseTimelineController {
 
   @Get(':id')
   async summary(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta): Promise<CaseSummary> {
-    return this.vault.reveal(await visibleSummary(this.db, meta, id));
+    return this.vault.reveal(meta.tenant, await visibleSummary(this.db, meta, id));
   }
 
   @Get(':id/history')
   async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     await visibleSummary(this.db, meta, id);
     // Personal fields are stored sealed; shown in plain text while their subject's key lives, else "[erased]".
-    return { complaintId: id, events: await this.vault.reveal(await readHistory(this.db, meta.tenant, id)) };
+    return {
+      complaintId: id,
+      events: await this.vault.reveal(meta.tenant, await readHistory(this.db, meta.tenant, id)),
+    };
   }
 }

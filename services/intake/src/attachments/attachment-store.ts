@@ -1,11 +1,12 @@
 /**
- * Evidence (bills, transaction records, photos, recordings) stored content-addressed by sha256,
- * outside the events: a complaint's event carries references only, so the event log stays small
- * and the same file sent twice is stored once.
+ * Evidence (bills, transaction records, photos, recordings) stored content-addressed by sha256
+ * within its tenant, outside the events: a complaint's event carries references only, so the event
+ * log stays small and the same file sent twice to one tenant is stored once. Another tenant's
+ * identical file is that tenant's own copy: no tenant's erasure touches it.
  */
 import { createHash } from 'node:crypto';
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import type { SqlClient } from '@complaints/eventstore';
+import type { Database, SqlClient } from '@complaints/eventstore';
 import type { AttachmentRef } from '../domain/complaint';
 
 export interface IncomingFile {
@@ -50,25 +51,32 @@ export function checkAttachments(files: IncomingFile[]): void {
   }
 }
 
-/** Stores the files once by content; each tenant that sent a file may read it back, no other. */
+/** Stores the files once per tenant by content; only that tenant reads them back. */
 export async function storeAttachments(tx: SqlClient, tenant: string, files: IncomingFile[]): Promise<AttachmentRef[]> {
   checkAttachments(files);
   const refs: AttachmentRef[] = [];
   for (const file of files) {
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     const mediaType = file.mediaType.split(';')[0]!.trim().toLowerCase();
-    // Content is shared by whoever sent the same bytes (migrations.ts: stored as the owner).
-    await tx.query('SELECT store_attachment_content($1, $2, $3, $4)', [
-      sha256,
-      mediaType,
-      file.content.length,
-      file.content,
-    ]);
-    await tx.query(`INSERT INTO attachment_tenants (tenant, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-      tenant,
-      sha256,
-    ]);
+    await tx.query(
+      `INSERT INTO attachments (tenant, sha256, media_type, size, content) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant, sha256) DO NOTHING`,
+      [tenant, sha256, mediaType, file.content.length, file.content],
+    );
     refs.push({ sha256, filename: file.filename, mediaType, size: file.content.length });
   }
   return refs;
+}
+
+/** The tenant's file with this content address, if it holds one. */
+export async function readAttachment(
+  db: Database,
+  tenant: string,
+  sha256: string,
+): Promise<{ media_type: string; content: Buffer } | undefined> {
+  const { rows } = await db.query<{ media_type: string; content: Buffer }>(
+    'SELECT media_type, content FROM attachments WHERE tenant = $1 AND sha256 = $2',
+    [tenant, sha256],
+  );
+  return rows[0];
 }

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
 import { CAN, DATABASE, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { readAttachment } from './attachment-store';
 
 @ApiTags('attachments')
 @Roles(...CAN.readCases)
@@ -14,13 +15,7 @@ export class AttachmentsController {
   @Get(':sha256')
   async download(@Param('sha256') sha256: string, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new NotFoundException(`No attachment ${sha256}`);
-    const { rows } = await this.db.query<{ media_type: string; content: Buffer }>(
-      `SELECT a.media_type, a.content FROM attachments a
-         JOIN attachment_tenants t ON t.sha256 = a.sha256 AND t.tenant = $2
-        WHERE a.sha256 = $1`,
-      [sha256, meta.tenant],
-    );
-    const found = rows[0];
+    const found = await readAttachment(this.db, meta.tenant, sha256);
     if (!found) throw new NotFoundException(`No attachment ${sha256}`);
     response.setHeader('Content-Type', found.media_type);
     response.setHeader('ETag', `"${sha256}"`);

@@ -1,10 +1,16 @@
 /**
- * Erasure of a data subject (GDPR art. 17, PIPL art. 47) by crypto-shredding: the subject's data
- * keys are destroyed first, so every sealed copy — in this event store, on the topics, in other
- * services' projections — is unreadable from that moment; then, in one transaction, the plain
- * copies intake keeps for matching are emptied, evidence only this subject filed is deleted, and
- * each complaint records `ComplainantErased` (published as complainant.erased.v1). The events stay
- * and their hash chains still verify: they only ever held ciphertext. A repeat is harmless.
+ * Erasure of a data subject (GDPR art. 17, PIPL art. 47) by crypto-shredding, for the caller's
+ * tenant only. First the subject must be the tenant's: a subject id with no complaint of this
+ * tenant is a 404 that changes nothing (row-level security hides other tenants' complaints, so the
+ * answer is the same whether another tenant knows the id or nobody does). Then the tenant's keys
+ * of the subject are destroyed, so every sealed copy — in this event store, on the topics, in
+ * other services' projections — is unreadable from that moment; then, in one transaction, the
+ * tagged trigrams intake keeps for matching are emptied, evidence no other complaint of the tenant
+ * refers to is deleted, and each complaint records `ComplainantErased` (published as
+ * complainant.erased.v1). Keys go first so that no record ever claims an erasure that did not
+ * happen; a crash between the two leaves the complaints indexed under the subject, so a retry finds
+ * them and completes the record (the decider records each complaint's erasure once). The events
+ * stay and their hash chains still verify: they only ever held ciphertext.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@complaints/decider';
@@ -28,18 +34,28 @@ export interface Erasure {
   complaints: string[];
 }
 
-/** Deletes the evidence filed with these complaints that no other complaint refers to. */
-async function purgeAttachments(tx: SqlClient, streams: string[]): Promise<void> {
+/** Deletes the tenant's evidence filed with these complaints that no other complaint of the tenant refers to. */
+async function purgeAttachments(tx: SqlClient, tenant: string, streams: string[]): Promise<void> {
   await tx.query(
     `DELETE FROM attachments a
       USING (SELECT DISTINCT jsonb_array_elements(data->'attachments')->>'sha256' AS sha256
                FROM events WHERE type = 'ComplaintReceived' AND stream_id = ANY($1::text[])) mine
-      WHERE a.sha256 = mine.sha256
+      WHERE a.tenant = $2 AND a.sha256 = mine.sha256
         AND NOT EXISTS (SELECT 1 FROM events e
-                         WHERE e.type = 'ComplaintReceived' AND NOT (e.stream_id = ANY($1::text[]))
+                         WHERE e.type = 'ComplaintReceived' AND e.metadata->>'tenant' = $2
+                           AND NOT (e.stream_id = ANY($1::text[]))
                            AND e.data->'attachments' @> jsonb_build_array(jsonb_build_object('sha256', a.sha256)))`,
-    [streams],
+    [streams, tenant],
   );
+}
+
+/** Whether the tenant has complaints of the subject (its index rows outlive an erasure). */
+async function knownInTenant(db: Database, tenant: string, subjectId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM complaint_index WHERE tenant = $1 AND subject_id = $2 LIMIT 1', [
+    tenant,
+    subjectId,
+  ]);
+  return rows.length > 0;
 }
 
 @Injectable()
@@ -51,13 +67,14 @@ export class EraseDataSubjectHandler {
   ) {}
 
   async erase(subjectId: string, meta: CommandMetadata): Promise<Erasure> {
-    const keysDestroyed = await this.vault.erase(subjectId);
+    const { tenant } = meta;
+    if (!(await knownInTenant(this.db, tenant, subjectId))) throw new NotFoundError('Data subject', subjectId);
+    const keysDestroyed = await this.vault.erase(tenant, subjectId);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const complaints = await forgetDescriptions(tx, subjectId);
-          if (complaints.length === 0 && keysDestroyed === 0) throw new NotFoundError('Data subject', subjectId);
-          await purgeAttachments(tx, complaints.map(complaintStream));
+          const complaints = await forgetDescriptions(tx, tenant, subjectId);
+          await purgeAttachments(tx, tenant, complaints.map(complaintStream));
           for (const complaintId of complaints) {
             const command = { type: 'RecordErasure' as const, data: { complaintId, subjectId } };
             await decideAndAppend(tx, this.store, complaintDecider, complaintStream(complaintId), command, meta);

@@ -27,6 +27,12 @@ export function mayAccess(meta: RequestMeta, tenant: string, department: string 
   return scope === undefined || (department != null && scope.includes(department));
 }
 
+/** The client a request comes from, within its tenant: its API key, else its token's subject. */
+export function clientOf(meta: RequestMeta): string {
+  const { apiKeyId, subject } = meta.principal;
+  return apiKeyId ? `api-key:${apiKeyId}` : `token:${subject}`;
+}
+
 /** An API key submits only on the channels it was issued for. */
 export function assertChannel(meta: RequestMeta, channel: string): void {
   const allowed = meta.principal.channels;

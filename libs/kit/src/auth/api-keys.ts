@@ -92,6 +92,7 @@ export class ApiKeys {
       departments: [],
       channels: row.channels,
       via: 'api-key',
+      apiKeyId: match[1]!,
     };
   }
 }

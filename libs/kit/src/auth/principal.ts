@@ -12,6 +12,8 @@ export interface Principal {
   /** Channels an API key may submit on; `undefined` means any (tokens). */
   channels?: string[];
   via: 'token' | 'api-key';
+  /** The API key's id (names are not unique): what tells two adapters of one tenant apart. */
+  apiKeyId?: string;
 }
 
 /** The departments the caller is limited to when acting in `role`, or undefined for all of them. */

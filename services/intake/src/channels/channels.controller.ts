@@ -26,6 +26,7 @@ import {
   Meta,
   Roles,
   assertChannel,
+  clientOf,
   flattenViolations,
   unstorableText,
   type Clock,
@@ -43,8 +44,9 @@ import { BranchComplaintDto, HotlineCallDto, RegulatorReferralDto } from './chan
 import { emailToComplaint } from './email';
 
 const plain = <T>(dto: T): T => JSON.parse(JSON.stringify(dto)) as T;
-const idempotency = (key: string | undefined): DedupKey | undefined =>
-  key ? { key: `idempotency:${key}`, strict: true } : undefined;
+/** An Idempotency-Key is the client's own (IntakeIdempotencyPerClient); a channel's native id is the tenant's. */
+const idempotency = (key: string | undefined, meta: RequestMeta): DedupKey | undefined =>
+  key ? { key: `idempotency:${key}`, strict: true, client: clientOf(meta) } : undefined;
 
 @ApiTags('channels')
 @Roles(...CAN.submit)
@@ -135,7 +137,7 @@ export class ChannelsController {
       response,
       { ...complaint, channel: 'branch', channelDetails: { branchCode, staffId } },
       meta,
-      idempotency(key),
+      idempotency(key, meta),
     );
   }
 
@@ -191,6 +193,6 @@ export class ChannelsController {
       });
     }
     const files = (uploads ?? []).map((f) => ({ filename: f.originalname, mediaType: f.mimetype, content: f.buffer }));
-    return this.register(response, plain(dto), meta, idempotency(key), files);
+    return this.register(response, plain(dto), meta, idempotency(key, meta), files);
   }
 }

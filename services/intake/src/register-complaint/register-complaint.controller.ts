@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import { CAN, CLOCK, Meta, Roles, assertChannel, type Clock, type RequestMeta } from '@complaints/kit';
+import { CAN, CLOCK, Meta, Roles, assertChannel, clientOf, type Clock, type RequestMeta } from '@complaints/kit';
 import { RegisterComplaintDto } from './register-complaint.dto';
 import { RegisterComplaintHandler, type Registration } from './register-complaint.handler';
 
@@ -36,7 +36,9 @@ export class RegisterComplaintController {
     const { replayed, ...registration } = await this.handler.register(
       JSON.parse(JSON.stringify(body)) as RegisterComplaintDto,
       { ...meta, now: this.clock.now() },
-      idempotencyKey === undefined ? undefined : { key: `idempotency:${idempotencyKey}`, strict: true },
+      idempotencyKey === undefined
+        ? undefined
+        : { key: `idempotency:${idempotencyKey}`, strict: true, client: clientOf(meta) },
     );
     if (replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('Location', `/complaints/${registration.complaintId}`);

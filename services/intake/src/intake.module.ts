@@ -1,7 +1,16 @@
 /** Intake: every channel in, exactly one registered complaint out, with a reference. */
-import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
-import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
+import type { Database } from '@complaints/eventstore';
+import {
+  DATABASE,
+  Eventing,
+  KEY_VAULT,
+  PlatformModule,
+  type PlatformOptions,
+  type ServiceDefinition,
+} from '@complaints/kit';
+import type { KeyVault } from '@complaints/privacy';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { EraseDataSubjectController } from './erase-data-subject/erase-data-subject.controller';
@@ -10,11 +19,16 @@ import { GetComplaintController } from './get-complaint/get-complaint.controller
 import { intakeIntegrationEvents } from './infrastructure/integration-events';
 import { intakeMigrations } from './infrastructure/migrations';
 import { RegisterComplaintController } from './register-complaint/register-complaint.controller';
+import { tagLegacyDescriptions } from './register-complaint/legacy-descriptions';
 import { RegisterComplaintHandler } from './register-complaint/register-complaint.handler';
 
 @Module({})
 export class IntakeModule implements OnApplicationBootstrap {
-  constructor(private readonly eventing: Eventing) {}
+  constructor(
+    private readonly eventing: Eventing,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
+  ) {}
 
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
@@ -32,6 +46,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await tagLegacyDescriptions(this.db, this.vault);
     await this.eventing.startRelay(intakeIntegrationEvents, [Topics.intake]);
   }
 }

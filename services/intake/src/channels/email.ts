@@ -49,7 +49,9 @@ export async function emailToComplaint(
       complainant: { name: sender.name || sender.address, contact: { email: sender.address } },
       description,
       demands: [],
-      target: { kind: 'other', name: subject || 'email complaint' },
+      // The subject line is the complainant's words: sealed in the description and channel details,
+      // never copied into the target, which stays plain for routing and the regulatory returns.
+      target: { kind: 'other', name: 'email complaint' },
       occurredAt: sentAt.toISOString(),
       language: CJK.test(description) ? 'zh' : 'en',
       channelDetails: { messageId, from: sender.address, ...(subject ? { subject } : {}) },

@@ -152,4 +152,88 @@ export const intakeMigrations: Migration[] = [
       END $$;
     `,
   },
+  {
+    name: 'IntakeTenantAttachments1763800001800',
+    // Evidence is the tenant's own: content-addressed within the tenant, so one tenant's erasure
+    // can only ever delete that tenant's copy (erase-data-subject.handler.ts) and no tenant's
+    // upload depends on a row another tenant wrote. Content stored once for several tenants is
+    // copied to each tenant that linked it.
+    up: `
+      CREATE TABLE tenant_attachments (
+        tenant text NOT NULL,
+        sha256 text NOT NULL,
+        media_type text NOT NULL,
+        size integer NOT NULL,
+        content bytea NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant, sha256)
+      );
+      INSERT INTO tenant_attachments (tenant, sha256, media_type, size, content, stored_at)
+      SELECT t.tenant, a.sha256, a.media_type, a.size, a.content, a.stored_at
+        FROM attachments a JOIN attachment_tenants t USING (sha256);
+      DROP FUNCTION store_attachment_content(text, text, integer, bytea);
+      -- Each depends on the other (a policy, a foreign key): dropped together.
+      DROP TABLE attachments, attachment_tenants;
+      ALTER TABLE tenant_attachments RENAME TO attachments;
+      ALTER INDEX tenant_attachments_pkey RENAME TO attachments_pkey;
+      ${tenantIsolation('attachments')}
+    `,
+  },
+  {
+    name: 'IntakeIdempotencyPerClient1763800001900',
+    // An Idempotency-Key is the client's (API key id, else token subject): another client of the
+    // tenant reusing it registers its own complaint and learns nothing of the first. A channel's
+    // native id (Message-ID, call id, regulator reference) names the record itself and stays
+    // tenant-wide, under client ''. Keys recorded before are kept under '' as well.
+    up: `
+      ALTER TABLE idempotency_keys ADD COLUMN client text NOT NULL DEFAULT '';
+      ALTER TABLE idempotency_keys ALTER COLUMN client DROP DEFAULT;
+      ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
+      ALTER TABLE idempotency_keys ADD PRIMARY KEY (tenant, client, key);
+    `,
+  },
+  {
+    name: 'IntakeKeyedTrigrams1763800002000',
+    // Duplicate detection without the description in clear: each complaint keeps the set of its
+    // description's trigrams (normalised as pg_trgm does) as HMACs under its data subject's key
+    // (register-complaint/trigrams.ts), and similarity is pg_trgm's — shared trigrams over all
+    // trigrams of both (Jaccard) — computed on those sets. Matching only compares one subject's
+    // complaints, all tagged with that subject's key; once erasure destroys the key the tags link
+    // to nothing. The plain column goes once the rows written before are tagged
+    // (register-complaint/legacy-descriptions.ts: that needs the vault, which SQL cannot reach).
+    up: `
+      ALTER TABLE complaint_index ADD COLUMN description_trigrams text[];
+      CREATE FUNCTION keyed_similarity(a text[], b text[]) RETURNS float
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN i.n = 0 THEN 0 ELSE i.n / (cardinality(a) + cardinality(b) - i.n) END
+            FROM (SELECT count(*)::float AS n FROM (SELECT unnest(a) INTERSECT SELECT unnest(b)) s) i
+        $$;
+      DROP FUNCTION registration_context(text, text, text, text, timestamptz, float, integer);
+      CREATE FUNCTION registration_context(
+        p_tenant text, p_client text, p_key text, p_subject_id text, p_trigrams text[], p_since timestamptz,
+        p_min_similarity float, p_year integer)
+        RETURNS TABLE (earlier_request_hash text, earlier_response jsonb, similar_complaints jsonb,
+                       complaints_in_window bigint, reference_number bigint)
+        LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF p_key IS NOT NULL THEN
+          RETURN QUERY SELECT k.request_hash, k.response, NULL::jsonb, NULL::bigint, NULL::bigint
+            FROM idempotency_keys k WHERE k.tenant = p_tenant AND k.client = p_client AND k.key = p_key;
+          IF FOUND THEN RETURN; END IF;
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('customer:' || p_subject_id));
+        RETURN QUERY SELECT NULL::text, NULL::jsonb,
+          (SELECT coalesce(jsonb_agg(jsonb_build_object('complaintId', s.complaint_id, 'reference', s.reference,
+                                                        'similarity', s.similarity) ORDER BY s.similarity DESC), '[]')
+             FROM (SELECT c.complaint_id, c.reference, keyed_similarity(c.description_trigrams, p_trigrams) AS similarity
+                     FROM complaint_index c
+                    WHERE c.subject_id = p_subject_id AND c.received_at > p_since
+                      AND c.description_trigrams IS NOT NULL
+                      AND keyed_similarity(c.description_trigrams, p_trigrams) >= p_min_similarity
+                    ORDER BY 3 DESC LIMIT 3) s),
+          (SELECT count(*) FROM complaint_index c WHERE c.subject_id = p_subject_id AND c.received_at > p_since),
+          next_reference_number(p_year);
+      END $$;
+    `,
+  },
 ];

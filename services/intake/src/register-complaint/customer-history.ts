@@ -1,6 +1,6 @@
 /**
- * What intake knows of a customer's earlier complaints: similar ones (pg_trgm similarity of the
- * description) to link as possible duplicates, and how many arrived in the repeat window, by the
+ * What intake knows of a customer's earlier complaints: similar ones (pg_trgm's similarity of the
+ * description, on its trigrams tagged with the subject's key: trigrams.ts) to link as possible duplicates, and how many arrived in the repeat window, by the
  * complainant's data subject id (personal-data.ts). Read under a per-customer lock, in the
  * registering transaction (registration-context.ts), so two simultaneous complaints of one customer
  * see each other.
@@ -37,11 +37,16 @@ export function customerHistoryOf(similar: SimilarComplaint[], earlierInWindow: 
   };
 }
 
-/** Erasure: the plain text kept for matching goes; the row stays so the subject's complaints can be found. */
-export async function forgetDescriptions(tx: SqlClient, subjectId: string): Promise<string[]> {
+/**
+ * Erasure: the tagged trigrams kept for matching go (unlinkable anyway once the key is destroyed);
+ * the row stays so the subject's complaints can be found — by the caller's tenant only (row-level
+ * security, and the tenant named besides).
+ */
+export async function forgetDescriptions(tx: SqlClient, tenant: string, subjectId: string): Promise<string[]> {
   const { rows } = await tx.query<{ complaint_id: string }>(
-    'UPDATE complaint_index SET description = NULL WHERE subject_id = $1 RETURNING complaint_id',
-    [subjectId],
+    `UPDATE complaint_index SET description_trigrams = NULL
+      WHERE tenant = $1 AND subject_id = $2 RETURNING complaint_id`,
+    [tenant, subjectId],
   );
   return rows.map((r) => r.complaint_id);
 }

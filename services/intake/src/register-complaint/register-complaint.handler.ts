@@ -3,8 +3,10 @@
  * data subject's key), the evidence and the de-duplication record are written in one transaction, so a retried request — same
  * Idempotency-Key, or the same native id of its channel (Message-ID, call id, regulator
  * reference) — returns the first result and creates nothing. A first registration costs six round
- * trips: BEGIN with the tenant scope, the context (registration-context.ts), the data key, the
- * events, the index and de-duplication record, COMMIT.
+ * trips: BEGIN with the tenant scope, the data key (the description is matched on as trigrams
+ * tagged with it), the context (registration-context.ts), the events, the index and
+ * de-duplication record, COMMIT. An Idempotency-Key is the client's own: another client of the
+ * tenant reusing it registers its own complaint.
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -15,6 +17,7 @@ import type { KeyVault } from '@complaints/privacy';
 import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
 import { recordRegistration, registrationContext } from './registration-context';
 import { sealPersonalData, subjectIdentity } from './personal-data';
+import { trigramsOf } from './trigrams';
 import { timeLimitFor, type TimeLimit } from './time-limit';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
 import type { ComplaintDetails } from '../domain/complaint';
@@ -33,6 +36,8 @@ export interface Registration {
 export interface DedupKey {
   key: string;
   strict: boolean;
+  /** Whose key it is (kit's `clientOf`) for an Idempotency-Key; a channel's native id is the tenant's. */
+  client?: string;
 }
 
 export class IdempotencyKeyReused extends RuleRejectedError {}
@@ -58,12 +63,14 @@ export class RegisterComplaintHandler {
           const complaintId = newId();
           const subjectId = this.vault.subjectId(meta.tenant, subjectIdentity(details, complaintId));
           const { tenant, now } = meta;
-          const { description } = details;
-          const context = await registrationContext(tx, { tenant, dedupKey: dedup?.key, subjectId, description, now });
+          // The key first: the description is matched on as trigrams tagged with it, never in clear.
+          const dataKey = await this.vault.dataKeyFor(tenant, subjectId, tx);
+          const trigrams = dataKey.tags(trigramsOf(details.description));
+          const key = dedup && { key: dedup.key, client: dedup.client ?? '' };
+          const context = await registrationContext(tx, { tenant, dedup: key, subjectId, trigrams, now });
           if ('earlier' in context) return { ...this.replay(context.earlier, dedup!, requestHash), replayed: true };
           const { history, reference } = context;
           const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, tenant, files))];
-          const dataKey = await this.vault.dataKeyFor(subjectId, tx);
           const sealed = sealPersonalData(
             { ...details, ...(attachments.length ? { attachments } : {}) },
             subjectId,
@@ -81,14 +88,8 @@ export class RegisterComplaintHandler {
             receivedAt,
             timeLimit: timeLimitFor(tenant, details, reference, now),
           };
-          const recorded = dedup && { key: dedup.key, requestHash, response: registration };
-          await recordRegistration(
-            tx,
-            tenant,
-            subjectId,
-            { complaintId, reference, description, receivedAt },
-            recorded,
-          );
+          const recorded = key && { ...key, requestHash, response: registration };
+          await recordRegistration(tx, tenant, subjectId, { complaintId, reference, trigrams, receivedAt }, recorded);
           return { ...registration, replayed: false };
         });
       } catch (error) {

@@ -25,17 +25,24 @@ interface ContextRow {
   reference_number: string | null;
 }
 
-export async function registrationContext(
-  tx: SqlClient,
-  registration: { tenant: string; dedupKey?: string; subjectId: string; description: string; now: Date },
-): Promise<RegistrationContext> {
-  const { tenant, dedupKey, subjectId, description, now } = registration;
+/** What a registration is read for: `trigrams` are its description's, tagged with its subject's key (trigrams.ts). */
+export interface Registering {
+  tenant: string;
+  dedup?: { key: string; client: string };
+  subjectId: string;
+  trigrams: string[];
+  now: Date;
+}
+
+export async function registrationContext(tx: SqlClient, registration: Registering): Promise<RegistrationContext> {
+  const { tenant, dedup, subjectId, trigrams, now } = registration;
   const year = now.getUTCFullYear();
-  const { rows } = await tx.query<ContextRow>('SELECT * FROM registration_context($1, $2, $3, $4, $5, $6, $7)', [
+  const { rows } = await tx.query<ContextRow>('SELECT * FROM registration_context($1, $2, $3, $4, $5, $6, $7, $8)', [
     tenant,
-    dedupKey ?? null,
+    dedup?.client ?? '',
+    dedup?.key ?? null,
     subjectId,
-    description,
+    trigrams,
     repeatWindowStart(now).toISOString(),
     DUPLICATE_SIMILARITY,
     year,
@@ -60,33 +67,35 @@ function referenceOf(year: number, number: string): string {
 }
 
 /**
- * Every complaint is indexed under its subject (matching reads it, and erasure finds the subject's
- * complaints); with `dedup`, the response is recorded for repeats of the request, in the same statement.
+ * Every complaint is indexed under its subject with its tagged trigrams (matching reads them, and
+ * erasure finds the subject's complaints); with `dedup`, the response is recorded for repeats of
+ * the request by the same client, in the same statement.
  */
 export async function recordRegistration(
   tx: SqlClient,
   tenant: string,
   subjectId: string,
-  complaint: { complaintId: string; reference: string; description: string; receivedAt: string },
-  dedup?: { key: string; requestHash: string; response: unknown },
+  complaint: { complaintId: string; reference: string; trigrams: string[]; receivedAt: string },
+  dedup?: { key: string; client: string; requestHash: string; response: unknown },
 ): Promise<void> {
   const indexed = [
     complaint.complaintId,
     tenant,
     subjectId,
     complaint.reference,
-    complaint.description,
+    complaint.trigrams,
     complaint.receivedAt,
   ];
   const insertIndex =
-    'INSERT INTO complaint_index (complaint_id, tenant, subject_id, reference, description, received_at) VALUES ($1, $2, $3, $4, $5, $6)';
+    'INSERT INTO complaint_index (complaint_id, tenant, subject_id, reference, description_trigrams, received_at) VALUES ($1, $2, $3, $4, $5, $6)';
   if (!dedup) {
     await tx.query(insertIndex, indexed);
     return;
   }
   await tx.query(
     `WITH indexed AS (${insertIndex})
-     INSERT INTO idempotency_keys (tenant, key, request_hash, complaint_id, response) VALUES ($2, $7, $8, $1, $9::jsonb)`,
-    [...indexed, dedup.key, dedup.requestHash, JSON.stringify(dedup.response)],
+     INSERT INTO idempotency_keys (tenant, client, key, request_hash, complaint_id, response)
+     VALUES ($2, $7, $8, $9, $1, $10::jsonb)`,
+    [...indexed, dedup.client, dedup.key, dedup.requestHash, JSON.stringify(dedup.response)],
   );
 }

@@ -34,7 +34,10 @@ export interface Erasure {
   complaints: string[];
 }
 
-/** Deletes the tenant's evidence filed with these complaints that no other complaint of the tenant refers to. */
+/**
+ * Deletes the tenant's evidence filed with these complaints that no other live complaint of the
+ * tenant refers to (a complaint whose complainant was erased refers to nothing any more).
+ */
 async function purgeAttachments(tx: SqlClient, tenant: string, streams: string[]): Promise<void> {
   await tx.query(
     `DELETE FROM attachments a
@@ -44,7 +47,9 @@ async function purgeAttachments(tx: SqlClient, tenant: string, streams: string[]
         AND NOT EXISTS (SELECT 1 FROM events e
                          WHERE e.type = 'ComplaintReceived' AND e.metadata->>'tenant' = $2
                            AND NOT (e.stream_id = ANY($1::text[]))
-                           AND e.data->'attachments' @> jsonb_build_array(jsonb_build_object('sha256', a.sha256)))`,
+                           AND e.data->'attachments' @> jsonb_build_array(jsonb_build_object('sha256', a.sha256))
+                           AND NOT EXISTS (SELECT 1 FROM events x
+                                            WHERE x.stream_id = e.stream_id AND x.type = 'ComplainantErased'))`,
     [streams, tenant],
   );
 }

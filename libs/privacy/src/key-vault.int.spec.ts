@@ -118,6 +118,11 @@ describe('the key vault', () => {
       expect(await keysOf()).toBe(1);
       expect(await vault.reveal('bank-a', { sealed, again })).toEqual({ sealed: '王女士', again: '13800000009' });
 
+      // A transaction of one tenant cannot read or store a key for another tenant.
+      await expect(
+        inTenantScope(() => service.transaction(async (tx) => colocated.dataKeyFor('bank-b', subject, tx))),
+      ).rejects.toThrow(/not the transaction's tenant/);
+
       // A vault elsewhere (PII_VAULT_URL of its own) leaves the transaction alone: kept only by keep().
       const other = colocated.subjectId('bank-a', 'phone:13800000010');
       await service.transaction(async (tx) => vault.dataKeyFor('bank-a', other, tx));

@@ -42,6 +42,16 @@ export interface DedupKey {
 
 export class IdempotencyKeyReused extends RuleRejectedError {}
 
+/**
+ * A repeat answered from the first registration: thrown out of the transaction so it rolls back,
+ * and a data key the transaction stored for a subject that registered nothing goes with it.
+ */
+class Replayed extends Error {
+  constructor(readonly registration: Registration) {
+    super('replayed');
+  }
+}
+
 @Injectable()
 export class RegisterComplaintHandler {
   constructor(
@@ -68,7 +78,7 @@ export class RegisterComplaintHandler {
           const trigrams = dataKey.tags(trigramsOf(details.description));
           const key = dedup && { key: dedup.key, client: dedup.client ?? '' };
           const context = await registrationContext(tx, { tenant, dedup: key, subjectId, trigrams, now });
-          if ('earlier' in context) return { ...this.replay(context.earlier, dedup!, requestHash), replayed: true };
+          if ('earlier' in context) throw new Replayed(this.replay(context.earlier, dedup!, requestHash));
           const { history, reference } = context;
           const attachments = [...(details.attachments ?? []), ...(await storeAttachments(tx, tenant, files))];
           const sealed = sealPersonalData(
@@ -93,6 +103,7 @@ export class RegisterComplaintHandler {
           return { ...registration, replayed: false };
         });
       } catch (error) {
+        if (error instanceof Replayed) return { ...error.registration, replayed: true };
         // Two submissions with one key raced: the loser's transaction rolled back; read the winner's.
         if (attempt < 3 && (error as { code?: string }).code === '23505') continue;
         throw error;

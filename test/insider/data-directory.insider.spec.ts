@@ -96,11 +96,17 @@ describe('an attacker with a copy of the data directory and the key material of 
     postgres = createPrivatePostgres(freePort());
     postgres.start();
     keyDir = join(mkdtempSync(join(tmpdir(), 'pii-keys-')), 'keys');
-    vault = await KeyVault.open({ url: postgres.url, keyRing: new FileKeyRing(keyDir), serviceDatabaseUrl: postgres.url });
+    vault = await KeyVault.open({
+      url: postgres.url,
+      keyRing: new FileKeyRing(keyDir),
+      serviceDatabaseUrl: postgres.url,
+    });
     service = await openDatabase({
       url: postgres.url,
       schema: 'intake_like',
-      migrations: [{ name: 'Complaints1763800000000', up: 'CREATE TABLE complaints (subject_id text, name text, phone text)' }],
+      migrations: [
+        { name: 'Complaints1763800000000', up: 'CREATE TABLE complaints (subject_id text, name text, phone text)' },
+      ],
     });
   });
   afterAll(async () => {
@@ -125,9 +131,10 @@ describe('an attacker with a copy of the data directory and the key material of 
     });
     const client = new Client({ connectionString: postgres.url });
     await client.connect();
-    const { rows } = await client.query<{ key_id: string }>('SELECT key_id FROM privacy.data_keys WHERE subject_id = $1', [
-      subjectId,
-    ]);
+    const { rows } = await client.query<{ key_id: string }>(
+      'SELECT key_id FROM privacy.data_keys WHERE subject_id = $1',
+      [subjectId],
+    );
     await client.end();
     return { target: { keyId: rows[0]!.key_id, subjectId }, sealed };
   }

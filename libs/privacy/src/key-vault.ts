@@ -121,6 +121,8 @@ export const privacyMigrations: Migration[] = [
 const PSEUDONYM_SECRET = 'subject-pseudonym';
 const ROTATION_LOCK = 'privacy:master-key-rotation';
 const REWRAP_BATCH = 500;
+const MISMATCHED_RING =
+  "this vault's keys: the key ring is not the one this vault was written with (moving from PII_MASTER_KEY to PII_KEY_DIR, keep PII_MASTER_KEY set until the ring holds it)";
 
 /** What a rotation did: the new master key, how many live keys it re-wrapped, the keys it destroyed. */
 export interface Rotation {
@@ -192,6 +194,17 @@ export class KeyVault {
    * whose ids it had always derived this way — so existing subject ids stay the same.
    */
   private async pseudonymSecret(): Promise<Buffer> {
+    const { rows: stored } = await this.db.query<{ wrapped: Buffer }>('SELECT wrapped FROM secrets WHERE name = $1', [
+      PSEUDONYM_SECRET,
+    ]);
+    if (stored[0]) return this.unwrapWith(secretAad(PSEUDONYM_SECRET), stored[0].wrapped, MISMATCHED_RING);
+    // The first open since the ring: a new ring (PII_KEY_DIR without PII_MASTER_KEY) on a vault with
+    // keys would derive other subject ids and read everyone as erased — refuse instead.
+    const { rows: sample } = await this.db.query<{ key_id: string; subject_id: string; wrapped_key: Buffer }>(
+      'SELECT key_id, subject_id, wrapped_key FROM data_keys WHERE wrapped_key IS NOT NULL LIMIT 1',
+    );
+    if (sample[0])
+      this.unwrapWith(dataKeyAad(sample[0].key_id, sample[0].subject_id), sample[0].wrapped_key, MISMATCHED_RING);
     const first = this.ring.current();
     await this.db.query(
       'INSERT INTO secrets (name, master_key_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
@@ -200,7 +213,7 @@ export class KeyVault {
     const { rows } = await this.db.query<{ wrapped: Buffer }>('SELECT wrapped FROM secrets WHERE name = $1', [
       PSEUDONYM_SECRET,
     ]);
-    return this.unwrapWith(secretAad(PSEUDONYM_SECRET), rows[0]!.wrapped, `the ${PSEUDONYM_SECRET} secret`);
+    return this.unwrapWith(secretAad(PSEUDONYM_SECRET), rows[0]!.wrapped, MISMATCHED_RING);
   }
 
   subjectId(tenant: string, identity: string): string {

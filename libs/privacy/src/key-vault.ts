@@ -338,13 +338,13 @@ export class KeyVault {
     }
   }
 
-  /** Due when a key was erased since the last rotation, or the last one is `intervalMs` old. */
+  /** Due when a key was erased since the last rotation, or the last one is `intervalMs` old (0: never for age). */
   private async rotationDue(sql: SqlClient, intervalMs: number): Promise<boolean> {
     const { rows } = await sql.query<{ due: boolean | null }>(
       `WITH last AS (SELECT coalesce((SELECT max(rotated_at) FROM key_rotations),
                                      (SELECT min(created_at) FROM data_keys)) AS at)
        SELECT (SELECT max(erased_at) FROM data_keys) > last.at
-              OR last.at < now() - make_interval(secs => $1::double precision / 1000) AS due
+              OR ($1::bigint > 0 AND last.at < now() - make_interval(secs => $1::double precision / 1000)) AS due
        FROM last`,
       [intervalMs],
     );

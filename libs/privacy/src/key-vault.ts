@@ -143,6 +143,8 @@ export interface KeyVaultOptions {
    * deployment), `dataKeyFor` with a transaction keeps a new key in that transaction.
    */
   serviceDatabaseUrl?: string;
+  /** How long a rotation keeps the old master keys after its commit, for reads in flight (default 1 s). */
+  destroyGraceMs?: number;
 }
 
 /** A subject's data key as a sealer of personal fields; `keep()` stores it if it is new. */
@@ -159,6 +161,7 @@ export class KeyVault {
     private readonly ring: MasterKeyRing,
     /** Whether the service's transactions run in the vault's database (KeyVaultOptions.serviceDatabaseUrl). */
     private readonly sharesServiceDatabase: boolean,
+    private readonly destroyGraceMs: number,
   ) {}
 
   static async open(options: KeyVaultOptions): Promise<KeyVault> {
@@ -172,7 +175,7 @@ export class KeyVault {
       applicationName: `${options.applicationName ?? 'service'}-privacy`,
       poolSize: 2,
     });
-    const vault = new KeyVault(db, ring, options.serviceDatabaseUrl === options.url);
+    const vault = new KeyVault(db, ring, options.serviceDatabaseUrl === options.url, options.destroyGraceMs ?? 1000);
     try {
       vault.subjectKey = await vault.pseudonymSecret();
     } catch (error) {
@@ -386,7 +389,9 @@ export class KeyVault {
         retired,
       ]);
     });
-    // Only now that every live key unwraps with the new master key may the old ones go.
+    // Only now that every live key unwraps with the new master key may the old ones go — after a
+    // moment, for a reader that fetched a row just before the commit and is about to unwrap it.
+    await new Promise((resolve) => setTimeout(resolve, this.destroyGraceMs));
     for (const key of old) this.ring.destroy(key.id);
     return { masterKeyId: next.id, rewrapped, destroyed: old.map((k) => k.id) };
   }

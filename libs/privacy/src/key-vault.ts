@@ -323,7 +323,7 @@ export class KeyVault {
    * is refused (the registration fails and is retried) rather than lost.
    */
   async rotate(options: { onlyIfDue?: { intervalMs: number } } = {}): Promise<Rotation | undefined> {
-    if (!this.ring.rotatable) this.ring.create(); // throws why
+    if (!this.ring.rotatable) throw new Error('PII_MASTER_KEY alone cannot rotate: name a key directory (PII_KEY_DIR)');
     const session = await this.db.session();
     try {
       const { rows } = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [

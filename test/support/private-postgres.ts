@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export interface PrivatePostgres {
   url: string;
   port: number;
+  /** The cluster's data directory (PGDATA): heap files, pg_wal, everything a copy of the disk holds. */
+  dataDir: string;
   start(): void;
   stop(): void;
   /** Stops the cluster and deletes its files. */
@@ -53,6 +55,7 @@ export function createPrivatePostgres(port: number): PrivatePostgres {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const cluster: PrivatePostgres = {
     port,
+    dataDir: data,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start: () =>
       run('pg_ctl', [

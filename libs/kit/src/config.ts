@@ -32,8 +32,8 @@ export interface ServiceConfig {
   corsOrigins: string[];
   /** Proxy hops to trust for the client address (rate limits per IP behind an ingress). */
   trustProxy: number;
-  /** PII_MASTER_KEY: wraps the per-data-subject keys that encrypt personal data. */
-  piiMasterKey: Buffer;
+  /** The master keys wrapping the per-data-subject keys that encrypt personal data, and their rotation. */
+  piiKeys: PiiKeyConfig;
   /** PII_VAULT_URL: the PostgreSQL holding the key vault (schema `privacy`), shared by every service. */
   piiVaultUrl: string;
 }
@@ -50,19 +50,39 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
-/** PII_MASTER_KEY, base64 of 32 bytes: required, as personal data is never stored in plain text. */
-export function piiMasterKey(env: NodeJS.ProcessEnv): Buffer {
+export interface PiiKeyConfig {
+  /**
+   * PII_KEY_DIR: the master-key ring (libs/privacy master-key-ring.ts; a KMS's stand-in), outside the
+   * database's data directory and shared by every service. Without it the master key never rotates.
+   */
+  dir?: string;
+  /** PII_MASTER_KEY: the ring's first key (an existing deployment), or the only key without PII_KEY_DIR. */
+  masterKey?: Buffer;
+  /** PII_KEY_ROTATION_INTERVAL_MS: the longest a master key stays in use (0: only after erasures). */
+  rotationIntervalMs: number;
+  /** PII_KEY_ROTATION_AFTER_ERASURE_MS: the longest an erasure waits for its rotation (erasures meanwhile share it). */
+  rotationAfterErasureMs: number;
+}
+
+/** Personal data is never stored in plain text: a key directory or a master key is required. */
+export function piiKeys(env: NodeJS.ProcessEnv): PiiKeyConfig {
   const raw = env.PII_MASTER_KEY?.trim();
-  if (!raw) {
+  const dir = env.PII_KEY_DIR?.trim() || undefined;
+  if (!raw && !dir) {
     throw new ConfigError(
-      'PII_MASTER_KEY is required: base64 of 32 random bytes (e.g. `openssl rand -base64 32`) from a secret store; it wraps the keys that encrypt personal data',
+      'PII_KEY_DIR (a directory holding the rotating master keys, outside the database) or PII_MASTER_KEY (base64 of 32 random bytes, e.g. `openssl rand -base64 32`, from a secret store) is required: they wrap the keys that encrypt personal data',
     );
   }
-  const key = Buffer.from(raw, 'base64');
-  if (key.length !== 32 || key.toString('base64') !== raw) {
-    throw new ConfigError(`PII_MASTER_KEY must be base64 of exactly 32 bytes, got ${key.length} bytes`);
+  const masterKey = raw ? Buffer.from(raw, 'base64') : undefined;
+  if (masterKey && (masterKey.length !== 32 || masterKey.toString('base64') !== raw)) {
+    throw new ConfigError(`PII_MASTER_KEY must be base64 of exactly 32 bytes, got ${masterKey.length} bytes`);
   }
-  return key;
+  return {
+    dir,
+    masterKey,
+    rotationIntervalMs: integer(env, 'PII_KEY_ROTATION_INTERVAL_MS', 86_400_000),
+    rotationAfterErasureMs: integer(env, 'PII_KEY_ROTATION_AFTER_ERASURE_MS', 300_000),
+  };
 }
 
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -92,7 +112,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: integer(env, 'TRUST_PROXY_HOPS', 0),
-    piiMasterKey: piiMasterKey(env),
+    piiKeys: piiKeys(env),
     piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
   };
 }

@@ -7,13 +7,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
-import { KeyVault } from '@complaints/privacy';
+import { KeyVault, openKeyRing } from '@complaints/privacy';
 import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
 import { ConfigError, type ServiceConfig } from './config';
 import { ApiKeys, apiKeyIdOf, apiKeyMigrations } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { AuditCheckpointer, AuditVerifyController } from './audit';
+import { KeyRotation } from './key-rotation';
 import { Eventing } from './eventing';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
@@ -131,13 +132,14 @@ export class PlatformModule {
           useFactory: () =>
             KeyVault.open({
               url: config.piiVaultUrl,
-              masterKey: config.piiMasterKey,
+              keyRing: openKeyRing(config.piiKeys),
               applicationName: config.service,
               serviceDatabaseUrl: config.databaseUrl,
             }),
         },
         Eventing,
         AuditCheckpointer,
+        KeyRotation,
         { provide: TOKEN_VERIFIER, useFactory: () => tokenVerifier(config) },
         ...(options.apiKeys
           ? [{ provide: API_KEYS, useFactory: (db: Database) => new ApiKeys(db), inject: [DATABASE] }]

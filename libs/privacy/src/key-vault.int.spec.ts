@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { bindTenant, openDatabase, TENANT_ROLE, withTenantScope } from '@complaints/eventstore';
-import { KeyVault } from './key-vault';
+import { KeyVault, type KeyVaultOptions } from './key-vault';
+import { FileKeyRing, FIRST_MASTER_KEY_ID } from './master-key-ring';
+import { pseudonymKey, subjectIdFor } from './subject';
 import { ERASED, sealedKeyIds } from './sealed';
 
 describe('the key vault', () => {
@@ -153,16 +158,142 @@ describe('the key vault', () => {
     expect(two.tags(['abc'])).not.toEqual(one.tags(['abc']));
   });
 
-  it('cannot reveal with another master key', async () => {
+  it('cannot open, so cannot reveal, with another master key', async () => {
     const subject = vault.subjectId('bank-a', 'email:x@example.org');
     const key = await vault.dataKeyFor('bank-a', subject);
     await key.keep();
-    const sealed = key.seal('secret');
-    const impostor = await KeyVault.open({ url: testDb.url, masterKey: randomBytes(32) });
+    // The pseudonym secret is wrapped by the master key: a vault with another one fails at once.
+    await expect(KeyVault.open({ url: testDb.url, masterKey: randomBytes(32) })).rejects.toThrow(/No master key/);
+  });
+});
+
+describe('master-key rotation', () => {
+  let testDb: TestDatabase;
+  let dir: string;
+  const masterKey = randomBytes(32);
+  const vaults: KeyVault[] = [];
+  const open = async (options: Partial<KeyVaultOptions>) => {
+    const vault = await KeyVault.open({ url: testDb.url, ...options });
+    vaults.push(vault);
+    return vault;
+  };
+  const sql = async <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => {
+    const client = new Client({ connectionString: testDb.url });
+    await client.connect();
     try {
-      await expect(impostor.reveal('bank-a', sealed)).rejects.toThrow();
+      return (await client.query<T>(text, params)).rows;
     } finally {
-      await impostor.close();
+      await client.end();
     }
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('privacy_rotation');
+    dir = mkdtempSync(join(tmpdir(), 'pii-ring-'));
+  });
+  afterAll(async () => {
+    for (const vault of vaults) await vault.close();
+    await testDb?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('moves a PII_MASTER_KEY deployment onto a ring, rotates, and keeps every subject id and live key', async () => {
+    // A deployment from before the ring: one master key, subject ids derived from it.
+    const legacy = await open({ masterKey });
+    const subject = legacy.subjectId('bank-a', 'phone:13800000001');
+    expect(subject).toBe(subjectIdFor(pseudonymKey(masterKey), 'bank-a', 'phone:13800000001'));
+    const key = await legacy.dataKeyFor('bank-a', subject);
+    await key.keep();
+    const sealed = key.seal('王女士');
+    await expect(legacy.rotate()).rejects.toThrow(/PII_KEY_DIR/);
+
+    // PII_KEY_DIR named, PII_MASTER_KEY still given: the ring starts with it.
+    const ringDir = join(dir, 'migrated');
+    const intake = await open({ keyRing: new FileKeyRing(ringDir, masterKey) });
+    const analytics = await open({ keyRing: new FileKeyRing(ringDir) });
+    expect(readdirSync(ringDir)).toEqual([`${FIRST_MASTER_KEY_ID}.key`]);
+    expect(statSync(ringDir).mode & 0o777).toBe(0o700);
+    expect(await intake.reveal('bank-a', sealed)).toBe('王女士');
+
+    const rotation = await intake.rotate();
+    expect(rotation).toEqual({ masterKeyId: 'mk-000001', rewrapped: 1, destroyed: [FIRST_MASTER_KEY_ID] });
+    expect(readdirSync(ringDir)).toEqual(['mk-000001.key']);
+    expect(await sql('SELECT DISTINCT master_key_id FROM privacy.data_keys')).toEqual([{ master_key_id: 'mk-000001' }]);
+    // Another service, not restarted, reads and writes under the new master key.
+    expect(await analytics.reveal('bank-a', sealed)).toBe('王女士');
+    expect(analytics.subjectId('bank-a', 'phone:13800000001')).toBe(subject);
+    const other = analytics.subjectId('bank-a', 'phone:13800000002');
+    await (await analytics.dataKeyFor('bank-a', other)).keep();
+    expect(await sql('SELECT master_key_id FROM privacy.data_keys WHERE subject_id = $1', [other])).toEqual([
+      { master_key_id: 'mk-000001' },
+    ]);
+    // A vault opened later, with the old key gone from everywhere, keeps the same subject ids.
+    const later = await open({ keyRing: new FileKeyRing(ringDir) });
+    expect(later.subjectId('bank-a', 'phone:13800000001')).toBe(subject);
+    // And the old master key alone opens nothing any more.
+    await expect(KeyVault.open({ url: testDb.url, masterKey })).rejects.toThrow(/No master key/);
+  });
+
+  it('names the master key of a key kept in a service transaction, and refuses one wrapped by a retired key', async () => {
+    const ring = new FileKeyRing(join(dir, 'migrated'));
+    const vault = await open({ keyRing: ring, serviceDatabaseUrl: testDb.url });
+    const service = await openDatabase({ url: testDb.url, schema: 'rotation_service', migrations: [] });
+    try {
+      const subject = vault.subjectId('bank-a', 'id:C-7');
+      await service.transaction((tx) => vault.dataKeyFor('bank-a', subject, tx));
+      expect(await sql('SELECT master_key_id FROM privacy.data_keys WHERE subject_id = $1', [subject])).toEqual([
+        { master_key_id: ring.current().id },
+      ]);
+      // A writer that wrapped with the master key a rotation has just retired is refused, not lost.
+      const stale = ring.current();
+      await vault.rotate();
+      const late = randomBytes(60);
+      await expect(
+        sql(
+          `INSERT INTO privacy.data_keys (key_id, subject_id, wrapped_key, master_key_id) VALUES (gen_random_uuid(), 'ds-late', $1, $2)`,
+          [late, stale.id],
+        ),
+      ).rejects.toThrow(/retired master key/);
+      await expect(
+        sql(
+          `INSERT INTO privacy.data_keys (key_id, subject_id, wrapped_key) VALUES (gen_random_uuid(), 'ds-late', $1)`,
+          [late],
+        ),
+      ).rejects.toThrow(/no master key id/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('refuses a new ring on a vault written under another master key', async () => {
+    await expect(open({ keyRing: new FileKeyRing(join(dir, 'forgot-the-master-key')) })).rejects.toThrow(
+      /not the one this vault was written with/,
+    );
+  });
+
+  it('rotates on one instance at a time, and only when due', async () => {
+    const ringDir = join(dir, 'migrated');
+    const a = await open({ keyRing: new FileKeyRing(ringDir) });
+    const b = await open({ keyRing: new FileKeyRing(ringDir) });
+    const other = new Client({ connectionString: testDb.url });
+    await other.connect();
+    try {
+      // Another instance rotating holds the lock: this one leaves it to them.
+      await other.query(`SELECT pg_advisory_lock(hashtext('privacy:master-key-rotation'))`);
+      expect(await a.rotate()).toBeUndefined();
+    } finally {
+      await other.end();
+    }
+    expect(await b.rotate()).toBeDefined();
+    const hour = { onlyIfDue: { intervalMs: 3_600_000 } };
+    expect(await a.rotate(hour)).toBeUndefined(); // just rotated, nothing erased since
+    const subject = a.subjectId('bank-a', 'id:C-8');
+    await (await a.dataKeyFor('bank-a', subject)).keep();
+    await a.erase('bank-a', subject);
+    expect(await b.rotate(hour)).toMatchObject({ rewrapped: expect.any(Number) }); // an erasure since
+    expect(await a.rotate(hour)).toBeUndefined();
+    expect(await a.rotate({ onlyIfDue: { intervalMs: 0 } })).toBeUndefined(); // no interval: erasures only
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await a.rotate({ onlyIfDue: { intervalMs: 10 } })).toBeDefined(); // the interval has passed
   });
 });

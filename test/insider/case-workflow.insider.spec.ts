@@ -92,9 +92,7 @@ describe('hostile insider: an agent working cases (money and departments)', () =
       const proposal = (await stored(caseId)).find((e) => e.type === 'ResolutionProposed')!;
       expect(proposal.data).toMatchObject({
         approvalRequiredFrom: 'complaints-officer',
-        limits: [
-          { optionId: 'option-1', currency: 'XAU', amount: 499, role: 'complaints-officer', limit: null },
-        ],
+        limits: [{ optionId: 'option-1', currency: 'XAU', amount: 499, role: 'complaints-officer', limit: null }],
       });
       expect(proposal.data.limitsPolicy).toEqual(expect.stringMatching(/\.json$/));
 
@@ -138,14 +136,17 @@ describe('hostile insider: an agent working cases (money and departments)', () =
       [100.5, 'JPY', /JPY has 0 decimal places \(ISO 4217\): 100\.5 has 1/],
       [1.2345, 'KWD', /KWD has 3 decimal places \(ISO 4217\): 1\.2345 has 4/],
       [10.001, 'CNY', /CNY has 2 decimal places \(ISO 4217\): 10\.001 has 3/],
-    ])('%s %s (more decimals than the currency has) is refused with 422 naming the rule', async (amount, currency, message) => {
-      const caseId = await readyCase();
-      const before = await stored(caseId);
-      const refused = await post(caseId, 'proposals', refund(amount, currency));
-      expect(refused.status).toBe(422);
-      expect(refused.body.message).toMatch(message);
-      expect(await stored(caseId)).toEqual(before);
-    });
+    ])(
+      '%s %s (more decimals than the currency has) is refused with 422 naming the rule',
+      async (amount, currency, message) => {
+        const caseId = await readyCase();
+        const before = await stored(caseId);
+        const refused = await post(caseId, 'proposals', refund(amount, currency));
+        expect(refused.status).toBe(422);
+        expect(refused.body.message).toMatch(message);
+        expect(await stored(caseId)).toEqual(before);
+      },
+    );
 
     it('an amount with as many decimals as its currency has is taken (KWD 1.234)', async () => {
       const caseId = await readyCase();
@@ -164,7 +165,9 @@ describe('hostile insider: an agent working cases (money and departments)', () =
       const before = await stored(caseId);
       const moved = await post(caseId, 'reassign', { department, reason: 'Not ours' });
       expect(moved.status).toBe(422);
-      expect(moved.body.message).toMatch(new RegExp(`Department ${department} is not in the directory of tenant bank-a`));
+      expect(moved.body.message).toMatch(
+        new RegExp(`Department ${department} is not in the directory of tenant bank-a`),
+      );
       expect(await stored(caseId)).toEqual(before);
       const read = await api(`${resolution.base}/cases/${caseId}`, { headers: agent });
       expect(((await read.json()) as Body).department).toBe('cards');

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthorityLimits, LimitsFileError } from './authority-limits';
-import { Departments } from './department-directory';
 
 function limitsDir(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'limits-'));
@@ -49,22 +48,5 @@ describe('the limits files', () => {
 
   it('stops without a default file', () => {
     expect(() => AuthorityLimits.load(limitsDir({ 'bank-b.json': DEFAULT }))).toThrow(/default limits file is missing/);
-  });
-});
-
-describe('the department directory, as resolution reads it', () => {
-  const departments = Departments.load();
-  const ids = (tenant: string) => departments.for(tenant).departments.map((d) => d.id);
-
-  it('gives each tenant the departments of its rule file’s directory files only', () => {
-    expect(ids('bank-a')).toEqual(expect.arrayContaining(['triage', 'cards', 'fraud']));
-    expect(ids('bank-a')).not.toContain('billing');
-    expect(ids('grid-east')).toEqual(expect.arrayContaining(['triage', 'billing']));
-    expect(ids('grid-east')).not.toContain('cards');
-  });
-
-  it('gives a tenant without a rule file the default table’s directory, with agents', () => {
-    expect(ids('somebody-new')).toEqual(expect.arrayContaining(['cards', 'billing', 'claims']));
-    expect(departments.for('bank-a').departments.find((d) => d.id === 'fraud')?.agents).toContain('fr-01');
   });
 });

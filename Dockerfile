@@ -25,7 +25,8 @@ COPY . .
 RUN npm run build \
  && mkdir -p /dist \
  && for d in libs/* services/*; do mkdir -p "/dist/$d" && cp -r "$d/package.json" "$d/dist" "/dist/$d/"; done \
- && cp -r services/routing/rules services/routing/directory /dist/services/routing/
+ && cp -r services/routing/rules services/routing/directory /dist/services/routing/ \
+ && cp -r services/resolution/limits /dist/services/resolution/
 
 # --- runtime: production dependencies of the four services only (not the embedded host's
 #     PostgreSQL binaries, not the dev tools), plus the compiled libs and services

@@ -237,12 +237,27 @@ export const caseAccountabilityAssignedV1 = caseFact({
   responsibleStaff: z.string().optional(),
 });
 export const caseValidityJudgedV1 = caseFact({ judgedAt: isoTime, valid: z.boolean(), reason: z.string().optional() });
+/**
+ * The amount limit a decision used: the least role whose limit in the option's currency covers the
+ * amount (`limit` null: no role has one, so the complaints officer decides).
+ */
+const appliedLimit = z.object({
+  optionId: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  role: z.string(),
+  limit: z.number().nullable(),
+});
 export const caseResolutionProposedV1 = caseFact({
   proposedAt: isoTime,
   proposalId: z.string().min(1),
   options: z.array(resolutionOption).min(1).max(3),
   proposedBy: actor,
   approvalRequiredFrom: z.string().nullable(),
+  /** Absent on proposals made before limits per currency. */
+  limits: z.array(appliedLimit).optional(),
+  /** The tenant's limits file the limits come from. */
+  limitsPolicy: z.string().optional(),
 });
 export const caseResolutionOptionRefusedV1 = caseFact({
   refusedAt: isoTime,
@@ -254,6 +269,8 @@ export const caseProposalApprovedV1 = caseFact({
   proposalId: z.string(),
   comment: z.string(),
   approvedBy: actor,
+  /** The limits that needed this approval, as the proposal named them. */
+  limits: z.array(appliedLimit).optional(),
 });
 export const caseProposalRejectedV1 = caseFact({
   rejectedAt: isoTime,

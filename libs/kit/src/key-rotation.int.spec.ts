@@ -37,8 +37,8 @@ describe('master-key rotation on schedule', () => {
     const first = readdirSync(dir);
     for (const identity of ['id:C-1', 'id:C-2']) {
       const subject = vault.subjectId('bank-a', identity);
-      await (await vault.dataKeyFor(subject)).keep();
-      await vault.erase(subject);
+      await (await vault.dataKeyFor('bank-a', subject)).keep();
+      await vault.erase('bank-a', subject);
     }
     const rotated = await eventually('a rotation after the erasures', async () => {
       const now = readdirSync(dir);

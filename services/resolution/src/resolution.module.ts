@@ -7,7 +7,9 @@ import { resolutionIntegrationEvents } from './infrastructure/integration-events
 import { OpenCaseHandler } from './open-case/open-case.handler';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
+import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
+import { Departments } from './infrastructure/department-directory';
 import { resolutionMigrations } from './infrastructure/migrations';
 import { SlaMonitor } from './infrastructure/sla-monitor';
 import { SlaSettings } from './infrastructure/sla-settings';
@@ -32,7 +34,15 @@ export class ResolutionModule implements OnApplicationBootstrap {
         AfterResolutionController,
         DeadlineExtensionController,
       ],
-      providers: [OpenCaseHandler, CaseCommands, SlaSettings, SlaMonitor],
+      providers: [
+        OpenCaseHandler,
+        CaseCommands,
+        SlaSettings,
+        SlaMonitor,
+        // Read and checked at start: a bad limits or directory file stops the service, naming the field.
+        { provide: AuthorityLimits, useFactory: () => AuthorityLimits.load(process.env.RESOLUTION_LIMITS_DIR) },
+        { provide: Departments, useFactory: () => Departments.load(process.env.ROUTING_DATA_DIR) },
+      ],
     };
   }
 

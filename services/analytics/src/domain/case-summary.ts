@@ -51,7 +51,8 @@ export interface CaseSummary {
   agentId?: string;
   validity?: { valid: boolean; reason?: string };
   /** The options last put to the customer, and the one accepted. */
-  offeredOptions?: { optionId: string; kind: string; amount?: number }[];
+  /** An amount always shows with its currency (limits and decimals are per currency). */
+  offeredOptions?: { optionId: string; kind: string; amount?: number; currency?: string }[];
   acceptedOptionId?: string;
   repeatComplainant?: boolean;
   linkedCaseId?: string;
@@ -171,8 +172,13 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
       return {
         status: d.approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer',
         fields: {
-          offeredOptions: (d.options as { optionId: string; kind: string; amount?: number }[]).map(
-            ({ optionId, kind, amount }) => ({ optionId, kind, ...(amount === undefined ? {} : { amount }) }),
+          offeredOptions: (d.options as { optionId: string; kind: string; amount?: number; currency?: string }[]).map(
+            ({ optionId, kind, amount, currency }) => ({
+              optionId,
+              kind,
+              ...(amount === undefined ? {} : { amount }),
+              ...(currency === undefined ? {} : { currency }),
+            }),
           ),
         },
       };

@@ -1,11 +1,18 @@
 /**
- * Who may grant what, as data: amount limits per role and the least role each kind of remedy
- * needs. A proposal beyond the proposer's authority waits for an approver whose authority covers it.
+ * Who may grant what, as data: amount limits per role and currency (each tenant's limits file),
+ * and the least role each kind of remedy needs. A proposal beyond the proposer's authority waits
+ * for an approver whose authority covers it; an amount in a currency no role has a limit in waits
+ * for the top approver, the complaints officer, who has no limit.
  */
 import { RESOLUTION_KINDS } from '@complaints/contracts';
 
 export const ROLES = ['agent', 'supervisor', 'department-head', 'complaints-officer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The roles a limits file sets amounts for; the one above them grants any amount. */
+export const LIMITED_ROLES = ['agent', 'supervisor', 'department-head'] as const;
+export type LimitedRole = (typeof LIMITED_ROLES)[number];
+export const TOP_APPROVER: Role = 'complaints-officer';
 
 /** The remedies a desk can offer; the list is part of the published language. */
 export { RESOLUTION_KINDS };
@@ -14,37 +21,52 @@ export type ResolutionKind = (typeof RESOLUTION_KINDS)[number];
 /** Kinds that move money: they carry an amount. */
 export const MONETARY_KINDS: ReadonlySet<ResolutionKind> = new Set(['refund', 'fee-waiver', 'compensation']);
 
-export interface AuthorityPolicy {
-  /** Largest amount (in the case's currency) each role may grant on its own. */
-  amountLimit: Record<Role, number>;
-  /** The least role that may grant a kind at all, whatever the amount. */
-  minimumRole: Partial<Record<ResolutionKind, Role>>;
+/** The least role that may grant a kind at all, whatever the amount. */
+export const MINIMUM_ROLE: Partial<Record<ResolutionKind, Role>> = {
+  'credit-report-correction': 'supervisor',
+  'process-change': 'department-head',
+};
+
+/** A tenant's amount limits: role → ISO 4217 currency → largest amount the role grants on its own. */
+export interface AmountLimits {
+  /** The file they come from, named on every decision made with them. */
+  source: string;
+  limits: Partial<Record<LimitedRole, Record<string, number>>>;
 }
 
-export const DEFAULT_AUTHORITY: AuthorityPolicy = {
-  amountLimit: {
-    agent: 500,
-    supervisor: 5_000,
-    'department-head': 50_000,
-    'complaints-officer': Number.POSITIVE_INFINITY,
-  },
-  minimumRole: { 'credit-report-correction': 'supervisor', 'process-change': 'department-head' },
-};
+/** The limit a decision used: the least role whose limit in the currency covers the amount (null: no limit). */
+export interface AppliedLimit {
+  optionId: string;
+  amount: number;
+  currency: string;
+  role: Role;
+  limit: number | null;
+}
 
 export const rankOf = (role: string): number => ROLES.indexOf(role as Role);
 export const isRole = (role: string): role is Role => rankOf(role) >= 0;
 
-/** The least role allowed to grant every option; `agent` when anyone may. */
-export function requiredRole(
-  options: { kind: ResolutionKind; amount?: number }[],
-  policy: AuthorityPolicy = DEFAULT_AUTHORITY,
-): Role {
-  let needed = 0;
-  for (const option of options) {
-    const byKind = rankOf(policy.minimumRole[option.kind] ?? 'agent');
-    const amount = option.amount ?? 0;
-    const byAmount = ROLES.findIndex((role) => policy.amountLimit[role] >= amount);
-    needed = Math.max(needed, byKind, byAmount);
+function coveringLimit(table: AmountLimits, amount: number, currency: string): { role: Role; limit: number | null } {
+  for (const role of LIMITED_ROLES) {
+    const limit = table.limits[role]?.[currency];
+    if (limit !== undefined && limit >= amount) return { role, limit };
   }
-  return ROLES[needed]!;
+  return { role: TOP_APPROVER, limit: null };
+}
+
+/** The least role allowed to grant every option (`agent` when anyone may), and the limits that decided it. */
+export function requiredAuthority(
+  options: { optionId: string; kind: ResolutionKind; amount?: number; currency?: string }[],
+  table: AmountLimits,
+): { role: Role; limits: AppliedLimit[] } {
+  let needed = 0;
+  const limits: AppliedLimit[] = [];
+  for (const { optionId, kind, amount, currency } of options) {
+    needed = Math.max(needed, rankOf(MINIMUM_ROLE[kind] ?? 'agent'));
+    if (amount === undefined || currency === undefined) continue;
+    const covering = coveringLimit(table, amount, currency);
+    limits.push({ optionId, amount, currency, ...covering });
+    needed = Math.max(needed, rankOf(covering.role));
+  }
+  return { role: ROLES[needed]!, limits };
 }

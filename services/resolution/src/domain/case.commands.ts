@@ -3,6 +3,8 @@ import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
 import type { EscalationDirectory } from './escalation';
+import type { AmountLimits } from './authority';
+import type { DepartmentDirectory } from './departments';
 import type { WorkingCalendar } from '@complaints/sla';
 import type { SlaPolicy } from '@complaints/sla';
 
@@ -33,7 +35,16 @@ export type CaseCommand =
   | Cmd<'RecordInvestigation', { findings: string; evidenceRefs: string[] }>
   | Cmd<'AssignAccountability', { cause: string; responsibleDepartment: string; responsibleStaff?: string }>
   | Cmd<'JudgeValidity', { valid: boolean; reason?: string }>
-  | Cmd<'ProposeResolution', { proposalId: string; options: ResolutionOption[]; feeWaiversGranted: GrantedWaiver[] }>
+  | Cmd<
+      'ProposeResolution',
+      {
+        proposalId: string;
+        options: ResolutionOption[];
+        feeWaiversGranted: GrantedWaiver[];
+        /** The tenant's amount limits in force. */
+        limits: AmountLimits;
+      }
+    >
   | Cmd<'ApproveProposal', { proposalId: string; comment: string }>
   | Cmd<'RejectProposal', { proposalId: string; comment: string }>
   | Cmd<'AcceptOption', { optionId: string }>
@@ -54,7 +65,8 @@ export type CaseCommand =
   | Cmd<'CloseCase', { rootCause: string; improvementAction: string }>
   /** `followOnCaseId` is used only when the reopen window has passed. */
   | Cmd<'ReopenCase', { reason: string; followOnCaseId: string }>
-  | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string }>
+  /** `directory`: the tenant's departments, the only ones a case can move to. */
+  | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string; directory: DepartmentDirectory }>
   | Cmd<'RequestExtension', { extensionId: string; clock: string; reason: string; customerExplanation: string }>
   | Cmd<'DecideExtension', { extensionId: string; approved: boolean; comment: string }>;
 

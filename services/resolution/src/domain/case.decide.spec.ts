@@ -5,10 +5,11 @@ import {
   specification,
   type CommandMetadata,
 } from '@complaints/decider';
+import type { AppliedLimit } from './authority';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
 import { DEFAULT_POLICY, SLA_POLICY_PRESETS } from '@complaints/sla';
-import { PLAIN_UTC_CALENDAR } from './testing';
+import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';
 const now = new Date('2026-03-02T08:00:00.000Z');
@@ -232,23 +233,86 @@ describe('proposing resolutions', () => {
   const propose = (
     options: ResolutionOption[],
     feeWaiversGranted: { caseId: string; reference: string; grantedAt: string }[] = [],
-  ) => cmd('ProposeResolution', { proposalId: 'p1', options, feeWaiversGranted });
+  ) => cmd('ProposeResolution', { proposalId: 'p1', options, feeWaiversGranted, limits: TEST_LIMITS });
+  const decided = (options: ResolutionOption[]) =>
+    caseDecider.decide(
+      propose(options),
+      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
 
-  it('offers options within the agent’s authority straight to the customer', () => {
+  it('offers options within the agent’s authority straight to the customer, naming the limit used', () => {
     spec()
       .given([opened, acknowledged, judgedValid])
       .when(propose([refund, apology]))
       .then([
-        { ...proposed([refund, apology]), data: { ...proposed([refund, apology]).data, proposedAt: at } } as CaseEvent,
+        ev('ResolutionProposed', {
+          proposalId: 'p1',
+          options: [refund, apology],
+          proposedBy: agent,
+          approvalRequiredFrom: null,
+          limits: [{ optionId: 'option-1', amount: 200, currency: 'CNY', role: 'agent', limit: 500 }],
+          limitsPolicy: 'limits/test.json',
+          proposedAt: at,
+        }),
       ]);
   });
   it('sends an option beyond the agent’s authority to a supervisor for approval', () => {
-    const events = caseDecider.decide(
-      propose([bigCompensation]),
-      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
-      meta(),
-    );
-    expect(events).toMatchObject([{ type: 'ResolutionProposed', data: { approvalRequiredFrom: 'supervisor' } }]);
+    expect(decided([bigCompensation])).toMatchObject([
+      {
+        type: 'ResolutionProposed',
+        data: {
+          approvalRequiredFrom: 'supervisor',
+          limits: [{ optionId: 'option-1', amount: 3000, currency: 'CNY', role: 'supervisor', limit: 5000 }],
+        },
+      },
+    ]);
+  });
+  it('weighs an amount against the limit of its own currency', () => {
+    expect(decided([{ ...refund, amount: 200, currency: 'USD' }])).toMatchObject([
+      {
+        type: 'ResolutionProposed',
+        data: {
+          approvalRequiredFrom: 'supervisor',
+          limits: [{ optionId: 'option-1', amount: 200, currency: 'USD', role: 'supervisor', limit: 700 }],
+        },
+      },
+    ]);
+  });
+  it('sends an amount in a currency no limit names (499 XAU) to the complaints officer', () => {
+    expect(decided([{ ...refund, amount: 499, currency: 'XAU' }])).toMatchObject([
+      {
+        type: 'ResolutionProposed',
+        data: {
+          approvalRequiredFrom: 'complaints-officer',
+          limits: [{ optionId: 'option-1', amount: 499, currency: 'XAU', role: 'complaints-officer', limit: null }],
+        },
+      },
+    ]);
+  });
+  it.each([
+    ['ABC', 10, /Option option-1: ABC is not an ISO 4217 currency code/],
+    ['cny', 10, /cny is not an ISO 4217 currency code/],
+    ['XXX', 10, /XXX is not a currency/],
+    ['JPY', 100.5, /JPY has 0 decimal places \(ISO 4217\): 100.5 has 1/],
+    ['KWD', 1.2345, /KWD has 3 decimal places \(ISO 4217\): 1.2345 has 4/],
+    ['CNY', 0.001, /CNY has 2 decimal places/],
+  ])('refuses an amount in %s of %s', (currency, amount, message) => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(propose([{ ...refund, amount, currency }]))
+      .thenThrows(RuleRejectedError, message);
+  });
+  it('refuses an amount without a currency', () => {
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(propose([{ ...refund, currency: undefined }]))
+      .thenThrows(RuleRejectedError, /has an amount but no currency/);
+  });
+  it('takes as many decimals as the currency has (KWD 1.234)', () => {
+    expect(decided([{ ...refund, amount: 1.234, currency: 'KWD' }])).toMatchObject([
+      { type: 'ResolutionProposed', data: { approvalRequiredFrom: 'complaints-officer' } },
+    ]);
   });
   it('refuses to propose before the validity is judged', () => {
     spec()
@@ -325,8 +389,24 @@ describe('proposing resolutions', () => {
 });
 
 describe('approval', () => {
-  const awaiting = [opened, acknowledged, judgedValid, proposed([bigCompensation], 'supervisor')];
-  it('lets a supervisor approve with a comment', () => {
+  const supervisorLimit: AppliedLimit = {
+    optionId: 'option-1',
+    amount: 3000,
+    currency: 'CNY',
+    role: 'supervisor',
+    limit: 5000,
+  };
+  const awaiting = [
+    opened,
+    acknowledged,
+    judgedValid,
+    ev('ResolutionProposed', {
+      ...(proposed([bigCompensation], 'supervisor').data as Omit<CaseEventData['ResolutionProposed'], 'caseId'>),
+      limits: [supervisorLimit],
+      limitsPolicy: 'limits/test.json',
+    }),
+  ];
+  it('lets a supervisor approve with a comment, naming the limits that needed the approval', () => {
     spec(teamLead)
       .given(awaiting)
       .when(cmd('ApproveProposal', { proposalId: 'p1', comment: 'OK, long-standing customer' }))
@@ -335,9 +415,16 @@ describe('approval', () => {
           proposalId: 'p1',
           comment: 'OK, long-standing customer',
           approvedBy: teamLead,
+          limits: [supervisorLimit],
           approvedAt: at,
         }),
       ]);
+  });
+  it('approves a proposal made before limits per currency without naming limits', () => {
+    spec(teamLead)
+      .given([opened, acknowledged, judgedValid, proposed([bigCompensation], 'supervisor')])
+      .when(cmd('ApproveProposal', { proposalId: 'p1', comment: 'OK' }))
+      .then([ev('ProposalApproved', { proposalId: 'p1', comment: 'OK', approvedBy: teamLead, approvedAt: at })]);
   });
   it('lets a supervisor reject with a comment', () => {
     spec(teamLead)
@@ -589,7 +676,12 @@ describe('reassignment and deadline extensions', () => {
     spec()
       .given([opened, acknowledged])
       .when(
-        cmd('ReassignCase', { department: 'credit-reporting', agentId: 'agent-9', reason: 'Credit report involved' }),
+        cmd('ReassignCase', {
+          department: 'credit-reporting',
+          agentId: 'agent-9',
+          reason: 'Credit report involved',
+          directory: TEST_DIRECTORY,
+        }),
       )
       .then([
         ev('CaseReassigned', {
@@ -600,6 +692,25 @@ describe('reassignment and deadline extensions', () => {
           reassignedAt: at,
         }),
       ]);
+  });
+  it('refuses a department the tenant’s directory lacks', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(cmd('ReassignCase', { department: 'billing', reason: 'x', directory: TEST_DIRECTORY }))
+      .thenThrows(RuleRejectedError, /Department billing is not in the directory of tenant bank-a/);
+  });
+  it('refuses an agent who is not in the department', () => {
+    spec()
+      .given([opened, acknowledged])
+      .when(
+        cmd('ReassignCase', {
+          department: 'credit-reporting',
+          agentId: 'agent-7',
+          reason: 'x',
+          directory: TEST_DIRECTORY,
+        }),
+      )
+      .thenThrows(RuleRejectedError, /Agent agent-7 is not in department credit-reporting/);
   });
   // NFRA's regulatory clock: 15 days, 30 when the case is complex, a further 30 with approval.
   const nfra = SLA_POLICY_PRESETS.find((p) => p.regime === 'CN-NFRA')!;
@@ -705,7 +816,7 @@ describe('every step refused where the case state does not allow it', () => {
     [
       'reassign a resolved case',
       executed,
-      cmd('ReassignCase', { department: 'x', reason: 'y' }),
+      cmd('ReassignCase', { department: 'x', reason: 'y', directory: TEST_DIRECTORY }),
       /Cannot reassign: the case is resolved/,
     ],
     ['escalate a closed case', closed, cmd('EscalateCase', { reason: 'x' }), /Cannot escalate: the case is closed/],

@@ -10,13 +10,16 @@ import {
   type CommandMetadata,
   type Decider,
 } from '@complaints/decider';
-import { DEFAULT_AUTHORITY, MONETARY_KINDS, ROLES, rankOf, requiredRole } from './authority';
+import { MONETARY_KINDS, ROLES, rankOf, requiredAuthority } from './authority';
+import { moneyRefusal } from './money';
+import { requireDepartment } from './departments';
 import {
   evolveCase,
   initialCaseState,
   NEXT_EXTENSION,
   type CaseEvent,
   type CaseFacts,
+  type ResolutionOption,
   type CaseState,
   type CaseStatus,
 } from './case';
@@ -112,11 +115,7 @@ function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: 
   if (!state.facts.validity.valid && options.some((o) => o.kind !== 'explanation' && o.kind !== 'apology')) {
     throw new RuleRejectedError('The complaint was judged not valid: only an explanation or an apology can be offered');
   }
-  for (const option of options) {
-    if (MONETARY_KINDS.has(option.kind) && !(typeof option.amount === 'number' && option.amount > 0)) {
-      throw new RuleRejectedError(`A ${option.kind} option needs a positive amount`);
-    }
-  }
+  for (const option of options) refuseBadMoney(option);
   const waiverRefusal = feeWaiverRefusal(state.facts.opened.customerId, feeWaiversGranted, meta.now);
   const refused: CaseEvent[] = [];
   const allowed = options.filter((option) => {
@@ -128,15 +127,35 @@ function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: 
     return false;
   });
   if (allowed.length === 0) return refused;
-  const needed = requiredRole(allowed, DEFAULT_AUTHORITY);
-  const approvalRequiredFrom = rankOf(meta.actor.role) >= rankOf(needed) ? null : needed;
+  const needed = requiredAuthority(allowed, command.data.limits);
+  const approvalRequiredFrom = rankOf(meta.actor.role) >= rankOf(needed.role) ? null : needed.role;
   return [
     ...refused,
     {
       type: 'ResolutionProposed',
-      data: { caseId, proposalId, options: allowed, proposedBy: meta.actor, approvalRequiredFrom, proposedAt: at },
+      data: {
+        caseId,
+        proposalId,
+        options: allowed,
+        proposedBy: meta.actor,
+        approvalRequiredFrom,
+        limits: needed.limits,
+        limitsPolicy: command.data.limits.source,
+        proposedAt: at,
+      },
     },
   ];
+}
+
+/** Amounts are ISO 4217 money: a known code, no more decimals than the currency has. */
+function refuseBadMoney(option: ResolutionOption): void {
+  if (MONETARY_KINDS.has(option.kind) && !(typeof option.amount === 'number' && option.amount > 0)) {
+    throw new RuleRejectedError(`A ${option.kind} option needs a positive amount`);
+  }
+  if (option.amount === undefined) return;
+  if (!option.currency) throw new RuleRejectedError(`Option ${option.optionId} has an amount but no currency`);
+  const refusal = moneyRefusal(option.amount, option.currency);
+  if (refusal) throw new RuleRejectedError(`Option ${option.optionId}: ${refusal}`, { currency: option.currency });
 }
 
 function approveOrReject(
@@ -156,8 +175,14 @@ function approveOrReject(
   requireAuthority(meta, proposal.approvalRequiredFrom ?? 'supervisor', `Deciding proposal ${proposal.proposalId}`);
   const { caseId, proposalId, comment } = command.data;
   const at = meta.now.toISOString();
+  const limits = proposal.limits ? { limits: proposal.limits } : {};
   return command.type === 'ApproveProposal'
-    ? [{ type: 'ProposalApproved', data: { caseId, proposalId, comment, approvedBy: meta.actor, approvedAt: at } }]
+    ? [
+        {
+          type: 'ProposalApproved',
+          data: { caseId, proposalId, comment, approvedBy: meta.actor, ...limits, approvedAt: at },
+        },
+      ]
     : [{ type: 'ProposalRejected', data: { caseId, proposalId, comment, rejectedBy: meta.actor, rejectedAt: at } }];
 }
 
@@ -378,10 +403,12 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
     }
     case 'ReassignCase': {
       const working = requireStatus(command, state, ACTIVE);
+      const { directory, ...reassign } = command.data;
+      requireDepartment(directory, reassign.department, reassign.agentId);
       return [
         {
           type: 'CaseReassigned',
-          data: { ...command.data, fromDepartment: working.facts.department, reassignedAt: at },
+          data: { ...reassign, fromDepartment: working.facts.department, reassignedAt: at },
         },
       ];
     }

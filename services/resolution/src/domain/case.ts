@@ -3,7 +3,7 @@
  * possible reopening. Pure: state is folded from events only; nothing reads a clock here.
  */
 import type { Actor, DomainEvent } from '@complaints/decider';
-import type { ResolutionKind, Role } from './authority';
+import type { AppliedLimit, ResolutionKind, Role } from './authority';
 import {
   DEFAULT_POLICY,
   type ClockDefinition,
@@ -73,9 +73,19 @@ export interface CaseEventData {
     options: ResolutionOption[];
     proposedBy: Actor;
     approvalRequiredFrom: Role | null;
+    /** The limit each amount was weighed against (absent on proposals made before limits per currency). */
+    limits?: AppliedLimit[];
+    /** The limits file they come from. */
+    limitsPolicy?: string;
   };
   ResolutionOptionRefused: At<'refusedAt'> & { kind: ResolutionKind; reason: string };
-  ProposalApproved: At<'approvedAt'> & { proposalId: string; comment: string; approvedBy: Actor };
+  ProposalApproved: At<'approvedAt'> & {
+    proposalId: string;
+    comment: string;
+    approvedBy: Actor;
+    /** The limits that needed this approval, as the proposal named them. */
+    limits?: AppliedLimit[];
+  };
   ProposalRejected: At<'rejectedAt'> & { proposalId: string; comment: string; rejectedBy: Actor };
   CustomerAcceptedOption: At<'acceptedAt'> & { proposalId: string; optionId: string };
   CustomerRejectedOptions: At<'rejectedAt'> & { proposalId: string; reason: string };
@@ -131,6 +141,7 @@ export interface Proposal {
   proposalId: string;
   options: ResolutionOption[];
   approvalRequiredFrom: Role | null;
+  limits?: AppliedLimit[];
 }
 
 /** One run of an SLA clock on this case. */
@@ -230,10 +241,10 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
     case 'ValidityJudged':
       return { status, facts: { ...facts, validity: { valid: event.data.valid, reason: event.data.reason } } };
     case 'ResolutionProposed': {
-      const { proposalId, options, approvalRequiredFrom } = event.data;
+      const { proposalId, options, approvalRequiredFrom, limits } = event.data;
       return {
         status: approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer',
-        facts: { ...facts, proposal: { proposalId, options, approvalRequiredFrom } },
+        facts: { ...facts, proposal: { proposalId, options, approvalRequiredFrom, ...(limits ? { limits } : {}) } },
       };
     }
     case 'ResolutionOptionRefused':

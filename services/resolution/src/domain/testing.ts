@@ -1,5 +1,7 @@
-/** Fixtures for domain tests: a calendar with no holidays, so expected deadlines are easy to read. */
+/** Fixtures for domain tests: a calendar with no holidays (expected deadlines are easy to read), limits, a directory. */
 import type { WorkingCalendar } from '@complaints/sla';
+import type { AmountLimits } from './authority';
+import type { DepartmentDirectory } from './departments';
 
 export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
   id: 'TEST-UTC',
@@ -8,4 +10,23 @@ export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
   weekendDays: [6, 7],
   holidays: new Set(),
   extraWorkingDays: new Set(),
+};
+
+/** A tenant's limits as a limits file would give them: CNY and USD only. */
+export const TEST_LIMITS: AmountLimits = {
+  source: 'limits/test.json',
+  limits: {
+    agent: { CNY: 500, USD: 70 },
+    supervisor: { CNY: 5_000, USD: 700 },
+    'department-head': { CNY: 50_000, USD: 7_000 },
+  },
+};
+
+/** bank-a's departments a case may move to. */
+export const TEST_DIRECTORY: DepartmentDirectory = {
+  tenant: 'bank-a',
+  departments: [
+    { id: 'cards', agents: ['agent-7'] },
+    { id: 'credit-reporting', agents: ['agent-9'] },
+  ],
 };

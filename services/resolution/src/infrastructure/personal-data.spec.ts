@@ -5,7 +5,7 @@ import { isSealed, revealWith, seal as sealWith } from '@complaints/privacy';
 import type { CaseEvent } from '../domain/case';
 import { caseDecider, type CaseCommand } from '../domain/case.decide';
 import { DEFAULT_DIRECTORY } from '../domain/escalation';
-import { PLAIN_UTC_CALENDAR } from '../domain/testing';
+import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from '../domain/testing';
 import { hasFreeText, sealFreeText } from './personal-data';
 
 const keyId = randomUUID();
@@ -36,6 +36,7 @@ const WITH_FREE_TEXT: CaseCommand[] = [
       { optionId: 'option-2', kind: 'apology', description: `Apologise to ${WORDS}` },
     ],
     feeWaiversGranted: [{ caseId, reference: 'CMP-2026-000001', grantedAt: '2026-01-01T00:00:00.000Z' }],
+    limits: TEST_LIMITS,
   }),
   cmd('ApproveProposal', { proposalId: 'p1', comment: `${WORDS} long-standing` }),
   cmd('RejectProposal', { proposalId: 'p1', comment: `${WORDS} too much` }),
@@ -46,7 +47,12 @@ const WITH_FREE_TEXT: CaseCommand[] = [
   cmd('WaitOnCustomer', { reason: `${WORDS} will send the bill` }),
   cmd('RecordSatisfaction', { score: 4, comment: `${WORDS} thanks` }),
   cmd('ReopenCase', { reason: `${WORDS} charged again`, followOnCaseId: randomUUID() }),
-  cmd('ReassignCase', { department: 'billing', agentId: 'agent-3', reason: `${WORDS} it is a tariff` }),
+  cmd('ReassignCase', {
+    department: 'credit-reporting',
+    agentId: 'agent-9',
+    reason: `${WORDS} it is a credit report`,
+    directory: TEST_DIRECTORY,
+  }),
   cmd('RequestExtension', {
     extensionId: 'e1',
     clock: 'resolution',

@@ -8,6 +8,7 @@ import type { IntegrationEvent } from '@complaints/contracts';
 import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
 import { caseDecider, caseStream } from '../domain/case.decide';
+import { Departments } from '../infrastructure/department-directory';
 import { SlaSettings } from '../infrastructure/sla-settings';
 import { rescheduleAfter } from '../infrastructure/sla-schedule';
 
@@ -19,6 +20,7 @@ export class OpenCaseHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly sla: SlaSettings,
+    private readonly departments: Departments,
   ) {}
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
@@ -88,6 +90,7 @@ export class OpenCaseHandler {
         department,
         ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
         reason: `Rerouted: ${reason}`,
+        directory: this.departments.for(event.tenant),
       },
     };
     const meta = {

@@ -3,6 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe }
 import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
 import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { AuthorityLimits } from '../infrastructure/authority-limits';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
 
@@ -15,7 +16,10 @@ export type Decision = keyof typeof DECISIONS;
 @Roles(...CAN.workCases)
 @Controller('cases/:id')
 export class ResolutionOptionsController {
-  constructor(private readonly cases: CaseCommands) {}
+  constructor(
+    private readonly cases: CaseCommands,
+    private readonly limits: AuthorityLimits,
+  ) {}
 
   @Post('proposals')
   @HttpCode(200)
@@ -25,7 +29,7 @@ export class ResolutionOptionsController {
       caseId,
       this.cases.withFeeWaivers(meta.tenant, (feeWaiversGranted) => ({
         type: 'ProposeResolution',
-        data: { caseId, proposalId: newId(), options, feeWaiversGranted },
+        data: { caseId, proposalId: newId(), options, feeWaiversGranted, limits: this.limits.for(meta.tenant) },
       })),
       meta,
     );

@@ -10,7 +10,7 @@ import {
   IsOptional,
   IsPositive,
   IsString,
-  Length,
+  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
@@ -24,15 +24,21 @@ export class ResolutionOptionDto {
   @IsNotEmpty()
   @MaxLength(4000)
   description!: string;
-  @ApiPropertyOptional({ description: 'Required for refund, fee-waiver and compensation' })
+  @ApiPropertyOptional({
+    description:
+      'Required for refund, fee-waiver and compensation; no more decimal places than the currency has (JPY 0, KWD 3): 422 otherwise',
+  })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   amount?: number;
-  @ApiPropertyOptional({ example: 'CNY' })
+  @ApiPropertyOptional({
+    example: 'CNY',
+    description: 'ISO 4217 code, required with an amount; a code ISO 4217 does not list is a 422',
+  })
   @ValidateIf((o: ResolutionOptionDto) => o.amount !== undefined)
   @IsString()
-  @Length(3, 3)
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code: three capital letters' })
   currency?: string;
 }
 

@@ -3,6 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } 
 import { ApiTags } from '@nestjs/swagger';
 import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
+import { Departments } from '../infrastructure/department-directory';
 import {
   AcknowledgeCaseDto,
   AssignAccountabilityDto,
@@ -19,7 +20,10 @@ const CaseId = () => Param('id', new ParseUUIDPipe());
 @Roles(...CAN.workCases)
 @Controller('cases/:id')
 export class WorkCaseController {
-  constructor(private readonly cases: CaseCommands) {}
+  constructor(
+    private readonly cases: CaseCommands,
+    private readonly departments: Departments,
+  ) {}
 
   @Post('acknowledge')
   @HttpCode(200)
@@ -66,7 +70,8 @@ export class WorkCaseController {
   @Post('reassign')
   @HttpCode(200)
   reassign(@CaseId() caseId: string, @Body() body: ReassignCaseDto, @Meta() meta: RequestMeta) {
-    return this.cases.run(caseId, { type: 'ReassignCase', data: { caseId, ...body } }, meta);
+    const directory = this.departments.for(meta.tenant);
+    return this.cases.run(caseId, { type: 'ReassignCase', data: { caseId, ...body, directory } }, meta);
   }
 
   @Post('escalations/:level/acknowledge')

@@ -194,7 +194,10 @@ describe('the audit view of a case', () => {
     [
       'with options offered',
       T(31),
-      { status: 'awaiting-customer', offeredOptions: [{ optionId: 'option-1', kind: 'refund', amount: 300 }] },
+      {
+        status: 'awaiting-customer',
+        offeredOptions: [{ optionId: 'option-1', kind: 'refund', amount: 300, currency: 'CNY' }],
+      },
     ],
     ['after the reassignment', T(36), { status: 'awaiting-customer', department: 'card-ops', agentId: 'ops-02' }],
     ['after the customer chose', T(45), { status: 'accepted', acceptedOptionId: 'option-1' }],

@@ -1,0 +1,18 @@
+import { Departments } from './department-directory';
+
+describe('the department directory, as resolution reads it', () => {
+  const departments = Departments.load();
+  const ids = (tenant: string) => departments.for(tenant).departments.map((d) => d.id);
+
+  it('gives each tenant the departments of its rule file’s directory files only', () => {
+    expect(ids('bank-a')).toEqual(expect.arrayContaining(['triage', 'cards', 'fraud']));
+    expect(ids('bank-a')).not.toContain('billing');
+    expect(ids('grid-east')).toEqual(expect.arrayContaining(['triage', 'billing']));
+    expect(ids('grid-east')).not.toContain('cards');
+  });
+
+  it('gives a tenant without a rule file the default table’s directory, with agents', () => {
+    expect(ids('somebody-new')).toEqual(expect.arrayContaining(['cards', 'billing', 'claims']));
+    expect(departments.for('bank-a').departments.find((d) => d.id === 'fraud')?.agents).toContain('fr-01');
+  });
+});

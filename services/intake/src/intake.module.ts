@@ -3,6 +3,7 @@ import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs
 import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { AttachmentsController } from './attachments/attachments.controller';
+import { placeComplaint } from './attachments/evidence-scope';
 import { ChannelsController } from './channels/channels.controller';
 import { EraseDataSubjectController } from './erase-data-subject/erase-data-subject.controller';
 import { EraseDataSubjectHandler } from './erase-data-subject/erase-data-subject.handler';
@@ -33,6 +34,8 @@ export class IntakeModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.eventing.startRelay(intakeIntegrationEvents, [Topics.intake]);
+    // Where each case is now, for the department scope of its evidence.
+    await this.eventing.consume([Topics.resolution], placeComplaint);
   }
 }
 

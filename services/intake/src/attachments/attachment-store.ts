@@ -63,7 +63,9 @@ const SNIFFED_AS: Record<string, string[]> = {
  * file-type finds no binary format in, and hold no control bytes but tab, line breaks, form feed
  * and escape (ISO-2022 encodings): any 8-bit charset passes (GBK, UTF-8), an executable does not.
  */
-const CONTROL_BYTES = /[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]/;
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x1b]);
+const holdsControlBytes = (content: Buffer) =>
+  content.some((byte) => (byte < 0x20 && !TEXT_CONTROLS.has(byte)) || byte === 0x7f);
 
 /** file-type is an ES module: loaded with the first attachment, not by every intake. */
 let fileType: Promise<typeof import('file-type/core')> | undefined;
@@ -80,7 +82,7 @@ async function checkContent(file: IncomingFile, mediaType: string): Promise<void
       );
     return;
   }
-  if (sniffed || CONTROL_BYTES.test(file.content.toString('latin1')))
+  if (sniffed || holdsControlBytes(file.content))
     throw new BadRequestException(
       `Attachment "${file.filename}" is declared ${mediaType}, but holds binary content${sniffed ? ` (${sniffed.mime}, .${sniffed.ext})` : ' (control bytes)'}, not text`,
     );

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { openDatabase, type Database } from '@complaints/eventstore';
+import { ApiKeys } from '@complaints/kit';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { analyticsService } from '@complaints/analytics';
 import { intakeService } from '@complaints/intake';
@@ -174,6 +175,32 @@ describe('a client bursting across routes', () => {
     expect(statuses).toEqual([404, 404, 404, 404, 404, 404, 429, 429]);
     // Another client from the same address has its own allowance.
     expect(await get(`/complaints/${randomUUID()}`, { role: 'auditor', subject: 'someone-else' })).toBe(404);
+  });
+
+  it('counts an API key over every route, and made-up credentials against their address', async () => {
+    const { key } = await new ApiKeys(intake.db).issue('default', 'cti', ['hotline']);
+    const withKey = async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${intake.base}${path}`, { ...init, headers: { 'x-api-key': key, ...(init.headers ?? {}) } }))
+        .status;
+    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push(await withKey('/complaints', post));
+    for (let i = 0; i < 3; i++) statuses.push(await withKey('/channels/hotline', post));
+    statuses.push(await withKey('/channels/branch', post));
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 400, 429]);
+
+    // Tokens nobody signed, each naming another subject: all counted against the one address.
+    const forged = async (path: string) =>
+      (
+        await fetch(`${intake.base}${path}`, {
+          headers: { authorization: `Bearer ${Buffer.from(randomUUID()).toString('base64url')}.e30.c2ln` },
+        })
+      ).status;
+    const refused: number[] = [];
+    for (let i = 0; i < 3; i++) refused.push(await forged(`/complaints/${randomUUID()}`));
+    for (let i = 0; i < 3; i++) refused.push(await forged(`/attachments/${'0'.repeat(64)}`));
+    refused.push(await forged(`/complaints/${randomUUID()}`));
+    expect(refused).toEqual([401, 401, 401, 401, 401, 401, 429]);
   });
 });
 

@@ -15,8 +15,13 @@ const swc = [
   },
 ];
 
+const ESM_PACKAGES = ['file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@borewit'];
+const ESM_ONLY = `/node_modules/(${ESM_PACKAGES.join('|')})/`;
+
 const shared = {
-  transform: { '^.+\\.ts$': swc },
+  // file-type (attachment sniffing) and its dependencies ship as ES modules only: compiled to CommonJS for jest.
+  transform: { '^.+\\.ts$': swc, [`${ESM_ONLY}.+\\.js$`]: swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@complaints/(contracts|decider|eventstore|messaging|kit|sla|privacy)$': '<rootDir>/libs/$1/src',

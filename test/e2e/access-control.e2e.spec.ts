@@ -58,6 +58,7 @@ const WORK_STEPS = [
 const POLICY: Record<Service, Record<string, Role[]>> = {
   intake: {
     'POST /complaints': SUBMIT,
+    // channel: only the complaints that adapter filed itself (test/insider/adapter-and-tenant.insider.spec.ts).
     'GET /complaints/{id}': ['channel', 'supervisor', 'complaints-officer', 'quality-inspector', 'auditor'],
     'POST /complaints/{id}/duplicate-links/{otherId}/remove': ['supervisor', 'complaints-officer'],
     'POST /channels/email': SUBMIT,
@@ -222,7 +223,12 @@ describe('access control', () => {
         const anonymous = await call(service, path, undefined, { method, body });
         if (anonymous.status !== 401) mismatches.push(`${service} ${route} without a token: ${anonymous.status}`);
         for (const role of ROLES) {
-          const token = await as({ role, departments: [department] });
+          // A channel adapter reads back only what it filed (the case was filed as cti-1); others' are 404s.
+          const token = await as({
+            role,
+            departments: [department],
+            ...(role === 'channel' ? { subject: 'cti-1' } : {}),
+          });
           const response = await call(service, path, token, { method, body });
           const expected = allowed.includes(role) ? (method === 'GET' ? [200, 404] : [400, 404, 409, 422]) : [403];
           // A read the roles admit must answer with the data (an unknown sha256 is a 404, and analytics

@@ -16,7 +16,7 @@ import { isDraining, startDraining } from './draining';
 import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
-import { refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
+import { noStore, refuseBadCorrelationIds, refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
 import { logLevels } from './logging';
 import { httpMetrics } from './metrics';
 import { httpTracing, startTracing, stopTracing } from './tracing';
@@ -42,6 +42,8 @@ export async function startService(
     next();
   });
   app.use(helmet());
+  app.use(noStore);
+  app.use(refuseBadCorrelationIds);
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false });
   app.set('trust proxy', config.trustProxy);
   app.use(refuseUnreadableContentTypes);

@@ -30,6 +30,14 @@ const STATUS_OF: Record<DomainError['kind'], number> = {
   conflict: HttpStatus.CONFLICT,
 };
 
+/** body-parser's 413 carries the limit of the parser that refused (1 MB for JSON, 25 MB for email). */
+function tooLarge(error: unknown): string {
+  const limit = (error as { limit?: unknown }).limit;
+  return typeof limit === 'number'
+    ? `Request body exceeds the ${Math.round((limit / 1024 / 1024) * 10) / 10} MB limit`
+    : (error as Error).message;
+}
+
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -65,7 +73,8 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     // A value PostgreSQL refuses as data (class 22: bad text representation, out of range, ...)
-    // came from the request: whatever slipped past validation is still the caller's to fix.
+    // came from the request: whatever slipped past validation is still the caller's to fix. The
+    // database's own text stays in the log: it describes our schema, not the caller's mistake.
     const sqlState =
       (error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
     if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
@@ -75,7 +84,7 @@ export class ErrorFilter implements ExceptionFilter {
       response.status(400).json({
         statusCode: 400,
         error: 'Bad Request',
-        message: `The request holds a value the database cannot accept: ${(error as Error).message}`,
+        message: 'The request holds a value out of the range or form the service can store; check dates and numbers',
       });
       return;
     }
@@ -83,7 +92,7 @@ export class ErrorFilter implements ExceptionFilter {
     const status =
       (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 413 ? 'Request body exceeds the 1 MB limit' : (error as Error).message;
+      const message = status === 413 ? tooLarge(error) : (error as Error).message;
       response.status(status).json({ statusCode: status, message });
       return;
     }

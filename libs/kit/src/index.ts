@@ -14,3 +14,6 @@ export * from './auth';
 export * from './metrics';
 export * from './tracing';
 export * from './logging';
+export * from './rate-limit';
+export * from './csv';
+export * from './query-params';

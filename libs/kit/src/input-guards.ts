@@ -2,7 +2,8 @@
  * Guards at the HTTP edge for input that validation decorators do not see: bodies that are not
  * UTF-8, JSON nested deep enough to exhaust the stack, content types no endpoint reads, and text
  * PostgreSQL cannot store (NUL, lone UTF-16 surrogates) or nulls where a field is optional. Each
- * refusal is a 4xx that names the problem, so no such input ever reaches the database.
+ * refusal is a 4xx that names the problem, so no such input ever reaches the database. Also
+ * here: the correlation id's bounds, keys that reach prototypes, and the no-store cache rule.
  */
 import type { NextFunction, Request, Response } from 'express';
 
@@ -68,6 +69,32 @@ export function refuseUnreadableContentTypes(req: Request, _res: Response, next:
   );
 }
 
+/** At most 128 characters an HTTP header, a log line and a CSV cell carry as they are. */
+const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Refuses an X-Correlation-Id that would carry markup, control characters or bulk into logs and events. */
+export function refuseBadCorrelationIds(req: Request, _res: Response, next: NextFunction): void {
+  const given = req.headers['x-correlation-id'];
+  if (given === undefined) return next();
+  const id = Array.isArray(given) ? given : [given];
+  if (id.length === 1 && CORRELATION_ID.test(id[0]!.trim())) return next();
+  next(
+    new InputRefusal(
+      400,
+      'X-Correlation-Id must be one value of 1 to 128 letters, digits and . _ : - (a UUID fits); leave it out to have one made',
+    ),
+  );
+}
+
+/** Personal data may be in any answer: no shared or browser cache keeps one. */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+/** Keys that reach prototypes in code that merges objects: no body of ours has them. */
+const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -88,6 +115,7 @@ export function unstorableText(value: unknown, path: string, allowNull = false):
       for (const [key, item] of Object.entries(node)) {
         if (key.includes('\u0000') || LONE_SURROGATE.test(key))
           problems.push(`${at || 'the body'} has a field name that is not valid text: ${JSON.stringify(key)}`);
+        if (POLLUTING_KEYS.has(key)) problems.push(`${at ? `${at}.` : ''}${key} is not a field this request takes`);
         visit(item, at ? `${at}.${key}` : key, depth + 1);
       }
     }

@@ -4,13 +4,13 @@
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import type { Request } from 'express';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
 import { KeyVault, openKeyRing } from '@complaints/privacy';
 import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
 import { ConfigError, type ServiceConfig } from './config';
-import { ApiKeys, apiKeyIdOf, apiKeyMigrations } from './auth/api-keys';
+import { ApiKeys, apiKeyMigrations } from './auth/api-keys';
+import { ClientThrottlerGuard } from './rate-limit';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { AuditCheckpointer, AuditVerifyController } from './audit';
@@ -42,13 +42,6 @@ export interface PlatformOptions {
   clock?: Clock;
   /** Whether channel adapters may call this service with API keys (intake). */
   apiKeys?: boolean;
-}
-
-/** Rate limits count per API key, else per client address. */
-function rateLimitTracker(request: Request): string {
-  const key = request.headers['x-api-key'];
-  const id = typeof key === 'string' ? apiKeyIdOf(key) : undefined;
-  return id ? `api-key:${id}` : `ip:${request.ip ?? 'unknown'}`;
 }
 
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
@@ -98,8 +91,7 @@ export class PlatformModule {
         loggingModule(config.service),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
-          getTracker: (request) => rateLimitTracker(request as Request),
-          errorMessage: `Too many requests: at most ${config.rateLimitPerMinute} a minute per API key or address`,
+          errorMessage: `Too many requests: at most ${config.rateLimitPerMinute} a minute per API key, token subject or address, over all routes together`,
         }),
       ],
       controllers: [
@@ -144,7 +136,7 @@ export class PlatformModule {
         ...(options.apiKeys
           ? [{ provide: API_KEYS, useFactory: (db: Database) => new ApiKeys(db), inject: [DATABASE] }]
           : []),
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ClientThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
       exports: [SERVICE_CONFIG, CLOCK, EVENT_STORE, DATABASE, TRANSPORT, KEY_VAULT, Eventing],

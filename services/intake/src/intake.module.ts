@@ -12,6 +12,7 @@ import {
 } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { AttachmentsController } from './attachments/attachments.controller';
+import { placeComplaint } from './attachments/evidence-scope';
 import { ChannelsController } from './channels/channels.controller';
 import { EraseDataSubjectController } from './erase-data-subject/erase-data-subject.controller';
 import { EraseDataSubjectHandler } from './erase-data-subject/erase-data-subject.handler';
@@ -48,6 +49,8 @@ export class IntakeModule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await tagLegacyDescriptions(this.db, this.vault);
     await this.eventing.startRelay(intakeIntegrationEvents, [Topics.intake]);
+    // Where each case is now, for the department scope of its evidence.
+    await this.eventing.consume([Topics.resolution], placeComplaint);
   }
 }
 

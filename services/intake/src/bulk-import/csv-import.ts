@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse';
+import { csvLine } from '@complaints/kit';
 
 export const CSV_COLUMNS = [
   'channel',
@@ -128,12 +129,7 @@ export async function importCsv(options: ImportOptions): Promise<RowResult[]> {
   return results;
 }
 
-const csvCell = (value: string | number | undefined) => {
-  const text = String(value ?? '');
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 export function reportCsv(results: RowResult[]): string {
-  const lines = results.map((r) => [r.row, r.status, r.complaintId, r.reference, r.reason].map(csvCell).join(','));
+  const lines = results.map((r) => csvLine([r.row, r.status, r.complaintId, r.reference, r.reason]));
   return ['row,status,complaint_id,reference,reason', ...lines].join('\n') + '\n';
 }

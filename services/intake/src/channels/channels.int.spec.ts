@@ -69,7 +69,8 @@ describe('intake channel adapters', () => {
 
     const asChannel = { headers: { 'x-actor-role': 'channel' } };
     expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, asChannel)).status).toBe(403); // a channel may not read evidence back
-    const otherTenant = { headers: { 'x-actor-role': 'agent', 'x-tenant-id': 'another-bank' } };
+    // Staff not scoped to departments (department scope: test/insider/adapter-and-tenant.insider.spec.ts).
+    const otherTenant = { headers: { 'x-actor-role': 'supervisor', 'x-tenant-id': 'another-bank' } };
     expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, otherTenant)).status).toBe(404); // nor another tenant
     // Until it sends the same evidence itself: stored once by content, readable by each sender.
     const resent = await api(`${intake.base}/channels/email`, {
@@ -80,7 +81,7 @@ describe('intake channel adapters', () => {
     expect(resent.status).toBe(201);
     expect((await api(`${intake.base}/attachments/${sha256(pdf)}`, otherTenant)).status).toBe(200);
     const download = await api(`${intake.base}/attachments/${sha256(pdf)}`, {
-      headers: { 'x-actor-id': 'agent-7', 'x-actor-role': 'agent' },
+      headers: { 'x-actor-id': 'supervisor-7', 'x-actor-role': 'supervisor' },
     });
     expect(download.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);

@@ -9,6 +9,26 @@ import type { ComplaintDetails } from '../domain/complaint';
 
 const CJK = /[\u3400-\u9fff]/;
 
+/**
+ * The limits of the JSON channels (register-complaint.dto.ts), applied to the parts of a message
+ * they come from: the sender's display name is the complainant's name, the Subject names the
+ * complaint's target, and Subject and body together are its description.
+ */
+export const EMAIL_LIMITS = { displayName: 200, subject: 300, description: 20_000 } as const;
+
+function checkSizes(displayName: string, subject: string, description: string): void {
+  const over = (what: string, length: number, limit: number, field: string) =>
+    new BadRequestException(
+      `${what} is ${length} characters; the limit is ${limit}, the limit of ${field} on every channel`,
+    );
+  if (displayName.length > EMAIL_LIMITS.displayName)
+    throw over("The sender's display name (From)", displayName.length, EMAIL_LIMITS.displayName, 'complainant.name');
+  if (subject.length > EMAIL_LIMITS.subject)
+    throw over('The Subject', subject.length, EMAIL_LIMITS.subject, 'target.name');
+  if (description.length > EMAIL_LIMITS.description)
+    throw over('The message body with its Subject', description.length, EMAIL_LIMITS.description, 'description');
+}
+
 /** mailparser and its encodings take ~19 MB once loaded: loaded with the first email, not by every intake. */
 let mailparser: Promise<typeof import('mailparser')> | undefined;
 const loadMailparser = () => (mailparser ??= import('mailparser'));
@@ -40,6 +60,7 @@ export async function emailToComplaint(
   const subject = mail.subject?.trim() ?? '';
   const description = [subject, body].filter(Boolean).join('\n\n');
   if (!description) throw new BadRequestException('The message has neither a subject nor a body');
+  checkSizes(sender.name ?? '', subject, description);
   const messageId = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const sentAt = mail.date && mail.date.getTime() <= now.getTime() ? mail.date : now;
   return {

@@ -50,13 +50,28 @@ export class GetComplaintController {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
-  /** Channel adapters follow what they submitted; case readers other than department-scoped ones. */
+  /**
+   * Channel adapters follow what they submitted themselves (the same API key name or token
+   * subject), and no other adapter's complaint: to them it does not exist. Case readers other
+   * than department-scoped ones read every complaint of their tenant.
+   */
   @Get(':id')
   @Roles('channel', 'supervisor', 'complaints-officer', 'quality-inspector', 'auditor')
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+    if (meta.actor.role === 'channel' && (await this.submitter(id)) !== meta.actor.id)
+      throw new NotFoundError('Complaint', id);
     const loaded = await loadState(this.db, this.store, complaintDecider, complaintStream(id), meta.tenant);
     if (!loaded) throw new NotFoundError('Complaint', id);
     return present(this.vault, meta.tenant, loaded.state, loaded.version, id);
+  }
+
+  /** Who registered the complaint: the actor of its first event (row-level security keeps it to the tenant). */
+  private async submitter(id: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ actor: string }>(
+      `SELECT metadata->'actor'->>'id' AS actor FROM events WHERE stream_id = $1 ORDER BY stream_version LIMIT 1`,
+      [complaintStream(id)],
+    );
+    return rows[0]?.actor;
   }
 
   @Post(':id/duplicate-links/:otherId/remove')

@@ -236,4 +236,22 @@ export const intakeMigrations: Migration[] = [
       END $$;
     `,
   },
+  {
+    name: 'IntakeComplaintDepartments1763800002100',
+    // Where each complaint's case is now (resolution's case.opened.v1, then case.reassigned.v1) and
+    // the evidence it came with: a department-scoped reader downloads only the attachments of its
+    // departments' cases (attachments/evidence-scope.ts), the rule for reading the case itself.
+    up: `
+      CREATE TABLE complaint_departments (
+        tenant text NOT NULL,
+        complaint_id uuid NOT NULL,
+        department text NOT NULL,
+        placed_at timestamptz NOT NULL,
+        attachments text[] NOT NULL,
+        PRIMARY KEY (tenant, complaint_id)
+      );
+      CREATE INDEX complaint_departments_by_attachment ON complaint_departments USING gin (attachments);
+      ${tenantIsolation('complaint_departments')}
+    `,
+  },
 ];

@@ -3,21 +3,39 @@ import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestj
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, KEY_VAULT, Meta, Roles, ownTenant, type RequestMeta } from '@complaints/kit';
+import {
+  CAN,
+  DATABASE,
+  KEY_VAULT,
+  Meta,
+  Roles,
+  csvLine,
+  isoInstant,
+  ownTenant,
+  strictQuery,
+  type QueryParams,
+  type RequestMeta,
+} from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
-import { csvLine, EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } from './case-search';
-
-type RawQuery = Record<string, string | undefined>;
+import { EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } from './case-search';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function parseSearch(query: RawQuery, meta: RequestMeta): CaseSearch {
-  const date = (name: string) => {
-    const value = query[name];
-    if (value !== undefined && Number.isNaN(Date.parse(value)))
-      throw new BadRequestException(`${name} must be an ISO 8601 date`);
-    return value;
-  };
+const FILTERS = [
+  'tenant',
+  'customerId',
+  'reference',
+  'receivedFrom',
+  'receivedTo',
+  'department',
+  'category',
+  'status',
+  'regulatorReferral',
+  'minEscalationLevel',
+];
+
+/** Every filter checked before any query: a value PostgreSQL would refuse is a 400 naming it. */
+function parseSearch(query: QueryParams, meta: RequestMeta): CaseSearch {
   const level = query.minEscalationLevel;
   if (level !== undefined && !/^\d{1,9}$/.test(level))
     throw new BadRequestException('minEscalationLevel must be a whole number below 1,000,000,000');
@@ -28,8 +46,8 @@ function parseSearch(query: RawQuery, meta: RequestMeta): CaseSearch {
     tenant: ownTenant(meta, query.tenant),
     customerId: query.customerId,
     reference: query.reference,
-    receivedFrom: date('receivedFrom'),
-    receivedTo: date('receivedTo'),
+    receivedFrom: isoInstant(query, 'receivedFrom'),
+    receivedTo: isoInstant(query, 'receivedTo'),
     department: query.department,
     category: query.category,
     status: query.status,
@@ -56,24 +74,27 @@ export class CaseSearchController {
 
   @Get()
   @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
-  async search(@Query() query: RawQuery, @Meta() meta: RequestMeta) {
+  async search(@Query() raw: unknown, @Meta() meta: RequestMeta) {
+    const query = strictQuery(raw, [...FILTERS, 'limit', 'after']);
+    const search = parseSearch(query, meta);
     const limit = Number(query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new BadRequestException('limit must be a whole number from 1 to 500');
     if (query.after !== undefined && !UUID.test(query.after))
       throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
-    const cases = await this.revealFor(meta)(
-      await searchCases(this.db, parseSearch(query, meta), { after: query.after, limit }),
-    );
+    const cases = await this.revealFor(meta)(await searchCases(this.db, search, { after: query.after, limit }));
     return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
   }
 
   @Get('export')
   @ApiQuery({ name: 'format', enum: ['ndjson', 'csv'] })
-  async export(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
+  async export(@Query() raw: unknown, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
+    const query = strictQuery(raw, [...FILTERS, 'format']);
     const format = query.format ?? 'ndjson';
     if (format !== 'ndjson' && format !== 'csv') throw new BadRequestException('format must be ndjson or csv');
-    const search = parseSearch(query, meta);
+    const pages = exportPages(this.db, parseSearch(query, meta), format, this.revealFor(meta));
+    // The first page is read before the status goes out: a failing query is still an error answer, not a cut-off 200.
+    const first = await pages.next();
     response.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
     response.setHeader('Content-Disposition', `attachment; filename="cases.${format === 'csv' ? 'csv' : 'ndjson'}"`);
     const write = (chunk: string) =>
@@ -81,7 +102,8 @@ export class CaseSearchController {
         ? Promise.resolve()
         : new Promise<void>((resolve) => response.once('drain', () => resolve()));
     if (format === 'csv') await write(`${csvLine(EXPORT_COLUMNS)}\n`);
-    for await (const lines of exportPages(this.db, search, format, this.revealFor(meta))) await write(lines);
+    if (!first.done) await write(first.value);
+    for await (const lines of pages) await write(lines);
     response.end();
   }
 }

@@ -5,6 +5,7 @@
  * rows in bounded memory, page by page.
  */
 import type { SqlClient } from '@complaints/eventstore';
+import { csvLine } from '@complaints/kit';
 import { mayHoldSealed } from '@complaints/privacy';
 import type { CaseSummary } from '../../domain/case-summary';
 
@@ -138,13 +139,3 @@ export const EXPORT_COLUMNS: (keyof CaseSummary)[] = [
   'escalationLevel',
   'satisfactionScore',
 ];
-
-export function csvLine(values: unknown[]): string {
-  return values
-    .map((value) => {
-      const text =
-        value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-      return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    })
-    .join(',');
-}

@@ -4,7 +4,7 @@
  * summaries or case events of that scope, and answering in JSON or CSV.
  */
 import { applyDecorators, BadRequestException } from '@nestjs/common';
-import { departmentScope, ownTenant, type RequestMeta } from '@complaints/kit';
+import { csvLine, departmentScope, isoInstant, ownTenant, strictQuery, type RequestMeta } from '@complaints/kit';
 import { ApiQuery } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { SqlClient } from '@complaints/eventstore';
@@ -12,7 +12,6 @@ import { SlaCatalogue } from '@complaints/sla';
 import type { CaseSummary } from '../../domain/case-summary';
 import type { CaseEventRow } from '../../domain/department-time';
 import type { CalendarOf } from '../../domain/kpi-figures';
-import { csvLine } from '../audit/case-search';
 
 export type RawQuery = Record<string, string | undefined>;
 
@@ -43,22 +42,18 @@ const catalogue = new SlaCatalogue();
 /** Working calendars by id, built once per year and kept. */
 export const calendars: CalendarOf = (id, at) => catalogue.calendar(id, at);
 
-function isoParam(query: RawQuery, name: string, fallback: string): string {
-  const value = query[name] ?? fallback;
-  if (Number.isNaN(Date.parse(value))) throw new BadRequestException(`${name} must be an ISO 8601 date`);
-  return new Date(value).toISOString();
-}
-
 /**
  * from (inclusive) and to (exclusive), open-ended when absent, the caller's tenant and, for a
- * department-scoped role, its token's departments (none named: no cases); the format is checked
- * here too, before any work.
+ * department-scoped role, its token's departments (none named: no cases); the format, and that
+ * no parameter is unknown (`also`: the endpoint's own) or given twice, are checked here too,
+ * before any work.
  */
-export function parseScope(query: RawQuery, meta: RequestMeta): ReportScope {
+export function parseScope(raw: RawQuery, meta: RequestMeta, also: string[] = []): ReportScope {
+  const query = strictQuery(raw, ['from', 'to', 'tenant', 'format', ...also]);
   enumParam(query, 'format', FORMATS);
   const scope = {
-    from: isoParam(query, 'from', '1970-01-01T00:00:00Z'),
-    to: isoParam(query, 'to', '9999-12-31T00:00:00Z'),
+    from: isoInstant(query, 'from') ?? '1970-01-01T00:00:00.000Z',
+    to: isoInstant(query, 'to') ?? '9999-12-31T00:00:00.000Z',
   };
   if (scope.from > scope.to) throw new BadRequestException('from must not be after to');
   const departments = departmentScope(meta.principal, meta.actor.role) ?? null;
@@ -70,7 +65,7 @@ export function intParam(query: RawQuery, name: string, fallback: number, min: n
   const raw = query[name];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max)
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < min || value > max)
     throw new BadRequestException(`${name} must be a whole number from ${min} to ${max}`);
   return value;
 }

@@ -58,7 +58,7 @@ export class KpisController {
   async volumes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     const by = enumParam(query, 'by', DIMENSIONS);
     const period = enumParam(query, 'period', PERIODS);
-    const scope = parseScope(query, meta);
+    const scope = parseScope(query, meta, ['by', 'period']);
     const { rows } = await this.db.query<{ period: Date; value: string | null; complaints: string }>(
       `SELECT date_trunc($1, (summary->>'receivedAt')::timestamptz AT TIME ZONE 'UTC') AS period,
               summary->>$2 AS value, count(*) AS complaints
@@ -111,7 +111,7 @@ export class KpisController {
       query,
       response,
       'root-causes',
-      rootCauseFigures(await loadCases(this.db, parseScope(query, meta)), limit),
+      rootCauseFigures(await loadCases(this.db, parseScope(query, meta, ['limit'])), limit),
     );
   }
 
@@ -124,7 +124,7 @@ export class KpisController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const minimum = intParam(query, 'minComplaints', 2, 2, 1000);
-    const cases = await loadCases(this.db, parseScope(query, meta));
+    const cases = await loadCases(this.db, parseScope(query, meta, ['minComplaints']));
     return reply(query, response, 'repeat-complainants', repeatComplainants(cases, minimum));
   }
 

@@ -21,7 +21,7 @@ import type { ApiKeys } from './api-keys';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
 import type { Principal } from './principal';
 import { ROLES, type Role } from './roles';
-import { InvalidCredentials, type TokenVerifier } from './token-verifier';
+import { InvalidCredentials, NoPlatformRole, type TokenVerifier } from './token-verifier';
 
 export type AuthenticatedRequest = Request & { meta?: RequestMeta };
 
@@ -84,6 +84,7 @@ export class AuthGuard implements CanActivate {
       return await this.tokens.verify(token);
     } catch (error) {
       if (error instanceof InvalidCredentials) throw refuse(error.message);
+      if (error instanceof NoPlatformRole) throw new ForbiddenException(error.message);
       throw error;
     }
   }

@@ -53,7 +53,7 @@ function rateLimitTracker(request: Request): string {
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
   if (!config.auth) {
     throw new ConfigError(
-      'AUTH_JWKS_URL or AUTH_PUBLIC_KEYS is required: every endpoint but health needs a verified token (`npm start` makes development keys itself)',
+      'AUTH_JWKS_URL, AUTH_PUBLIC_KEYS or an http(s) AUTH_ISSUER is required: every endpoint but health needs a verified token (`npm start` makes development keys itself)',
     );
   }
   return new TokenVerifier(config.auth);

@@ -2,7 +2,7 @@
  * The providers every service needs: configuration, clock, its database (migrated on start), the
  * event store and the transport (Kafka when KAFKA_BROKERS is set, else the embedded one).
  */
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
@@ -65,6 +65,8 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
       brokers: config.kafkaBrokers,
       clientId: config.service,
       partitions: config.partitions,
+      // Through Nest's logger, which a service points at pino: JSON lines with its level and context.
+      log: new Logger('kafkajs'),
     });
   }
   const busDb = await openDatabase({

@@ -1,0 +1,78 @@
+/**
+ * `npm run keys [-- --force]`: the development key set of distributed mode, written to ENV_FILE
+ * (default `.local/keys.env`, mode 0600), which the services and `npm run token` read: the token
+ * signing key (`npm start`'s, in DATA_DIR/auth, made if missing) and the AUTH_PUBLIC_KEYS that
+ * trust it, and PII_MASTER_KEY (the environment's, else `npm start`'s DATA_DIR/pii-master-key, else
+ * a new one kept there too). Run again, it writes the same file; it refuses to change one whose
+ * keys differ unless `--force`, as a new PII_MASTER_KEY makes every complainant unreadable.
+ * Development only: production keys come from the identity provider and a secret store.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs, parseEnv } from 'node:util';
+import { DEFAULT_ENV_FILE, devKeyFile, devKeysAt, piiMasterKey } from '@complaints/kit';
+
+/** `npm start`'s PII master key file (apps/embedded/src/main.ts), so both modes read the same data. */
+function piiKey(dataDir: string): string {
+  if (process.env.PII_MASTER_KEY?.trim()) return piiMasterKey(process.env).toString('base64');
+  const file = join(dataDir, 'pii-master-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function main() {
+  const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
+  const dataDir = resolve(process.env.DATA_DIR ?? 'data');
+  const envFile = resolve(process.env.ENV_FILE?.trim() || DEFAULT_ENV_FILE);
+  const keyFile = devKeyFile(join(dataDir, 'auth'));
+  const keys = devKeysAt(keyFile);
+  const variables = {
+    DEV_SIGNING_KEY_FILE: keyFile,
+    AUTH_PUBLIC_KEYS: JSON.stringify(keys.jwks),
+    PII_MASTER_KEY: piiKey(dataDir),
+  };
+  const text = [
+    `# Development key set of distributed mode, written by \`npm run keys\` from DATA_DIR ${dataDir}.`,
+    '# The services (`npm run start:<service>`) and `npm run token` read this file (ENV_FILE); a variable',
+    '# set in the environment wins over it. Secret: keep it 0600 and out of version control.',
+    '',
+    '# Bearer tokens: `npm run token` signs with this private key; the services trust its public half.',
+    `DEV_SIGNING_KEY_FILE=${variables.DEV_SIGNING_KEY_FILE}`,
+    `AUTH_PUBLIC_KEYS='${variables.AUTH_PUBLIC_KEYS}'`,
+    '',
+    "# Personal data: wraps every data subject's key. Another one later makes every complainant unreadable.",
+    `PII_MASTER_KEY=${variables.PII_MASTER_KEY}`,
+    '',
+    '# Audit checkpoints: AUDIT_SIGNING_KEY (Ed25519, PKCS#8 PEM, double-quoted) belongs here.',
+    '',
+  ].join('\n');
+  if (existsSync(envFile)) {
+    const before = parseEnv(readFileSync(envFile, 'utf8'));
+    const changed = Object.entries(variables)
+      .filter(([name, value]) => before[name] !== value)
+      .map(([name]) => name);
+    if (changed.length > 0 && !values.force) {
+      throw new Error(
+        `${envFile} holds other keys (${changed.join(', ')}) than DATA_DIR ${dataDir}: is DATA_DIR the one the services use? \`-- --force\` replaces them.`,
+      );
+    }
+  }
+  mkdirSync(dirname(envFile), { recursive: true });
+  const partial = `${envFile}.${process.pid}`;
+  writeFileSync(partial, text, { mode: 0o600 });
+  renameSync(partial, envFile);
+  process.stderr.write(
+    `keys: ${envFile} (signing key ${keys.privateJwk.kid} in ${keyFile}; PII_MASTER_KEY as DATA_DIR ${dataDir} keeps it)\n`,
+  );
+}
+
+try {
+  main();
+} catch (error: unknown) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}

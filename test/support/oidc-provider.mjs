@@ -3,9 +3,11 @@
  * process because the package is ES modules only. It issues JWT access tokens for the platform's
  * audience by client credentials and by authorization code (its development login and consent
  * pages: any login, any password), shaped as Keycloak, Entra ID and Okta shape theirs. Prints
- * `{"issuer": …}` on stdout once it listens; stops with its parent's stdin.
+ * `{"issuer": …}` on stdout once it listens (on OIDC_PORT, else any free port); stops when the
+ * test that started it closes its stdin.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { fstatSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -49,7 +51,7 @@ const secretClient = (id) => ({
 });
 
 const server = createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT ?? 0), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -88,5 +90,8 @@ const provider = new Provider(issuer, {
 });
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuer, resource: RESOURCE, redirect: REDIRECT })}\n`);
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));
+// Started by a test (stdin a pipe): gone with it. Started by hand (`&`, stdin /dev/null): runs on.
+if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+}

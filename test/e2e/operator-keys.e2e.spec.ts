@@ -5,7 +5,7 @@
  * trust. Both run the built JavaScript (no rebuild per token).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadServiceConfig, readEnvFile } from '@complaints/kit';
@@ -76,14 +76,14 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
   });
 
   it('npm run token says which key and data directory it used, and that a running service accepts it', async () => {
-    const keyDir = process.env.TEST_AUTH_DIR ?? join(tmpdir(), 'complaints-test-auth');
-    const used = await run('token', ['--role', 'auditor'], {
-      DATA_DIR: join(keyDir, '..'),
-      DEV_SIGNING_KEY_FILE: join(keyDir, 'dev-signing-key.json'),
-      INTAKE_URL: intake.base,
-    });
+    // A data directory holding the key the service trusts (as `npm start` keeps it).
+    const dataDir = join(scratch, 'trusted');
+    mkdirSync(join(dataDir, 'auth'), { recursive: true });
+    writeFileSync(join(dataDir, 'auth', 'dev-signing-key.json'), JSON.stringify(testKeys), { mode: 0o600 });
+    const used = await run('token', ['--role', 'auditor'], { DATA_DIR: dataDir, INTAKE_URL: intake.base });
     expect(used.status).toBe(0);
     expect(used.stderr).toContain(testKeys.privateJwk.kid!);
+    expect(used.stderr).toContain(`DATA_DIR ${dataDir}`);
     expect(used.stderr).toMatch(/accepted by/);
     const response = await fetch(`${intake.base}/complaints/018f0000-0000-7000-8000-000000000000`, {
       headers: { authorization: `Bearer ${used.stdout}` },
@@ -116,13 +116,25 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     expect(readEnvFile(env)).toBe(envFile);
     const config = loadServiceConfig('intake', env);
     expect(config.auth?.publicKeys?.keys).toHaveLength(1);
-    // …and npm run token signs with the key the file's AUTH_PUBLIC_KEYS holds, whatever DATA_DIR says.
-    const token = await run('token', ['--role', 'agent'], { ENV_FILE: envFile, DATA_DIR: join(scratch, 'unrelated') });
+    // …and so does npm run token: the file's DATA_DIR, whose key the file's AUTH_PUBLIC_KEYS holds.
+    const token = await run('token', ['--role', 'agent'], { ENV_FILE: envFile });
     expect(token.status).toBe(0);
     expect(token.stderr).toContain(config.auth!.publicKeys!.keys[0]!.kid!);
+    expect(token.stderr).toContain(`DATA_DIR ${dataDir}`);
+    // A DATA_DIR of the environment wins over the file: a key the file's AUTH_PUBLIC_KEYS lacks is refused.
+    const other = join(scratch, 'other-data');
+    expect((await run('token', ['--role', 'agent', '--new'], { DATA_DIR: other })).status).toBe(0);
+    const untrusted = await run('token', ['--role', 'agent'], { ENV_FILE: envFile, DATA_DIR: other });
+    expect(untrusted.status).not.toBe(0);
+    expect(untrusted.stderr).toMatch(/AUTH_PUBLIC_KEYS .*does not hold key/);
 
-    // Run again, it keeps the keys (a new PII key would make every complainant unreadable).
-    expect((await run('keys', [], { DATA_DIR: dataDir, ENV_FILE: envFile })).status).toBe(0);
+    // Run again, it keeps the keys (a new PII key would make every complainant unreadable)…
+    expect((await run('keys', [], { ENV_FILE: envFile })).status).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).toBe(text);
+    // …and will not replace them with another data directory's unless told.
+    const replaced = await run('keys', [], { ENV_FILE: envFile, DATA_DIR: other });
+    expect(replaced.status).not.toBe(0);
+    expect(replaced.stderr).toMatch(/holds other keys \(DATA_DIR, AUTH_PUBLIC_KEYS\).*--force/);
     expect(readFileSync(envFile, 'utf8')).toBe(text);
   });
 });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
-import { DEFAULT_ENV_FILE, devKeyFile, devKeysAt, piiMasterKey } from '@complaints/kit';
+import { DEFAULT_ENV_FILE, devKeyFile, devKeysAt, piiMasterKey, readEnvFile } from '@complaints/kit';
 
 /** `npm start`'s PII master key file (apps/embedded/src/main.ts), so both modes read the same data. */
 function piiKey(dataDir: string): string {
@@ -26,22 +26,25 @@ function piiKey(dataDir: string): string {
 
 function main() {
   const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
+  // Run again, it keeps what the file says unless the environment says otherwise.
+  if (existsSync(resolve(process.env.ENV_FILE?.trim() || DEFAULT_ENV_FILE))) readEnvFile();
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const envFile = resolve(process.env.ENV_FILE?.trim() || DEFAULT_ENV_FILE);
   const keyFile = devKeyFile(join(dataDir, 'auth'));
   const keys = devKeysAt(keyFile);
   const variables = {
-    DEV_SIGNING_KEY_FILE: keyFile,
+    DATA_DIR: dataDir,
     AUTH_PUBLIC_KEYS: JSON.stringify(keys.jwks),
     PII_MASTER_KEY: piiKey(dataDir),
   };
   const text = [
-    `# Development key set of distributed mode, written by \`npm run keys\` from DATA_DIR ${dataDir}.`,
+    '# Development key set of distributed mode, written by `npm run keys`.',
     '# The services (`npm run start:<service>`) and `npm run token` read this file (ENV_FILE); a variable',
     '# set in the environment wins over it. Secret: keep it 0600 and out of version control.',
     '',
-    '# Bearer tokens: `npm run token` signs with this private key; the services trust its public half.',
-    `DEV_SIGNING_KEY_FILE=${variables.DEV_SIGNING_KEY_FILE}`,
+    "# Bearer tokens: `npm run token` signs with the key in DATA_DIR/auth (`npm start`'s); the services trust",
+    '# its public half. A DATA_DIR set in the environment wins: `npm run token` then refuses a key not listed here.',
+    `DATA_DIR=${variables.DATA_DIR}`,
     `AUTH_PUBLIC_KEYS='${variables.AUTH_PUBLIC_KEYS}'`,
     '',
     "# Personal data: wraps every data subject's key. Another one later makes every complainant unreadable.",

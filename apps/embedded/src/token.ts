@@ -1,8 +1,8 @@
 /**
  * `npm run token -- --role agent [--sub alice] [--tenant default] [--departments billing,metering] [--ttl 8h] [--new]`:
- * prints a bearer token signed with the development key: the one `npm run keys` named in its env
- * file (DEV_SIGNING_KEY_FILE), else `npm start`'s in DATA_DIR/auth. It says on stderr which key and
- * data directory it used; it refuses a key that AUTH_PUBLIC_KEYS does not hold or that the service
+ * prints a bearer token signed with the development key in DATA_DIR/auth (`npm start`'s; DATA_DIR
+ * from the environment, else from the env file `npm run keys` wrote). It says on stderr which key
+ * and data directory it used; it refuses a key that AUTH_PUBLIC_KEYS does not hold or that the service
  * at INTAKE_URL does not accept, and makes a new key only when told (`--new`): a new key is one no
  * running service trusts. For local use and tests only; in production the identity provider issues tokens.
  */
@@ -62,7 +62,7 @@ async function main() {
     throw new Error(`--role is required, one or more of: ${ROLES.join(', ')}`);
   }
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
-  const file = resolve(process.env.DEV_SIGNING_KEY_FILE?.trim() || devKeyFile(join(dataDir, 'auth')));
+  const file = devKeyFile(join(dataDir, 'auth'));
   const where = `${file} (DATA_DIR ${dataDir}${envFile ? `, env file ${envFile}` : ''})`;
   const existing = readDevKeys(file);
   if (!existing && !values.new) {
@@ -89,7 +89,7 @@ async function main() {
   const verdict = await probe(service, token);
   if (verdict.refused !== undefined) {
     throw new Error(
-      `The service at ${service} does not trust key ${kid} of ${where}: it answered "${verdict.refused}"`,
+      `The service at ${service} does not trust this token (key ${kid} of ${where}): it answered "${verdict.refused}"`,
     );
   }
   process.stderr.write(`token: signed with key ${kid}${existing ? '' : ' (new)'} from ${where}; ${verdict.note}\n`);

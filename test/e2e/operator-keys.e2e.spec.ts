@@ -115,6 +115,9 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     const env: NodeJS.ProcessEnv = { ENV_FILE: envFile, DATABASE_URL: 'postgres://x@127.0.0.1/x' };
     expect(readEnvFile(env)).toBe(envFile);
     const config = loadServiceConfig('intake', env);
+    const preset: NodeJS.ProcessEnv = { ENV_FILE: envFile, PII_MASTER_KEY: 'from-the-environment' };
+    readEnvFile(preset);
+    expect(preset).toMatchObject({ PII_MASTER_KEY: 'from-the-environment', DATA_DIR: dataDir });
     expect(config.auth?.publicKeys?.keys).toHaveLength(1);
     // …and so does npm run token: the file's DATA_DIR, whose key the file's AUTH_PUBLIC_KEYS holds.
     const token = await run('token', ['--role', 'agent'], { ENV_FILE: envFile });

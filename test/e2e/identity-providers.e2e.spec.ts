@@ -8,6 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
@@ -235,5 +237,22 @@ describe('identity providers as they are (a real OpenID provider, real tokens, r
     });
     const elsewhere = new TokenVerifier(loadAuthConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', ...IDENTITY_ENV })!);
     await expect(elsewhere.verify(await clientCredentials(op, 'entra-app'))).rejects.toThrow(/unreachable/);
+  });
+
+  it("refuses a discovery document that names another issuer (it would hand over another provider's keys)", async () => {
+    // A look-alike at another address that republishes the real provider's document.
+    const mirror = createServer((_req, res) => {
+      void fetch(`${op.issuer}/.well-known/openid-configuration`)
+        .then((r) => r.text())
+        .then((text) => res.writeHead(200, { 'content-type': 'application/json' }).end(text));
+    });
+    await new Promise<void>((done) => mirror.listen(0, '127.0.0.1', done));
+    try {
+      const issuer = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+      const verifier = new TokenVerifier(loadAuthConfig({ AUTH_ISSUER: issuer, ...IDENTITY_ENV })!);
+      await expect(verifier.verify(await clientCredentials(op, 'entra-app'))).rejects.toThrow(/names another issuer/);
+    } finally {
+      mirror.close();
+    }
   });
 });

@@ -94,6 +94,9 @@ export class TokenVerifier {
   }
 }
 
+/** A provider that does not answer its discovery document within this is taken as unreachable. */
+const DISCOVERY_TIMEOUT_MS = 5_000;
+
 /**
  * The issuer's keys, found through its OpenID discovery document on first use (and looked up again
  * after a failure, so a provider that was down at start-up is found once it is up).
@@ -101,11 +104,13 @@ export class TokenVerifier {
 function discoveredKeys(issuer: string): JWTVerifyGetKey {
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const discover = async (): Promise<JWTVerifyGetKey> => {
-    const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+    });
     if (!response.ok) throw new InvalidCredentials(`the issuer's discovery document answered ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     // OpenID Connect Discovery 1.0 §4.3: the document must name the issuer it was fetched for.
-    if (document.issuer !== issuer || typeof document.jwks_uri !== 'string')
+    if (document.issuer !== issuer || typeof document.jwks_uri !== 'string' || !/^https?:\/\//.test(document.jwks_uri))
       throw new InvalidCredentials(`the discovery document of ${issuer} names another issuer or no jwks_uri`);
     return createRemoteJWKSet(new URL(document.jwks_uri));
   };

@@ -10,6 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
@@ -237,6 +239,28 @@ describe('identity providers as they are (a real OpenID provider, real tokens, r
     });
     const elsewhere = new TokenVerifier(loadAuthConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', ...IDENTITY_ENV })!);
     await expect(elsewhere.verify(await clientCredentials(op, 'entra-app'))).rejects.toThrow(/unreachable/);
+  });
+
+  it('takes AUTH_ROLE_MAP and AUTH_CLIENT_TENANTS from files (a mounted ConfigMap or secret)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'identity-'));
+    try {
+      writeFileSync(join(dir, 'roles.json'), IDENTITY_ENV.AUTH_ROLE_MAP);
+      writeFileSync(join(dir, 'tenants.json'), IDENTITY_ENV.AUTH_CLIENT_TENANTS);
+      const verifier = new TokenVerifier(
+        loadAuthConfig({
+          AUTH_JWKS_URL: `${op.issuer}/jwks`,
+          AUTH_ROLES_CLAIM: IDENTITY_ENV.AUTH_ROLES_CLAIM,
+          AUTH_ROLE_MAP: join(dir, 'roles.json'),
+          AUTH_CLIENT_TENANTS: join(dir, 'tenants.json'),
+        })!,
+      );
+      expect(await verifier.verify(await clientCredentials(op, 'keycloak-svc'))).toMatchObject({
+        tenant: 'bank-a',
+        roles: ['agent', 'supervisor'],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a discovery document that names another issuer (it would hand over another provider's keys)", async () => {

@@ -77,8 +77,10 @@ describe('the embedded platform started by npm start', () => {
 
   it('refuses calls without a token, and takes the one `npm run token` prints', async () => {
     expect((await fetch(`${urls.analytics}/kpis/volumes`)).status).toBe(401);
+    // Checked against this platform's intake; away from the repository's .local/keys.env (the default ENV_FILE).
     const token = execFileSync(process.execPath, [join(repoRoot, 'apps/embedded/dist/token.js'), '--role', 'auditor'], {
-      env: { ...process.env, DATA_DIR: dataDir },
+      env: { ...process.env, DATA_DIR: dataDir, INTAKE_URL: urls.intake },
+      cwd: dataDir,
       encoding: 'utf8',
     }).trim();
     const volumes = await fetch(`${urls.analytics}/kpis/volumes`, { headers: { authorization: `Bearer ${token}` } });

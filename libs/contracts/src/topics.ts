@@ -15,7 +15,12 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlt`;
 }
 
-/** An optional prefix isolates environments (and test runs) that share one broker. */
+/**
+ * An optional prefix isolates environments (and test runs) that share one broker. Prefix and name
+ * are joined by exactly one dot: `eco` and `eco.` both give `eco.complaints.intake.v1` (and the
+ * consumer group `eco.routing`), as operators write it either way.
+ */
 export function prefixed(prefix: string, topic: string): string {
-  return prefix ? `${prefix}.${topic}` : topic;
+  const stem = prefix.replace(/\.+$/, '');
+  return stem ? `${stem}.${topic}` : topic;
 }

@@ -13,7 +13,7 @@ import helmet from 'helmet';
 import { withTenantScope } from '@complaints/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDraining, startDraining } from './draining';
-import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config';
+import { loadServiceConfig, readEnvFile, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
 import { ErrorFilter, strictValidationPipe } from './errors';
 import { noStore, refuseBadCorrelationIds, refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
@@ -138,6 +138,7 @@ export function runService(definition: ServiceDefinition): void {
     process.exit(1);
   };
   try {
+    readEnvFile(); // what `npm run keys` wrote; the environment wins over it
     const config = loadServiceConfig(definition.name);
     startTracing(definition.name);
     startService(definition.module({ config }), config, { title: definition.title, shutdownHooks: false })

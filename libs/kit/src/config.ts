@@ -1,6 +1,9 @@
 /**
  * Configuration of one service process, from the environment. Every knob is listed in README.md.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 
 export const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
@@ -83,6 +86,23 @@ export function piiKeys(env: NodeJS.ProcessEnv): PiiKeyConfig {
     rotationIntervalMs: integer(env, 'PII_KEY_ROTATION_INTERVAL_MS', 86_400_000),
     rotationAfterErasureMs: integer(env, 'PII_KEY_ROTATION_AFTER_ERASURE_MS', 300_000),
   };
+}
+
+/** Where `npm run keys` writes the development key set, and where services and `npm run token` look. */
+export const DEFAULT_ENV_FILE = '.local/keys.env';
+
+/**
+ * Adds the variables of ENV_FILE (default `.local/keys.env`) to `env` when the file exists; a
+ * variable already set wins over the file. Returns the file read, if any.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = resolve(env.ENV_FILE?.trim() || DEFAULT_ENV_FILE);
+  if (!existsSync(file)) {
+    if (env.ENV_FILE?.trim()) throw new ConfigError(`ENV_FILE names a file that does not exist: ${file}`);
+    return undefined;
+  }
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) env[name] ??= value;
+  return file;
 }
 
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {

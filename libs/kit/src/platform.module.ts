@@ -2,7 +2,7 @@
  * The providers every service needs: configuration, clock, its database (migrated on start), the
  * event store and the transport (Kafka when KAFKA_BROKERS is set, else the embedded one).
  */
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
@@ -47,7 +47,7 @@ export interface PlatformOptions {
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
   if (!config.auth) {
     throw new ConfigError(
-      'AUTH_JWKS_URL or AUTH_PUBLIC_KEYS is required: every endpoint but health needs a verified token (`npm start` makes development keys itself)',
+      'AUTH_JWKS_URL, AUTH_PUBLIC_KEYS or an http(s) AUTH_ISSUER is required: every endpoint but health needs a verified token (`npm start` makes development keys itself)',
     );
   }
   return new TokenVerifier(config.auth);
@@ -59,6 +59,8 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
       brokers: config.kafkaBrokers,
       clientId: config.service,
       partitions: config.partitions,
+      // Through Nest's logger, which a service points at pino: JSON lines with its level and context.
+      log: new Logger('kafkajs'),
     });
   }
   const busDb = await openDatabase({

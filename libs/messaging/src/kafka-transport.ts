@@ -3,7 +3,16 @@
  * after the handler (and so its database transaction) finished.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type KafkaMessage,
+  type logCreator,
+  type Producer,
+} from 'kafkajs';
 import { deadLetterTopic } from '@complaints/contracts';
 import {
   sleep,
@@ -37,6 +46,31 @@ function incoming(topic: string, partition: number, message: KafkaMessage): Inco
   };
 }
 
+/** Where kafkajs's own log lines go: the service's logger (a Nest `Logger`, pino in a service). */
+export interface TransportLog {
+  error(fields: Record<string, unknown>): void;
+  warn(fields: Record<string, unknown>): void;
+  log(fields: Record<string, unknown>): void;
+  debug(fields: Record<string, unknown>): void;
+}
+
+/**
+ * kafkajs prints JSON of its own to the console; this hands each line to `log` instead, as
+ * fields (message, kafkajs namespace, broker, error…), so it carries the service's level,
+ * format and context. kafkajs's timestamp and logger name are dropped: the logger adds its own.
+ */
+export function kafkaLogCreator(log: TransportLog): logCreator {
+  return () =>
+    ({ namespace, level, log: entry }) => {
+      const { timestamp: _timestamp, logger: _logger, ...fields } = entry as typeof entry & { logger?: string };
+      const line = { ...fields, namespace };
+      if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(line);
+      else if (level === logLevel.WARN) log.warn(line);
+      else if (level === logLevel.INFO) log.log(line);
+      else log.debug(line);
+    };
+}
+
 export interface KafkaTransportOptions {
   brokers: string[];
   clientId: string;
@@ -44,6 +78,10 @@ export interface KafkaTransportOptions {
   replicationFactor?: number;
   /** How long the group waits for a silent member before handing its partitions to others. */
   sessionTimeout?: number;
+  /** kafkajs's log lines; without it kafkajs prints its own JSON to the console. */
+  log?: TransportLog;
+  /** How often a failed broker request is tried again (default 8). */
+  retries?: number;
 }
 
 export class KafkaTransport implements Transport {
@@ -59,7 +97,8 @@ export class KafkaTransport implements Transport {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      retry: { retries: 8, initialRetryTime: 200 },
+      ...(options.log ? { logCreator: kafkaLogCreator(options.log) } : {}),
+      retry: { retries: options.retries ?? 8, initialRetryTime: 200 },
     });
   }
 

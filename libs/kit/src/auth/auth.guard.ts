@@ -21,7 +21,7 @@ import type { ApiKeys } from './api-keys';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
 import type { Principal } from './principal';
 import { ROLES, type Role } from './roles';
-import { InvalidCredentials, type TokenVerifier } from './token-verifier';
+import { InvalidCredentials, NoPlatformRole, type TokenVerifier } from './token-verifier';
 
 export type AuthenticatedRequest = Request & { meta?: RequestMeta };
 
@@ -97,7 +97,10 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(request: Request, response: Response): Promise<Principal> {
-    const outcome = await authenticate(request, this.tokens, this.apiKeys);
+    // A verified token that maps to no platform role is a 403 (the caller is known), not a 401.
+    const outcome = await authenticate(request, this.tokens, this.apiKeys).catch((error: unknown) => {
+      throw error instanceof NoPlatformRole ? new ForbiddenException(error.message) : error;
+    });
     if (typeof outcome !== 'string') return outcome;
     response.setHeader('WWW-Authenticate', 'Bearer realm="complaints"');
     throw new UnauthorizedException(outcome);

@@ -4,7 +4,7 @@
  * here is used unless a development key directory is named.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
 import type { Role } from './roles';
@@ -24,12 +24,25 @@ export function generateDevKeys(): DevKeys {
   return { privateJwk, jwks: { keys: [publicJwk] } };
 }
 
+/** The file of the development signing key kept under `dir` (`DATA_DIR/auth`). */
+export const devKeyFile = (dir: string) => join(dir, 'dev-signing-key.json');
+
+/** The development keys in `file`, or undefined when there is none. */
+export function readDevKeys(file: string): DevKeys | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DevKeys) : undefined;
+}
+
 /** Keys kept under `dir` (created once, mode 0600), so tokens survive restarts of `npm start`. */
 export function devKeysIn(dir: string): DevKeys {
-  const file = join(dir, 'dev-signing-key.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKeys;
+  return devKeysAt(devKeyFile(dir));
+}
+
+/** Keys kept in `file`, created once (mode 0600). */
+export function devKeysAt(file: string): DevKeys {
+  const existing = readDevKeys(file);
+  if (existing) return existing;
   const keys = generateDevKeys();
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   // Written whole under a temporary name, then renamed: a concurrent reader never sees half a file.
   const partial = `${file}.${process.pid}`;
   writeFileSync(partial, JSON.stringify(keys), { mode: 0o600 });

@@ -1,4 +1,5 @@
 export * from './roles';
+export * from './claims';
 export * from './principal';
 export * from './auth-config';
 export * from './token-verifier';

@@ -137,7 +137,7 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     // …and will not replace them with another data directory's unless told.
     const replaced = await run('keys', [], { ENV_FILE: envFile, DATA_DIR: other });
     expect(replaced.status).not.toBe(0);
-    expect(replaced.stderr).toMatch(/holds other keys \(DATA_DIR, AUTH_PUBLIC_KEYS, PII_KEY_DIR\).*--force/);
+    expect(replaced.stderr).toMatch(/holds other keys \(DATA_DIR, AUTH_PUBLIC_KEYS\).*--force/);
     expect(readFileSync(envFile, 'utf8')).toBe(text);
   });
 });

@@ -73,7 +73,7 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
     tenantScoped: false, // no tenant rows: see DatabaseOptions
     migrations: embeddedBusMigrations,
     applicationName: `${config.service}-bus`,
-    poolSize: 4,
+    poolSize: config.poolSizes.bus,
   });
   const transport = new PostgresTransport(busDb);
   const close = transport.close.bind(transport);
@@ -123,6 +123,7 @@ export class PlatformModule {
                 ...(options.migrations ?? []),
               ],
               applicationName: config.service,
+              poolSize: config.poolSizes.service,
             }),
         },
         { provide: TRANSPORT, useFactory: () => createTransport(config) },
@@ -134,6 +135,7 @@ export class PlatformModule {
               masterKey: config.piiMasterKey,
               applicationName: config.service,
               serviceDatabaseUrl: config.databaseUrl,
+              poolSize: config.poolSizes.vault,
             }),
         },
         Eventing,

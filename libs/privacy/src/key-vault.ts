@@ -68,6 +68,8 @@ export interface KeyVaultOptions {
    * deployment), `dataKeyFor` with a transaction keeps a new key in that transaction.
    */
   serviceDatabaseUrl?: string;
+  /** Its pool's most connections (PII_VAULT_POOL_SIZE); 2 by default. */
+  poolSize?: number;
 }
 
 /** A subject's data key as a sealer of personal fields; `keep()` stores it if it is new. */
@@ -96,7 +98,7 @@ export class KeyVault {
       tenantScoped: false, // no tenant rows: see DatabaseOptions
       migrations: privacyMigrations,
       applicationName: `${options.applicationName ?? 'service'}-privacy`,
-      poolSize: 2,
+      poolSize: options.poolSize ?? 2,
     });
     return new KeyVault(db, options.masterKey, options.serviceDatabaseUrl === options.url);
   }

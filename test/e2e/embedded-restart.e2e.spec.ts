@@ -29,10 +29,11 @@ function postmasterOf(databaseDir: string): number | undefined {
   }
 }
 
+/** Running, not a zombie its new parent has yet to reap. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -237,7 +238,9 @@ describe('the embedded host across a kill and a stop', () => {
         .split('\n')
         .filter((line) => /connection terminated|terminating connection|ECONNREFUSED|shutting down/i.test(line)),
       unstored: ids.filter((id) => !stored.some((s) => s.endsWith(id))),
+      unpublishedBeforeTheSignal: beforeSignal.filter((id) => !published.includes(id)),
+      // Those answered during the drain too: the relay's last pass on stop publishes them.
       unpublished: ids.filter((id) => !published.includes(id)),
-    }).toEqual({ exitCode: 0, lostConnections: [], unstored: [], unpublished: [] });
+    }).toEqual({ exitCode: 0, lostConnections: [], unstored: [], unpublishedBeforeTheSignal: [], unpublished: [] });
   }, 300_000);
 });

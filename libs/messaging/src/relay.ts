@@ -272,6 +272,17 @@ export class OutboxRelay {
     this.unsubscribe?.();
     this.wakeup.wake();
     await this.loop;
+    // What committed while the loop wound down (a request answered during the drain) is published
+    // now, not at the next start; unless the last attempt failed (broker or database away), when
+    // trying again would only hold the shutdown up.
+    if (this.session && this.lastError === undefined) {
+      try {
+        while ((await this.relayOnce()) > 0);
+      } catch (error) {
+        this.options.logger?.error(`[relay ${this.options.name}] on stop: ${(error as Error).message}`);
+        await this.dropSession('destroy');
+      }
+    }
     await this.dropSession();
   }
 }

@@ -43,8 +43,12 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
     if (this.intervalMs > 0) this.timer = setInterval(() => void this.checkpoint(), this.intervalMs);
   }
 
+  /** Never rejects: it runs on a timer, where a rejection nobody awaits would end the process. */
   async checkpoint(): Promise<void> {
-    const session = await this.db.session();
+    const session = await this.db.session().catch((error: unknown) => {
+      this.logger.error(`checkpoint failed: ${(error as Error).message}`);
+    });
+    if (!session) return;
     // Pooled again only when it certainly holds no lock: a failed statement (cancelled, timed out)
     // could leave the lock on the connection, passing it to other work and stopping checkpoints.
     let clean = false;
@@ -60,7 +64,7 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
     } catch (error) {
       this.logger.error(`checkpoint failed: ${(error as Error).message}`);
     } finally {
-      await (clean ? session.release() : session.destroy());
+      await (clean ? session.release() : session.destroy()).catch(() => undefined);
     }
   }
 

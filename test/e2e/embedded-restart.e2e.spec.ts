@@ -156,6 +156,26 @@ describe('the embedded host across a kill and a stop', () => {
     expect(response.status).toBe(200);
   }, 420_000);
 
+  it('refuses a second host on the same data directory, leaving the running one alone', async () => {
+    const running = postmasterOf(databaseDir);
+    expect(running).toBeDefined();
+    const other = {
+      INTAKE_PORT: freePort(),
+      ROUTING_PORT: freePort(),
+      RESOLUTION_PORT: freePort(),
+      ANALYTICS_PORT: freePort(),
+    };
+    const second = startProcess('embedded-host-2', process.execPath, [join(repoRoot, 'apps/embedded/dist/main.js')], {
+      ...env,
+      ...Object.fromEntries(Object.entries(other).map(([k, v]) => [k, String(v)])),
+    });
+    const code = await second.exited;
+    expect(code).toBe(1);
+    expect(second.output()).toContain(`The PostgreSQL of ${databaseDir} (pid ${running}) belongs to a running host`);
+    expect(alive(running!)).toBe(true);
+    expect((await fetch(`${urls.intake}/health/ready`)).status).toBe(200);
+  }, 120_000);
+
   it('stops no process that postmaster.pid names unless it is a postgres of this data directory', async () => {
     await host!.stop('SIGTERM');
     expect(await host!.exited).toBe(0);

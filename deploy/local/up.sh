@@ -11,6 +11,7 @@
 #   KAFKA_PORT             broker listener on 127.0.0.1     (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller listener        (default 9093)
 #   PGPORT_LOCAL           PostgreSQL port on 127.0.0.1     (default 5432)
+#   LOCAL_DATABASE         the platform's database          (default complaints)
 #   KAFKA_HEAP             broker heap                      (default 512m)
 #   LOCAL_READY_TIMEOUT    seconds to wait for readiness    (default 120)
 set -Eeuo pipefail
@@ -444,11 +445,14 @@ EOF
 ensure_kafka
 ensure_postgres
 [[ $PG_STATE == started* ]] && PG_DATA=$(readlink -f "$PG_DIR/data")
+# A database of its own, not the server's shared `postgres` one.
+DATABASE=${LOCAL_DATABASE:-complaints}
+PGPORT_LOCAL=$PG_PORT LOCAL_DATABASE=$DATABASE bash "$SCRIPT_DIR/create-database.sh"
 
 ENV_FILE=$STATE_DIR/env
 cat >"$ENV_FILE" <<EOF
 KAFKA_BROKERS=$HOST:$KAFKA_PORT
-DATABASE_URL=postgres://postgres@$HOST:$PG_PORT/postgres
+DATABASE_URL=postgres://postgres@$HOST:$PG_PORT/$DATABASE
 EOF
 
 echo

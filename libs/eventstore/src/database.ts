@@ -17,7 +17,13 @@ export interface SqlClient {
 
 /** A connection kept by its holder until released: needed for session-level advisory locks. */
 export interface Session extends SqlClient {
+  /** Back to the pool: only once it holds no session lock and no open transaction. */
   release(): Promise<void>;
+  /**
+   * Closes the connection instead of pooling it: whatever it still held (a session advisory lock
+   * after a failed query, an aborted transaction) ends with it rather than passing to other work.
+   */
+  destroy(): Promise<void>;
 }
 
 export interface Database extends SqlClient {
@@ -171,8 +177,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     transaction,
     async session(): Promise<Session> {
       const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      return { ...clientOf(runner), release: () => runner.release() };
+      const connection = (await runner.connect()) as { end(): Promise<void> };
+      return {
+        ...clientOf(runner),
+        release: () => runner.release(),
+        async destroy() {
+          // pg's pool drops a client that is ending when it comes back, rather than reusing it.
+          await connection.end().catch(() => undefined);
+          await runner.release();
+        },
+      };
     },
     onCommit(listener) {
       commitListeners.add(listener);

@@ -43,22 +43,28 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
     if (this.intervalMs > 0) this.timer = setInterval(() => void this.checkpoint(), this.intervalMs);
   }
 
+  /** Never rejects: it runs on a timer, where a rejection nobody awaits would end the process. */
   async checkpoint(): Promise<void> {
-    const session = await this.db.session();
+    const session = await this.db.session().catch((error: unknown) => {
+      this.logger.error(`checkpoint failed: ${(error as Error).message}`);
+    });
+    if (!session) return;
+    // Pooled again only when it certainly holds no lock: a failed statement (cancelled, timed out)
+    // could leave the lock on the connection, passing it to other work and stopping checkpoints.
+    let clean = false;
     try {
       const { rows } = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
         `audit:${this.config.schema}`,
       ]);
-      if (!rows[0]?.locked) return;
-      try {
+      if (rows[0]?.locked) {
         await writeCheckpoint(session, this.signer);
-      } finally {
         await session.query('SELECT pg_advisory_unlock(hashtext($1))', [`audit:${this.config.schema}`]);
       }
+      clean = true;
     } catch (error) {
       this.logger.error(`checkpoint failed: ${(error as Error).message}`);
     } finally {
-      await session.release();
+      await (clean ? session.release() : session.destroy()).catch(() => undefined);
     }
   }
 

@@ -39,6 +39,20 @@ export interface ServiceConfig {
   piiKeys: PiiKeyConfig;
   /** PII_VAULT_URL: the PostgreSQL holding the key vault (schema `privacy`), shared by every service. */
   piiVaultUrl: string;
+  /**
+   * The most PostgreSQL connections each pool of this service opens (docs/operations.md has the
+   * arithmetic): its own schema's, the key vault's, and the embedded bus's (without Kafka only).
+   */
+  poolSizes: PoolSizes;
+}
+
+export interface PoolSizes {
+  /** `<SERVICE>_DB_POOL_SIZE`, else DB_POOL_SIZE: requests, consumers, and the relay's session. */
+  service: number;
+  /** PII_VAULT_POOL_SIZE: data keys. */
+  vault: number;
+  /** BUS_POOL_SIZE: the embedded transport's log (none is opened with Kafka). */
+  bus: number;
 }
 
 import { ConfigError } from './config-error';
@@ -51,6 +65,28 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** A pool size: at least `min`, as fewer connections would deadlock the work sharing them. */
+function poolSize(env: NodeJS.ProcessEnv, names: string[], fallback: number, min: number, why: string): number {
+  const name = names.find((n) => env[n] !== undefined && env[n] !== '') ?? names[names.length - 1]!;
+  const size = integer(env, name, fallback);
+  if (size < min) throw new ConfigError(`${name} must be at least ${min} (${why}), got ${size}`);
+  return size;
+}
+
+export function loadPoolSizes(service: ServiceName, env: NodeJS.ProcessEnv = process.env): PoolSizes {
+  return {
+    service: poolSize(
+      env,
+      [`${service.toUpperCase()}_DB_POOL_SIZE`, 'DB_POOL_SIZE'],
+      10,
+      2,
+      'the outbox relay keeps one connection for its lock',
+    ),
+    vault: poolSize(env, ['PII_VAULT_POOL_SIZE'], 2, 2, 'one connection stalls registrations'),
+    bus: poolSize(env, ['BUS_POOL_SIZE'], 4, 2, 'one connection stalls the embedded transport'),
+  };
 }
 
 export interface PiiKeyConfig {
@@ -134,5 +170,6 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     trustProxy: integer(env, 'TRUST_PROXY_HOPS', 0),
     piiKeys: piiKeys(env),
     piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
+    poolSizes: loadPoolSizes(service, env),
   };
 }

@@ -69,7 +69,7 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
     tenantScoped: false, // no tenant rows: see DatabaseOptions
     migrations: embeddedBusMigrations,
     applicationName: `${config.service}-bus`,
-    poolSize: 4,
+    poolSize: config.poolSizes.bus,
   });
   const transport = new PostgresTransport(busDb);
   const close = transport.close.bind(transport);
@@ -118,6 +118,7 @@ export class PlatformModule {
                 ...(options.migrations ?? []),
               ],
               applicationName: config.service,
+              poolSize: config.poolSizes.service,
             }),
         },
         { provide: TRANSPORT, useFactory: () => createTransport(config) },
@@ -129,6 +130,7 @@ export class PlatformModule {
               keyRing: openKeyRing(config.piiKeys),
               applicationName: config.service,
               serviceDatabaseUrl: config.databaseUrl,
+              poolSize: config.poolSizes.vault,
             }),
         },
         Eventing,

@@ -214,10 +214,13 @@ export class OutboxRelay {
       try {
         if (!this.session) {
           const session = await this.options.db.session();
-          const { rows } = await session.query<{ locked: boolean }>(
-            'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-            [`relay:${this.options.db.schema}:${this.options.name}`],
-          );
+          const { rows } = await session
+            .query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey()])
+            .catch(async (error: unknown) => {
+              // Whether the lock was taken is unknown: the connection goes, and the lock with it.
+              await session.destroy().catch(() => undefined);
+              throw error;
+            });
           this.lastError = undefined;
           if (!rows[0]?.locked) {
             await session.release();
@@ -238,16 +241,30 @@ export class OutboxRelay {
         this.attemptStartedAt = undefined;
         this.lastError = (error as Error).message;
         this.options.logger?.error(`[relay ${this.options.name}] ${(error as Error).message}`);
-        await this.dropSession();
+        // The session still holds the lock: pooled, it would pass the lock to other work and keep
+        // every relay out while that work holds it. Closed, it frees the lock at once.
+        await this.dropSession('destroy');
         await sleep(1000);
       }
     }
   }
 
-  private async dropSession(): Promise<void> {
+  private lockKey(): string {
+    return `relay:${this.options.db.schema}:${this.options.name}`;
+  }
+
+  /** Lets go of the lock and its session: unlocked and pooled when it can be, else closed. */
+  private async dropSession(how: 'unlock' | 'destroy' = 'unlock'): Promise<void> {
     const session = this.session;
     this.session = undefined;
-    await session?.release().catch(() => undefined);
+    if (!session) return;
+    const unlocked =
+      how === 'unlock' &&
+      (await session.query('SELECT pg_advisory_unlock_all()').then(
+        () => true,
+        () => false,
+      ));
+    await (unlocked ? session.release() : session.destroy()).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -255,6 +272,17 @@ export class OutboxRelay {
     this.unsubscribe?.();
     this.wakeup.wake();
     await this.loop;
+    // What committed while the loop wound down (a request answered during the drain) is published
+    // now, not at the next start; unless the last attempt failed (broker or database away), when
+    // trying again would only hold the shutdown up.
+    if (this.session && this.lastError === undefined) {
+      try {
+        while ((await this.relayOnce()) > 0);
+      } catch (error) {
+        this.options.logger?.error(`[relay ${this.options.name}] on stop: ${(error as Error).message}`);
+        await this.dropSession('destroy');
+      }
+    }
     await this.dropSession();
   }
 }

@@ -180,6 +180,8 @@ export interface KeyVaultOptions {
   serviceDatabaseUrl?: string;
   /** How long a rotation keeps the old master keys after its commit, for reads in flight (default 1 s). */
   destroyGraceMs?: number;
+  /** Its pool's most connections (PII_VAULT_POOL_SIZE); 2 by default. */
+  poolSize?: number;
 }
 
 /** A subject's data key as a sealer of personal fields; `keep()` stores it if it is new. */
@@ -227,7 +229,7 @@ export class KeyVault {
       tenantScoped: false, // no tenant rows: see DatabaseOptions
       migrations: privacyMigrations,
       applicationName: `${options.applicationName ?? 'service'}-privacy`,
-      poolSize: 2,
+      poolSize: options.poolSize ?? 2,
     });
     const vault = new KeyVault(db, ring, options.serviceDatabaseUrl === options.url, options.destroyGraceMs ?? 1000);
     try {

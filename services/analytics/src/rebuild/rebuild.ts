@@ -255,8 +255,12 @@ export async function rebuildAnalytics(options: RebuildOptions): Promise<Rebuild
       ...(options.keepOld ? { retiredSchema } : {}),
     };
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`rebuild:${config.schema}`]).catch(() => undefined);
-    await lock.release();
+    const unlocked = await lock.query('SELECT pg_advisory_unlock_all()').then(
+      () => true,
+      () => false,
+    );
+    // A lock that could not be let go of goes with its connection, not back to the pool.
+    await (unlocked ? lock.release() : lock.destroy());
     await shadow?.close();
     await transport.close();
     await live.close();

@@ -2,36 +2,50 @@
 /**
  * npm run audit -- verify --schema <service>     check every chain and checkpoint; exit 1 on any finding
  * npm run audit -- checkpoint --schema <service> sign the log as it stands (AUDIT_SIGNING_KEY, PKCS#8 PEM)
- * Connects with DATABASE_URL.
+ * Connects with DATABASE_URL. Checkpoints verify against AUDIT_SIGNING_KEY's public half and
+ * AUDIT_TRUSTED_KEYS only, and are compared with the witness file under AUDIT_WITNESS_DIR.
  */
 import { parseArgs } from 'node:util';
+import { loadAuditKeys } from './audit-keys';
 import { openDatabase } from './database';
-import { auditSigner, verifyLog, writeCheckpoint } from './hash-chain';
+import { verifyLog, writeCheckpoint } from './hash-chain';
 import { eventStoreMigrations } from './schema';
+import { appendWitness, readWitnessFile, witnessFile } from './witness';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { schema: { type: 'string' } } });
   const [command] = positionals;
   const url = process.env.DATABASE_URL;
-  if (!url || !values.schema || (command !== 'verify' && command !== 'checkpoint')) {
+  const schema = values.schema;
+  if (!url || !schema || (command !== 'verify' && command !== 'checkpoint')) {
     console.error(
       'Usage: DATABASE_URL=… npm run audit -- verify|checkpoint --schema <intake|routing|resolution|analytics>',
     );
     return 2;
   }
-  const db = await openDatabase({ url, schema: values.schema, migrations: eventStoreMigrations, poolSize: 2 });
+  const keys = loadAuditKeys(process.env);
+  const witnessDir = process.env.AUDIT_WITNESS_DIR?.trim();
+  const db = await openDatabase({ url, schema, migrations: eventStoreMigrations, poolSize: 2 });
   try {
     if (command === 'checkpoint') {
-      const written = await writeCheckpoint(db, auditSigner());
-      console.log(`checkpoint ${written.id} signed over ${written.events} events of ${values.schema}`);
+      if (!keys.signer) {
+        console.error('AUDIT_SIGNING_KEY is required to sign a checkpoint');
+        return 2;
+      }
+      const written = await writeCheckpoint(db, keys.signer);
+      if (witnessDir) await appendWitness(witnessFile(witnessDir, schema), { schema, ...written.witness });
+      console.log(`checkpoint ${written.id} signed over ${written.events} events of ${schema}`);
       return 0;
     }
-    const findings = await verifyLog(db);
+    if (keys.trusted.length === 0) console.log('WARNING: no trusted keys (AUDIT_SIGNING_KEY, AUDIT_TRUSTED_KEYS)');
+    if (!witnessDir) console.log('WARNING: no witness (AUDIT_WITNESS_DIR): removed checkpoints go unnoticed');
+    const witnesses = witnessDir ? [await readWitnessFile(witnessFile(witnessDir, schema), schema)] : [];
+    const findings = await verifyLog(db, { trusted: keys.trusted, witnesses });
     for (const finding of findings) console.log(`${finding.kind.toUpperCase()}: ${finding.detail}`);
     console.log(
       findings.length === 0
-        ? `${values.schema}: every chain and checkpoint verifies`
-        : `${values.schema}: ${findings.length} finding(s)`,
+        ? `${schema}: every chain and checkpoint verifies`
+        : `${schema}: ${findings.length} finding(s)`,
     );
     return findings.length === 0 ? 0 : 1;
   } finally {

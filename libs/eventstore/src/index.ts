@@ -7,3 +7,5 @@ export * from './trace-context';
 export * from './process-metric';
 export * from './tenant-scope';
 export * from './iso-time';
+export * from './audit-keys';
+export * from './witness';

@@ -1,6 +1,7 @@
 /**
  * Configuration of one service process, from the environment. Every knob is listed in README.md.
  */
+import { AuditKeyError, loadAuditKeys, type AuditKeys } from '@complaints/eventstore';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 
 export const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
@@ -36,6 +37,20 @@ export interface ServiceConfig {
   piiMasterKey: Buffer;
   /** PII_VAULT_URL: the PostgreSQL holding the key vault (schema `privacy`), shared by every service. */
   piiVaultUrl: string;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** AUDIT_SIGNING_KEY, AUDIT_SIGNING_KEY_ID, AUDIT_TRUSTED_KEYS: who signs checkpoints, whom verify trusts. */
+  keys: AuditKeys;
+  /** NODE_ENV=production: a service without a signing key refuses to start. */
+  production: boolean;
+  /** AUDIT_CHECKPOINT_INTERVAL_MS (0 = never). */
+  intervalMs: number;
+  /** AUDIT_WITNESS_DIR: where checkpoints are also appended (`<schema>.checkpoints.jsonl`), outside the database. */
+  witnessDir?: string;
+  /** AUDIT_SOURCE_URLS: where analytics' verify asks the source services for their evidence of a case. */
+  sourceUrls: Record<ServiceName, string>;
 }
 
 import { ConfigError } from './config-error';
@@ -63,6 +78,39 @@ export function piiMasterKey(env: NodeJS.ProcessEnv): Buffer {
     throw new ConfigError(`PII_MASTER_KEY must be base64 of exactly 32 bytes, got ${key.length} bytes`);
   }
   return key;
+}
+
+function sourceUrls(env: NodeJS.ProcessEnv): Record<ServiceName, string> {
+  const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://${host}:${DEFAULT_PORTS[s]}`])) as Record<
+    ServiceName,
+    string
+  >;
+  for (const pair of (env.AUDIT_SOURCE_URLS ?? '').split(',').filter((p) => p.trim())) {
+    const [name, url] = pair.split('=').map((p) => p.trim());
+    if (!SERVICES.includes(name as ServiceName) || !url || !/^https?:\/\//.test(url)) {
+      throw new ConfigError(`AUDIT_SOURCE_URLS must be service=http(s)://… pairs, got "${pair}"`);
+    }
+    urls[name as ServiceName] = url.replace(/\/$/, '');
+  }
+  return urls;
+}
+
+export function loadAuditConfig(env: NodeJS.ProcessEnv): AuditConfig {
+  let keys: AuditKeys;
+  try {
+    keys = loadAuditKeys(env);
+  } catch (error) {
+    if (error instanceof AuditKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return {
+    keys,
+    production: env.NODE_ENV === 'production',
+    intervalMs: integer(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', 600_000),
+    witnessDir: env.AUDIT_WITNESS_DIR?.trim() || undefined,
+    sourceUrls: sourceUrls(env),
+  };
 }
 
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -94,5 +142,6 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     trustProxy: integer(env, 'TRUST_PROXY_HOPS', 0),
     piiMasterKey: piiMasterKey(env),
     piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
+    audit: loadAuditConfig(env),
   };
 }

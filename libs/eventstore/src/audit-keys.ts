@@ -87,7 +87,7 @@ function parseTrustedKeys(raw: string | undefined): TrustedKey[] {
 }
 
 /**
- * AUDIT_SIGNING_KEY (Ed25519, PKCS#8 PEM) signs; its public half and AUDIT_TRUSTED_KEYS (earlier or
+ * AUDIT_SIGNING_KEY (Ed25519, PKCS#8 PEM or base64 DER) signs; its public half and AUDIT_TRUSTED_KEYS (earlier or
  * other instances' keys, each with a validity) are what checkpoints verify against.
  */
 export function loadAuditKeys(env: NodeJS.ProcessEnv): AuditKeys {
@@ -96,9 +96,12 @@ export function loadAuditKeys(env: NodeJS.ProcessEnv): AuditKeys {
   if (!pem) return { trusted };
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey(pem);
+    // PEM, or (one line, for env files and secrets) base64 of the PKCS#8 DER.
+    privateKey = pem.startsWith('-----')
+      ? createPrivateKey(pem)
+      : createPrivateKey({ key: Buffer.from(pem, 'base64'), format: 'der', type: 'pkcs8' });
   } catch {
-    throw new AuditKeyError('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM)');
+    throw new AuditKeyError('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM, or base64 of its DER)');
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new AuditKeyError(`AUDIT_SIGNING_KEY must be an Ed25519 key, got ${privateKey.asymmetricKeyType}`);

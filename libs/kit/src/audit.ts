@@ -34,7 +34,7 @@ import {
   type WitnessEntry,
 } from '@complaints/eventstore';
 import type { Transport } from '@complaints/messaging';
-import { ConfigError, type ServiceConfig } from './config';
+import type { ServiceConfig } from './config';
 import { DATABASE, SERVICE_CONFIG, TRANSPORT } from './tokens';
 import { CAN } from './auth/roles';
 import { Roles } from './auth/decorators';
@@ -129,13 +129,7 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
     @Inject(DATABASE) private readonly db: Database,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly witnesses: AuditWitnesses,
-  ) {
-    if (!config.audit.keys.signer && config.audit.production) {
-      throw new ConfigError(
-        'AUDIT_SIGNING_KEY is required in production (NODE_ENV=production): an Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) from a secret store; it signs the audit checkpoints',
-      );
-    }
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const signed = this.config.audit.keys.signer !== undefined;

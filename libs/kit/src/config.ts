@@ -82,10 +82,8 @@ export function piiMasterKey(env: NodeJS.ProcessEnv): Buffer {
 
 function sourceUrls(env: NodeJS.ProcessEnv): Record<ServiceName, string> {
   const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
-  const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://${host}:${DEFAULT_PORTS[s]}`])) as Record<
-    ServiceName,
-    string
-  >;
+  const port = (s: ServiceName) => integer(env, `${s.toUpperCase()}_PORT`, DEFAULT_PORTS[s]);
+  const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://${host}:${port(s)}`])) as Record<ServiceName, string>;
   for (const pair of (env.AUDIT_SOURCE_URLS ?? '').split(',').filter((p) => p.trim())) {
     const [name, url] = pair.split('=').map((p) => p.trim());
     if (!SERVICES.includes(name as ServiceName) || !url || !/^https?:\/\//.test(url)) {
@@ -104,9 +102,15 @@ export function loadAuditConfig(env: NodeJS.ProcessEnv): AuditConfig {
     if (error instanceof AuditKeyError) throw new ConfigError(error.message);
     throw error;
   }
+  const production = env.NODE_ENV === 'production';
+  if (production && !keys.signer) {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY is required in production (NODE_ENV=production): an Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) from a secret store; it signs the audit checkpoints',
+    );
+  }
   return {
     keys,
-    production: env.NODE_ENV === 'production',
+    production,
     intervalMs: integer(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', 600_000),
     witnessDir: env.AUDIT_WITNESS_DIR?.trim() || undefined,
     sourceUrls: sourceUrls(env),

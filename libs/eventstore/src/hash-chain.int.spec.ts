@@ -136,6 +136,40 @@ describe('tamper evidence of the event store', () => {
     ]);
   });
 
+  it('trusts a key only within its validity, and no key found in the database', async () => {
+    const expired = { ...trustedKeyOf(signer), validTo: new Date(Date.now() - 60_000) };
+    expect(await verifyLog(db, { trusted: [expired] })).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint',
+        checkpoint: 1,
+        detail: expect.stringMatching(/outside the validity/),
+      }),
+    ]);
+    expect(await verifyLog(db)).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint',
+        checkpoint: 1,
+        detail: expect.stringMatching(/not a trusted key/),
+      }),
+    ]);
+  });
+
+  it('names a checkpoint removed from the middle, and one a witness saw that the database lacks', async () => {
+    const second = await writeCheckpoint(db, signer);
+    await writeCheckpoint(db, signer);
+    await db.query('DELETE FROM audit_checkpoints WHERE id = 2');
+    expect(await verifyLog(db, trusted)).toEqual([
+      expect.objectContaining({ kind: 'checkpoint', checkpoint: 2, detail: expect.stringMatching(/is missing/) }),
+    ]);
+    const witness = { name: 'witness', entries: [{ schema: 'audit_test', ...second.witness }] };
+    expect(await verifyLog(db, { ...trusted, witnesses: [witness] })).toContainEqual(
+      expect.objectContaining({
+        checkpoint: 2,
+        detail: expect.stringMatching(/in the witness but not in the database/),
+      }),
+    );
+  });
+
   it('reports findings from the CLI with a failing exit status', async () => {
     const cli = join(__dirname, '../dist/audit-cli.js');
     const env = {

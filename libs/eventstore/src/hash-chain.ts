@@ -221,6 +221,9 @@ function checkSequence(checkpoint: CheckpointRow, byId: Map<number, CheckpointRo
 
 /** Every checkpoint a witness saw must be in the database as it was signed. */
 function checkWitness(witness: WitnessCopy, byId: Map<number, CheckpointRow>): Finding[] {
+  if (witness.unreadable !== undefined) {
+    return [{ kind: 'checkpoint', detail: `the ${witness.name} could not be read: ${witness.unreadable}` }];
+  }
   const findings: Finding[] = [];
   const seen = new Set<number>();
   for (const entry of witness.entries) {

@@ -21,6 +21,8 @@ export interface WitnessEntry {
 export interface WitnessCopy {
   name: string;
   entries: WitnessEntry[];
+  /** Why the copy could not be read: verify cannot vouch for the checkpoints then. */
+  unreadable?: string;
 }
 
 /** The file a schema's checkpoints are appended to under AUDIT_WITNESS_DIR. */
@@ -36,14 +38,19 @@ export async function appendWitness(file: string, entry: WitnessEntry): Promise<
 
 /** The file's entries of `schema`; a missing file is an empty witness (nothing was signed yet). */
 export async function readWitnessFile(file: string, schema: string): Promise<WitnessCopy> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
-  const entries = text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as WitnessEntry)
-    .filter((entry) => entry.schema === schema);
-  return { name: `witness file ${file}`, entries };
+  const name = `witness file ${file}`;
+  try {
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const entries = text
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as WitnessEntry)
+      .filter((entry) => entry.schema === schema);
+    return { name, entries };
+  } catch (error) {
+    return { name, entries: [], unreadable: (error as Error).message };
+  }
 }

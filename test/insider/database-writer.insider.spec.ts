@@ -183,6 +183,32 @@ describe('a database writer against the audit trail', () => {
     });
   });
 
+  it('catches a checkpoint rewritten to fit an altered log', async () => {
+    await alterAndRechain(`complaint-${caseId}`);
+    // The attacker cannot sign: they fit the signed fields to the new log and keep the old signature.
+    const { rows } = await owner.query<{ hash: string }>(
+      'SELECT hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1',
+      [`complaint-${caseId}`],
+    );
+    await owner.query(
+      `UPDATE audit_checkpoints SET heads = jsonb_set(heads, ARRAY[$1, 'hash'], to_jsonb($2::text)) WHERE id = 1`,
+      [`complaint-${caseId}`, rows[0]!.hash],
+    );
+    const verdict = await verifyOver(intake);
+    expect(verdict.verified).toBe(false);
+    expect(verdict.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'checkpoint',
+        checkpoint: 1,
+        detail: expect.stringMatching(/invalid signature/),
+      }),
+    );
+    expect(await auditCliOver(intake, 'intake')).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('CHECKPOINT'),
+    });
+  });
+
   it('refuses UPDATE and DELETE of events to the role requests run as, even when granted again', async () => {
     const asRequestRole = async (sql: string) => {
       await owner.query('BEGIN');

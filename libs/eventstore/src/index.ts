@@ -9,3 +9,4 @@ export * from './tenant-scope';
 export * from './iso-time';
 export * from './audit-keys';
 export * from './witness';
+export * from './audit-command';

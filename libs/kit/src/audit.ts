@@ -84,13 +84,7 @@ export class AuditWitnesses {
     const { file, topic } = this;
     const copies: Promise<void>[] = [];
     if (file) copies.push(appendWitness(file, entry));
-    if (topic) {
-      copies.push(
-        this.ensureTopic(topic).then(() =>
-          this.transport.publish([{ topic, key: entry.schema, value: JSON.stringify(entry), headers: {} }]),
-        ),
-      );
-    }
+    if (topic) copies.push(this.ensureTopic(topic).then(() => recordWitnessTopic(this.transport, topic, entry)));
     for (const result of await Promise.allSettled(copies)) {
       if (result.status === 'rejected') {
         this.logger.error(`checkpoint ${entry.id} not witnessed: ${(result.reason as Error).message}`);
@@ -107,23 +101,37 @@ export class AuditWitnesses {
   }
 
   private async readTopic(topic: string): Promise<WitnessCopy> {
-    const name = `topic ${topic}`;
     try {
       await this.ensureTopic(topic);
-      const entries: WitnessEntry[] = [];
-      const history = await this.transport.history([topic]);
-      await history.read((messages) => {
-        for (const message of messages) {
-          const entry = JSON.parse(message.value) as WitnessEntry;
-          if (entry.schema === this.config.schema) entries.push(entry);
-        }
-        return Promise.resolve();
-      });
-      return { name, entries };
     } catch (error) {
-      // Verify still answers, saying what it could not check, rather than failing the request.
-      return { name, entries: [], unreadable: (error as Error).message };
+      return { name: `topic ${topic}`, entries: [], unreadable: (error as Error).message };
     }
+    return readWitnessTopic(this.transport, topic, this.config.schema);
+  }
+}
+
+/** Publishes a checkpoint's witness entry to the topic, keyed by schema. */
+export function recordWitnessTopic(transport: Transport, topic: string, entry: WitnessEntry): Promise<void> {
+  return transport.publish([{ topic, key: entry.schema, value: JSON.stringify(entry), headers: {} }]);
+}
+
+/** The topic's entries of `schema`, as they stand now. */
+export async function readWitnessTopic(transport: Transport, topic: string, schema: string): Promise<WitnessCopy> {
+  const name = `topic ${topic}`;
+  try {
+    const entries: WitnessEntry[] = [];
+    const history = await transport.history([topic]);
+    await history.read((messages) => {
+      for (const message of messages) {
+        const entry = JSON.parse(message.value) as WitnessEntry;
+        if (entry.schema === schema) entries.push(entry);
+      }
+      return Promise.resolve();
+    });
+    return { name, entries };
+  } catch (error) {
+    // Verify still answers, saying what it could not check, rather than failing the request.
+    return { name, entries: [], unreadable: (error as Error).message };
   }
 }
 

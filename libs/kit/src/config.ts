@@ -80,6 +80,20 @@ export function piiMasterKey(env: NodeJS.ProcessEnv): Buffer {
   return key;
 }
 
+/** KAFKA_BROKERS (none: the embedded transport), TOPIC_PREFIX, KAFKA_PARTITIONS. */
+export function busSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<ServiceConfig, 'kafkaBrokers' | 'topicPrefix' | 'partitions'> {
+  return {
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    topicPrefix: env.TOPIC_PREFIX ?? '',
+    partitions: integer(env, 'KAFKA_PARTITIONS', 6),
+  };
+}
+
 function sourceUrls(env: NodeJS.ProcessEnv): Record<ServiceName, string> {
   const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
   const port = (s: ServiceName) => integer(env, `${s.toUpperCase()}_PORT`, DEFAULT_PORTS[s]);
@@ -131,12 +145,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     schema: env[`${upper}_DB_SCHEMA`] ?? service,
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '')
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    topicPrefix: env.TOPIC_PREFIX ?? '',
-    partitions: integer(env, 'KAFKA_PARTITIONS', 6),
+    ...busSettings(env),
     auth: loadAuthConfig(env),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000),
     corsOrigins: (env.CORS_ORIGINS ?? '')

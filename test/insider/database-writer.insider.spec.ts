@@ -36,6 +36,7 @@ describe('a database writer against the audit trail', () => {
   let owner: Client;
   let env: Record<string, string>;
   let caseId: string;
+  let filedBody: ReturnType<typeof complaintBody>;
 
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
@@ -114,10 +115,11 @@ describe('a database writer against the audit trail', () => {
     owner = new Client({ connectionString: intake.testDb.url });
     await owner.connect();
     await owner.query('SET search_path TO intake');
+    filedBody = complaintBody();
     const filed = await api(`${intake.base}/complaints`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-tenant-id': TENANT },
-      body: JSON.stringify(complaintBody()),
+      body: JSON.stringify(filedBody),
     });
     expect(filed.status).toBe(201);
     caseId = ((await filed.json()) as { complaintId: string }).complaintId;
@@ -263,6 +265,34 @@ describe('a database writer against the audit trail', () => {
       const verdict = await verifyOver(analytics);
       expect(verdict).toMatchObject({ status: 200, verified: false });
       expect(verdict.findings).toContainEqual(expect.objectContaining({ kind: 'altered', eventId: rows[0]!.event_id }));
+    });
+
+    it('names a history entry deleted from before later ones of its stream', async () => {
+      // The same complaint again: intake links it as a possible duplicate, a second event of its stream.
+      const again = await api(`${intake.base}/complaints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': TENANT },
+        body: JSON.stringify(filedBody),
+      });
+      caseId = ((await again.json()) as { complaintId: string }).complaintId;
+      await eventually('both events of the second case in analytics', async () => {
+        const response = await api(`${analytics.base}/audit/cases/${caseId}/history`, {
+          headers: { 'x-tenant-id': TENANT },
+        });
+        return response.status === 200 && ((await response.json()) as { events: unknown[] }).events.length === 2
+          ? true
+          : undefined;
+      });
+      expect(await verifyOver(analytics)).toMatchObject({ status: 200, verified: true, findings: [] });
+      const { rows } = await analytics.db.query<{ event_id: string }>(
+        `DELETE FROM case_history WHERE complaint_id = $1 AND type = 'complaint.received.v1' RETURNING event_id`,
+        [caseId],
+      );
+      const verdict = await verifyOver(analytics);
+      expect(verdict).toMatchObject({ status: 200, verified: false });
+      expect(verdict.findings).toContainEqual(
+        expect.objectContaining({ kind: 'removed', eventId: rows[0]!.event_id, streamVersion: 1 }),
+      );
     });
   });
 });

@@ -43,6 +43,7 @@ export class HistoryEvidence implements CaseEvidenceCheck {
       // The source's own findings first: evidence from a chain that does not verify proves nothing.
       findings.push(...verdict.findings.map((f) => ({ ...f, detail: `${service}: ${f.detail}` })));
       findings.push(...served.flatMap((entry) => compare(entry, caseId, verdict.events)));
+      findings.push(...missing(served, verdict.events));
     }
     return findings;
   }
@@ -101,4 +102,27 @@ function compare(entry: HistoryEntry, caseId: string, events: EventEvidence[]): 
     ];
   }
   return [];
+}
+
+/**
+ * Source events the history lacks although it serves later events of the same stream: the bus
+ * delivers a case's events in order, so such a gap was made, not awaited. (The latest entries
+ * removed look like entries not delivered yet, and are not named.)
+ */
+function missing(served: HistoryEntry[], events: EventEvidence[]): Finding[] {
+  const servedIds = new Set(served.map((e) => e.eventId));
+  const latest = new Map<string, number>();
+  for (const source of events.filter((e) => servedIds.has(e.eventId))) {
+    latest.set(source.streamId, Math.max(latest.get(source.streamId) ?? 0, source.streamVersion));
+  }
+  return events
+    .filter((e) => e.integration.length > 0 && !servedIds.has(e.eventId))
+    .filter((e) => e.streamVersion < (latest.get(e.streamId) ?? 0))
+    .map((e) => ({
+      kind: 'removed' as const,
+      eventId: e.eventId,
+      streamId: e.streamId,
+      streamVersion: e.streamVersion,
+      detail: `the history lacks ${e.integration.map((i) => i.type).join(', ')} of ${e.streamId} v${e.streamVersion} (event ${e.eventId}) but serves later events of the stream`,
+    }));
 }

@@ -4,7 +4,7 @@
  * bus topic `audit.checkpoints.v1` (Kafka). Verify compares each copy with the checkpoints table.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** What a witness keeps of one checkpoint: enough to tell it was removed, renumbered or replaced. */
 export interface WitnessEntry {
@@ -38,7 +38,8 @@ export async function appendWitness(file: string, entry: WitnessEntry): Promise<
 
 /** The file's entries of `schema`; a missing file is an empty witness (nothing was signed yet). */
 export async function readWitnessFile(file: string, schema: string): Promise<WitnessCopy> {
-  const name = `witness file ${file}`;
+  // Named without its folder: verify's findings reach API clients, the server's paths do not.
+  const name = `witness file ${basename(file)}`;
   try {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
@@ -51,6 +52,6 @@ export async function readWitnessFile(file: string, schema: string): Promise<Wit
       .filter((entry) => entry.schema === schema);
     return { name, entries };
   } catch (error) {
-    return { name, entries: [], unreadable: (error as Error).message };
+    return { name, entries: [], unreadable: (error as NodeJS.ErrnoException).code ?? 'not JSON lines' };
   }
 }

@@ -86,7 +86,7 @@ export class KpisController {
     return reply(query, response, 'handling', handlingFigures(cases, calendars));
   }
 
-  /** Per SLA clock type: cases running it, breached, and the compliance rate. */
+  /** Per SLA clock type: its clocks met, breached and still running; compliance over those that ended. */
   @Get('sla')
   async sla(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query, meta))));

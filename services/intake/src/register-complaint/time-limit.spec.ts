@@ -11,7 +11,8 @@ const details = (language: string): ComplaintDetails => ({
   language,
 });
 const receivedAt = new Date('2026-11-23T02:00:00.000Z');
-const messageIn = (language: string) => timeLimitFor('bank-a', details(language), 'CMP-2026-000042', receivedAt).message;
+const messageIn = (language: string) =>
+  timeLimitFor('bank-a', details(language), 'CMP-2026-000042', receivedAt).message;
 
 describe('the time limit told to the customer', () => {
   it.each(['zh-Hant', 'zh-TW', 'zh-HK', 'zh-Hant-HK', 'zh-MO'])('is in Traditional Chinese for %s', (language) => {

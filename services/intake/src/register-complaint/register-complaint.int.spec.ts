@@ -68,6 +68,18 @@ describe('POST /complaints', () => {
     });
   });
 
+  it.each([
+    ['zh-Hant', /^您的投訴已受理，編號 CMP-/],
+    ['zh-TW', /^您的投訴已受理，編號 CMP-/],
+    ['zh-HK', /^您的投訴已受理，編號 CMP-/],
+    ['zh-Hans', /^您的投诉已受理，编号 CMP-/],
+    ['zh-CN', /^您的投诉已受理，编号 CMP-/],
+  ])('accepts the language tag %s and tells the time limit in its script', async (language, message) => {
+    const response = await post({ ...valid(), language });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { timeLimit: { message: string } }).timeLimit.message).toMatch(message);
+  });
+
   it('numbers concurrent registrations uniquely, in increasing order within the year', async () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

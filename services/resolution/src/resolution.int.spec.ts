@@ -90,7 +90,7 @@ describe('the resolution service', () => {
     const refused = await post(second, 'proposals', waiver);
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(
-      /Customer C-77 was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
+      /The customer was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
     );
     expect(await eventTypes(second)).toEqual([
       'CaseOpened',

@@ -92,28 +92,63 @@ export function handlingFigures(cases: CaseSummary[], calendars: CalendarOf) {
   };
 }
 
+/** When a case's clock of this kind stopped (its goal reached, or the case closed), if it has. */
+function endOf(summary: CaseSummary, clock: string): string | undefined {
+  switch (clock) {
+    case 'acknowledgement':
+    case 'first-contact':
+      return summary.acknowledgedAt ?? summary.closedAt;
+    case 'resolution':
+    case 'regulatory':
+      return summary.resolvedAt ?? summary.closedAt;
+    case 'follow-up': // stopped by the satisfaction the callback records
+      return summary.satisfactionScore !== undefined ? (summary.closedAt ?? summary.lastEventAt) : summary.closedAt;
+    default:
+      return summary.closedAt;
+  }
+}
+
+type ClockOutcome = 'met' | 'breached' | 'running';
+
 /**
- * Compliance per SLA clock type: of the opened cases that run a clock, the share that never
- * breached it (a clock still running and not yet breached counts as met so far).
+ * How a case's clock stands: breached once the SLA monitor said so (even while it still runs: it
+ * can no longer be met; the monitor, not the summary, knows the pauses and extensions that move a
+ * due time); met when it stopped without a breach; else running. The follow-up clock starts at
+ * resolution: an unresolved case never had one (undefined).
+ */
+function outcomeOf(summary: CaseSummary, clock: string, breached: Set<string>): ClockOutcome | undefined {
+  if (clock === 'follow-up' && !summary.resolvedAt && !breached.has(clock)) return undefined;
+  if (breached.has(clock)) return 'breached';
+  return endOf(summary, clock) ? 'met' : 'running';
+}
+
+/**
+ * Compliance per SLA clock type, over the clocks that ended: met / (met + breached). Clocks still
+ * running within their time are reported apart (`running`), in neither; `cases` counts every
+ * opened case whose clock of that type started.
  */
 export function slaCompliance(cases: CaseSummary[]) {
-  const tally = new Map<string, { cases: number; breached: number }>();
+  const tally = new Map<string, Record<ClockOutcome, number>>();
   for (const summary of cases.filter((s) => s.openedAt)) {
     const breached = new Set(summary.breachedClocks ?? []);
     for (const clock of new Set([...(summary.slaClocks ?? CLOCKS_OF_EVERY_CASE), ...breached])) {
-      const entry = tally.get(clock) ?? { cases: 0, breached: 0 };
-      tally.set(clock, { cases: entry.cases + 1, breached: entry.breached + (breached.has(clock) ? 1 : 0) });
+      const outcome = outcomeOf(summary, clock, breached);
+      if (!outcome) continue;
+      const entry = tally.get(clock) ?? { met: 0, breached: 0, running: 0 };
+      tally.set(clock, { ...entry, [outcome]: entry[outcome] + 1 });
     }
   }
   const rank = (clock: string) => (CLOCK_ORDER.includes(clock) ? CLOCK_ORDER.indexOf(clock) : CLOCK_ORDER.length);
   return {
     rows: [...tally]
       .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
-      .map(([clock, { cases: running, breached }]) => ({
+      .map(([clock, { met, breached, running }]) => ({
         clock,
-        cases: running,
+        cases: met + breached + running,
+        met,
         breached,
-        compliance: ratio(running - breached, running),
+        running,
+        compliance: ratio(met, met + breached),
       })),
   };
 }

@@ -42,6 +42,7 @@ import {
 } from '../register-complaint/register-complaint.handler';
 import { BranchComplaintDto, HotlineCallDto, RegulatorReferralDto } from './channel.dto';
 import { emailToComplaint } from './email';
+import { hotlineToComplaint } from './hotline';
 
 const plain = <T>(dto: T): T => JSON.parse(JSON.stringify(dto)) as T;
 /** An Idempotency-Key is the client's own (IntakeIdempotencyPerClient); a channel's native id is the tenant's. */
@@ -96,30 +97,7 @@ export class ChannelsController {
     @Meta() meta: RequestMeta,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const details: ComplaintDetails = {
-      channel: 'hotline',
-      complainant: {
-        name: call.complainant?.name ?? `Caller ${call.callerNumber}`,
-        ...(call.complainant?.customerId ? { customerId: call.complainant.customerId } : {}),
-        contact: {
-          ...plain(call.complainant?.contact ?? {}),
-          phone: call.complainant?.contact?.phone ?? call.callerNumber,
-        },
-      },
-      description: call.agentNotes,
-      demands: call.demands ?? [],
-      target: call.target ? plain(call.target) : { kind: 'other', name: `${call.hotline} call` },
-      occurredAt: call.occurredAt ?? call.callStartedAt,
-      language: call.language ?? 'zh',
-      channelDetails: {
-        hotline: call.hotline,
-        callId: call.callId,
-        callerNumber: call.callerNumber,
-        agentId: call.agentId,
-        callStartedAt: call.callStartedAt,
-        ...(call.recordingRef ? { recordingRef: call.recordingRef } : {}),
-      },
-    };
+    const details = hotlineToComplaint(call, this.clock.now());
     return this.register(response, details, meta, { key: `hotline:${call.hotline}:${call.callId}`, strict: false });
   }
 

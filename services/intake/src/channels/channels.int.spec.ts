@@ -122,6 +122,39 @@ describe('intake channel adapters', () => {
     });
   });
 
+  const hotlineCall = (callId: string, callStartedAt: string) => ({
+    hotline: '95598',
+    callId,
+    callerNumber: '13912345678',
+    agentId: 'A-1042',
+    agentNotes: '客户反映电费异常。',
+    callStartedAt,
+  });
+
+  it("starts a hotline complaint's clocks when the call started, not when the record was posted", async () => {
+    const callStartedAt = new Date(Date.now() - 3 * 3600_000);
+    callStartedAt.setUTCMilliseconds(0);
+    const response = await postJson('/channels/hotline', hotlineCall('CALL-CLOCK-1', callStartedAt.toISOString()));
+    expect(response.status).toBe(201);
+    const registration = (await response.json()) as { complaintId: string; receivedAt: string };
+    expect(registration.receivedAt).toBe(callStartedAt.toISOString());
+    expect(await get(registration.complaintId)).toMatchObject({ receivedAt: callStartedAt.toISOString() });
+  });
+
+  it('refuses a call that has not started yet with a 400 naming callStartedAt, and writes nothing', async () => {
+    const before = await complaintCount();
+    const inTenMinutes = new Date(Date.now() + 10 * 60_000).toISOString();
+    const response = await postJson('/channels/hotline', hotlineCall('CALL-FUTURE-1', inTenMinutes));
+    expect(response.status).toBe(400);
+    const body = JSON.stringify(await response.json());
+    expect(body).toContain('callStartedAt');
+    expect(body).not.toContain('occurredAt');
+    expect(await complaintCount()).toBe(before);
+    // Within the clock-skew allowance a CTI clock running a little ahead is accepted.
+    const inOneMinute = new Date(Date.now() + 60_000).toISOString();
+    expect((await postJson('/channels/hotline', hotlineCall('CALL-SKEW-1', inOneMinute))).status).toBe(201);
+  });
+
   const canonical = {
     complainant: { name: 'Mr Li', customerId: 'C-5531', contact: { phone: '13700000000' } },
     description: 'The branch refused to let me close my account without a fee.',

@@ -37,6 +37,26 @@ describe('registering a complaint', () => {
       ]);
   });
 
+  it("records it as received when it reached the company, where the channel knows that (a call's start)", () => {
+    const command = registration({ receivedAt: '2026-03-02T07:00:00.000Z' });
+    spec
+      .given([])
+      .when(command)
+      .then([
+        {
+          type: 'ComplaintReceived',
+          data: { ...command.data, occurredAt: '2026-03-01T02:00:00.000Z', receivedAt: '2026-03-02T07:00:00.000Z' },
+        },
+      ]);
+  });
+
+  it('refuses a time of receipt after the decision, naming it', () => {
+    spec
+      .given([])
+      .when(registration({ receivedAt: '2026-03-02T08:31:00.000Z' }))
+      .thenThrows(RuleRejectedError, /receivedAt .* lies in the future/);
+  });
+
   it('refuses to register the same complaint twice', () => {
     const command = registration();
     spec

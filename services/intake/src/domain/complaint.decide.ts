@@ -48,6 +48,13 @@ function register(command: RegisterComplaint, state: ComplaintState, meta: Comma
   if (state.status !== 'none') {
     throw new InvalidStateError('register the complaint', 'already registered');
   }
+  const receivedAt = new Date(command.data.receivedAt ?? meta.now);
+  if (receivedAt.getTime() > meta.now.getTime()) {
+    throw new RuleRejectedError(
+      `receivedAt ${command.data.receivedAt} lies in the future (now is ${meta.now.toISOString()})`,
+      { field: 'receivedAt' },
+    );
+  }
   const occurredAt = new Date(command.data.occurredAt);
   if (occurredAt.getTime() > meta.now.getTime() + CLOCK_SKEW_MS) {
     throw new RuleRejectedError(
@@ -64,8 +71,9 @@ function register(command: RegisterComplaint, state: ComplaintState, meta: Comma
   const { history, ...complaint } = command.data;
   const at = meta.now.toISOString();
   const { complaintId } = complaint;
+  const received = { ...complaint, occurredAt: occurredAt.toISOString(), receivedAt: receivedAt.toISOString() };
   const events: ComplaintEvent[] = [
-    { type: 'ComplaintReceived', data: { ...complaint, occurredAt: occurredAt.toISOString(), receivedAt: at } },
+    { type: 'ComplaintReceived', data: received },
     ...(history?.similar ?? []).map((duplicateOf): ComplaintEvent => ({
       type: 'PossibleDuplicateLinked',
       data: { complaintId, duplicateOf, linkedAt: at },

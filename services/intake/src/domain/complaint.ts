@@ -30,6 +30,11 @@ export interface ComplaintDetails {
   demands: string[];
   target: { kind: TargetKind; name: string; id?: string };
   occurredAt: string;
+  /**
+   * When the complaint reached the company, where the channel knows it was before it was registered
+   * (a hotline call's start): its clocks and the regulator's count start then. Else the registration's time.
+   */
+  receivedAt?: string;
   language: string;
   /** The channel's own identifiers: call id, caller number, Message-ID, branch code, regulator reference … */
   channelDetails?: Record<string, string>;

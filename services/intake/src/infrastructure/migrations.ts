@@ -254,4 +254,60 @@ export const intakeMigrations: Migration[] = [
       ${tenantIsolation('complaint_departments')}
     `,
   },
+  {
+    name: 'IntakeTenantReferenceSequences1763800002200',
+    // One reference sequence per tenant and year: from a sequence shared by all tenants, each
+    // tenant could read the others' volume off the gaps between its own references. A reference is
+    // shown to the customer with the tenant's name and looked up within the tenant, so it is unique
+    // per tenant (the index below says so), not globally. A tenant's sequence for a year starts
+    // after the highest reference the tenant already holds for that year (complaint_index keeps
+    // every one; its rows are never deleted), so numbers issued by the shared sequence are not reused.
+    up: `
+      CREATE UNIQUE INDEX complaint_index_reference ON complaint_index (tenant, reference);
+      CREATE FUNCTION next_reference_number(p_tenant text, p_year integer) RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+      DECLARE
+        -- A tenant id is any text: its digest makes a valid identifier that stays under 63 bytes.
+        sequence_name text := format('reference_%s_%s', md5(p_tenant), p_year);
+        held bigint;
+      BEGIN
+        RETURN nextval(sequence_name);
+      EXCEPTION WHEN undefined_table THEN
+        SELECT max(substring(c.reference FROM '^CMP-' || p_year || '-([0-9]+)$')::bigint) INTO held
+          FROM complaint_index c WHERE c.tenant = p_tenant;
+        BEGIN
+          EXECUTE format('CREATE SEQUENCE %I START WITH %s', sequence_name, coalesce(held, 0) + 1);
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+          NULL; -- another registration created it first
+        END;
+        RETURN nextval(sequence_name);
+      END $$;
+      CREATE OR REPLACE FUNCTION registration_context(
+        p_tenant text, p_client text, p_key text, p_subject_id text, p_trigrams text[], p_since timestamptz,
+        p_min_similarity float, p_year integer)
+        RETURNS TABLE (earlier_request_hash text, earlier_response jsonb, similar_complaints jsonb,
+                       complaints_in_window bigint, reference_number bigint)
+        LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF p_key IS NOT NULL THEN
+          RETURN QUERY SELECT k.request_hash, k.response, NULL::jsonb, NULL::bigint, NULL::bigint
+            FROM idempotency_keys k WHERE k.tenant = p_tenant AND k.client = p_client AND k.key = p_key;
+          IF FOUND THEN RETURN; END IF;
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('customer:' || p_subject_id));
+        RETURN QUERY SELECT NULL::text, NULL::jsonb,
+          (SELECT coalesce(jsonb_agg(jsonb_build_object('complaintId', s.complaint_id, 'reference', s.reference,
+                                                        'similarity', s.similarity) ORDER BY s.similarity DESC), '[]')
+             FROM (SELECT c.complaint_id, c.reference, keyed_similarity(c.description_trigrams, p_trigrams) AS similarity
+                     FROM complaint_index c
+                    WHERE c.subject_id = p_subject_id AND c.received_at > p_since
+                      AND c.description_trigrams IS NOT NULL
+                      AND keyed_similarity(c.description_trigrams, p_trigrams) >= p_min_similarity
+                    ORDER BY 3 DESC LIMIT 3) s),
+          (SELECT count(*) FROM complaint_index c WHERE c.subject_id = p_subject_id AND c.received_at > p_since),
+          next_reference_number(p_tenant, p_year);
+      END $$;
+      DROP FUNCTION next_reference_number(integer);
+    `,
+  },
 ];

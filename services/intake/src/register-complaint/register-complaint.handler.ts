@@ -91,12 +91,13 @@ export class RegisterComplaintHandler {
           const command = { type: 'RegisterComplaint' as const, data };
           await decideAndAppend(tx, this.store, complaintDecider, stream, command, meta, { newStream: true });
           await dataKey.keep(); // decided and appended: only now may a new key be stored (if the vault is elsewhere)
-          const receivedAt = now.toISOString();
+          // A channel that knows when the complaint reached the company (a call's start) starts its clocks then.
+          const receivedAt = details.receivedAt ?? now.toISOString();
           const registration = {
             complaintId,
             reference,
             receivedAt,
-            timeLimit: timeLimitFor(tenant, details, reference, now),
+            timeLimit: timeLimitFor(tenant, details, reference, new Date(receivedAt)),
           };
           const recorded = key && { ...key, requestHash, response: registration };
           await recordRegistration(tx, tenant, subjectId, { complaintId, reference, trigrams, receivedAt }, recorded);

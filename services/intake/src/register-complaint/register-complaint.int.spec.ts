@@ -68,6 +68,18 @@ describe('POST /complaints', () => {
     });
   });
 
+  it.each([
+    ['zh-Hant', /^您的投訴已受理，編號 CMP-/],
+    ['zh-TW', /^您的投訴已受理，編號 CMP-/],
+    ['zh-HK', /^您的投訴已受理，編號 CMP-/],
+    ['zh-Hans', /^您的投诉已受理，编号 CMP-/],
+    ['zh-CN', /^您的投诉已受理，编号 CMP-/],
+  ])('accepts the language tag %s and tells the time limit in its script', async (language, message) => {
+    const response = await post({ ...valid(), language });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { timeLimit: { message: string } }).timeLimit.message).toMatch(message);
+  });
+
   it('numbers concurrent registrations uniquely, in increasing order within the year', async () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -83,11 +95,35 @@ describe('POST /complaints', () => {
     expect(references.every((r) => r.startsWith(`CMP-${year}-`))).toBe(true);
   });
 
-  it("starts a year's numbering from the counter of the gapless scheme it replaced, once, and a new year at 1", async () => {
-    await intake.db.query('INSERT INTO reference_counters (year, last) VALUES (2031, 41)');
-    const next = async (year: number) =>
-      (await intake.db.query<{ n: string }>('SELECT next_reference_number($1) AS n', [year])).rows[0]!.n;
-    expect([await next(2031), await next(2031), await next(2032)]).toEqual(['42', '43', '1']);
+  it("numbers each tenant's complaints from its own sequence: one tenant's volume does not show in another's references", async () => {
+    const numberOf = async (tenant: string, customerId: string) => {
+      const response = await post(
+        { ...valid(), complainant: { ...valid().complainant, customerId } },
+        { 'x-tenant-id': tenant },
+      );
+      expect(response.status).toBe(201);
+      return Number(((await response.json()) as { reference: string }).reference.slice(-6));
+    };
+    const first = await numberOf('quiet-bank', 'C-Q1');
+    for (let i = 0; i < 3; i++) await numberOf('busy-bank', `C-B${i}`);
+    expect(await numberOf('quiet-bank', 'C-Q2')).toBe(first + 1);
+  });
+
+  it("starts a tenant's numbering for a year after the references the tenant already holds, and a new year at 1", async () => {
+    await intake.db.query(
+      `INSERT INTO complaint_index (complaint_id, tenant, subject_id, reference, received_at)
+       VALUES (gen_random_uuid(), 'old-bank', 'ds-old', 'CMP-2031-000041', now()),
+              (gen_random_uuid(), 'old-bank', 'ds-old', 'CMP-2031-000007', now()),
+              (gen_random_uuid(), 'other-bank', 'ds-other', 'CMP-2031-000099', now())`,
+    );
+    const next = async (tenant: string, year: number) =>
+      (await intake.db.query<{ n: string }>('SELECT next_reference_number($1, $2) AS n', [tenant, year])).rows[0]!.n;
+    expect([await next('old-bank', 2031), await next('old-bank', 2031), await next('old-bank', 2032)]).toEqual([
+      '42',
+      '43',
+      '1',
+    ]);
+    expect(await next('new-bank', 2031)).toBe('1');
   });
 
   it('lists every bad field, refuses unknown ones, and writes nothing', async () => {

@@ -58,7 +58,8 @@ export async function registrationContext(tx: SqlClient, registration: Registeri
 }
 
 /**
- * CMP-<year>-<number>: unique and increasing within a year, from the year's sequence (migrations.ts),
+ * CMP-<year>-<number>: unique and increasing within the tenant's year, from the tenant's sequence for
+ * the year (migrations.ts: one per tenant, so no tenant can count another's complaints),
  * so registrations do not queue behind each other's commits. A registration that fails after taking
  * its number leaves a gap: the event log, not the numbering, is the complete record.
  */

@@ -28,12 +28,32 @@ function longDate(locale: string, timeZone: string, instant: Date): string {
   return format.format(instant);
 }
 
+type Script = 'Hant' | 'Hans' | 'en';
+
+/**
+ * Which written Chinese a BCP 47 tag asks for, by its likely script (CLDR's likely subtags, via
+ * Intl.Locale): zh-TW, zh-HK, zh-MO and zh-Hant are Traditional; zh, zh-CN, zh-SG and zh-Hans are
+ * Simplified. Anything else, or a tag Intl cannot read, is answered in English.
+ */
+export function scriptFor(language: string): Script {
+  try {
+    const locale = new Intl.Locale(language).maximize();
+    if (locale.language !== 'zh') return 'en';
+    return locale.script === 'Hant' ? 'Hant' : 'Hans';
+  } catch {
+    return 'en';
+  }
+}
+
+const SENTENCES: Record<Script, { locale: string; text: (reference: string, date: string) => string }> = {
+  Hant: { locale: 'zh-TW', text: (r, d) => `您的投訴已受理，編號 ${r}。我們將於 ${d} 前答覆您。` },
+  Hans: { locale: 'zh-CN', text: (r, d) => `您的投诉已受理，编号 ${r}。我们将于 ${d} 前答复您。` },
+  en: { locale: 'en-GB', text: (r, d) => `Your complaint is registered as ${r}. We will respond by ${d}.` },
+};
+
 function sentence(language: string, reference: string, respondBy: Date, timeZone: string): string {
-  const chinese = language.startsWith('zh');
-  const date = longDate(chinese ? 'zh-CN' : 'en-GB', timeZone, respondBy);
-  return chinese
-    ? `您的投诉已受理，编号 ${reference}。我们将于 ${date} 前答复您。`
-    : `Your complaint is registered as ${reference}. We will respond by ${date}.`;
+  const { locale, text } = SENTENCES[scriptFor(language)];
+  return text(reference, longDate(locale, timeZone, respondBy));
 }
 
 export function timeLimitFor(

@@ -362,7 +362,7 @@ describe('proposing resolutions', () => {
         ev('ResolutionOptionRefused', {
           kind: 'fee-waiver',
           reason:
-            'Customer C-1001 was already granted a fee waiver on 2025-06-01 (CMP-2025-000777); at most 1 per 12 months',
+            'The customer was already granted a fee waiver on 2025-06-01 (CMP-2025-000777); at most 1 per 12 months',
           refusedAt: at,
         }),
       ]);
@@ -560,7 +560,7 @@ describe('executing the accepted option', () => {
         ev('ResolutionOptionRefused', {
           kind: 'fee-waiver',
           reason:
-            'Customer C-1001 was already granted a fee waiver on 2026-03-01 (CMP-2026-000002); at most 1 per 12 months',
+            'The customer was already granted a fee waiver on 2026-03-01 (CMP-2026-000002); at most 1 per 12 months',
           refusedAt: at,
         }),
       ]);

@@ -39,7 +39,9 @@ export function feeWaiverRefusal(
       .sort()
       .at(-1)!;
     const cases = recent.map((g) => g.reference).join(', ');
-    return `Customer ${customerId} was already granted a fee waiver on ${last.slice(0, 10)} (${cases}); at most ${limit.maxGrants} per ${limit.windowMonths} months`;
+    // customerId is the data subject's pseudonym (the case never holds the customer's own id): named
+    // by it, the customer would be named by a key only the platform knows. The earlier cases identify the grant.
+    return `The customer was already granted a fee waiver on ${last.slice(0, 10)} (${cases}); at most ${limit.maxGrants} per ${limit.windowMonths} months`;
   }
   return undefined;
 }

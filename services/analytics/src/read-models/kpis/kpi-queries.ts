@@ -42,6 +42,32 @@ const catalogue = new SlaCatalogue();
 /** Working calendars by id, built once per year and kept. */
 export const calendars: CalendarOf = (id, at) => catalogue.calendar(id, at);
 
+/** The tenants' regimes (SLA_TENANT_REGIMES), as intake reads them: a tenant's calendar follows its regime. */
+const tenantCatalogue = SlaCatalogue.fromEnv();
+const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+
+/**
+ * The time zone periods are counted in: `timeZone` (an IANA zone) when given, else the time zone
+ * of the tenant's working calendar (its regime's default policy), so a complaint received on a
+ * Monday morning in Shanghai counts on that Monday, not on the Sunday UTC says.
+ */
+export function periodTimeZone(query: RawQuery, tenant: string | undefined): string {
+  const given = query.timeZone;
+  if (given !== undefined) {
+    if (!TIME_ZONES.has(given))
+      throw new BadRequestException('timeZone must be an IANA time zone such as Asia/Shanghai');
+    return given;
+  }
+  const now = new Date();
+  const policy = tenantCatalogue.policyFor({
+    tenant: tenant ?? '',
+    channel: 'web',
+    category: 'unclassified',
+    priority: 'normal',
+  });
+  return tenantCatalogue.calendar(policy.calendarId, now).timeZone;
+}
+
 /**
  * from (inclusive) and to (exclusive), open-ended when absent, the caller's tenant and, for a
  * department-scoped role, its token's departments (none named: no cases); the format, and that

@@ -264,22 +264,24 @@ describe('KPIs and regulator returns over a data set with known answers', () => 
 
   it('gives SLA compliance per clock type', async () => {
     // bank-uk: U2 runs only acknowledgement and resolution (no clock list on its opening); U1 U3 U5 run all four.
-    // Resolution breached by U3.
+    // Compliance is over the clocks that ended: U5 is not resolved, so its resolution and regulatory clocks
+    // run (reported apart) and it never had a follow-up clock. Resolution breached by U3.
     expect(await get('bank-uk', `kpis/sla?${NOVEMBER}`)).toEqual({
       rows: [
-        { clock: 'acknowledgement', cases: 4, breached: 0, compliance: 1 },
-        { clock: 'resolution', cases: 4, breached: 1, compliance: 0.75 },
-        { clock: 'follow-up', cases: 3, breached: 0, compliance: 1 },
-        { clock: 'regulatory', cases: 3, breached: 0, compliance: 1 },
+        { clock: 'acknowledgement', cases: 4, met: 4, breached: 0, running: 0, compliance: 1 },
+        { clock: 'resolution', cases: 4, met: 2, breached: 1, running: 1, compliance: 0.6667 },
+        { clock: 'follow-up', cases: 2, met: 2, breached: 0, running: 0, compliance: 1 },
+        { clock: 'regulatory', cases: 3, met: 2, breached: 0, running: 1, compliance: 1 },
       ],
     });
-    // bank-cn: N1 N2 N3 N5 run all four. Resolution and regulatory both breached by N2.
+    // bank-cn: N1 N2 N3 N5 run all four. N5 is neither acknowledged nor resolved: its clocks run, and it never
+    // had a follow-up clock; N3's follow-up call is not recorded yet. Resolution and regulatory both breached by N2.
     expect(await get('bank-cn', `kpis/sla?${NOVEMBER}`)).toEqual({
       rows: [
-        { clock: 'acknowledgement', cases: 4, breached: 0, compliance: 1 },
-        { clock: 'resolution', cases: 4, breached: 1, compliance: 0.75 },
-        { clock: 'follow-up', cases: 4, breached: 0, compliance: 1 },
-        { clock: 'regulatory', cases: 4, breached: 1, compliance: 0.75 },
+        { clock: 'acknowledgement', cases: 4, met: 3, breached: 0, running: 1, compliance: 1 },
+        { clock: 'resolution', cases: 4, met: 2, breached: 1, running: 1, compliance: 0.6667 },
+        { clock: 'follow-up', cases: 3, met: 2, breached: 0, running: 1, compliance: 1 },
+        { clock: 'regulatory', cases: 4, met: 2, breached: 1, running: 1, compliance: 0.6667 },
       ],
     });
   });

@@ -37,6 +37,7 @@ import {
   loadDepartmentEvents,
   OF_DEPARTMENTS,
   parseScope,
+  periodTimeZone,
   reply,
   type RawQuery,
 } from './kpi-queries';
@@ -51,28 +52,30 @@ const PERIODS = ['day', 'week', 'month'] as const;
 export class KpisController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Complaints received per period and dimension value, counted by receipt time (UTC periods). */
+  /** Complaints received per period and dimension value, by receipt time in the tenant's time zone (or `timeZone`). */
   @Get('volumes')
   @ApiQuery({ name: 'by', required: false, enum: DIMENSIONS })
   @ApiQuery({ name: 'period', required: false, enum: PERIODS })
   async volumes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     const by = enumParam(query, 'by', DIMENSIONS);
     const period = enumParam(query, 'period', PERIODS);
-    const scope = parseScope(query, meta, ['by', 'period']);
-    const { rows } = await this.db.query<{ period: Date; value: string | null; complaints: string }>(
-      `SELECT date_trunc($1, (summary->>'receivedAt')::timestamptz AT TIME ZONE 'UTC') AS period,
+    const scope = parseScope(query, meta, ['by', 'period', 'timeZone']);
+    const timeZone = periodTimeZone(query, scope.tenant);
+    const { rows } = await this.db.query<{ period: string; value: string | null; complaints: string }>(
+      `SELECT to_char(date_trunc($1, (summary->>'receivedAt')::timestamptz AT TIME ZONE $7), 'YYYY-MM-DD') AS period,
               summary->>$2 AS value, count(*) AS complaints
          FROM case_summaries
         WHERE summary ? 'receivedAt' AND (summary->>'receivedAt')::timestamptz >= $3 AND (summary->>'receivedAt')::timestamptz < $4
           AND ($5::text IS NULL OR tenant = $5) AND ${OF_DEPARTMENTS('$6')}
         GROUP BY 1, 2 ORDER BY 1, 2`,
-      [period, by, scope.from, scope.to, scope.tenant ?? null, scope.departments],
+      [period, by, scope.from, scope.to, scope.tenant ?? null, scope.departments, timeZone],
     );
     return reply(query, response, 'volumes', {
       by,
       period,
+      timeZone,
       rows: rows.map((r) => ({
-        period: r.period.toISOString().slice(0, 10),
+        period: r.period,
         [by]: r.value ?? 'unknown',
         complaints: Number(r.complaints),
       })),
@@ -86,7 +89,7 @@ export class KpisController {
     return reply(query, response, 'handling', handlingFigures(cases, calendars));
   }
 
-  /** Per SLA clock type: cases running it, breached, and the compliance rate. */
+  /** Per SLA clock type: its clocks met, breached and still running; compliance over those that ended. */
   @Get('sla')
   async sla(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query, meta))));

@@ -125,6 +125,7 @@ describe('KPIs over a data set with known answers', () => {
     expect(await get('volumes?by=channel&period=day')).toEqual({
       by: 'channel',
       period: 'day',
+      timeZone: 'Asia/Shanghai', // bank-a's calendar: the default policy's (China)
       rows: [
         { period: '2026-10-01', channel: 'email', complaints: 2 },
         { period: '2026-10-01', channel: 'hotline', complaints: 3 },
@@ -152,6 +153,40 @@ describe('KPIs over a data set with known answers', () => {
       escalationRate: 0.3,
       reopenRate: 0,
     });
+  });
+
+  it("buckets days in the tenant's time zone (its calendar's), or in a valid timeZone given", async () => {
+    // Received Monday 5 October 01:00 in Shanghai (the default policy's calendar): still Sunday in UTC.
+    const id = newId();
+    const receivedAt = '2026-10-04T17:00:00.000Z';
+    await new PostgresTransport(bus).publish([
+      {
+        topic: Topics.intake,
+        key: id,
+        value: JSON.stringify({
+          ...receivedEnvelope(id),
+          tenant: 'bank-tz',
+          id: randomUUID(),
+          time: receivedAt,
+          data: complaintReceivedData(id, { receivedAt }),
+        }),
+        headers: {},
+      },
+    ]);
+    const volumes = async (query: string) =>
+      api(`${analytics.base}/kpis/volumes?by=channel${query}`, { headers: { 'x-tenant-id': 'bank-tz' } });
+    const rows = async (query: string) => ((await (await volumes(query)).json()) as { rows: unknown[] }).rows;
+    await eventually('the case projected', async () => ((await rows('&period=day')).length === 1 ? true : undefined));
+    expect(await rows('&period=day')).toEqual([{ period: '2026-10-05', channel: 'hotline', complaints: 1 }]);
+    expect(await rows('&period=day&timeZone=UTC')).toEqual([
+      { period: '2026-10-04', channel: 'hotline', complaints: 1 },
+    ]);
+    expect(await rows('&timeZone=America/New_York&period=week')).toEqual([
+      { period: '2026-09-28', channel: 'hotline', complaints: 1 },
+    ]);
+    const refused = await volumes('&period=day&timeZone=Mars/Olympus_Mons');
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('timeZone');
   });
 
   it('refuses an unknown dimension', async () => {

@@ -53,7 +53,7 @@ export interface RowResult {
 }
 
 /** The separator the header uses: Excel's comma, its "Unicode text" tab, a ; or a full-width ，. */
-function delimiterOf(text: string): string {
+export function delimiterOf(text: string): string {
   const header = text.slice(0, text.search(/\r?\n|$/));
   const counts = [',', '\t', ';', '，'].map((d) => [d, header.split(d).length] as const);
   return counts.reduce((best, next) => (next[1] > best[1] ? next : best))[0];
@@ -77,7 +77,7 @@ function readRows(text: string, delimiter: string): Row[] {
   return records;
 }
 
-function reasonOf(status: number, body: Record<string, unknown>): string {
+export function reasonOf(status: number, body: Record<string, unknown>): string {
   const b = body as { detail?: string; message?: string; violations?: { field: string; problems: string[] }[] };
   if (b.violations?.length) return b.violations.map((v) => `${v.field}: ${v.problems.join(', ')}`).join('; ');
   return `${status}: ${b.detail ?? b.message ?? 'refused'}`;

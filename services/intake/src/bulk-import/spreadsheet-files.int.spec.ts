@@ -4,7 +4,9 @@
  * intake answering 429/503 with Retry-After; a file edited and imported again; dates without a
  * zone; full-width digits and separators. Real intake in process, real PostgreSQL.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,5 +264,18 @@ describe('bulk import of files as spreadsheets write them', () => {
     expect(stored.occurredAt).toBe('2026-10-15T02:00:00.000Z');
     expect(stored.demands).toEqual(['退款', '道歉']);
     expect(stored.description).toBe('全角标点，保持原样：１２３');
+  }, 60_000);
+
+  it('prints a template (--template) that Excel opens as UTF-8 and that imports as it is', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(__dirname, '../../dist/bulk-import/cli.js'),
+      '--template',
+    ]);
+    expect(stdout.startsWith('\uFEFFchannel,complainant_name,')).toBe(true);
+    const file = join(dir, 'template.csv');
+    writeFileSync(file, stdout);
+    const [result] = await importCsv({ file, intakeUrl: intake.base, credentials: { apiKey } });
+    expect(result).toMatchObject({ row: 2, status: 'accepted' });
+    expect((await complaint(result!.complaintId!)).complainant.name).toBe('王女士');
   }, 60_000);
 });

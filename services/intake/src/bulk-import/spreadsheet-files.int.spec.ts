@@ -279,3 +279,22 @@ describe('bulk import of files as spreadsheets write them', () => {
     expect((await complaint(result!.complaintId!)).complainant.name).toBe('王女士');
   }, 60_000);
 });
+
+describe("bulk import against intake's own rate limit", () => {
+  let intake: InProcessService;
+  afterAll(async () => {
+    await intake?.close();
+  });
+
+  it('waits out the 429s of RATE_LIMIT_PER_MINUTE=4 and imports all 7 rows, none rejected', async () => {
+    intake = await startInProcess(intakeService, undefined, { RATE_LIMIT_PER_MINUTE: '4' });
+    const apiKey = (await new ApiKeys(intake.db).issue('default', 'paper-forms', ['branch'])).key;
+    const file = join(mkdtempSync(join(tmpdir(), 'csv-rate-')), 'forms.csv');
+    writeFileSync(file, csvText(Array.from({ length: 7 }, (_, i) => row(`rate-${i}`))));
+    const started = Date.now();
+    const results = await importCsv({ file, intakeUrl: intake.base, credentials: { apiKey }, concurrency: 2 });
+    expect(results.map((r) => r.status)).toEqual(Array(7).fill('accepted'));
+    // The limit is per minute: the last three rows could only have gone through in the next one.
+    expect(Date.now() - started).toBeGreaterThan(50_000);
+  }, 150_000);
+});

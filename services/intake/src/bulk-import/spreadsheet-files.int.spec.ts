@@ -178,6 +178,32 @@ describe('bulk import of files as spreadsheets write them', () => {
     }
   }, 60_000);
 
+  it('gives up on a row after the bounded attempts, whatever Retry-After asks, and reports it failed, not rejected', async () => {
+    let calls = 0;
+    const busy: Server = createServer((request, response) => {
+      calls++;
+      request.resume();
+      response.writeHead(429, { 'retry-after': '86400' }).end('{"message":"Too many requests"}');
+    });
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const results = await importCsv({
+        file: write(Buffer.from(csvText([row('busy-1'), row('busy-2')]))),
+        intakeUrl: `http://127.0.0.1:${(busy.address() as { port: number }).port}`,
+        credentials: { apiKey },
+        retry: { attempts: 3, maxWaitMs: 200, baseMs: 10 },
+      });
+      expect(results.map((r) => [r.status, r.reason])).toEqual(
+        Array(2).fill(['failed', expect.stringMatching(/429 3 times; import the file again later/)]),
+      );
+      expect(calls).toBe(6);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+
   it('adds only the new rows when an edited file is imported again', async () => {
     const first = [
       row('ed-1', { external_reference: 'F-2026-0001' }),

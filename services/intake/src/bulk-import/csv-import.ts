@@ -1,30 +1,31 @@
 /**
  * Bulk import of complaints from CSV (e.g. a month of branch paper forms) through the intake API,
- * so every row passes the same validation and rules as any channel. Each row is either accepted
- * or rejected with its reason in the report; nothing is skipped silently. Each row's
- * Idempotency-Key derives from the file's content and the row number, so importing the same file
- * twice creates nothing new.
+ * so every row passes the same validation and rules as any channel. Each row is accepted, a
+ * duplicate of one imported before, rejected with its reason, or failed (the intake kept saying
+ * "not now"); nothing is skipped silently. Each row's Idempotency-Key derives from the row itself
+ * (row-values.ts: its external reference, else its content), so importing the same or an edited
+ * file again adds only the rows that are new. Columns: docs/integration.md, "Bulk import".
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
 import { csvLine } from '@complaints/kit';
+import { decodeFile } from './decode';
+import {
+  CSV_COLUMNS,
+  assertTimeZone,
+  complaintOfRow,
+  narrow,
+  occurredAt,
+  referenceOf,
+  rowKey,
+  type Row,
+} from './row-values';
+import { DEFAULT_RETRY, Gate, post, type RetryPolicy } from './submit';
 
-export const CSV_COLUMNS = [
-  'channel',
-  'complainant_name',
-  'customer_id',
-  'phone',
-  'email',
-  'address',
-  'description',
-  'demands',
-  'target_kind',
-  'target_name',
-  'occurred_at',
-  'language',
-] as const;
+export { CSV_COLUMNS, complaintOfRow };
+
+/** Chinese Excel's home and the platform's first tenants' zone; the tenant's calendar is not readable by an API key. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 export interface ImportOptions {
   file: string;
@@ -33,103 +34,165 @@ export interface ImportOptions {
   credentials: { apiKey: string } | { token: string };
   defaultChannel?: string;
   concurrency?: number;
+  /** The file's encoding (an iconv-lite name); detected when absent. */
+  encoding?: string;
+  /** The IANA zone a date without one is read in. */
+  timeZone?: string;
+  retry?: RetryPolicy;
   onProgress?: (done: number, total: number) => void;
+  onFile?: (file: { encoding: string; how: string; delimiter: string; timeZone: string }) => void;
 }
 
 export interface RowResult {
   row: number;
-  status: 'accepted' | 'duplicate' | 'rejected';
+  status: 'accepted' | 'duplicate' | 'rejected' | 'failed';
   complaintId?: string;
   reference?: string;
   reason?: string;
+  note?: string;
 }
 
-type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string>>;
+/** The separator the header uses: Excel's comma, its "Unicode text" tab, a ; or a full-width ，. */
+export function delimiterOf(text: string): string {
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  const counts = [',', '\t', ';', '，'].map((d) => [d, header.split(d).length] as const);
+  return counts.reduce((best, next) => (next[1] > best[1] ? next : best))[0];
+}
 
-const blankToUndefined = (value: string | undefined) => (value && value.trim() !== '' ? value.trim() : undefined);
-
-/** The canonical complaint body for one CSV row; validation is left to the intake API. */
-export function complaintOfRow(row: Row, defaultChannel: string): Record<string, unknown> {
-  const contact = Object.fromEntries(
-    (['phone', 'email', 'address'] as const).flatMap((k) => (blankToUndefined(row[k]) ? [[k, row[k]!.trim()]] : [])),
-  );
-  const customerId = blankToUndefined(row.customer_id);
-  return {
-    channel: blankToUndefined(row.channel) ?? defaultChannel,
-    complainant: { name: row.complainant_name?.trim() ?? '', ...(customerId ? { customerId } : {}), contact },
-    description: row.description?.trim() ?? '',
-    demands: (row.demands ?? '')
-      .split(';')
-      .map((d) => d.trim())
-      .filter(Boolean),
-    target: {
-      kind: blankToUndefined(row.target_kind) ?? 'other',
-      name: blankToUndefined(row.target_name) ?? 'paper form',
+function readRows(text: string, delimiter: string): Row[] {
+  const records = parse(text, {
+    delimiter,
+    columns: (header: string[]) => {
+      const names = header.map((h) => narrow(h).trim().toLowerCase());
+      const unknown = names.filter((n) => n !== '' && !(CSV_COLUMNS as readonly string[]).includes(n));
+      if (unknown.length)
+        throw new Error(
+          `Unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(', ')}`,
+        );
+      return names.map((n) => n || false);
     },
-    occurredAt: row.occurred_at?.trim() ?? '',
-    language: blankToUndefined(row.language) ?? 'zh',
-  };
+    skip_empty_lines: false,
+    relax_column_count: true,
+  }) as Row[];
+  return records;
 }
 
-function reasonOf(status: number, body: unknown): string {
-  const b = body as { message?: string; violations?: { field: string; problems: string[] }[] };
+export function reasonOf(status: number, body: Record<string, unknown>): string {
+  const b = body as { detail?: string; message?: string; violations?: { field: string; problems: string[] }[] };
   if (b.violations?.length) return b.violations.map((v) => `${v.field}: ${v.problems.join(', ')}`).join('; ');
-  return `${status}: ${b.message ?? 'refused'}`;
+  return `${status}: ${b.detail ?? b.message ?? 'refused'}`;
 }
 
-async function submit(options: ImportOptions, fileHash: string, rowNumber: number, row: Row): Promise<RowResult> {
-  const response = await fetch(`${options.intakeUrl}/complaints`, {
-    method: 'POST',
-    headers: {
+/** The intake's answer when an Idempotency-Key comes back with a different complaint. */
+const keyReused = (status: number, body: Record<string, unknown>) =>
+  status === 422 &&
+  (typeof body.idempotencyKey === 'string' || /Idempotency-Key .* already used/.test(reasonOf(status, body)));
+
+interface Prepared {
+  row: number;
+  key: string;
+  body: Record<string, unknown>;
+  reference?: string;
+  note?: string;
+  sameAs?: number;
+}
+
+function prepare(rows: Row[], defaultChannel: string, timeZone: string): Prepared[] {
+  const first = new Map<string, number>();
+  return rows.flatMap((row, index) => {
+    if (Object.values(row).every((v) => (v ?? '').trim() === '')) return []; // Excel's trailing blank rows
+    const date = occurredAt(row.occurred_at, timeZone);
+    const body = complaintOfRow(row, defaultChannel, date.value);
+    const key = rowKey(row, body);
+    const number = index + 2;
+    const sameAs = first.get(key);
+    if (sameAs === undefined) first.set(key, number);
+    return [{ row: number, key, body, reference: referenceOf(row), note: date.note, sameAs }];
+  });
+}
+
+async function submit(options: ImportOptions, item: Prepared, gate: Gate): Promise<RowResult> {
+  const { row, note } = item;
+  if (item.sameAs !== undefined)
+    return { row, status: 'duplicate', reason: `the same complaint as row ${item.sameAs}`, note };
+  const answer = await post(
+    `${options.intakeUrl}/complaints`,
+    {
       'content-type': 'application/json',
-      'idempotency-key': `csv:${fileHash.slice(0, 32)}:${rowNumber}`,
+      'idempotency-key': item.key,
       ...('apiKey' in options.credentials
         ? { 'x-api-key': options.credentials.apiKey }
         : { authorization: `Bearer ${options.credentials.token}` }),
     },
-    body: JSON.stringify(complaintOfRow(row, options.defaultChannel ?? 'letter')),
-  });
-  const body = (await response.json().catch(() => ({}))) as { complaintId?: string; reference?: string };
-  if (response.status === 201) {
-    return {
-      row: rowNumber,
-      status: response.headers.get('idempotent-replayed') ? 'duplicate' : 'accepted',
-      complaintId: body.complaintId,
-      reference: body.reference,
-    };
-  }
-  if (response.status >= 400 && response.status < 500)
-    return { row: rowNumber, status: 'rejected', reason: reasonOf(response.status, body) };
-  throw new Error(
-    `Row ${rowNumber}: intake answered ${response.status}; stop and re-run the import (rows already done are not duplicated)`,
+    item.body,
+    gate,
+    options.retry ?? DEFAULT_RETRY,
   );
+  if (answer.kind === 'gave-up') return { row, status: 'failed', reason: answer.reason, note };
+  const { status, body } = answer;
+  if (status === 201) {
+    const { complaintId, reference } = body as { complaintId?: string; reference?: string };
+    return { row, status: answer.replayed ? 'duplicate' : 'accepted', complaintId, reference, note };
+  }
+  if (status === 401 || status === 404)
+    throw new Error(`Intake answered ${reasonOf(status, body)}: check --url and the credentials`);
+  if (keyReused(status, body))
+    return {
+      row,
+      status: 'duplicate',
+      note,
+      reason: item.reference
+        ? `external reference "${item.reference}" was imported before and the row was edited since; the first registration stands (change the case, not the file)`
+        : 'imported before with another channel or time zone; the first registration stands',
+    };
+  if (status >= 400 && status < 500) return { row, status: 'rejected', reason: reasonOf(status, body), note };
+  return { row, status: 'failed', reason: `${reasonOf(status, body)}; import the file again later`, note };
 }
 
 /** Imports every row; resolves with one result per data row (row 2 is the first after the header). */
 export async function importCsv(options: ImportOptions): Promise<RowResult[]> {
-  const fileHash = createHash('sha256')
-    .update(await readFile(options.file))
-    .digest('hex');
-  const rows: Row[] = [];
-  const parser = createReadStream(options.file).pipe(
-    parse({ columns: true, bom: true, skip_empty_lines: true, trim: false, relax_column_count: true }),
-  );
-  for await (const record of parser) rows.push(record as Row);
-  const results: RowResult[] = new Array<RowResult>(rows.length);
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  assertTimeZone(timeZone);
+  const decoded = decodeFile(await readFile(options.file), options.encoding);
+  const delimiter = delimiterOf(decoded.text);
+  options.onFile?.({ encoding: decoded.encoding, how: decoded.how, delimiter, timeZone });
+  const items = prepare(readRows(decoded.text, delimiter), options.defaultChannel ?? 'letter', timeZone);
+  const results = new Array<RowResult>(items.length);
+  const gate = new Gate();
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < rows.length) {
+    while (next < items.length) {
       const index = next++;
-      results[index] = await submit(options, fileHash, index + 2, rows[index]!);
-      options.onProgress?.(++done, rows.length);
+      results[index] = await submit(options, items[index]!, gate);
+      options.onProgress?.(++done, items.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, items.length) }, worker));
   return results;
 }
 
 export function reportCsv(results: RowResult[]): string {
-  const lines = results.map((r) => csvLine([r.row, r.status, r.complaintId, r.reference, r.reason]));
-  return ['row,status,complaint_id,reference,reason', ...lines].join('\n') + '\n';
+  const lines = results.map((r) => csvLine([r.row, r.status, r.complaintId, r.reference, r.reason, r.note]));
+  return ['row,status,complaint_id,reference,reason,note', ...lines].join('\n') + '\n';
+}
+
+/** --template: the header and one example row, for a spreadsheet to start from. */
+export function templateCsv(): string {
+  const example: Record<(typeof CSV_COLUMNS)[number], string> = {
+    channel: 'branch',
+    complainant_name: '王女士',
+    customer_id: 'C-10086',
+    phone: '13800138000',
+    email: 'wang@example.com',
+    address: '上海市浦东新区世纪大道100号',
+    description: '信用卡已注销，仍被收取年费。',
+    demands: '退还年费;书面道歉',
+    target_kind: 'product',
+    target_name: '信用卡年费',
+    occurred_at: '2026-10-15 10:00',
+    language: 'zh',
+    external_reference: 'FORM-2026-10-0001',
+  };
+  return `${CSV_COLUMNS.join(',')}\r\n${csvLine(CSV_COLUMNS.map((c) => example[c]))}\r\n`;
 }

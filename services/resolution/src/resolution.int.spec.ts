@@ -89,13 +89,23 @@ describe('the resolution service', () => {
     await readyToPropose(second);
     const refused = await post(second, 'proposals', waiver);
     expect(refused.status).toBe(422);
-    expect(refused.body.message).toMatch(
-      /Customer C-77 was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
+    // Named reasons, not the body's shape (the error body's format is another change's).
+    expect(JSON.stringify(refused.body)).toMatch(
+      /Customer C-77 was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The fee-waiver option is refused and nothing was proposed/,
+    );
+    // A waiver plus an apology: the whole proposal is refused, not answered 200 with the apology alone.
+    const withApology = await post(second, 'proposals', {
+      options: [...waiver.options, { kind: 'apology', description: 'Written apology' }],
+    });
+    expect(withApology.status).toBe(422);
+    expect(JSON.stringify(withApology.body)).toMatch(
+      /at most 1 per 12 months\. The fee-waiver option is refused and nothing was proposed/,
     );
     expect(await eventTypes(second)).toEqual([
       'CaseOpened',
       'CaseAcknowledged',
       'ValidityJudged',
+      'ResolutionOptionRefused',
       'ResolutionOptionRefused',
     ]);
 

@@ -367,16 +367,23 @@ describe('proposing resolutions', () => {
         }),
       ]);
   });
-  it('keeps the other options when only the fee waiver is refused', () => {
-    const events = caseDecider.decide(
-      propose(
-        [waiver, { ...apology, optionId: 'option-2' }],
-        [{ caseId: 'o', reference: 'R', grantedAt: '2025-06-01T00:00:00.000Z' }],
-      ),
-      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
-      meta(),
-    );
-    expect(events.map((e) => e.type)).toEqual(['ResolutionOptionRefused', 'ResolutionProposed']);
+  it('proposes nothing when the fee waiver of a waiver plus an apology is refused: only the refusal is recorded', () => {
+    // The officer must not tell the customer "waiver + apology" while only the apology went out.
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(
+        propose(
+          [waiver, { ...apology, optionId: 'option-2' }],
+          [{ caseId: 'o', reference: 'R', grantedAt: '2025-06-01T00:00:00.000Z' }],
+        ),
+      )
+      .then([
+        ev('ResolutionOptionRefused', {
+          kind: 'fee-waiver',
+          reason: 'Customer C-1001 was already granted a fee waiver on 2025-06-01 (R); at most 1 per 12 months',
+          refusedAt: at,
+        }),
+      ]);
   });
   it('grants a fee waiver again once 12 months have passed', () => {
     const events = caseDecider.decide(

@@ -1,7 +1,8 @@
 /**
  * The case workflow's rules: which command each state allows, who may approve what, and the
  * limits policy puts on remedies. A refusal throws (nothing is appended) unless the refusal itself
- * is a fact worth keeping, like a fee waiver refused under the once-per-period rule.
+ * is a fact worth keeping, like a fee waiver refused under the once-per-period rule (which refuses
+ * the whole proposal it is part of).
  */
 import {
   InvalidStateError,
@@ -117,26 +118,22 @@ function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: 
   }
   for (const option of options) refuseBadMoney(option);
   const waiverRefusal = feeWaiverRefusal(state.facts.opened.customerId, feeWaiversGranted, meta.now);
-  const refused: CaseEvent[] = [];
-  const allowed = options.filter((option) => {
-    if (option.kind !== 'fee-waiver' || !waiverRefusal) return true;
-    refused.push({
-      type: 'ResolutionOptionRefused',
-      data: { caseId, kind: option.kind, reason: waiverRefusal, refusedAt: at },
-    });
-    return false;
-  });
-  if (allowed.length === 0) return refused;
-  const needed = requiredAuthority(allowed, command.data.limits);
+  // A refused option refuses the whole proposal (the refusal recorded, nothing proposed): the
+  // officer offered the options together and must not tell the customer of one that never went out.
+  if (waiverRefusal && options.some((option) => option.kind === 'fee-waiver')) {
+    return [
+      { type: 'ResolutionOptionRefused', data: { caseId, kind: 'fee-waiver', reason: waiverRefusal, refusedAt: at } },
+    ];
+  }
+  const needed = requiredAuthority(options, command.data.limits);
   const approvalRequiredFrom = rankOf(meta.actor.role) >= rankOf(needed.role) ? null : needed.role;
   return [
-    ...refused,
     {
       type: 'ResolutionProposed',
       data: {
         caseId,
         proposalId,
-        options: allowed,
+        options,
         proposedBy: meta.actor,
         approvalRequiredFrom,
         limits: needed.limits,

@@ -72,8 +72,11 @@ export class CaseCommands {
     );
     const refusal = result.appended.find((e) => e.type === 'ResolutionOptionRefused');
     if (refusal && !result.appended.some((e) => e.type === 'ResolutionProposed')) {
-      const { reason } = refusal.data as CaseEventData['ResolutionOptionRefused'];
-      throw new RecordedRefusal(`${reason}. The refusal is recorded on the case.`, { refusalEventId: refusal.eventId });
+      const { reason, kind } = refusal.data as CaseEventData['ResolutionOptionRefused'];
+      throw new RecordedRefusal(
+        `${reason}. The ${kind} option is refused and nothing was proposed or executed; the refusal is recorded on the case.`,
+        { refused: kind, refusalEventId: refusal.eventId },
+      );
     }
     return this.vault.reveal(meta.tenant, presentCase(result.state, result.version));
   }

@@ -10,6 +10,7 @@ import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
 import {
   readPolicyClock,
+  targetInForce,
   whenPolicyClockReaches,
   type ClockDefinition,
   type ClockKind,
@@ -66,7 +67,7 @@ export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Dat
     return {
       clock: definition.kind,
       policy: facts.sla.policyId,
-      target: definition.target,
+      target: targetInForce(definition, run.extension),
       extension: run.extension,
       startedAt: run.startedAt,
       stoppedAt: run.stoppedAt,

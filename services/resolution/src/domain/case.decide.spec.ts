@@ -8,6 +8,7 @@ import {
 import type { AppliedLimit } from './authority';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
+import { readClocks } from './case-sla';
 import { DEFAULT_POLICY, SLA_POLICY_PRESETS } from '@complaints/sla';
 import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from './testing';
 
@@ -740,7 +741,51 @@ describe('reassignment and deadline extensions', () => {
       .thenThrows(RuleRejectedError, /The follow-up clock is not running on this case/);
   });
 
-  it('requests an extension with the reason given to the customer, and a supervisor approves it', () => {
+  it('extends at once when the policy needs no approval (NFRA: 30 days for a complex case), and reports the extended target', () => {
+    const request = cmd('RequestExtension', {
+      extensionId: 'x1',
+      clock: 'regulatory',
+      reason: 'Complex case',
+      customerExplanation: 'We need the card network’s records',
+    });
+    const history = [openedUnderNfra, acknowledged];
+    const events = caseDecider.decide(request, history.reduce(caseDecider.evolve, caseDecider.initialState()), meta());
+    expect(events).toEqual([
+      ev('ExtensionRequested', {
+        extensionId: 'x1',
+        clock: 'regulatory',
+        reason: 'Complex case',
+        customerExplanation: 'We need the card network’s records',
+        requestedAt: at,
+      }),
+      ev('ExtensionDecided', {
+        extensionId: 'x1',
+        approved: true,
+        comment: `Policy ${nfra.id} extends the regulatory clock without approval`,
+        decidedBy: { id: `policy:${nfra.id}`, role: 'system' },
+        decidedAt: at,
+      }),
+    ]);
+    const state = [...history, ...events].reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    const regulatory = readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'regulatory')!;
+    expect(regulatory).toMatchObject({ extension: 'extended', target: { amount: 30, unit: 'calendar-days' } });
+    expect(state.facts.pendingExtension).toBeUndefined();
+  });
+
+  it('waits for a supervisor when the policy needs approval (NFRA’s further 30 days), and reports that target once approved', () => {
+    const extended = [
+      openedUnderNfra,
+      acknowledged,
+      ev('ExtensionRequested', {
+        extensionId: 'x0',
+        clock: 'regulatory',
+        reason: 'r',
+        customerExplanation: 'e',
+        requestedAt: T0,
+      }),
+      ev('ExtensionDecided', { extensionId: 'x0', approved: true, comment: 'c', decidedBy: teamLead, decidedAt: T0 }),
+    ];
     const request = cmd('RequestExtension', {
       extensionId: 'x1',
       clock: 'regulatory',
@@ -748,7 +793,7 @@ describe('reassignment and deadline extensions', () => {
       customerExplanation: 'We need the card network’s records',
     });
     spec()
-      .given([openedUnderNfra, acknowledged])
+      .given(extended)
       .when(request)
       .then([
         ev('ExtensionRequested', {
@@ -760,8 +805,7 @@ describe('reassignment and deadline extensions', () => {
         }),
       ]);
     const requested = [
-      openedUnderNfra,
-      acknowledged,
+      ...extended,
       ev('ExtensionRequested', {
         extensionId: 'x1',
         clock: 'regulatory',
@@ -770,9 +814,10 @@ describe('reassignment and deadline extensions', () => {
         requestedAt: T0,
       }),
     ];
+    const approval = cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: 'OK' });
     spec(teamLead)
       .given(requested)
-      .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: 'OK' }))
+      .when(approval)
       .then([
         ev('ExtensionDecided', {
           extensionId: 'x1',
@@ -782,6 +827,17 @@ describe('reassignment and deadline extensions', () => {
           decidedAt: at,
         }),
       ]);
+    const approved = caseDecider.decide(
+      approval,
+      requested.reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(teamLead),
+    );
+    const state = [...requested, ...approved].reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    expect(readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'regulatory')).toMatchObject({
+      extension: 'further',
+      target: { amount: 60, unit: 'calendar-days' },
+    });
     spec(agent)
       .given(requested)
       .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: '' }))

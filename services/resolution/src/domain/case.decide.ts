@@ -418,8 +418,25 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
           `extension ${working.facts.pendingExtension.extensionId} is still awaiting a decision`,
         );
       }
-      refuseUnextendable(working.facts, command.data.clock);
-      return [{ type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } }];
+      const needsApproval = refuseUnextendable(working.facts, command.data.clock);
+      const requested: CaseEvent = { type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } };
+      if (needsApproval) return [requested];
+      // The policy itself grants it (NFRA's 30 days for a complex case): decided at once, in its name.
+      const { policyId } = working.facts.sla;
+      return [
+        requested,
+        {
+          type: 'ExtensionDecided',
+          data: {
+            caseId,
+            extensionId: command.data.extensionId,
+            approved: true,
+            comment: `Policy ${policyId} extends the ${command.data.clock} clock without approval`,
+            decidedBy: { id: `policy:${policyId}`, role: 'system' },
+            decidedAt: at,
+          },
+        },
+      ];
     }
     case 'DecideExtension': {
       const working = requireStatus(command, state, NOT_CLOSED);
@@ -436,8 +453,11 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
   }
 }
 
-/** A clock is extended only to a target its policy names (NFRA's further 30 days, PSD2's 35 business days). */
-function refuseUnextendable(facts: CaseFacts, clock: string): void {
+/**
+ * A clock is extended only to a target its policy names (NFRA's further 30 days, PSD2's 35 business
+ * days). Returns whether the policy wants that extension approved.
+ */
+function refuseUnextendable(facts: CaseFacts, clock: string): boolean {
   const definition = facts.sla.clocks.find((c) => c.kind === clock);
   const run = facts.clocks[clock as ClockKind];
   if (!definition || !run?.startedAt || run.stoppedAt) {
@@ -451,6 +471,7 @@ function refuseUnextendable(facts: CaseFacts, clock: string): void {
       { clock, policy: facts.sla.policyId, extension: run.extension },
     );
   }
+  return next === 'extended' ? definition.extensionRequiresApproval : definition.furtherExtension!.requiresApproval;
 }
 
 export const caseDecider: Decider<CaseCommand, CaseState, CaseEvent> = {

@@ -60,7 +60,8 @@ export type CaseCommand =
     >
   | Cmd<'WaitOnCustomer', { reason: string }>
   | Cmd<'ResumeCase', Record<never, never>>
-  | Cmd<'ScheduleFollowUp', { dueAt?: string }>
+  /** The calendar the case's follow-up clock counts in: its due date is the follow-up's. */
+  | Cmd<'ScheduleFollowUp', { dueAt?: string; calendar: WorkingCalendar }>
   | Cmd<'RecordSatisfaction', { score: number; comment?: string }>
   | Cmd<'CloseCase', { rootCause: string; improvementAction: string }>
   /** `followOnCaseId` is used only when the reopen window has passed. */

@@ -614,12 +614,6 @@ describe('keeping the customer informed and waiting on them', () => {
 });
 
 describe('follow-up, satisfaction and closure', () => {
-  it('schedules the callback one week after resolution by default', () => {
-    spec()
-      .given(executed)
-      .when(cmd('ScheduleFollowUp', {}))
-      .then([ev('FollowUpScheduled', { dueAt: '2026-03-08T08:00:00.000Z', scheduledAt: at })]);
-  });
   it('records satisfaction from 1 to 5', () => {
     spec()
       .given(executed)
@@ -676,6 +670,32 @@ describe('reopening', () => {
       .given(executed)
       .when(cmd('ReopenCase', { reason: 'x', followOnCaseId: 'f1' }))
       .thenThrows(InvalidStateError, /Cannot reopen: the case is resolved/);
+  });
+});
+
+describe('the follow-up', () => {
+  const followUpClock = (history: CaseEvent[]) => {
+    const state = history.reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    return readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'follow-up')!;
+  };
+  it('is due when the policy’s follow-up clock is due: one due date, not a second one counted apart', () => {
+    // Resolved Sunday 1 March 08:00; the default policy's follow-up clock: 7 calendar days, to the end of 8 March.
+    expect(followUpClock(executed).dueAt).toBe('2026-03-08T23:59:59.999Z');
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-08T23:59:59.999Z', scheduledAt: at })]);
+  });
+  it('takes an earlier date the customer asked for, and refuses one past the policy’s due date (422)', () => {
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-04T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-04T10:00:00.000Z', scheduledAt: at })]);
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-20T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .thenThrows(RuleRejectedError, /The follow-up is due by 2026-03-08T23:59:59.999Z under policy default/);
   });
 });
 

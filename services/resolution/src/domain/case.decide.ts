@@ -26,7 +26,7 @@ import {
 } from './case';
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
-import { slaEventsDue } from './case-sla';
+import { readClocks, slaEventsDue } from './case-sla';
 import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
 import { dueAt, type ClockKind } from '@complaints/sla';
 
@@ -34,8 +34,6 @@ export type { CaseCommand } from './case.commands';
 
 /** Days after closure in which the same case may be reopened; later, a new linked case is opened. */
 export const REOPEN_WINDOW_DAYS = 30;
-/** Default follow-up callback after resolution (回访). */
-export const FOLLOW_UP_AFTER_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 const ACTIVE: CaseStatus[] = ['open', 'in-progress', 'awaiting-approval', 'awaiting-customer', 'accepted'];
@@ -364,9 +362,7 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
     }
     case 'ScheduleFollowUp': {
       const working = requireStatus(command, state, ['resolved']);
-      const dueAt =
-        command.data.dueAt ??
-        new Date(new Date(working.facts.resolvedAt!).getTime() + FOLLOW_UP_AFTER_DAYS * DAY_MS).toISOString();
+      const dueAt = followUpDueAt(working.facts, command.data, meta.now);
       return [{ type: 'FollowUpScheduled', data: { caseId, dueAt, scheduledAt: at } }];
     }
     case 'RecordSatisfaction':
@@ -451,6 +447,26 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
       return [{ type: 'ExtensionDecided', data: { ...command.data, decidedBy: meta.actor, decidedAt: at } }];
     }
   }
+}
+
+/**
+ * The follow-up (回访) is due when the policy's follow-up clock is (its target, extensions and
+ * calendar): one due date. An earlier date the customer asked for is kept; a later one is refused,
+ * since scheduling must not move the policy's deadline (an extension of the clock does).
+ */
+function followUpDueAt(facts: CaseFacts, data: CommandOf<'ScheduleFollowUp'>['data'], now: Date): string {
+  const clock = readClocks(data.calendar, facts, now).find((c) => c.clock === 'follow-up');
+  if (!clock) {
+    if (data.dueAt) return data.dueAt;
+    throw new RuleRejectedError(`Policy ${facts.sla.policyId} runs no follow-up clock: give the follow-up's dueAt`);
+  }
+  if (data.dueAt && new Date(data.dueAt) > new Date(clock.dueAt)) {
+    throw new RuleRejectedError(
+      `The follow-up is due by ${clock.dueAt} under policy ${facts.sla.policyId}; ${data.dueAt} is later`,
+      { dueBy: clock.dueAt, policy: facts.sla.policyId },
+    );
+  }
+  return data.dueAt ?? clock.dueAt;
 }
 
 /**

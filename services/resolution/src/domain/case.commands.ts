@@ -67,7 +67,18 @@ export type CaseCommand =
   /** `followOnCaseId` is used only when the reopen window has passed. */
   | Cmd<'ReopenCase', { reason: string; followOnCaseId: string }>
   /** `directory`: the tenant's departments, the only ones a case can move to. */
-  | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string; directory: DepartmentDirectory }>
+  | Cmd<
+      'ReassignCase',
+      {
+        department: string;
+        agentId?: string;
+        /** What a reroute says the case is about now (routing's complaint.rerouted.v1). */
+        category?: string;
+        priority?: Priority;
+        reason: string;
+        directory: DepartmentDirectory;
+      }
+    >
   | Cmd<'RequestExtension', { extensionId: string; clock: string; reason: string; customerExplanation: string }>
   | Cmd<'DecideExtension', { extensionId: string; approved: boolean; comment: string }>;
 

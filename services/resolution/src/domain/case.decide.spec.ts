@@ -721,6 +721,40 @@ describe('reassignment and deadline extensions', () => {
         }),
       ]);
   });
+  it('takes the category and priority a reroute out of triage names, so the case is no longer unclassified', () => {
+    const triaged = ev('CaseOpened', {
+      ...(opened.data as Omit<CaseEventData['CaseOpened'], 'caseId'>),
+      department: 'triage',
+      queue: 'triage',
+      category: 'unclassified',
+    });
+    const reassign = cmd('ReassignCase', {
+      department: 'cards',
+      agentId: 'agent-7',
+      category: 'card-fees',
+      priority: 'high',
+      reason: 'Rerouted: annual fee',
+      directory: { ...TEST_DIRECTORY, departments: [...TEST_DIRECTORY.departments, { id: 'triage', agents: [] }] },
+    });
+    const events = caseDecider.decide(
+      reassign,
+      [triaged, acknowledged].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events).toEqual([
+      ev('CaseReassigned', {
+        fromDepartment: 'triage',
+        department: 'cards',
+        agentId: 'agent-7',
+        category: 'card-fees',
+        priority: 'high',
+        reason: 'Rerouted: annual fee',
+        reassignedAt: at,
+      }),
+    ]);
+    const state = [triaged, acknowledged, ...events].reduce(caseDecider.evolve, caseDecider.initialState());
+    expect(state.status !== 'none' && state.facts.opened).toMatchObject({ category: 'card-fees', priority: 'high' });
+  });
   it('refuses a department the tenant’s directory lacks', () => {
     spec()
       .given([opened, acknowledged])
@@ -906,7 +940,7 @@ describe('every step refused where the case state does not allow it', () => {
     [
       'schedule the follow-up before resolution',
       offered,
-      cmd('ScheduleFollowUp', {}),
+      cmd('ScheduleFollowUp', { calendar: PLAIN_UTC_CALENDAR }),
       /Cannot schedule the follow-up: the case is awaiting-customer/,
     ],
     [

@@ -209,14 +209,21 @@ describe('the resolution service', () => {
     await new PostgresTransport(bus).publish([
       { topic: Topics.routing, key: caseId, value: JSON.stringify(rerouted), headers: {} },
     ]);
-    await eventually('the case reassigned', async () => {
+    const moved = await eventually('the case reassigned', async () => {
       const body = (await (await api(`${base}/cases/${caseId}`, inTenant)).json()) as {
         department: string;
         agentId?: string;
       };
       return body.department === 'credit-reporting' ? body : undefined;
     });
+    // What the case is about moves with it: the regulator's returns and the search count it by category.
+    expect(moved).toMatchObject({ category: 'credit-report', priority: 'high' });
     expect(await eventTypes(caseId)).toEqual(['CaseOpened', 'CaseReassigned']);
+    const published = await resolution.db.query<{ data: Record<string, unknown> }>(
+      `SELECT data FROM events WHERE stream_id = $1 AND type = 'CaseReassigned'`,
+      [`case-${caseId}`],
+    );
+    expect(published.rows[0]?.data).toMatchObject({ category: 'credit-report', priority: 'high' });
   });
 
   it('seals what agents write with the complainant’s key, shows it to reads, and "[erased]" once they are erased', async () => {

@@ -329,7 +329,12 @@ describe('erasing a complainant', () => {
       reason: sealed,
       customerExplanation: sealed,
     });
-    expect(data('ExtensionDecided')).toMatchObject({ approved: false, comment: sealed });
+    // The policy grants NFRA's first extension itself (its comment names the policy, no person);
+    // the supervisor refuses the further one, with a comment sealed like the rest.
+    expect(stored.filter((e) => e.type === 'ExtensionDecided').map((e) => e.data)).toMatchObject([
+      { approved: true, decidedBy: { role: 'system' }, comment: expect.stringMatching(/^Policy cn-nfra/) },
+      { approved: false, comment: sealed },
+    ]);
     expect(data('ResolutionProposed')).toMatchObject({
       options: [
         { kind: 'refund', amount: 200, currency: 'CNY', description: sealed },

@@ -697,6 +697,12 @@ describe('the follow-up', () => {
       .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-20T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
       .thenThrows(RuleRejectedError, /The follow-up is due by 2026-03-08T23:59:59.999Z under policy default/);
   });
+  it('takes a later date once the due date has passed: the call is late either way, and the breach is recorded', () => {
+    specification(caseDecider, meta(agent, new Date('2026-03-10T08:00:00.000Z')))
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-11T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-11T10:00:00.000Z', scheduledAt: '2026-03-10T08:00:00.000Z' })]);
+  });
 });
 
 describe('reassignment and deadline extensions', () => {

@@ -451,8 +451,9 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
 
 /**
  * The follow-up (回访) is due when the policy's follow-up clock is (its target, extensions and
- * calendar): one due date. An earlier date the customer asked for is kept; a later one is refused,
- * since scheduling must not move the policy's deadline (an extension of the clock does).
+ * calendar): one due date. An earlier date the customer asked for is kept; a later one is refused
+ * while the due date is still ahead, since scheduling must not move the policy's deadline (an
+ * extension of the clock does).
  */
 function followUpDueAt(facts: CaseFacts, data: CommandOf<'ScheduleFollowUp'>['data'], now: Date): string {
   const clock = readClocks(data.calendar, facts, now).find((c) => c.clock === 'follow-up');
@@ -460,7 +461,8 @@ function followUpDueAt(facts: CaseFacts, data: CommandOf<'ScheduleFollowUp'>['da
     if (data.dueAt) return data.dueAt;
     throw new RuleRejectedError(`Policy ${facts.sla.policyId} runs no follow-up clock: give the follow-up's dueAt`);
   }
-  if (data.dueAt && new Date(data.dueAt) > new Date(clock.dueAt)) {
+  // Once the due date has passed (the breach is the monitor's to record), the call can only be later.
+  if (data.dueAt && new Date(data.dueAt) > new Date(clock.dueAt) && now <= new Date(clock.dueAt)) {
     throw new RuleRejectedError(
       `The follow-up is due by ${clock.dueAt} under policy ${facts.sla.policyId}; ${data.dueAt} is later`,
       { dueBy: clock.dueAt, policy: facts.sla.policyId },

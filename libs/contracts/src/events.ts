@@ -148,6 +148,8 @@ const routingPlacement = z.object({
   queue: z.string().min(1),
   category: z.string().min(1),
   priority: z.enum(PRIORITIES),
+  /** How the customer puts it; absent on reroutes recorded before it was carried. */
+  degree: z.enum(['constructive', 'critical', 'accusatory']).optional(),
   agentId: z.string().optional(),
 });
 
@@ -349,6 +351,9 @@ export const caseReassignedV1 = caseFact({
   department: z.string(),
   agentId: z.string().optional(),
   reason: z.string(),
+  /** Set when a reroute changed what the case is about (always when it left triage). */
+  category: z.string().min(1).optional(),
+  priority: z.enum(PRIORITIES).optional(),
 });
 export const caseExtensionRequestedV1 = caseFact({
   requestedAt: isoTime,

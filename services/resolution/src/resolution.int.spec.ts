@@ -89,13 +89,23 @@ describe('the resolution service', () => {
     await readyToPropose(second);
     const refused = await post(second, 'proposals', waiver);
     expect(refused.status).toBe(422);
-    expect(refused.body.message).toMatch(
-      /The customer was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
+    // Named reasons, not the body's shape (the error body's format is another change's).
+    expect(JSON.stringify(refused.body)).toMatch(
+      /The customer was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The fee-waiver option is refused and nothing was proposed/,
+    );
+    // A waiver plus an apology: the whole proposal is refused, not answered 200 with the apology alone.
+    const withApology = await post(second, 'proposals', {
+      options: [...waiver.options, { kind: 'apology', description: 'Written apology' }],
+    });
+    expect(withApology.status).toBe(422);
+    expect(JSON.stringify(withApology.body)).toMatch(
+      /at most 1 per 12 months\. The fee-waiver option is refused and nothing was proposed/,
     );
     expect(await eventTypes(second)).toEqual([
       'CaseOpened',
       'CaseAcknowledged',
       'ValidityJudged',
+      'ResolutionOptionRefused',
       'ResolutionOptionRefused',
     ]);
 
@@ -199,14 +209,21 @@ describe('the resolution service', () => {
     await new PostgresTransport(bus).publish([
       { topic: Topics.routing, key: caseId, value: JSON.stringify(rerouted), headers: {} },
     ]);
-    await eventually('the case reassigned', async () => {
+    const moved = await eventually('the case reassigned', async () => {
       const body = (await (await api(`${base}/cases/${caseId}`, inTenant)).json()) as {
         department: string;
         agentId?: string;
       };
       return body.department === 'credit-reporting' ? body : undefined;
     });
+    // What the case is about moves with it: the regulator's returns and the search count it by category.
+    expect(moved).toMatchObject({ category: 'credit-report', priority: 'high' });
     expect(await eventTypes(caseId)).toEqual(['CaseOpened', 'CaseReassigned']);
+    const published = await resolution.db.query<{ data: Record<string, unknown> }>(
+      `SELECT data FROM events WHERE stream_id = $1 AND type = 'CaseReassigned'`,
+      [`case-${caseId}`],
+    );
+    expect(published.rows[0]?.data).toMatchObject({ category: 'credit-report', priority: 'high' });
   });
 
   it('seals what agents write with the complainant’s key, shows it to reads, and "[erased]" once they are erased', async () => {

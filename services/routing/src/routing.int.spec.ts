@@ -154,6 +154,37 @@ describe('the routing service', () => {
     });
   });
 
+  it('reroutes a triage complaint only with a category (422 otherwise), and publishes the category chosen', async () => {
+    const complaintId = await received('Something is not right and nobody answers me');
+    expect((await get(`/routings/${complaintId}`)).body).toMatchObject({
+      department: 'triage',
+      category: 'unclassified',
+    });
+    const unnamed = await reroute(complaintId, { department: 'triage', queue: 'triage', reason: 'x' }, lead);
+    expect(unnamed.status).toBe(200); // staying in triage needs no category
+    const made = await reroute(complaintId, { department: 'billing', category: 'made-up', reason: 'x' }, lead);
+    expect(made.status).toBe(422);
+    expect(JSON.stringify(made.body)).toMatch(/Category made-up is not in the rule table/);
+    const moved = await reroute(
+      complaintId,
+      { department: 'billing', category: 'billing-tariff', priority: 'high', degree: 'accusatory', reason: 'Tariff' },
+      lead,
+    );
+    expect(moved).toMatchObject({
+      status: 200,
+      body: { department: 'billing', category: 'billing-tariff', priority: 'high', degree: 'accusatory' },
+    });
+    const published = await eventually('complaint.rerouted.v1 published', async () => {
+      const { rows } = await bus.query<{ value: string }>(
+        'SELECT value FROM bus_messages WHERE topic = $1 AND key = $2 ORDER BY position',
+        [Topics.routing, complaintId],
+      );
+      const events = rows.map((r) => JSON.parse(r.value) as { type: string; data: Record<string, unknown> });
+      return events.filter((e) => e.type === 'complaint.rerouted.v1').length === 2 ? events.at(-1) : undefined;
+    });
+    expect(published.data).toMatchObject({ category: 'billing-tariff', priority: 'high', degree: 'accusatory' });
+  });
+
   it('refuses a reroute by an agent (403), of an unrouted complaint (404) and bad input (400), appending nothing', async () => {
     const complaintId = await received('电表计量不准');
     const byAgent = await reroute(complaintId, { department: 'billing', reason: 'x' }, agent);

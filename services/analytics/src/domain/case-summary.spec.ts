@@ -100,6 +100,46 @@ describe('the case summary projection', () => {
     expect(summaries[0]).toMatchObject({ department: 'complaints-office', agentId: 'officer-1', queue: 'meters' });
   });
 
+  it('counts a case rerouted out of triage under the category and priority the reroute gave it, in every order', () => {
+    const triaged = {
+      ...routed,
+      data: { ...routed.data, department: 'triage', queue: 'triage', category: 'unclassified' },
+    };
+    const openedInTriage = {
+      ...opened,
+      data: { ...opened.data, department: 'triage', category: 'unclassified', priority: 'normal' },
+    };
+    const rerouted = ev('complaint.rerouted.v1', '2026-03-01T10:00:00.000Z', {
+      department: 'billing',
+      queue: 'power-billing',
+      category: 'billing-tariff',
+      priority: 'high',
+      from: { department: 'triage', queue: 'triage', category: 'unclassified', priority: 'normal' },
+    });
+    const reassigned = ev(
+      'case.reassigned.v1',
+      '2026-03-01T10:00:01.000Z',
+      { fromDepartment: 'triage', department: 'billing', category: 'billing-tariff', priority: 'high' },
+      2,
+    );
+    const orders = [
+      [received, triaged, openedInTriage, rerouted, reassigned],
+      [received, triaged, rerouted, openedInTriage, reassigned],
+      [received, triaged, openedInTriage, reassigned, rerouted],
+      [openedInTriage, reassigned, received, triaged, rerouted],
+    ];
+    for (const order of orders) {
+      expect(fold(order)).toMatchObject({ department: 'billing', category: 'billing-tariff', priority: 'high' });
+    }
+    // Before resolution has the case, routing's reroute is the latest word on it.
+    expect(fold([received, triaged, rerouted])).toMatchObject({
+      department: 'billing',
+      category: 'billing-tariff',
+      priority: 'high',
+      queue: 'power-billing',
+    });
+  });
+
   it('keeps what the KPIs need: product, policy, highest escalation, department hand-offs, waiting and the closure', () => {
     const withProduct = { ...received, data: { ...received.data, target: { kind: 'product', name: 'credit card' } } };
     const openedWithPolicy = {

@@ -137,6 +137,18 @@ function intakeOrRoutingPatch(type: string, d: Record<string, unknown>, summary:
           agentId: str((d.assignment as { agentId?: string } | undefined)?.agentId),
         },
       };
+    case 'complaint.rerouted.v1':
+      // A supervisor's word on where the case is and what it is about; resolution's reassignment,
+      // when it has the case, carries the same and wins (see evolveSummary).
+      return {
+        fields: {
+          department: str(d.department),
+          queue: str(d.queue),
+          category: str(d.category),
+          priority: str(d.priority),
+          agentId: str(d.agentId),
+        },
+      };
     default:
       return undefined;
   }
@@ -213,6 +225,9 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
         fields: {
           department: str(d.department),
           agentId: str(d.agentId),
+          // Set when a reroute changed what the case is about (out of triage, always).
+          category: str(d.category),
+          priority: str(d.priority),
           handOffs: (summary.handOffs ?? 0) + (d.department === d.fromDepartment ? 0 : 1),
         },
       };

@@ -19,7 +19,11 @@ export class AfterResolutionController {
   @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
   followUp(@CaseId() caseId: string, @Body() body: ScheduleFollowUpDto, @Meta() meta: RequestMeta) {
-    return this.cases.run(caseId, { type: 'ScheduleFollowUp', data: { caseId, dueAt: body.dueAt } }, meta);
+    const schedule = this.cases.withCalendar((calendar) => ({
+      type: 'ScheduleFollowUp',
+      data: { caseId, dueAt: body.dueAt, calendar },
+    }));
+    return this.cases.run(caseId, schedule, meta);
   }
 
   @Post('satisfaction')

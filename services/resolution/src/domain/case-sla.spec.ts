@@ -81,6 +81,16 @@ describe('SLA clocks of a case', () => {
       .given([opened])
       .when(evaluate)
       .then([
+        ...[0.5, 0.75].map((threshold) => ({
+          type: 'SlaWarningIssued' as const,
+          data: {
+            caseId,
+            clock: 'acknowledgement' as const,
+            threshold,
+            dueAt: ACK_DUE,
+            issuedAt: '2026-03-03T17:00:05.000Z',
+          },
+        })),
         {
           type: 'SlaBreached',
           data: {
@@ -108,15 +118,34 @@ describe('SLA clocks of a case', () => {
       ]);
   });
 
+  it('records every threshold passed, in order, when one evaluation passes the 50%, 75% and the breach', () => {
+    // Nobody looked between receipt and well after the deadline (the monitor was down, or time moved on).
+    const late = decide([opened], '2026-03-04T09:00:00.000Z');
+    expect(types(late)).toEqual([
+      'SlaWarningIssued:acknowledgement:0.5',
+      'SlaWarningIssued:acknowledgement:0.75',
+      'SlaBreached:acknowledgement',
+      'CaseEscalated',
+    ]);
+    expect(
+      readClocks(PLAIN_UTC_CALENDAR, facts([opened, ...late]), new Date('2026-03-04T09:00:00.000Z'))[0],
+    ).toMatchObject({
+      warningsIssued: [0.5, 0.75],
+      state: 'breached',
+    });
+  });
+
   it('records a breach exactly once however often the monitor looks', () => {
     const first = decide([opened], '2026-03-04T09:00:00.000Z');
-    expect(types(first)).toEqual(['SlaBreached:acknowledgement', 'CaseEscalated']);
+    expect(types(first).slice(-2)).toEqual(['SlaBreached:acknowledgement', 'CaseEscalated']);
     expect(types(decide([opened, ...first], '2026-03-04T09:00:01.000Z'))).toEqual([]);
   });
 
   it('records the breach even when the case was acknowledged one second after the deadline', () => {
     const late = acknowledgedAt('2026-03-03T17:00:01.000Z');
     expect(types(decide([opened, late], '2026-03-03T17:00:02.000Z'))).toEqual([
+      'SlaWarningIssued:acknowledgement:0.5',
+      'SlaWarningIssued:acknowledgement:0.75',
       'SlaBreached:acknowledgement',
       'CaseEscalated',
     ]);

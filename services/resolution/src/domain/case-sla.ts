@@ -10,6 +10,7 @@ import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
 import {
   readPolicyClock,
+  targetInForce,
   whenPolicyClockReaches,
   type ClockDefinition,
   type ClockKind,
@@ -66,7 +67,7 @@ export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Dat
     return {
       clock: definition.kind,
       policy: facts.sla.policyId,
-      target: definition.target,
+      target: targetInForce(definition, run.extension),
       extension: run.extension,
       startedAt: run.startedAt,
       stoppedAt: run.stoppedAt,
@@ -123,6 +124,18 @@ export function slaEventsDue(
   for (const { definition, run } of runsOf(facts)) {
     if (run.breachedAt) continue;
     const reading = read(calendar, facts, definition, run, now);
+    if (reading.state !== 'running' && reading.state !== 'breached') continue;
+    // One evaluation may pass several thresholds (the monitor was down, time moved on): every
+    // warning not yet issued comes first, lowest first, then the breach, as a timeline reads them.
+    const passed = reading.state === 'breached' ? 1 : reading.fractionElapsed;
+    for (const threshold of definition.warnAt
+      .filter((f) => f < 1 && passed >= f && !run.warned.includes(f))
+      .sort((a, b) => a - b)) {
+      events.push({
+        type: 'SlaWarningIssued',
+        data: { caseId, clock: definition.kind, threshold, dueAt: reading.dueAt.toISOString(), issuedAt: at },
+      });
+    }
     if (reading.state === 'breached') {
       events.push({
         type: 'SlaBreached',
@@ -135,15 +148,6 @@ export function slaEventsDue(
         },
       });
       escalate(`The ${definition.kind} clock was due at ${reading.dueAt.toISOString()}`, 'sla-breach', definition.kind);
-    } else if (reading.state === 'running') {
-      for (const threshold of definition.warnAt.filter(
-        (f) => f < 1 && reading.fractionElapsed >= f && !run.warned.includes(f),
-      )) {
-        events.push({
-          type: 'SlaWarningIssued',
-          data: { caseId, clock: definition.kind, threshold, dueAt: reading.dueAt.toISOString(), issuedAt: at },
-        });
-      }
     }
   }
   const climbAt = level === facts.escalationLevel ? nextClimb(calendar, facts) : undefined;

@@ -60,13 +60,25 @@ export type CaseCommand =
     >
   | Cmd<'WaitOnCustomer', { reason: string }>
   | Cmd<'ResumeCase', Record<never, never>>
-  | Cmd<'ScheduleFollowUp', { dueAt?: string }>
+  /** The calendar the case's follow-up clock counts in: its due date is the follow-up's. */
+  | Cmd<'ScheduleFollowUp', { dueAt?: string; calendar: WorkingCalendar }>
   | Cmd<'RecordSatisfaction', { score: number; comment?: string }>
   | Cmd<'CloseCase', { rootCause: string; improvementAction: string }>
   /** `followOnCaseId` is used only when the reopen window has passed. */
   | Cmd<'ReopenCase', { reason: string; followOnCaseId: string }>
   /** `directory`: the tenant's departments, the only ones a case can move to. */
-  | Cmd<'ReassignCase', { department: string; agentId?: string; reason: string; directory: DepartmentDirectory }>
+  | Cmd<
+      'ReassignCase',
+      {
+        department: string;
+        agentId?: string;
+        /** What a reroute says the case is about now (routing's complaint.rerouted.v1). */
+        category?: string;
+        priority?: Priority;
+        reason: string;
+        directory: DepartmentDirectory;
+      }
+    >
   | Cmd<'RequestExtension', { extensionId: string; clock: string; reason: string; customerExplanation: string }>
   | Cmd<'DecideExtension', { extensionId: string; approved: boolean; comment: string }>;
 

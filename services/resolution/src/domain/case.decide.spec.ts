@@ -8,6 +8,7 @@ import {
 import type { AppliedLimit } from './authority';
 import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
+import { readClocks } from './case-sla';
 import { DEFAULT_POLICY, SLA_POLICY_PRESETS } from '@complaints/sla';
 import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from './testing';
 
@@ -367,16 +368,23 @@ describe('proposing resolutions', () => {
         }),
       ]);
   });
-  it('keeps the other options when only the fee waiver is refused', () => {
-    const events = caseDecider.decide(
-      propose(
-        [waiver, { ...apology, optionId: 'option-2' }],
-        [{ caseId: 'o', reference: 'R', grantedAt: '2025-06-01T00:00:00.000Z' }],
-      ),
-      [opened, acknowledged, judgedValid].reduce(caseDecider.evolve, caseDecider.initialState()),
-      meta(),
-    );
-    expect(events.map((e) => e.type)).toEqual(['ResolutionOptionRefused', 'ResolutionProposed']);
+  it('proposes nothing when the fee waiver of a waiver plus an apology is refused: only the refusal is recorded', () => {
+    // The officer must not tell the customer "waiver + apology" while only the apology went out.
+    spec()
+      .given([opened, acknowledged, judgedValid])
+      .when(
+        propose(
+          [waiver, { ...apology, optionId: 'option-2' }],
+          [{ caseId: 'o', reference: 'R', grantedAt: '2025-06-01T00:00:00.000Z' }],
+        ),
+      )
+      .then([
+        ev('ResolutionOptionRefused', {
+          kind: 'fee-waiver',
+          reason: 'Customer C-1001 was already granted a fee waiver on 2025-06-01 (R); at most 1 per 12 months',
+          refusedAt: at,
+        }),
+      ]);
   });
   it('grants a fee waiver again once 12 months have passed', () => {
     const events = caseDecider.decide(
@@ -606,12 +614,6 @@ describe('keeping the customer informed and waiting on them', () => {
 });
 
 describe('follow-up, satisfaction and closure', () => {
-  it('schedules the callback one week after resolution by default', () => {
-    spec()
-      .given(executed)
-      .when(cmd('ScheduleFollowUp', {}))
-      .then([ev('FollowUpScheduled', { dueAt: '2026-03-08T08:00:00.000Z', scheduledAt: at })]);
-  });
   it('records satisfaction from 1 to 5', () => {
     spec()
       .given(executed)
@@ -671,6 +673,38 @@ describe('reopening', () => {
   });
 });
 
+describe('the follow-up', () => {
+  const followUpClock = (history: CaseEvent[]) => {
+    const state = history.reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    return readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'follow-up')!;
+  };
+  it('is due when the policy’s follow-up clock is due: one due date, not a second one counted apart', () => {
+    // Resolved Sunday 1 March 08:00; the default policy's follow-up clock: 7 calendar days, to the end of 8 March.
+    expect(followUpClock(executed).dueAt).toBe('2026-03-08T23:59:59.999Z');
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-08T23:59:59.999Z', scheduledAt: at })]);
+  });
+  it('takes an earlier date the customer asked for, and refuses one past the policy’s due date (422)', () => {
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-04T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-04T10:00:00.000Z', scheduledAt: at })]);
+    spec()
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-20T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .thenThrows(RuleRejectedError, /The follow-up is due by 2026-03-08T23:59:59.999Z under policy default/);
+  });
+  it('takes a later date once the due date has passed: the call is late either way, and the breach is recorded', () => {
+    specification(caseDecider, meta(agent, new Date('2026-03-10T08:00:00.000Z')))
+      .given(executed)
+      .when(cmd('ScheduleFollowUp', { dueAt: '2026-03-11T10:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }))
+      .then([ev('FollowUpScheduled', { dueAt: '2026-03-11T10:00:00.000Z', scheduledAt: '2026-03-10T08:00:00.000Z' })]);
+  });
+});
+
 describe('reassignment and deadline extensions', () => {
   it('reassigns to another department and agent', () => {
     spec()
@@ -692,6 +726,40 @@ describe('reassignment and deadline extensions', () => {
           reassignedAt: at,
         }),
       ]);
+  });
+  it('takes the category and priority a reroute out of triage names, so the case is no longer unclassified', () => {
+    const triaged = ev('CaseOpened', {
+      ...(opened.data as Omit<CaseEventData['CaseOpened'], 'caseId'>),
+      department: 'triage',
+      queue: 'triage',
+      category: 'unclassified',
+    });
+    const reassign = cmd('ReassignCase', {
+      department: 'cards',
+      agentId: 'agent-7',
+      category: 'card-fees',
+      priority: 'high',
+      reason: 'Rerouted: annual fee',
+      directory: { ...TEST_DIRECTORY, departments: [...TEST_DIRECTORY.departments, { id: 'triage', agents: [] }] },
+    });
+    const events = caseDecider.decide(
+      reassign,
+      [triaged, acknowledged].reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(),
+    );
+    expect(events).toEqual([
+      ev('CaseReassigned', {
+        fromDepartment: 'triage',
+        department: 'cards',
+        agentId: 'agent-7',
+        category: 'card-fees',
+        priority: 'high',
+        reason: 'Rerouted: annual fee',
+        reassignedAt: at,
+      }),
+    ]);
+    const state = [triaged, acknowledged, ...events].reduce(caseDecider.evolve, caseDecider.initialState());
+    expect(state.status !== 'none' && state.facts.opened).toMatchObject({ category: 'card-fees', priority: 'high' });
   });
   it('refuses a department the tenant’s directory lacks', () => {
     spec()
@@ -733,7 +801,51 @@ describe('reassignment and deadline extensions', () => {
       .thenThrows(RuleRejectedError, /The follow-up clock is not running on this case/);
   });
 
-  it('requests an extension with the reason given to the customer, and a supervisor approves it', () => {
+  it('extends at once when the policy needs no approval (NFRA: 30 days for a complex case), and reports the extended target', () => {
+    const request = cmd('RequestExtension', {
+      extensionId: 'x1',
+      clock: 'regulatory',
+      reason: 'Complex case',
+      customerExplanation: 'We need the card network’s records',
+    });
+    const history = [openedUnderNfra, acknowledged];
+    const events = caseDecider.decide(request, history.reduce(caseDecider.evolve, caseDecider.initialState()), meta());
+    expect(events).toEqual([
+      ev('ExtensionRequested', {
+        extensionId: 'x1',
+        clock: 'regulatory',
+        reason: 'Complex case',
+        customerExplanation: 'We need the card network’s records',
+        requestedAt: at,
+      }),
+      ev('ExtensionDecided', {
+        extensionId: 'x1',
+        approved: true,
+        comment: `Policy ${nfra.id} extends the regulatory clock without approval`,
+        decidedBy: { id: `policy:${nfra.id}`, role: 'system' },
+        decidedAt: at,
+      }),
+    ]);
+    const state = [...history, ...events].reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    const regulatory = readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'regulatory')!;
+    expect(regulatory).toMatchObject({ extension: 'extended', target: { amount: 30, unit: 'calendar-days' } });
+    expect(state.facts.pendingExtension).toBeUndefined();
+  });
+
+  it('waits for a supervisor when the policy needs approval (NFRA’s further 30 days), and reports that target once approved', () => {
+    const extended = [
+      openedUnderNfra,
+      acknowledged,
+      ev('ExtensionRequested', {
+        extensionId: 'x0',
+        clock: 'regulatory',
+        reason: 'r',
+        customerExplanation: 'e',
+        requestedAt: T0,
+      }),
+      ev('ExtensionDecided', { extensionId: 'x0', approved: true, comment: 'c', decidedBy: teamLead, decidedAt: T0 }),
+    ];
     const request = cmd('RequestExtension', {
       extensionId: 'x1',
       clock: 'regulatory',
@@ -741,7 +853,7 @@ describe('reassignment and deadline extensions', () => {
       customerExplanation: 'We need the card network’s records',
     });
     spec()
-      .given([openedUnderNfra, acknowledged])
+      .given(extended)
       .when(request)
       .then([
         ev('ExtensionRequested', {
@@ -753,8 +865,7 @@ describe('reassignment and deadline extensions', () => {
         }),
       ]);
     const requested = [
-      openedUnderNfra,
-      acknowledged,
+      ...extended,
       ev('ExtensionRequested', {
         extensionId: 'x1',
         clock: 'regulatory',
@@ -763,9 +874,10 @@ describe('reassignment and deadline extensions', () => {
         requestedAt: T0,
       }),
     ];
+    const approval = cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: 'OK' });
     spec(teamLead)
       .given(requested)
-      .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: 'OK' }))
+      .when(approval)
       .then([
         ev('ExtensionDecided', {
           extensionId: 'x1',
@@ -775,6 +887,17 @@ describe('reassignment and deadline extensions', () => {
           decidedAt: at,
         }),
       ]);
+    const approved = caseDecider.decide(
+      approval,
+      requested.reduce(caseDecider.evolve, caseDecider.initialState()),
+      meta(teamLead),
+    );
+    const state = [...requested, ...approved].reduce(caseDecider.evolve, caseDecider.initialState());
+    if (state.status === 'none') throw new Error('no case');
+    expect(readClocks(PLAIN_UTC_CALENDAR, state.facts, now).find((c) => c.clock === 'regulatory')).toMatchObject({
+      extension: 'further',
+      target: { amount: 60, unit: 'calendar-days' },
+    });
     spec(agent)
       .given(requested)
       .when(cmd('DecideExtension', { extensionId: 'x1', approved: true, comment: '' }))
@@ -823,7 +946,7 @@ describe('every step refused where the case state does not allow it', () => {
     [
       'schedule the follow-up before resolution',
       offered,
-      cmd('ScheduleFollowUp', {}),
+      cmd('ScheduleFollowUp', { calendar: PLAIN_UTC_CALENDAR }),
       /Cannot schedule the follow-up: the case is awaiting-customer/,
     ],
     [

@@ -1,7 +1,8 @@
 /**
  * The case workflow's rules: which command each state allows, who may approve what, and the
  * limits policy puts on remedies. A refusal throws (nothing is appended) unless the refusal itself
- * is a fact worth keeping, like a fee waiver refused under the once-per-period rule.
+ * is a fact worth keeping, like a fee waiver refused under the once-per-period rule (which refuses
+ * the whole proposal it is part of).
  */
 import {
   InvalidStateError,
@@ -25,7 +26,7 @@ import {
 } from './case';
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
-import { slaEventsDue } from './case-sla';
+import { readClocks, slaEventsDue } from './case-sla';
 import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
 import { dueAt, type ClockKind } from '@complaints/sla';
 
@@ -33,8 +34,6 @@ export type { CaseCommand } from './case.commands';
 
 /** Days after closure in which the same case may be reopened; later, a new linked case is opened. */
 export const REOPEN_WINDOW_DAYS = 30;
-/** Default follow-up callback after resolution (回访). */
-export const FOLLOW_UP_AFTER_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 const ACTIVE: CaseStatus[] = ['open', 'in-progress', 'awaiting-approval', 'awaiting-customer', 'accepted'];
@@ -117,26 +116,22 @@ function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: 
   }
   for (const option of options) refuseBadMoney(option);
   const waiverRefusal = feeWaiverRefusal(state.facts.opened.customerId, feeWaiversGranted, meta.now);
-  const refused: CaseEvent[] = [];
-  const allowed = options.filter((option) => {
-    if (option.kind !== 'fee-waiver' || !waiverRefusal) return true;
-    refused.push({
-      type: 'ResolutionOptionRefused',
-      data: { caseId, kind: option.kind, reason: waiverRefusal, refusedAt: at },
-    });
-    return false;
-  });
-  if (allowed.length === 0) return refused;
-  const needed = requiredAuthority(allowed, command.data.limits);
+  // A refused option refuses the whole proposal (the refusal recorded, nothing proposed): the
+  // officer offered the options together and must not tell the customer of one that never went out.
+  if (waiverRefusal && options.some((option) => option.kind === 'fee-waiver')) {
+    return [
+      { type: 'ResolutionOptionRefused', data: { caseId, kind: 'fee-waiver', reason: waiverRefusal, refusedAt: at } },
+    ];
+  }
+  const needed = requiredAuthority(options, command.data.limits);
   const approvalRequiredFrom = rankOf(meta.actor.role) >= rankOf(needed.role) ? null : needed.role;
   return [
-    ...refused,
     {
       type: 'ResolutionProposed',
       data: {
         caseId,
         proposalId,
-        options: allowed,
+        options,
         proposedBy: meta.actor,
         approvalRequiredFrom,
         limits: needed.limits,
@@ -367,9 +362,7 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
     }
     case 'ScheduleFollowUp': {
       const working = requireStatus(command, state, ['resolved']);
-      const dueAt =
-        command.data.dueAt ??
-        new Date(new Date(working.facts.resolvedAt!).getTime() + FOLLOW_UP_AFTER_DAYS * DAY_MS).toISOString();
+      const dueAt = followUpDueAt(working.facts, command.data, meta.now);
       return [{ type: 'FollowUpScheduled', data: { caseId, dueAt, scheduledAt: at } }];
     }
     case 'RecordSatisfaction':
@@ -421,8 +414,25 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
           `extension ${working.facts.pendingExtension.extensionId} is still awaiting a decision`,
         );
       }
-      refuseUnextendable(working.facts, command.data.clock);
-      return [{ type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } }];
+      const needsApproval = refuseUnextendable(working.facts, command.data.clock);
+      const requested: CaseEvent = { type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } };
+      if (needsApproval) return [requested];
+      // The policy itself grants it (NFRA's 30 days for a complex case): decided at once, in its name.
+      const { policyId } = working.facts.sla;
+      return [
+        requested,
+        {
+          type: 'ExtensionDecided',
+          data: {
+            caseId,
+            extensionId: command.data.extensionId,
+            approved: true,
+            comment: `Policy ${policyId} extends the ${command.data.clock} clock without approval`,
+            decidedBy: { id: `policy:${policyId}`, role: 'system' },
+            decidedAt: at,
+          },
+        },
+      ];
     }
     case 'DecideExtension': {
       const working = requireStatus(command, state, NOT_CLOSED);
@@ -439,8 +449,33 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
   }
 }
 
-/** A clock is extended only to a target its policy names (NFRA's further 30 days, PSD2's 35 business days). */
-function refuseUnextendable(facts: CaseFacts, clock: string): void {
+/**
+ * The follow-up (回访) is due when the policy's follow-up clock is (its target, extensions and
+ * calendar): one due date. An earlier date the customer asked for is kept; a later one is refused
+ * while the due date is still ahead, since scheduling must not move the policy's deadline (an
+ * extension of the clock does).
+ */
+function followUpDueAt(facts: CaseFacts, data: CommandOf<'ScheduleFollowUp'>['data'], now: Date): string {
+  const clock = readClocks(data.calendar, facts, now).find((c) => c.clock === 'follow-up');
+  if (!clock) {
+    if (data.dueAt) return data.dueAt;
+    throw new RuleRejectedError(`Policy ${facts.sla.policyId} runs no follow-up clock: give the follow-up's dueAt`);
+  }
+  // Once the due date has passed (the breach is the monitor's to record), the call can only be later.
+  if (data.dueAt && new Date(data.dueAt) > new Date(clock.dueAt) && now <= new Date(clock.dueAt)) {
+    throw new RuleRejectedError(
+      `The follow-up is due by ${clock.dueAt} under policy ${facts.sla.policyId}; ${data.dueAt} is later`,
+      { dueBy: clock.dueAt, policy: facts.sla.policyId },
+    );
+  }
+  return data.dueAt ?? clock.dueAt;
+}
+
+/**
+ * A clock is extended only to a target its policy names (NFRA's further 30 days, PSD2's 35 business
+ * days). Returns whether the policy wants that extension approved.
+ */
+function refuseUnextendable(facts: CaseFacts, clock: string): boolean {
   const definition = facts.sla.clocks.find((c) => c.kind === clock);
   const run = facts.clocks[clock as ClockKind];
   if (!definition || !run?.startedAt || run.stoppedAt) {
@@ -454,6 +489,7 @@ function refuseUnextendable(facts: CaseFacts, clock: string): void {
       { clock, policy: facts.sla.policyId, extension: run.extension },
     );
   }
+  return next === 'extended' ? definition.extensionRequiresApproval : definition.furtherExtension!.requiresApproval;
 }
 
 export const caseDecider: Decider<CaseCommand, CaseState, CaseEvent> = {

@@ -121,7 +121,15 @@ export interface CaseEventData {
   CaseClosed: At<'closedAt'> & { rootCause: string; improvementAction: string };
   CaseReopened: At<'reopenedAt'> & { reason: string };
   FollowOnCaseOpened: At<'openedAt'> & { followOnCaseId: string; reason: string; reopenWindowEnded: string };
-  CaseReassigned: At<'reassignedAt'> & { fromDepartment: string; department: string; agentId?: string; reason: string };
+  CaseReassigned: At<'reassignedAt'> & {
+    fromDepartment: string;
+    department: string;
+    agentId?: string;
+    /** Set when a reroute changed what the case is about (out of triage, always). */
+    category?: string;
+    priority?: Priority;
+    reason: string;
+  };
   ExtensionRequested: At<'requestedAt'> & {
     extensionId: string;
     clock: string;
@@ -364,8 +372,12 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
         status,
         facts: { ...facts, followOnCaseIds: [...(facts.followOnCaseIds ?? []), event.data.followOnCaseId] },
       };
-    case 'CaseReassigned':
-      return { status, facts: { ...facts, department: event.data.department, agentId: event.data.agentId } };
+    case 'CaseReassigned': {
+      const { department, agentId, category, priority } = event.data;
+      // The case is about what the last reroute says: the regulator's returns count it by category.
+      const about = { ...(category ? { category } : {}), ...(priority ? { priority } : {}) };
+      return { status, facts: { ...facts, department, agentId, opened: { ...facts.opened, ...about } } };
+    }
     case 'ExtensionRequested':
       return { status, facts: { ...facts, pendingExtension: event.data } };
     case 'ExtensionDecided':

@@ -18,7 +18,7 @@ import type { KeyVault } from '@complaints/privacy';
 import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import type { GrantedWaiver } from '../domain/policy-limits';
-import type { SlaPolicy } from '@complaints/sla';
+import type { SlaPolicy, WorkingCalendar } from '@complaints/sla';
 import { hasFreeText, sealFreeText } from './personal-data';
 import { SlaSettings } from './sla-settings';
 import { scheduleSlaCheck } from './sla-schedule';
@@ -72,8 +72,11 @@ export class CaseCommands {
     );
     const refusal = result.appended.find((e) => e.type === 'ResolutionOptionRefused');
     if (refusal && !result.appended.some((e) => e.type === 'ResolutionProposed')) {
-      const { reason } = refusal.data as CaseEventData['ResolutionOptionRefused'];
-      throw new RecordedRefusal(`${reason}. The refusal is recorded on the case.`, { refusalEventId: refusal.eventId });
+      const { reason, kind } = refusal.data as CaseEventData['ResolutionOptionRefused'];
+      throw new RecordedRefusal(
+        `${reason}. The ${kind} option is refused and nothing was proposed or executed; the refusal is recorded on the case.`,
+        { refused: kind, refusalEventId: refusal.eventId },
+      );
     }
     return this.vault.reveal(meta.tenant, presentCase(result.state, result.version));
   }
@@ -100,6 +103,17 @@ export class CaseCommands {
       );
       return build(
         rows.map((r) => ({ caseId: r.case_id, reference: r.reference, grantedAt: r.granted_at.toISOString() })),
+      );
+    };
+  }
+
+  /** Builds a command that needs the working calendar the case's SLA clocks count in. */
+  withCalendar(build: (calendar: WorkingCalendar) => CaseCommand) {
+    return (state: CaseState): Promise<CaseCommand> => {
+      const opened = state.status === 'none' ? undefined : state.facts;
+      // An unknown case still gets a calendar: the decider answers it with a 404.
+      return Promise.resolve(
+        build(this.sla.calendar(opened?.sla.calendarId ?? 'CN', new Date(opened?.opened.openedAt ?? this.clock.now()))),
       );
     };
   }

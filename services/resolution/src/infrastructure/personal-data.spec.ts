@@ -78,7 +78,7 @@ const WITHOUT_FREE_TEXT: CaseCommand[] = [
   cmd('AcknowledgeEscalation', { level: 1 }),
   cmd('EvaluateSla', { calendar: PLAIN_UTC_CALENDAR, directory: DEFAULT_DIRECTORY }),
   cmd('ResumeCase', {}),
-  cmd('ScheduleFollowUp', { dueAt: '2026-03-09T08:00:00.000Z' }),
+  cmd('ScheduleFollowUp', { dueAt: '2026-03-09T08:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }),
   cmd('CloseCase', {
     rootCause: 'Waiver flag not applied by the batch job',
     improvementAction: 'Job checks the register',

@@ -82,12 +82,18 @@ export class OpenCaseHandler {
     event: Extract<IntegrationEvent, { type: 'complaint.rerouted.v1' }>,
     tx: SqlClient,
   ): Promise<void> {
-    const { complaintId, department, assignment, reason, reroutedBy } = event.data;
+    const { complaintId, department, assignment, reason, reroutedBy, category, priority, from } = event.data;
+    // What the case is about moves with it when the reroute changed it (always out of triage).
+    const about = {
+      ...(category !== from.category ? { category } : {}),
+      ...(priority !== from.priority ? { priority } : {}),
+    };
     const command = {
       type: 'ReassignCase' as const,
       data: {
         caseId: complaintId,
         department,
+        ...about,
         ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
         reason: `Rerouted: ${reason}`,
         directory: this.departments.for(event.tenant),

@@ -25,6 +25,7 @@ const reroute = (data: Partial<RerouteComplaint['data']> = {}): RerouteComplaint
     reason: 'A tariff question, not a meter fault',
     directory: DIRECTORY,
     workload: EMPTY_WORKLOAD,
+    rules: TABLE,
     ...data,
   },
 });
@@ -168,14 +169,16 @@ describe('rerouting a complaint', () => {
       data: expect.objectContaining({
         department: 'billing',
         queue: 'power-billing',
-        category: 'metering',
+        category: 'billing-tariff',
         priority: 'high',
+        degree: 'critical',
         agentId: 'bil-1',
         from: {
           department: 'metering',
           queue: 'power-metering',
           category: 'metering',
           priority: 'normal',
+          degree: 'critical',
           agentId: 'met-1',
         },
         reason: 'A tariff question, not a meter fault',
@@ -209,5 +212,63 @@ describe('rerouting a complaint', () => {
       .given(routed('电表'))
       .when(reroute({ queue: 'bank-cards' }))
       .thenThrows(RuleRejectedError, /Queue bank-cards does not belong to department billing/);
+  });
+
+  describe('out of triage: a reroute states what the case is about', () => {
+    const triaged = () => routed('Something happened and I am unhappy');
+    const state = () => triaged().reduce(routingDecider.evolve, routingDecider.initialState());
+    const TWO_BILLING_CATEGORIES = {
+      ...TABLE,
+      rules: [
+        ...TABLE.rules,
+        { ...TABLE.rules[1]!, id: 'power-arrears', category: 'billing-arrears', priority: 'high' as const },
+      ],
+    };
+
+    it('takes the category, priority and degree the supervisor chose', () => {
+      expect(triaged()[0]!.data).toMatchObject({ department: 'triage', category: 'unclassified' });
+      const [event] = routingDecider.decide(
+        reroute({ category: 'billing-tariff', priority: 'high', degree: 'accusatory' }),
+        state(),
+        meta('supervisor'),
+      );
+      expect(event!.data).toMatchObject({
+        department: 'billing',
+        category: 'billing-tariff',
+        priority: 'high',
+        degree: 'accusatory',
+        from: { department: 'triage', category: 'unclassified', priority: 'normal' },
+      });
+    });
+
+    it('takes the category and priority the department’s rule implies when the supervisor names none', () => {
+      const [event] = routingDecider.decide(
+        reroute({
+          rules: {
+            ...TABLE,
+            rules: TABLE.rules.map((r) => (r.department === 'billing' ? { ...r, priority: 'high' as const } : r)),
+          },
+        }),
+        state(),
+        meta('supervisor'),
+      );
+      expect(event!.data).toMatchObject({ department: 'billing', category: 'billing-tariff', priority: 'high' });
+    });
+
+    it('refuses (422) a reroute out of triage that names no category where the department implies none', () => {
+      spec('supervisor')
+        .given(triaged())
+        .when(reroute({ rules: TWO_BILLING_CATEGORIES }))
+        .thenThrows(RuleRejectedError, /A complaint leaving triage needs a category.*billing-arrears, billing-tariff/);
+    });
+
+    it('refuses (422) a category the tenant’s rule table does not know, unclassified included', () => {
+      for (const category of ['made-up', 'unclassified']) {
+        spec('supervisor')
+          .given(triaged())
+          .when(reroute({ category }))
+          .thenThrows(RuleRejectedError, new RegExp(`Category ${category} is not in the rule table`));
+      }
+    });
   });
 });

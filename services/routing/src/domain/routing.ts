@@ -14,7 +14,7 @@ import {
 } from '@complaints/decider';
 import { classify, type Classification, type ComplaintToRoute } from './classify';
 import { assign, findDepartment, type Assignment, type Directory, type Workload } from './directory';
-import type { Priority, RuleTable } from './rules';
+import { higher, TRIAGE, type Degree, type Priority, type RoutingRule, type RuleTable } from './rules';
 
 export { classify };
 export type { Classification, ComplaintToRoute, Priority };
@@ -40,6 +40,8 @@ export interface Placement {
   queue: string;
   category: string;
   priority: Priority;
+  /** How the customer puts it; absent on placements recorded before a reroute carried it. */
+  degree?: Degree;
   agentId?: string;
 }
 
@@ -81,9 +83,12 @@ export interface RerouteComplaint {
     queue?: string;
     category?: string;
     priority?: Priority;
+    degree?: Degree;
     reason: string;
     directory: Directory;
     workload: Workload;
+    /** The tenant's rule table: the categories a reroute may name, and the one a department implies. */
+    rules: RuleTable;
   };
 }
 
@@ -144,6 +149,7 @@ function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: C
     throw new RuleRejectedError(`Queue ${queue} does not belong to department ${department.id}`);
   }
   const { routing, current } = state;
+  const about = whatItIsAbout(command, current, department.id, queue);
   // The rule's skills belong to the department it chose; another department's queue says its own.
   const skills = department.id === routing.department ? skillsOf(routing) : {};
   const assignment = assign(command.directory, { department: department.id, queue, ...skills }, command.workload);
@@ -157,8 +163,7 @@ function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: C
       ...(routing.receivedAt ? { receivedAt: routing.receivedAt } : {}),
       department: department.id,
       queue,
-      category: command.category ?? current.category,
-      priority: command.priority ?? current.priority,
+      ...about,
       ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
       from: current,
       reason: command.reason,
@@ -167,6 +172,48 @@ function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: C
       reroutedAt: meta.now.toISOString(),
     },
   };
+}
+
+/** The one category the rules give a department's queue (else the department), if they agree on one. */
+function impliedRule(rules: RuleTable, department: string, queue: string): RoutingRule | undefined {
+  const ofDepartment = rules.rules.filter((r) => r.department === department);
+  const ofQueue = ofDepartment.filter((r) => r.queue === queue);
+  const candidates = ofQueue.length ? ofQueue : ofDepartment;
+  return new Set(candidates.map((r) => r.category)).size === 1 ? candidates[0] : undefined;
+}
+
+/**
+ * What the case is about after a reroute: the category, priority and degree the supervisor named;
+ * else, when it changes department, those its rules imply. Triage has no category, so a complaint
+ * leaving it must get one: the regulator's returns and the search count it by category.
+ */
+function whatItIsAbout(
+  command: RerouteComplaint['data'],
+  current: Placement,
+  department: string,
+  queue: string,
+): Pick<Placement, 'category' | 'priority' | 'degree'> {
+  const known = [...new Set(command.rules.rules.map((r) => r.category))].sort();
+  if (command.category !== undefined && !known.includes(command.category)) {
+    throw new RuleRejectedError(`Category ${command.category} is not in the rule table ${command.rules.source}`, {
+      known,
+    });
+  }
+  const moved = department !== current.department;
+  const implied = moved ? impliedRule(command.rules, department, queue) : undefined;
+  const category = command.category ?? implied?.category ?? current.category;
+  if (category === TRIAGE.category && department !== TRIAGE.department) {
+    const ofDepartment = known.filter((c) =>
+      command.rules.rules.some((r) => r.department === department && r.category === c),
+    );
+    throw new RuleRejectedError(
+      `A complaint leaving triage needs a category: department ${department}'s rules imply ${ofDepartment.length ? `none of ${ofDepartment.join(', ')} alone` : 'none'}; name one of ${known.join(', ')}`,
+      { known },
+    );
+  }
+  const priority = command.priority ?? (implied ? higher(current.priority, implied.priority) : current.priority);
+  const degree = command.degree ?? current.degree;
+  return { category, priority, ...(degree ? { degree } : {}) };
 }
 
 const skillsOf = (routing: ComplaintRouted) =>
@@ -183,14 +230,29 @@ function decide(command: RoutingCommand, state: RoutingState, meta: CommandMetad
 function evolve(state: RoutingState, event: RoutingEvent): RoutingState {
   switch (event.type) {
     case 'ComplaintRouted': {
-      const { department, queue, category, priority, assignment } = event.data;
+      const { department, queue, category, priority, degree, assignment } = event.data;
       const agent = assignment?.agentId ? { agentId: assignment.agentId } : {};
-      return { status: 'routed', routing: event.data, current: { department, queue, category, priority, ...agent } };
+      return {
+        status: 'routed',
+        routing: event.data,
+        current: { department, queue, category, priority, ...(degree ? { degree } : {}), ...agent },
+      };
     }
     case 'ComplaintRerouted': {
       if (state.status !== 'routed') return state;
-      const { department, queue, category, priority, agentId } = event.data;
-      return { ...state, current: { department, queue, category, priority, ...(agentId ? { agentId } : {}) } };
+      const { department, queue, category, priority, degree, agentId } = event.data;
+      const kept = degree ?? state.current.degree;
+      return {
+        ...state,
+        current: {
+          department,
+          queue,
+          category,
+          priority,
+          ...(kept ? { degree: kept } : {}),
+          ...(agentId ? { agentId } : {}),
+        },
+      };
     }
   }
 }

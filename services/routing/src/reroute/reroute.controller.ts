@@ -7,6 +7,7 @@ import { handleCommand, type Database, type EventStore } from '@complaints/event
 import { CLOCK, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type Clock, type RequestMeta } from '@complaints/kit';
 import { NotFoundError } from '@complaints/decider';
 import { routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
+import { DEGREES, type Degree } from '../domain/rules';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
 import { RoutingData } from '../rule-tables/rule-files';
 
@@ -17,8 +18,17 @@ export class RerouteDto {
   @IsString()
   @MaxLength(200)
   queue?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) category?: string;
+  @ApiPropertyOptional({
+    description:
+      "One of the tenant's rule table; when absent, the one the new department's rules imply. Required out of triage when they imply none (else 422).",
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  category?: string;
   @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: Priority;
+  @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES) degree?: Degree;
   @ApiProperty({ example: 'Tariff question, not a meter fault' })
   @IsString()
   @IsNotEmpty()
@@ -57,7 +67,13 @@ export class RerouteController {
         }
         return {
           type: 'RerouteComplaint',
-          data: { complaintId, ...body, directory, workload: await readWorkload(tx, meta.tenant) },
+          data: {
+            complaintId,
+            ...body,
+            directory,
+            rules: this.data.tableFor(meta.tenant),
+            workload: await readWorkload(tx, meta.tenant),
+          },
         };
       },
       { ...meta, now: this.clock.now() },

@@ -4,6 +4,7 @@ import { newId, openDatabase, type Database } from '@complaints/eventstore';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { eventually } from '../../../../../test/support/database';
 import { complaintReceivedData, receivedEnvelope } from '../../../../../test/fixtures/events';
+import { caseEvents, t } from '../../../../../test/fixtures/case-events';
 import { startInProcess, type InProcessService } from '../../../../../test/support/in-process';
 import { analyticsService } from '../../analytics.module';
 import { api } from '../../../../../test/support/auth';
@@ -116,5 +117,34 @@ describe('searching and exporting cases', () => {
     const bad = await api(`${analytics.base}/audit/cases?receivedFrom=someday`, inTenant);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/receivedFrom must be an ISO 8601 date/);
+  });
+
+  // Last: it adds a case the counts above do not expect.
+  it('finds a case rerouted out of triage by the category the reroute gave it, no longer as unclassified', async () => {
+    const events = caseEvents({
+      tenant: 'test',
+      policy: 'cn',
+      customerId: 'C-triage',
+      channel: 'hotline',
+      category: 'unclassified',
+      department: 'triage',
+      received: t('11-02 10:00'),
+      steps: [
+        [
+          'reassigned',
+          t('11-02 11:00'),
+          { fromDepartment: 'triage', department: 'cards', category: 'card-fees', priority: 'high' },
+        ],
+      ],
+    });
+    const complaintId = (JSON.parse(events[0]!.value) as { subject: string }).subject;
+    await new PostgresTransport(bus).publish(events);
+    const found = await eventually('the reroute projected', async () => {
+      const { body } = await get('?category=card-fees&department=cards&limit=500');
+      return body.cases.find((c) => c.complaintId === complaintId);
+    });
+    expect(found).toMatchObject({ category: 'card-fees', priority: 'high' });
+    const unclassified = (await get('?category=unclassified&limit=500')).body.cases;
+    expect(unclassified.map((c) => c.complaintId)).not.toContain(complaintId);
   });
 });

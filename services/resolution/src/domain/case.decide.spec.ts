@@ -381,7 +381,7 @@ describe('proposing resolutions', () => {
       .then([
         ev('ResolutionOptionRefused', {
           kind: 'fee-waiver',
-          reason: 'Customer C-1001 was already granted a fee waiver on 2025-06-01 (R); at most 1 per 12 months',
+          reason: 'The customer was already granted a fee waiver on 2025-06-01 (R); at most 1 per 12 months',
           refusedAt: at,
         }),
       ]);

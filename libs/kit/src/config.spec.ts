@@ -37,7 +37,10 @@ describe('Kafka sessions and the instance id (configuration)', () => {
   const base = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PII_MASTER_KEY: randomBytes(32).toString('base64') };
 
   it('reads KAFKA_SESSION_TIMEOUT_MS and KAFKA_HEARTBEAT_INTERVAL_MS, 15 s and 1 s by default', () => {
-    expect(loadServiceConfig('routing', base).kafkaSession).toEqual({ sessionTimeoutMs: 15_000, heartbeatIntervalMs: 1_000 });
+    expect(loadServiceConfig('routing', base).kafkaSession).toEqual({
+      sessionTimeoutMs: 15_000,
+      heartbeatIntervalMs: 1_000,
+    });
     expect(
       loadServiceConfig('routing', { ...base, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500' })
         .kafkaSession,
@@ -56,7 +59,13 @@ describe('Kafka sessions and the instance id (configuration)', () => {
   it('takes INSTANCE_ID, else hostname-pid, and refuses one that cannot be a label', () => {
     expect(loadServiceConfig('intake', { ...base, INSTANCE_ID: 'intake-7f9c' }).instanceId).toBe('intake-7f9c');
     expect(loadServiceConfig('intake', base).instanceId).toContain(`-${process.pid}`);
-    expect(loadServiceConfig('intake', base).instanceId).toContain(hostname().replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 8));
-    expect(() => loadServiceConfig('intake', { ...base, INSTANCE_ID: 'a"b' })).toThrow(/INSTANCE_ID must be 1-48 letters/);
+    expect(loadServiceConfig('intake', base).instanceId).toContain(
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .slice(0, 8),
+    );
+    expect(() => loadServiceConfig('intake', { ...base, INSTANCE_ID: 'a"b' })).toThrow(
+      /INSTANCE_ID must be 1-48 letters/,
+    );
   });
 });

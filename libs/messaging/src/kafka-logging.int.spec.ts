@@ -45,7 +45,12 @@ describe('a routine rebalance', () => {
       (fields: Record<string, unknown>): void => {
         lines.push({ level, fields });
       };
-    const log: TransportLog = { error: capture('error'), warn: capture('warn'), log: capture('log'), debug: capture('debug') };
+    const log: TransportLog = {
+      error: capture('error'),
+      warn: capture('warn'),
+      log: capture('log'),
+      debug: capture('debug'),
+    };
     const brokers = requireEnv('KAFKA_BROKERS').split(',');
     const topic = `rebalance-log-${uniqueSuffix()}`;
     const groupId = `g-${topic}`;
@@ -71,7 +76,8 @@ describe('a routine rebalance', () => {
       await second.close();
     }
     const rebalance = /rebalanc|re-?join|not aware of this member|generation/i;
-    const said = (l: { fields: Record<string, unknown> }) => rebalance.test(`${String(l.fields.message)} ${String(l.fields.error)}`);
+    const said = (l: { fields: Record<string, unknown> }) =>
+      rebalance.test(`${String(l.fields.message)} ${String(l.fields.error)}`);
     expect(lines.filter((l) => (l.level === 'error' || l.level === 'warn') && said(l))).toEqual([]);
     expect(lines.filter((l) => l.level === 'log' && said(l)).length).toBeGreaterThan(0);
   }, 60_000);

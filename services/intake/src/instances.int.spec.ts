@@ -36,8 +36,16 @@ describe('two instances of a service', () => {
     const a = first.base;
     const b = await baseOf(second);
 
-    expect(await (await fetch(`${a}/health/live`)).json()).toEqual({ status: 'ok', service: 'intake', instance: 'intake-a' });
-    expect(await (await fetch(`${b}/health/live`)).json()).toEqual({ status: 'ok', service: 'intake', instance: 'intake-b' });
+    expect(await (await fetch(`${a}/health/live`)).json()).toEqual({
+      status: 'ok',
+      service: 'intake',
+      instance: 'intake-a',
+    });
+    expect(await (await fetch(`${b}/health/live`)).json()).toEqual({
+      status: 'ok',
+      service: 'intake',
+      instance: 'intake-b',
+    });
 
     // The first took the lock at start; the second waits for it.
     await eventually('the first instance publishing', async () => ((await relayOf(a))?.owner ? true : undefined));
@@ -63,7 +71,11 @@ describe('two instances of a service', () => {
 
     // The owner stops: the other takes the relay over and says so.
     await first.app.close();
-    await eventually('the second instance publishing', async () => ((await relayOf(b))?.owner ? true : undefined), 20_000);
+    await eventually(
+      'the second instance publishing',
+      async () => ((await relayOf(b))?.owner ? true : undefined),
+      20_000,
+    );
     expect((await owners(b)).sort()).toEqual(['intake-b=1']);
   }, 90_000);
 });

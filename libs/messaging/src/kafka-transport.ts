@@ -64,7 +64,8 @@ const REBALANCE =
   /rebalanc|re-joining|rejoin|not aware of this member|generation id is not valid|member id before actually entering/i;
 
 export function isRoutineRebalance(fields: Record<string, unknown>): boolean {
-  return REBALANCE.test(`${String(fields.message ?? '')}\n${String(fields.error ?? '')}`);
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return REBALANCE.test(`${text(fields.message)}\n${text(fields.error)}`);
 }
 
 /**

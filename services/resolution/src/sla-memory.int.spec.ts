@@ -45,7 +45,7 @@ describe("resolution's memory over a long SLA run", () => {
     await resolution?.close();
   });
 
-  it('stays bounded: calendars and their local days are not kept per year and date forever', async () => {
+  it('keeps its heap, after a full collection, within 8 MB of where it started over twelve years of test clock', async () => {
     const transport = new PostgresTransport(bus);
     const monitor = resolution.app.get(SlaMonitor);
     const evaluations = { n: 0 };

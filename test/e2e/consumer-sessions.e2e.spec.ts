@@ -46,7 +46,7 @@ describe("a resolution instance's partitions when it goes", () => {
       KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
       KAFKA_HEARTBEAT_INTERVAL_MS: '500',
       INSTANCE_ID: 'resolution-under-test',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'log',
       SLA_MONITOR: 'off',
     });
     cleanup.push(() => service.stop('SIGKILL'));
@@ -93,6 +93,16 @@ describe("a resolution instance's partitions when it goes", () => {
     const stall = (await takenOverAt()) - exitedAt;
     process.stdout.write(`partitions stalled ${stall} ms after resolution's SIGTERM exit (session 60 s)\n`);
     expect(stall).toBeLessThan(5_000);
+
+    // Its log lines name the instance; the rebalances it went through are no errors or warnings.
+    const lines = service
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; service?: string; instance?: string; message?: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.service !== 'resolution' || l.instance !== 'resolution-under-test')).toEqual([]);
+    expect(lines.filter((l) => l.level >= 40 && /rebalanc|re-?join/i.test(JSON.stringify(l)))).toEqual([]);
   }, 180_000);
 
   it('stall for KAFKA_SESSION_TIMEOUT_MS after a SIGKILL, not a fixed 15 s', async () => {

@@ -24,6 +24,7 @@ import { e2eScenario } from './scenarios/e2e';
 import { exportScenario } from './scenarios/export';
 import { intakeScenario } from './scenarios/intake';
 import { memoryScenario } from './scenarios/memory';
+import { slaMemoryScenario } from './scenarios/sla-memory';
 import { rebuildScenario } from './scenarios/rebuild';
 import { relayScenario } from './scenarios/relay';
 
@@ -39,6 +40,7 @@ const SCENARIOS: [string, Scenario][] = [
   ['audit', auditScenario],
   ['export', exportScenario],
   ['memory', memoryScenario],
+  ['sla-memory', slaMemoryScenario],
   ['relay', relayScenario],
   ['consumer', consumerScenario],
   ['rebuild', rebuildScenario],

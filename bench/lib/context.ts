@@ -47,7 +47,8 @@ const benchKeys = generateDevKeys();
 export const tokens: Partial<Record<Role, string>> = {};
 
 export async function prepareTokens(): Promise<void> {
-  for (const role of ['channel', 'auditor'] as const) {
+  // admin: the SLA memory run moves resolution's test clock.
+  for (const role of ['channel', 'auditor', 'admin'] as const) {
     tokens[role] = await signDevToken(benchKeys, {
       subject: `bench-${role}`,
       tenant: 'default',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, piiKeys } from './config';
+import { hostname } from 'node:os';
+import { ConfigError, loadServiceConfig, piiKeys } from './config';
 
 describe('the master keys of personal data (configuration)', () => {
   const key = randomBytes(32).toString('base64');
@@ -28,6 +29,43 @@ describe('the master keys of personal data (configuration)', () => {
     expect(() => piiKeys({ PII_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/PII_MASTER_KEY must be base64 of exactly 32 bytes/);
     expect(() => piiKeys({ PII_KEY_DIR: '/k', PII_KEY_ROTATION_INTERVAL_MS: '1d' })).toThrow(
       /PII_KEY_ROTATION_INTERVAL_MS must be a whole number/,
+    );
+  });
+});
+
+describe('Kafka sessions and the instance id (configuration)', () => {
+  const base = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PII_MASTER_KEY: randomBytes(32).toString('base64') };
+
+  it('reads KAFKA_SESSION_TIMEOUT_MS and KAFKA_HEARTBEAT_INTERVAL_MS, 15 s and 1 s by default', () => {
+    expect(loadServiceConfig('routing', base).kafkaSession).toEqual({
+      sessionTimeoutMs: 15_000,
+      heartbeatIntervalMs: 1_000,
+    });
+    expect(
+      loadServiceConfig('routing', { ...base, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500' })
+        .kafkaSession,
+    ).toEqual({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 });
+  });
+
+  it("refuses a session outside the broker's bounds and a heartbeat over a third of the session", () => {
+    expect(() => loadServiceConfig('routing', { ...base, KAFKA_SESSION_TIMEOUT_MS: '1000' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS must be between 6000 and 300000/,
+    );
+    expect(() =>
+      loadServiceConfig('routing', { ...base, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '3000' }),
+    ).toThrow(/KAFKA_HEARTBEAT_INTERVAL_MS must be at least 100 and at most a third of KAFKA_SESSION_TIMEOUT_MS/);
+  });
+
+  it('takes INSTANCE_ID, else hostname-pid, and refuses one that cannot be a label', () => {
+    expect(loadServiceConfig('intake', { ...base, INSTANCE_ID: 'intake-7f9c' }).instanceId).toBe('intake-7f9c');
+    expect(loadServiceConfig('intake', base).instanceId).toContain(`-${process.pid}`);
+    expect(loadServiceConfig('intake', base).instanceId).toContain(
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .slice(0, 8),
+    );
+    expect(() => loadServiceConfig('intake', { ...base, INSTANCE_ID: 'a"b' })).toThrow(
+      /INSTANCE_ID must be 1-48 letters/,
     );
   });
 });

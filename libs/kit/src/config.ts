@@ -2,6 +2,7 @@
  * Configuration of one service process, from the environment. Every knob is listed in README.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { AuditKeyError, loadAuditKeys, type AuditKeys } from '@complaints/eventstore';
@@ -28,6 +29,13 @@ export interface ServiceConfig {
   kafkaBrokers: string[];
   topicPrefix: string;
   partitions: number;
+  /** How a consumer group notices a member that died without leaving (a clean stop leaves at once). */
+  kafkaSession: KafkaSessionConfig;
+  /**
+   * INSTANCE_ID: which process of the service this is (default `<hostname>-<pid>`), on every log
+   * line, PostgreSQL session (`application_name`), Kafka client id, health answer and metric.
+   */
+  instanceId: string;
   /** How tokens are verified; required by every HTTP service, not by the command-line tools. */
   auth?: AuthConfig;
   /** Requests per minute per API key, or per client IP without one. */
@@ -46,6 +54,50 @@ export interface ServiceConfig {
    */
   poolSizes: PoolSizes;
   audit: AuditConfig;
+}
+
+export interface KafkaSessionConfig {
+  /**
+   * KAFKA_SESSION_TIMEOUT_MS: how long the group waits for a silent member before its partitions
+   * go to the others; it is the stall of those partitions after a crash (SIGKILL, lost node).
+   */
+  sessionTimeoutMs: number;
+  /** KAFKA_HEARTBEAT_INTERVAL_MS: how often a member tells the group it is alive (at most a third of the session). */
+  heartbeatIntervalMs: number;
+}
+
+/** Kafka's own bounds (group.min/max.session.timeout.ms, the broker's defaults). */
+const MIN_SESSION_TIMEOUT_MS = 6_000;
+const MAX_SESSION_TIMEOUT_MS = 300_000;
+
+export function loadKafkaSession(env: NodeJS.ProcessEnv = process.env): KafkaSessionConfig {
+  const sessionTimeoutMs = integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 15_000);
+  if (sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS || sessionTimeoutMs > MAX_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(
+      `KAFKA_SESSION_TIMEOUT_MS must be between ${MIN_SESSION_TIMEOUT_MS} and ${MAX_SESSION_TIMEOUT_MS} (the broker's group.min/max.session.timeout.ms), got ${sessionTimeoutMs}`,
+    );
+  }
+  const heartbeatIntervalMs = integer(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', 1_000);
+  if (heartbeatIntervalMs < 100 || heartbeatIntervalMs * 3 > sessionTimeoutMs) {
+    throw new ConfigError(
+      `KAFKA_HEARTBEAT_INTERVAL_MS must be at least 100 and at most a third of KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs}), got ${heartbeatIntervalMs}`,
+    );
+  }
+  return { sessionTimeoutMs, heartbeatIntervalMs };
+}
+
+/** Letters, digits, `.`, `_`, `-`: it goes into log fields, metric labels and application_name (63 bytes). */
+const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/;
+
+export function loadInstanceId(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.INSTANCE_ID?.trim();
+  if (!given) return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(-48);
+  if (!INSTANCE_ID.test(given)) {
+    throw new ConfigError(
+      `INSTANCE_ID must be 1-48 letters, digits, '.', '_' or '-', starting with a letter or digit, got "${given.slice(0, 60)}"`,
+    );
+  }
+  return given;
 }
 
 export interface PoolSizes {
@@ -222,6 +274,8 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     databaseUrl,
     schema: env[`${upper}_DB_SCHEMA`] ?? service,
     ...busSettings(env),
+    kafkaSession: loadKafkaSession(env),
+    instanceId: loadInstanceId(env),
     auth: loadAuthConfig(env),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000),
     corsOrigins: (env.CORS_ORIGINS ?? '')

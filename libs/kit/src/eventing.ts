@@ -37,7 +37,19 @@ export class Eventing implements OnApplicationShutdown {
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
-  ) {}
+  ) {
+    // Every other series of a service names the service only: this one maps it to its instances
+    // (Prometheus's own `instance` label is the scraped address, not the process).
+    const labels = { service: config.service, instance: config.instanceId };
+    this.unobserve.push(
+      observeOnScrape(
+        'complaints_instance_info',
+        'Always 1: the instance id (INSTANCE_ID) of the process serving this service',
+        ['service', 'instance'],
+        () => Promise.resolve([{ labels, value: 1 }]),
+      ),
+    );
+  }
 
   topic(name: TopicName): string {
     return prefixed(this.config.topicPrefix, name);
@@ -59,6 +71,20 @@ export class Eventing implements OnApplicationShutdown {
     this.relays.push(relay);
     this.mappers.push(map);
     this.observeOutbox();
+    this.observeRelayOwner(relay);
+  }
+
+  /** Which instance publishes: one per service holds the relay's lock, the others wait (0). */
+  private observeRelayOwner(relay: OutboxRelay): void {
+    const labels = { service: this.config.service, instance: this.config.instanceId };
+    this.unobserve.push(
+      observeOnScrape(
+        'complaints_outbox_relay_owner',
+        "1 on the instance holding the service's outbox relay lock (publishing), 0 on the others",
+        ['service', 'instance'],
+        () => Promise.resolve([{ labels, value: relay.status().publishing ? 1 : 0 }]),
+      ),
+    );
   }
 
   /**

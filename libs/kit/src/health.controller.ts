@@ -45,7 +45,7 @@ export class HealthController {
 
   @Get('live')
   live() {
-    return { status: 'ok', service: this.config.service };
+    return { status: 'ok', service: this.config.service, instance: this.config.instanceId };
   }
 
   @Get('ready')
@@ -69,11 +69,15 @@ export class HealthController {
     }
   }
 
+  /** Up or down, it says whether this instance holds the relay (`owner`): one instance per service does. */
   private relay() {
     const indicator = this.indicators.check('outbox-relay');
-    const failing = this.eventing.relayStatus().find((s) => !s.healthy || s.busyMs > RELAY_STUCK_MS);
-    if (!failing) return indicator.up();
+    const statuses = this.eventing.relayStatus();
+    const owner = { instance: this.config.instanceId, owner: statuses.some((s) => s.publishing) };
+    const failing = statuses.find((s) => !s.healthy || s.busyMs > RELAY_STUCK_MS);
+    if (!failing) return indicator.up(owner);
     return indicator.down({
+      ...owner,
       message: failing.lastError ?? `publishing has waited ${Math.round(failing.busyMs / 1000)} s for the bus`,
     });
   }

@@ -39,12 +39,12 @@ type LoggedRequest = IncomingMessage & {
 
 const QUIET = /^\/(health|metrics)(\/|$)/;
 
-export function loggingModule(service: string) {
+export function loggingModule(service: string, instance?: string) {
   const level = PINO_LEVELS[logLevels().at(-1) ?? 'log'] ?? 'info';
   return LoggerModule.forRoot({
     pinoHttp: {
       level,
-      base: { service },
+      base: instance ? { service, instance } : { service },
       messageKey: 'message',
       mixin() {
         const span = trace.getActiveSpan()?.spanContext();

@@ -65,8 +65,11 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
   if (config.kafkaBrokers.length > 0) {
     return new KafkaTransport({
       brokers: config.kafkaBrokers,
-      clientId: config.service,
+      // The instance in the client id: the broker's logs and `kafka-consumer-groups --describe` tell members apart.
+      clientId: `${config.service}-${config.instanceId}`,
       partitions: config.partitions,
+      sessionTimeout: config.kafkaSession.sessionTimeoutMs,
+      heartbeatInterval: config.kafkaSession.heartbeatIntervalMs,
       // Through Nest's logger, which a service points at pino: JSON lines with its level and context.
       log: new Logger('kafkajs'),
     });
@@ -76,7 +79,7 @@ export async function createTransport(config: ServiceConfig): Promise<Transport>
     schema: 'bus',
     tenantScoped: false, // no tenant rows: see DatabaseOptions
     migrations: embeddedBusMigrations,
-    applicationName: `${config.service}-bus`,
+    applicationName: `${config.service}-bus/${config.instanceId}`,
     poolSize: config.poolSizes.bus,
   });
   const transport = new PostgresTransport(busDb);
@@ -98,7 +101,7 @@ export class PlatformModule {
       global: true,
       imports: [
         TerminusModule.forRoot({ logger: false }),
-        loggingModule(config.service),
+        loggingModule(config.service, config.instanceId),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
           errorMessage: `Too many requests: at most ${config.rateLimitPerMinute} a minute per API key, token subject or address, over all routes together`,
@@ -125,7 +128,7 @@ export class PlatformModule {
                 ...(options.apiKeys ? apiKeyMigrations : []),
                 ...(options.migrations ?? []),
               ],
-              applicationName: config.service,
+              applicationName: `${config.service}/${config.instanceId}`,
               poolSize: config.poolSizes.service,
             }),
         },
@@ -136,7 +139,7 @@ export class PlatformModule {
             KeyVault.open({
               url: config.piiVaultUrl,
               keyRing: openKeyRing(config.piiKeys),
-              applicationName: config.service,
+              applicationName: `${config.service}/${config.instanceId}`,
               serviceDatabaseUrl: config.databaseUrl,
               poolSize: config.poolSizes.vault,
             }),

@@ -27,7 +27,8 @@ import {
 
 /** The most messages handed to `onBatch` at once (one consumer transaction). */
 const MAX_BATCH = 100;
-/** How often a consumer busy with a handler tells the group it is alive (the session times out at 15 s). */
+/** Defaults of a consumer's session (KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS in a service). */
+const SESSION_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 1000;
 
 function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
@@ -55,6 +56,19 @@ export interface TransportLog {
 }
 
 /**
+ * What kafkajs says, at ERROR or WARN, while a group rebalances: a member joined or left (a
+ * deploy, a scale-out, a restart), so the others rejoin and their heartbeats and commits are
+ * refused meanwhile. Routine, so logged at info; a member that cannot rejoin still fails loudly.
+ */
+const REBALANCE =
+  /rebalanc|re-joining|rejoin|not aware of this member|generation id is not valid|member id before actually entering/i;
+
+export function isRoutineRebalance(fields: Record<string, unknown>): boolean {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return REBALANCE.test(`${text(fields.message)}\n${text(fields.error)}`);
+}
+
+/**
  * kafkajs prints JSON of its own to the console; this hands each line to `log` instead, as
  * fields (message, kafkajs namespace, broker, error…), so it carries the service's level,
  * format and context. kafkajs's timestamp and logger name are dropped: the logger adds its own.
@@ -64,7 +78,8 @@ export function kafkaLogCreator(log: TransportLog): logCreator {
     ({ namespace, level, log: entry }) => {
       const { timestamp: _timestamp, logger: _logger, ...fields } = entry as typeof entry & { logger?: string };
       const line = { ...fields, namespace };
-      if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(line);
+      if ((level === logLevel.ERROR || level === logLevel.WARN) && isRoutineRebalance(line)) log.log(line);
+      else if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(line);
       else if (level === logLevel.WARN) log.warn(line);
       else if (level === logLevel.INFO) log.log(line);
       else log.debug(line);
@@ -78,6 +93,8 @@ export interface KafkaTransportOptions {
   replicationFactor?: number;
   /** How long the group waits for a silent member before handing its partitions to others. */
   sessionTimeout?: number;
+  /** How often a member, busy with a handler or not, tells the group it is alive. */
+  heartbeatInterval?: number;
   /** kafkajs's log lines; without it kafkajs prints its own JSON to the console. */
   log?: TransportLog;
   /** How often a failed broker request is tried again (default 8). */
@@ -173,10 +190,11 @@ export class KafkaTransport implements Transport {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const heartbeatMs = this.options.heartbeatInterval ?? HEARTBEAT_MS;
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: this.options.sessionTimeout ?? 15000,
-      heartbeatInterval: HEARTBEAT_MS,
+      sessionTimeout: this.options.sessionTimeout ?? SESSION_TIMEOUT_MS,
+      heartbeatInterval: heartbeatMs,
       retry: { retries: 10 },
     });
     this.consumers.add(consumer);
@@ -192,7 +210,7 @@ export class KafkaTransport implements Transport {
     // group must not take the partition from a member that is busy, not gone.
     const track = async (work: Promise<void>, heartbeat: () => Promise<void>) => {
       inFlight.add(work);
-      const alive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+      const alive = setInterval(() => void heartbeat().catch(() => undefined), heartbeatMs);
       try {
         await work;
       } finally {

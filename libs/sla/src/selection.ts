@@ -2,6 +2,7 @@
  * Choosing a policy and a calendar for a complaint, shared by intake (the time limit told to the
  * customer), routing (the policy carried on the routing decision) and resolution (the clocks).
  */
+import { LRUCache } from 'lru-cache';
 import type { WorkingCalendar } from './calendar';
 import { buildCalendar } from './calendars/calendars';
 import { SLA_POLICY_PRESETS, selectPolicy, type PolicyCriteria, type Regime, type SlaPolicy } from './policies';
@@ -35,8 +36,16 @@ export function parseTenantRegimes(raw: string | undefined): Record<string, Regi
   return Object.fromEntries(entries);
 }
 
+/**
+ * Calendars kept built: one per calendar and year a clock started in. A service needs the current
+ * year's and last year's of each calendar it uses; more came only with a clock that moves on (a
+ * long SLA run on the test clock kept ~230 KB per calendar-year, local days included, for good).
+ */
+/** Four calendars (CALENDAR_IDS), each for this year, last year and a few before. */
+const CACHED_CALENDARS = 16;
+
 export class SlaCatalogue {
-  private readonly calendars = new Map<string, WorkingCalendar>();
+  private readonly calendars = new LRUCache<string, WorkingCalendar>({ max: CACHED_CALENDARS });
 
   constructor(
     private readonly tenantRegimes: Record<string, Regime> = {},

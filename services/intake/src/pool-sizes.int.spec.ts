@@ -21,6 +21,7 @@ describe('PostgreSQL pool sizes', () => {
       INTAKE_DB_POOL_SIZE: '2',
       PII_VAULT_POOL_SIZE: '2',
       BUS_POOL_SIZE: '2',
+      INSTANCE_ID: 'pool-test',
     });
     const watcher = new Client({ connectionString: intake.testDb.url });
     await watcher.connect();
@@ -48,7 +49,12 @@ describe('PostgreSQL pool sizes', () => {
     await watching;
     await watcher.end();
     expect(statuses.filter((s) => s !== 201)).toEqual([]);
-    const limits: Record<string, number> = { intake: 2, 'intake-privacy': 2, 'intake-bus': 2 };
+    // Each pool's application_name carries the instance id (INSTANCE_ID).
+    const limits: Record<string, number> = {
+      'intake/pool-test': 2,
+      'intake/pool-test-privacy': 2,
+      'intake-bus/pool-test': 2,
+    };
     expect([...most.keys()].sort()).toEqual(Object.keys(limits).sort());
     expect([...most].filter(([name, n]) => n > limits[name]!)).toEqual([]);
   }, 120_000);

@@ -36,7 +36,7 @@ describe('the resolution service', () => {
       headers: { 'content-type': 'application/json', ...actor },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { detail?: string } };
   };
   const eventTypes = async (caseId: string) => {
     const db = resolution.db;
@@ -89,7 +89,7 @@ describe('the resolution service', () => {
     await readyToPropose(second);
     const refused = await post(second, 'proposals', waiver);
     expect(refused.status).toBe(422);
-    expect(refused.body.message).toMatch(
+    expect(refused.body.detail).toMatch(
       /Customer C-77 was already granted a fee waiver on \d{4}-\d{2}-\d{2} .*at most 1 per 12 months\. The refusal is recorded on the case\./,
     );
     expect(await eventTypes(second)).toEqual([
@@ -129,7 +129,7 @@ describe('the resolution service', () => {
     const before = await eventTypes(caseId);
     const approve = await post(caseId, `proposals/${randomUUID()}/approve`, { comment: 'x' }, lead);
     expect(approve.status).toBe(409);
-    expect(approve.body.message).toMatch(/Cannot approve the proposal: the case is open/);
+    expect(approve.body.detail).toMatch(/Cannot approve the proposal: the case is open/);
     expect((await post(caseId, 'close', { rootCause: 'x', improvementAction: 'y' })).status).toBe(409);
     expect(await eventTypes(caseId)).toEqual(before);
   });

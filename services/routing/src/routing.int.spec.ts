@@ -16,11 +16,11 @@ import { api } from '../../../test/support/auth';
 /** The parts of the service's answers the tests look at. */
 interface Answer {
   [field: string]: unknown;
-  message?: string;
+  detail?: string;
   explanation?: unknown[];
   assignment?: { agentId?: string };
   departments?: { id: string }[];
-  violations?: { field: string }[];
+  errors?: { field: string }[];
   history?: unknown[];
   current?: unknown;
 }
@@ -159,17 +159,17 @@ describe('the routing service', () => {
     const byAgent = await reroute(complaintId, { department: 'billing', reason: 'x' }, agent);
     // The endpoint's roles refuse an agent before the domain's own rule would (422).
     expect(byAgent.status).toBe(403);
-    expect(byAgent.body.message).toMatch(/is for supervisor, department-head, complaints-officer; the caller is agent/);
+    expect(byAgent.body.detail).toMatch(/is for supervisor, department-head, complaints-officer; the caller is agent/);
     const unrouted = await reroute(randomUUID(), { department: 'billing', reason: 'x' }, lead);
     expect(unrouted.status).toBe(404);
-    expect(unrouted.body.message).toMatch(/Routing of complaint .* was not found/);
+    expect(unrouted.body.detail).toMatch(/Routing of complaint .* was not found/);
     const bad = await reroute(
       complaintId,
       { department: 'billing', reason: '', priority: 'asap', colour: 'red' },
       lead,
     );
     expect(bad.status).toBe(400);
-    expect(bad.body.violations?.map((v) => v.field).sort()).toEqual(['colour', 'priority', 'reason']);
+    expect(bad.body.errors?.map((v) => v.field).sort()).toEqual(['colour', 'priority', 'reason']);
     expect((await reroute(complaintId, { department: 'nowhere', reason: 'x' }, lead)).status).toBe(422);
     expect(await eventTypes(complaintId)).toEqual(['ComplaintRouted']);
   });

@@ -72,9 +72,10 @@ export function complaintOfRow(row: Row, defaultChannel: string): Record<string,
 }
 
 function reasonOf(status: number, body: unknown): string {
-  const b = body as { message?: string; violations?: { field: string; problems: string[] }[] };
-  if (b.violations?.length) return b.violations.map((v) => `${v.field}: ${v.problems.join(', ')}`).join('; ');
-  return `${status}: ${b.message ?? 'refused'}`;
+  // An RFC 9457 problem: errors[] names each refused field.
+  const b = body as { detail?: string; errors?: { field: string; reason: string }[] };
+  if (b.errors?.length) return b.errors.map((v) => `${v.field}: ${v.reason}`).join('; ');
+  return `${status}: ${b.detail ?? 'refused'}`;
 }
 
 async function submit(options: ImportOptions, fileHash: string, rowNumber: number, row: Row): Promise<RowResult> {

@@ -115,6 +115,6 @@ describe('searching and exporting cases', () => {
     expect((await get('?limit=9999')).status).toBe(400);
     const bad = await api(`${analytics.base}/audit/cases?receivedFrom=someday`, inTenant);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(/receivedFrom must be an ISO 8601 date/);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/receivedFrom must be an ISO 8601 date/);
   });
 });

@@ -2,10 +2,11 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import type { CaseSummary } from '../../domain/case-summary';
 import { readHistory, visibleSummary } from './case-history.query';
+import { CaseHistoryDto, CaseSummaryDto } from '../../responses.dto';
 
 @ApiTags('cases')
 @Roles(...CAN.readCases)
@@ -16,11 +17,15 @@ export class CaseTimelineController {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
+  @ApiEndpoint('Read a case summary', 'The case’s current summary from the read model.', [400, 404], {
+    type: CaseSummaryDto,
+  })
   @Get(':id')
   async summary(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta): Promise<CaseSummary> {
     return this.vault.reveal(meta.tenant, await visibleSummary(this.db, meta, id));
   }
 
+  @ApiEndpoint('Read a case’s history', 'Every event of the case in order.', [400, 404], { type: CaseHistoryDto })
   @Get(':id/history')
   async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     await visibleSummary(this.db, meta, id);

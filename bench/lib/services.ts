@@ -2,6 +2,7 @@
  * The services as real processes in the distributed topology (Kafka + PostgreSQL), each on its own
  * port, with their logs under reports/bench-logs/, and their resident memory read from /proc.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -68,6 +69,8 @@ export function rssSampler(pids: Record<string, number>, intervalMs = 100) {
   };
 }
 
+const benchAuditKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
 export async function startService(name: ServiceName, port: number, options: TopologyOptions): Promise<RunningService> {
   const logDir = join(repoRoot, 'reports', 'bench-logs');
   mkdirSync(logDir, { recursive: true });
@@ -83,6 +86,8 @@ export async function startService(name: ServiceName, port: number, options: Top
     LOG_LEVEL: 'warn',
     AUDIT_CHECKPOINT_INTERVAL_MS: '0',
     NODE_ENV: 'production',
+    // Production refuses to start without one; the bench signs no checkpoint (interval 0).
+    AUDIT_SIGNING_KEY: benchAuditKey,
     ...options.extraEnv,
   };
   // BENCH_NODE_FLAGS, e.g. "--max-old-space-size=96", runs the services with those Node flags.

@@ -7,14 +7,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devKeysIn, signDevToken, type Role } from '@complaints/kit';
+import { testAuditEnv } from './audit';
 
 /** The tests' signing key (an `npm start` data directory can be given it as its development key). */
 export const testKeys = devKeysIn(process.env.TEST_AUTH_DIR ?? join(tmpdir(), 'complaints-test-auth'));
 
-/** What every service under test needs to verify the tests' tokens (and not throttle their load). */
+/**
+ * What every service under test needs to verify the tests' tokens (and not throttle their load),
+ * and to sign its audit checkpoints.
+ */
 export const testAuthEnv: Record<string, string> = {
   AUTH_PUBLIC_KEYS: JSON.stringify(testKeys.jwks),
   RATE_LIMIT_PER_MINUTE: '10000000',
+  ...testAuditEnv,
 };
 
 export interface Who {

@@ -21,6 +21,7 @@ import { resolutionService } from '@complaints/resolution';
 import { analyticsService } from '@complaints/analytics';
 import { piiKeyEnv } from './pii-keys';
 import { startDatabase, type EmbeddedDatabase } from './database';
+import { embeddedAuditEnv } from './audit-keys';
 
 const SERVICES: ServiceDefinition[] = [intakeService, routingService, resolutionService, analyticsService];
 
@@ -45,6 +46,7 @@ async function main() {
     DATABASE_URL: url,
     KAFKA_BROKERS: '',
     ...piiKeyEnv(dataDir),
+    ...embeddedAuditEnv(dataDir),
   };
   // Without an identity provider configured, tokens are signed with a development key kept in DATA_DIR.
   const devAuth = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS;

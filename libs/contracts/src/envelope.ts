@@ -1,6 +1,7 @@
 /**
  * The CloudEvents 1.0 envelope every integration event travels in, plus the attributes this
- * platform adds: the stream version, correlation and causation ids, the actor and the tenant.
+ * platform adds: the stream version, correlation and causation ids, the actor, the tenant and the
+ * evidence of the source event (`eventhash`, `streamid`).
  */
 import { z } from 'zod';
 
@@ -31,6 +32,15 @@ export const envelopeSchema = z.object({
   causationId: z.string().nullable(),
   actor: actorSchema,
   tenant: z.string().min(1),
+  /**
+   * Evidence of the source event (CloudEvents extension names: lowercase letters and digits): its
+   * hash in the source service's chain and its stream there. Absent on events published before.
+   */
+  eventhash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  streamid: z.string().min(1).optional(),
   data: z.unknown(),
 });
 

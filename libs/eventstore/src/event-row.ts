@@ -23,4 +23,5 @@ export interface EventRow {
   data: unknown;
   metadata: EventMetadata;
   recorded_at: Date;
+  hash?: string | null;
 }

@@ -30,6 +30,8 @@ export interface StoredEvent {
   data: unknown;
   metadata: EventMetadata;
   recordedAt: Date;
+  /** Its link in the stream's hash chain (hash-chain.ts): the evidence integration events carry. */
+  hash?: string | null;
 }
 
 /** Position in commit order: (transaction id, global position). */
@@ -57,7 +59,7 @@ export class StreamVersionConflict extends Error {
 export type Upcaster = (event: StoredEvent) => StoredEvent;
 
 const COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id,
-  stream_version, type, schema_version, data, metadata, recorded_at`;
+  stream_version, type, schema_version, data, metadata, recorded_at, hash`;
 
 const appendedTotal = processMetric(
   'complaints_events_appended_total',
@@ -186,5 +188,6 @@ function toStored(row: EventRow): StoredEvent {
     data: row.data,
     metadata: row.metadata,
     recordedAt: row.recorded_at,
+    hash: row.hash ?? null,
   };
 }

@@ -7,6 +7,7 @@ import { metadata } from '../../../test/fixtures/events';
 import {
   auditSigner,
   eventHash,
+  trustedKeyOf,
   EventStore,
   eventStoreMigrations,
   openDatabase,
@@ -20,6 +21,7 @@ describe('tamper evidence of the event store', () => {
   let db: Database;
   const store = new EventStore();
   const signer = auditSigner();
+  const trusted = { trusted: [trustedKeyOf(signer)] };
   const streams = ['case-a', 'case-b', 'case-c'].map((s) => `${s}-${randomUUID()}`);
   const row = async (stream: string, version: number) =>
     (
@@ -59,6 +61,8 @@ describe('tamper evidence of the event store', () => {
       120_000,
     );
     expect((await writeCheckpoint(db, signer)).events).toBe(9);
+    // These tests play the table's owner, who can lift the append-only trigger (the insider suite too).
+    await db.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
   });
   afterEach(async () => {
     await db?.close();
@@ -66,7 +70,7 @@ describe('tamper evidence of the event store', () => {
   });
 
   it('verifies an untouched log', async () => {
-    expect(await verifyLog(db)).toEqual([]);
+    expect(await verifyLog(db, trusted)).toEqual([]);
   });
 
   it('names the event whose content was changed by one byte', async () => {
@@ -75,7 +79,7 @@ describe('tamper evidence of the event store', () => {
     await db.query(`UPDATE events SET data = jsonb_set(data, '{amount}', '102') WHERE event_id = $1`, [
       target.event_id,
     ]);
-    expect(await verifyLog(db)).toEqual([
+    expect(await verifyLog(db, trusted)).toEqual([
       expect.objectContaining({ kind: 'altered', eventId: target.event_id, streamId: streams[1], streamVersion: 2 }),
     ]);
   });
@@ -83,7 +87,7 @@ describe('tamper evidence of the event store', () => {
   it('names the gap where an event was removed from the middle of a stream', async () => {
     const target = await row(streams[0]!, 2);
     await db.query('DELETE FROM events WHERE event_id = $1', [target.event_id]);
-    const findings = await verifyLog(db);
+    const findings = await verifyLog(db, trusted);
     expect(findings).toContainEqual(
       expect.objectContaining({ kind: 'removed', streamId: streams[0], streamVersion: 2 }),
     );
@@ -92,7 +96,7 @@ describe('tamper evidence of the event store', () => {
   it('catches the removal of a stream’s last event through the signed checkpoint', async () => {
     const target = await row(streams[2]!, 3);
     await db.query('DELETE FROM events WHERE event_id = $1', [target.event_id]);
-    expect(await verifyLog(db)).toEqual([
+    expect(await verifyLog(db, trusted)).toEqual([
       expect.objectContaining({ kind: 'removed', streamId: streams[2], streamVersion: 3 }),
     ]);
   });
@@ -120,21 +124,59 @@ describe('tamper evidence of the event store', () => {
         head.hash,
       ],
     );
-    expect(await verifyLog(db)).toEqual([
+    expect(await verifyLog(db, trusted)).toEqual([
       expect.objectContaining({ kind: 'inserted', streamId: streams[0], streamVersion: 4 }),
     ]);
   });
 
   it('refuses a checkpoint whose signature does not match', async () => {
     await db.query(`UPDATE audit_checkpoints SET digest = repeat('0', 64)`);
-    expect(await verifyLog(db)).toEqual([
+    expect(await verifyLog(db, trusted)).toEqual([
       expect.objectContaining({ kind: 'checkpoint', detail: expect.stringMatching(/invalid signature/) }),
     ]);
   });
 
+  it('trusts a key only within its validity, and no key found in the database', async () => {
+    const expired = { ...trustedKeyOf(signer), validTo: new Date(Date.now() - 60_000) };
+    expect(await verifyLog(db, { trusted: [expired] })).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint',
+        checkpoint: 1,
+        detail: expect.stringMatching(/outside the validity/),
+      }),
+    ]);
+    expect(await verifyLog(db)).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint',
+        checkpoint: 1,
+        detail: expect.stringMatching(/not a trusted key/),
+      }),
+    ]);
+  });
+
+  it('names a checkpoint removed from the middle, and one a witness saw that the database lacks', async () => {
+    const second = await writeCheckpoint(db, signer);
+    await writeCheckpoint(db, signer);
+    await db.query('DELETE FROM audit_checkpoints WHERE id = 2');
+    expect(await verifyLog(db, trusted)).toEqual([
+      expect.objectContaining({ kind: 'checkpoint', checkpoint: 2, detail: expect.stringMatching(/is missing/) }),
+    ]);
+    const witness = { name: 'witness', entries: [{ schema: 'audit_test', ...second.witness }] };
+    expect(await verifyLog(db, { ...trusted, witnesses: [witness] })).toContainEqual(
+      expect.objectContaining({
+        checkpoint: 2,
+        detail: expect.stringMatching(/in the witness but not in the database/),
+      }),
+    );
+  });
+
   it('reports findings from the CLI with a failing exit status', async () => {
     const cli = join(__dirname, '../dist/audit-cli.js');
-    const env = { ...process.env, DATABASE_URL: testDb.url };
+    const env = {
+      ...process.env,
+      DATABASE_URL: testDb.url,
+      AUDIT_SIGNING_KEY: signer.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    };
     const clean = await promisify(execFile)(process.execPath, [cli, 'verify', '--schema', 'audit_test'], { env });
     expect(clean.stdout).toContain('audit_test: every chain and checkpoint verifies');
     await db.query(`UPDATE events SET type = 'Forged' WHERE stream_id = $1 AND stream_version = 1`, [streams[1]]);

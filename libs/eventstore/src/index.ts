@@ -7,3 +7,6 @@ export * from './trace-context';
 export * from './process-metric';
 export * from './tenant-scope';
 export * from './iso-time';
+export * from './audit-keys';
+export * from './witness';
+export * from './audit-command';

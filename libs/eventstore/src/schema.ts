@@ -59,4 +59,22 @@ export const eventStoreMigrations: Migration[] = [
     // Row-level security (tenant-scope.ts): a request reads and appends only its tenant's events.
     up: tenantIsolation('events', "(metadata->>'tenant')"),
   },
+  {
+    name: 'EventStoreAuditEvidence1763800000300',
+    // Checkpoints are numbered (their id), name their key and the previous checkpoint's digest, and
+    // say when they were signed, all under the signature. The log is append-only for every role: a
+    // writer who wants to rewrite it must first lift the trigger, which needs the table's owner.
+    up: `
+      ALTER TABLE audit_checkpoints ALTER COLUMN id DROP DEFAULT,
+        ADD COLUMN key_id text, ADD COLUMN previous_digest text, ADD COLUMN signed_at timestamptz;
+      CREATE FUNCTION events_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'events are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION events_refuse_rewrite();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION events_refuse_rewrite();
+    `,
+  },
 ];

@@ -68,14 +68,25 @@ export function tenantIsolation(table: string, tenantOf = 'tenant'): string {
 /**
  * The tenant role and its rights on one schema: created when missing (several services may start
  * at once), granted to the connecting user when it is not a member yet, and allowed to use every
- * table and sequence of the schema (row-level security then decides which rows).
+ * table and sequence of the schema (row-level security then decides which rows), except rewriting
+ * the event log or the audit checkpoints.
  */
 export function tenantRoleSql(schema: string): string {
   return `
     ${ensureTenantRoleSql()}
     GRANT USAGE ON SCHEMA "${schema}" TO ${TENANT_ROLE};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};`;
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${TENANT_ROLE};
+    DO $$
+    BEGIN
+      -- Requests append events and read them; rewriting the log is no request's business.
+      IF to_regclass('"${schema}".events') IS NOT NULL THEN
+        REVOKE UPDATE, DELETE, TRUNCATE ON "${schema}".events FROM ${TENANT_ROLE};
+      END IF;
+      IF to_regclass('"${schema}".audit_checkpoints') IS NOT NULL THEN
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "${schema}".audit_checkpoints FROM ${TENANT_ROLE};
+      END IF;
+    END $$;`;
 }
 
 /**

@@ -4,8 +4,16 @@
  */
 import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { AuditCheckpointer } from './audit';
-import type { ServiceConfig } from './config';
+import { testAuditEnv } from '../../../test/support/audit';
+import type { Transport } from '@complaints/messaging';
+import { AuditCheckpointer, AuditWitnesses } from './audit';
+import { loadAuditConfig, type ServiceConfig } from './config';
+
+/** A checkpointer signing with the tests' key, witnessed nowhere outside (no witness folder, no Kafka). */
+function checkpointerOf(db: Database): AuditCheckpointer {
+  const config = { schema: 'audit_test', audit: loadAuditConfig(testAuditEnv) } as ServiceConfig;
+  return new AuditCheckpointer(db, config, new AuditWitnesses(config, { kind: 'embedded' } as Transport));
+}
 
 describe('the audit checkpointer', () => {
   let testDb: TestDatabase;
@@ -21,7 +29,7 @@ describe('the audit checkpointer', () => {
   });
 
   it('signs a checkpoint, and lets go of its lock', async () => {
-    const checkpointer = new AuditCheckpointer(db, { schema: 'audit_test' } as ServiceConfig);
+    const checkpointer = checkpointerOf(db);
     await checkpointer.checkpoint();
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_checkpoints');
     expect(rows[0]!.n).toBe(1);
@@ -33,7 +41,7 @@ describe('the audit checkpointer', () => {
   });
 
   it('logs, and does not reject, when it cannot get a connection (the database is gone)', async () => {
-    const checkpointer = new AuditCheckpointer(db, { schema: 'audit_test' } as ServiceConfig);
+    const checkpointer = checkpointerOf(db);
     // Every pooled connection is terminated with the database, so the next needs a new one, which fails.
     await testDb.drop();
     await expect(checkpointer.checkpoint()).resolves.toBeUndefined();

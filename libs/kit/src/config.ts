@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { AuditKeyError, loadAuditKeys, type AuditKeys } from '@complaints/eventstore';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 
 export const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
@@ -44,6 +45,7 @@ export interface ServiceConfig {
    * arithmetic): its own schema's, the key vault's, and the embedded bus's (without Kafka only).
    */
   poolSizes: PoolSizes;
+  audit: AuditConfig;
 }
 
 export interface PoolSizes {
@@ -53,6 +55,19 @@ export interface PoolSizes {
   vault: number;
   /** BUS_POOL_SIZE: the embedded transport's log (none is opened with Kafka). */
   bus: number;
+}
+
+export interface AuditConfig {
+  /** AUDIT_SIGNING_KEY, AUDIT_SIGNING_KEY_ID, AUDIT_TRUSTED_KEYS: who signs checkpoints, whom verify trusts. */
+  keys: AuditKeys;
+  /** NODE_ENV=production: a service without a signing key refuses to start. */
+  production: boolean;
+  /** AUDIT_CHECKPOINT_INTERVAL_MS (0 = never). */
+  intervalMs: number;
+  /** AUDIT_WITNESS_DIR: where checkpoints are also appended (`<schema>.checkpoints.jsonl`), outside the database. */
+  witnessDir?: string;
+  /** AUDIT_SOURCE_URLS: where analytics' verify asks the source services for their evidence of a case. */
+  sourceUrls: Record<ServiceName, string>;
 }
 
 import { ConfigError } from './config-error';
@@ -141,6 +156,57 @@ export function readEnvFile(env: NodeJS.ProcessEnv = process.env): string | unde
   return file;
 }
 
+/** KAFKA_BROKERS (none: the embedded transport), TOPIC_PREFIX, KAFKA_PARTITIONS. */
+export function busSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<ServiceConfig, 'kafkaBrokers' | 'topicPrefix' | 'partitions'> {
+  return {
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    topicPrefix: env.TOPIC_PREFIX ?? '',
+    partitions: integer(env, 'KAFKA_PARTITIONS', 6),
+  };
+}
+
+function sourceUrls(env: NodeJS.ProcessEnv): Record<ServiceName, string> {
+  const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  const port = (s: ServiceName) => integer(env, `${s.toUpperCase()}_PORT`, DEFAULT_PORTS[s]);
+  const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://${host}:${port(s)}`])) as Record<ServiceName, string>;
+  for (const pair of (env.AUDIT_SOURCE_URLS ?? '').split(',').filter((p) => p.trim())) {
+    const [name, url] = pair.split('=').map((p) => p.trim());
+    if (!SERVICES.includes(name as ServiceName) || !url || !/^https?:\/\//.test(url)) {
+      throw new ConfigError(`AUDIT_SOURCE_URLS must be service=http(s)://… pairs, got "${pair}"`);
+    }
+    urls[name as ServiceName] = url.replace(/\/$/, '');
+  }
+  return urls;
+}
+
+export function loadAuditConfig(env: NodeJS.ProcessEnv): AuditConfig {
+  let keys: AuditKeys;
+  try {
+    keys = loadAuditKeys(env);
+  } catch (error) {
+    if (error instanceof AuditKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const production = env.NODE_ENV === 'production';
+  if (production && !keys.signer) {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY is required in production (NODE_ENV=production): an Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) from a secret store; it signs the audit checkpoints',
+    );
+  }
+  return {
+    keys,
+    production,
+    intervalMs: integer(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', 600_000),
+    witnessDir: env.AUDIT_WITNESS_DIR?.trim() || undefined,
+    sourceUrls: sourceUrls(env),
+  };
+}
+
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -155,12 +221,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     schema: env[`${upper}_DB_SCHEMA`] ?? service,
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '')
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    topicPrefix: env.TOPIC_PREFIX ?? '',
-    partitions: integer(env, 'KAFKA_PARTITIONS', 6),
+    ...busSettings(env),
     auth: loadAuthConfig(env),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000),
     corsOrigins: (env.CORS_ORIGINS ?? '')
@@ -171,5 +232,6 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     piiKeys: piiKeys(env),
     piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
     poolSizes: loadPoolSizes(service, env),
+    audit: loadAuditConfig(env),
   };
 }

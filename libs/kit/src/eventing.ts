@@ -4,10 +4,11 @@
  * application shuts down.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { prefixed, type TopicName } from '@complaints/contracts';
-import type { Database } from '@complaints/eventstore';
+import { parseIntegrationEvent, prefixed, type TopicName } from '@complaints/contracts';
+import type { Database, StoredEvent } from '@complaints/eventstore';
 import type { KeyVault } from '@complaints/privacy';
 import {
+  contentDigest,
   inOrder,
   OutboxRelay,
   startConsumer,
@@ -17,6 +18,7 @@ import {
   type RelayStatus,
   type Subscription,
   type Transport,
+  toEnvelope,
 } from '@complaints/messaging';
 import type { ServiceConfig } from './config';
 import { observeOnScrape } from './metrics';
@@ -28,6 +30,7 @@ export class Eventing implements OnApplicationShutdown {
   private readonly relays: OutboxRelay[] = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly unobserve: (() => void)[] = [];
+  private readonly mappers: IntegrationMapper[] = [];
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -54,7 +57,27 @@ export class Eventing implements OnApplicationShutdown {
     });
     relay.start();
     this.relays.push(relay);
+    this.mappers.push(map);
     this.observeOutbox();
+  }
+
+  /**
+   * What this service published (or will publish) for a stored event, as content digests: the
+   * relay's own mapping, so analytics' history can be checked against the verified chain.
+   */
+  integrationDigests(stored: StoredEvent): { type: string; digest: string }[] {
+    const source = `/complaints/${this.config.service}`;
+    return this.mappers.flatMap((map) =>
+      map(stored).flatMap((integration) => {
+        try {
+          // What consumers store is the event as its contract parses it.
+          const event = parseIntegrationEvent(toEnvelope(stored, source, integration));
+          return [{ type: event.type, digest: contentDigest(event) }];
+        } catch {
+          return []; // dead-lettered: never reached a consumer
+        }
+      }),
+    );
   }
 
   private async readBacklog(): Promise<{ backlog: number; oldest: number | null }> {

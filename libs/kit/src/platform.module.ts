@@ -2,7 +2,7 @@
  * The providers every service needs: configuration, clock, its database (migrated on start), the
  * event store and the transport (Kafka when KAFKA_BROKERS is set, else the embedded one).
  */
-import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
@@ -13,7 +13,13 @@ import { ApiKeys, apiKeyMigrations } from './auth/api-keys';
 import { ClientThrottlerGuard } from './rate-limit';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
-import { AuditCheckpointer, AuditVerifyController } from './audit';
+import {
+  AuditCheckpointer,
+  AuditVerifyController,
+  AuditWitnesses,
+  CASE_EVIDENCE_CHECK,
+  type CaseEvidenceCheck,
+} from './audit';
 import { KeyRotation } from './key-rotation';
 import { Eventing } from './eventing';
 import { TerminusModule } from '@nestjs/terminus';
@@ -42,6 +48,8 @@ export interface PlatformOptions {
   clock?: Clock;
   /** Whether channel adapters may call this service with API keys (intake). */
   apiKeys?: boolean;
+  /** A check of a case beyond the event store, reported by `GET /audit/cases/:id/verify` (analytics' history). */
+  caseEvidence?: Type<CaseEvidenceCheck>;
 }
 
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
@@ -134,8 +142,10 @@ export class PlatformModule {
             }),
         },
         Eventing,
+        AuditWitnesses,
         AuditCheckpointer,
         KeyRotation,
+        ...(options.caseEvidence ? [{ provide: CASE_EVIDENCE_CHECK, useClass: options.caseEvidence }] : []),
         { provide: TOKEN_VERIFIER, useFactory: () => tokenVerifier(config) },
         ...(options.apiKeys
           ? [{ provide: API_KEYS, useFactory: (db: Database) => new ApiKeys(db), inject: [DATABASE] }]

@@ -4,3 +4,4 @@ export * from './postgres-transport';
 export * from './consumer';
 export * from './relay';
 export * from './telemetry';
+export * from './evidence';

@@ -71,6 +71,8 @@ export function toEnvelope(stored: StoredEvent, source: string, integration: Int
     causationId: stored.metadata.causationId,
     actor: stored.metadata.actor,
     tenant: stored.metadata.tenant,
+    // The source event's place in its chain: what analytics' verify checks a history entry against.
+    ...(stored.hash ? { eventhash: stored.hash, streamid: stored.streamId } : {}),
     data: integration.data,
   };
 }

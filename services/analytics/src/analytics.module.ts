@@ -10,6 +10,7 @@ import { ReportsController } from './read-models/kpis/reports.controller';
 import { CaseTimelineController } from './read-models/case-timeline/case-timeline.controller';
 import { CaseTimelineProjection } from './read-models/case-timeline/case-timeline.projection';
 import { SlaMetrics } from './read-models/sla-metrics';
+import { HistoryEvidence } from './read-models/audit/history-evidence';
 
 @Module({})
 export class AnalyticsModule implements OnApplicationBootstrap {
@@ -21,7 +22,7 @@ export class AnalyticsModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: AnalyticsModule,
-      imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations })],
+      imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations, caseEvidence: HistoryEvidence })],
       controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController, ReportsController],
       providers: [CaseTimelineProjection, SlaMetrics],
     };

@@ -40,4 +40,9 @@ export const analyticsMigrations: Migration[] = [
     // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
     up: `${tenantIsolation('case_history')} ${tenantIsolation('case_summaries')}`,
   },
+  {
+    name: 'AnalyticsHistoryEvidence1763800005100',
+    // The source event's hash and stream, as its integration event carried them (null before).
+    up: 'ALTER TABLE case_history ADD COLUMN event_hash text, ADD COLUMN source_stream text;',
+  },
 ];

@@ -16,6 +16,8 @@ export interface HistoryEntry {
   tenant: string;
   data: Record<string, unknown>;
   recordedAt: string;
+  /** The source event's hash in its service's chain, and its stream there (absent on older entries). */
+  evidence?: { eventHash: string; streamId: string };
 }
 
 interface HistoryRow {
@@ -30,6 +32,8 @@ interface HistoryRow {
   tenant: string;
   data: Record<string, unknown>;
   recorded_at: string;
+  event_hash: string | null;
+  source_stream: string | null;
 }
 
 /** The tenant's case's events up to and including `until` (all of them without it). */
@@ -43,7 +47,7 @@ export async function readHistory(
     // Instants as text from PostgreSQL: parsing two Dates a row only to format them back took about
     // a quarter of the CPU of reading a 1,000-event history (bench/README.md, audit queries).
     `SELECT event_id, source, type, ${isoTimeSql('occurred_at')} AS time, actor, correlation_id, causation_id,
-            stream_version, tenant, data, ${isoTimeSql('recorded_at')} AS recorded_at
+            stream_version, tenant, data, ${isoTimeSql('recorded_at')} AS recorded_at, event_hash, source_stream
        FROM case_history WHERE complaint_id = $1 AND tenant = $3 AND ($2::timestamptz IS NULL OR occurred_at <= $2)
       ORDER BY occurred_at, seq`,
     [complaintId, until?.toISOString() ?? null, tenant],
@@ -60,6 +64,9 @@ export async function readHistory(
     tenant: row.tenant,
     data: row.data,
     recordedAt: row.recorded_at,
+    ...(row.event_hash && row.source_stream
+      ? { evidence: { eventHash: row.event_hash, streamId: row.source_stream } }
+      : {}),
   }));
 }
 

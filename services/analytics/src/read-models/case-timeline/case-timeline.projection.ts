@@ -13,7 +13,17 @@ import { evolveSummary, type CaseSummary, type SummaryInput } from '../../domain
 /** The part of an integration event the projection keeps (all of it that `case_history` stores). */
 export type ProjectedEvent = Pick<
   IntegrationEvent,
-  'id' | 'subject' | 'tenant' | 'source' | 'time' | 'actor' | 'correlationId' | 'causationId' | 'streamVersion'
+  | 'id'
+  | 'subject'
+  | 'tenant'
+  | 'source'
+  | 'time'
+  | 'actor'
+  | 'correlationId'
+  | 'causationId'
+  | 'streamVersion'
+  | 'eventhash'
+  | 'streamid'
 > & { type: string; data: Record<string, unknown> };
 
 /** The tables this projection owns: a rebuild creates and swaps exactly these. */
@@ -35,6 +45,8 @@ export const HISTORY_COLUMNS = [
   'causation_id',
   'stream_version',
   'data',
+  'event_hash',
+  'source_stream',
 ] as const;
 
 /** An event as its `case_history` row (HISTORY_COLUMNS). */
@@ -51,6 +63,8 @@ export function historyRow(e: ProjectedEvent) {
     causation_id: e.causationId ?? null,
     stream_version: e.streamVersion,
     data: e.data,
+    event_hash: e.eventhash ?? null,
+    source_stream: e.streamid ?? null,
   };
 }
 
@@ -59,7 +73,8 @@ export async function storeNewEvents(events: readonly ProjectedEvent[], tx: SqlC
   const { rows: inserted } = await tx.query<{ event_id: string }>(
     `INSERT INTO case_history (${HISTORY_COLUMNS.join(', ')})
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, complaint_id uuid, tenant text, source text, type text,
-            occurred_at timestamptz, actor jsonb, correlation_id text, causation_id text, stream_version integer, data jsonb)
+            occurred_at timestamptz, actor jsonb, correlation_id text, causation_id text, stream_version integer, data jsonb,
+            event_hash text, source_stream text)
      ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
     [JSON.stringify(events.map(historyRow))],
   );

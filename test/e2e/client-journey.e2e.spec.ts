@@ -60,7 +60,10 @@ describe('a complaint walked through the platform with @complaints/client only',
   }, 60_000);
 
   it('registers, routes, works the case to closure and reads its audit history', async () => {
-    const channel = intakeClient({ baseUrl: baseUrl('intake'), headers: await as({ role: 'channel', subject: 'cti-95598' }) });
+    const channel = intakeClient({
+      baseUrl: baseUrl('intake'),
+      headers: await as({ role: 'channel', subject: 'cti-95598' }),
+    });
     const body: IntakeSchema<'RegisterComplaintDto'> = {
       ...complaintBody('My credit card annual fee was charged twice'),
       channel: 'hotline',
@@ -114,7 +117,12 @@ describe('a complaint walked through the platform with @complaints/client only',
           },
         }),
       ),
-      ok(await agent.POST('/cases/{id}/customer-decision', { ...path, body: { decision: 'accept', optionId: 'option-1' } })),
+      ok(
+        await agent.POST('/cases/{id}/customer-decision', {
+          ...path,
+          body: { decision: 'accept', optionId: 'option-1' },
+        }),
+      ),
       ok(await agent.POST('/cases/{id}/execute', { ...path, body: { summary: 'CNY 200 refunded' } })),
       ok(
         await agent.POST('/cases/{id}/close', {
@@ -123,7 +131,14 @@ describe('a complaint walked through the platform with @complaints/client only',
         }),
       ),
     ];
-    expect(steps.map((s) => s.status)).toEqual(['in-progress', 'in-progress', 'awaiting-customer', 'accepted', 'resolved', 'closed']);
+    expect(steps.map((s) => s.status)).toEqual([
+      'in-progress',
+      'in-progress',
+      'awaiting-customer',
+      'accepted',
+      'resolved',
+      'closed',
+    ]);
     expect(steps.at(-1)!.reference).toBe(registration.reference);
 
     const auditor = analyticsClient({ baseUrl: baseUrl('analytics'), headers: await as('auditor') });

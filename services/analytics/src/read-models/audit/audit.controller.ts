@@ -6,7 +6,8 @@ import { BadRequestException, Controller, Get, Inject, Param, ParseUUIDPipe, Que
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { ApiEndpoint, CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CaseHistoryDto, CaseStateAtDto } from '../../responses.dto';
 import type { KeyVault } from '@complaints/privacy';
 import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
 import { readHistory } from '../case-timeline/case-history.query';
@@ -20,6 +21,12 @@ export class AuditController {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
+  @ApiEndpoint(
+    'Read a case’s audit history',
+    'Every event of the case with its actor, correlation and causation, in order (personal fields revealed, or "[erased]").',
+    [400, 404],
+    { type: CaseHistoryDto },
+  )
   @Get(':id/history')
   async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const events = await readHistory(this.db, meta.tenant, id);
@@ -28,8 +35,14 @@ export class AuditController {
     return { complaintId: id, events: await this.vault.reveal(meta.tenant, events) };
   }
 
+  @ApiEndpoint(
+    'Read a case as it stood at an instant',
+    'The case summary folded from the events up to `at` (by the time each event happened); now when absent.',
+    [400, 404],
+    { type: CaseStateAtDto },
+  )
   @Get(':id/state')
-  @ApiQuery({ name: 'at', description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
+  @ApiQuery({ name: 'at', required: false, description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
   async stateAt(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('at') at: string | undefined,

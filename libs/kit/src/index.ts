@@ -18,3 +18,4 @@ export * from './rate-limit';
 export * from './csv';
 export * from './query-params';
 export * from './openapi';
+export * from './paging';

@@ -175,13 +175,28 @@ export function ApiEndpoint(
   summary: string,
   description: string,
   problems: ProblemStatus[],
-  ok?: { type?: Type<unknown>; status?: 200 | 201; description?: string },
+  ok?: { type?: Type<unknown>; status?: 200 | 201; description?: string; paged?: boolean },
 ): MethodDecorator {
+  const headers = ok?.paged
+    ? {
+        Link: {
+          description: 'RFC 8288: `<…?cursor=…>; rel="next"` to the following page (absent on the last)',
+          schema: { type: 'string' },
+        },
+      }
+    : undefined;
   return applyDecorators(
     ApiOperation({ summary, description }),
     ApiProblems(...problems),
     ...(ok?.type
-      ? [ApiResponse({ status: ok.status ?? 200, type: ok.type, description: ok.description ?? summary })]
+      ? [
+          ApiResponse({
+            status: ok.status ?? 200,
+            type: ok.type,
+            description: ok.description ?? summary,
+            ...(headers ? { headers } : {}),
+          }),
+        ]
       : []),
   );
 }

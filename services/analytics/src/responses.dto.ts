@@ -118,7 +118,7 @@ export class CaseSearchPageDto {
   @ApiProperty({
     type: 'string',
     nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page',
+    description: 'The cursor of the next page (pass as `cursor`; also in the `Link` header); null on the last page',
   })
   next!: string | null;
 }

@@ -6,6 +6,9 @@ import type { Database } from '@complaints/eventstore';
 import {
   ApiEndpoint,
   CAN,
+  Paged,
+  decodeCursor,
+  encodeCursor,
   DATABASE,
   KEY_VAULT,
   Meta,
@@ -95,24 +98,30 @@ export class CaseSearchController {
 
   @ApiEndpoint(
     'Search cases',
-    'Case summaries matching every filter given, oldest received first, a page at a time: pass `next` as `after` for the following page.',
+    'Case summaries matching every filter given, oldest received first, a page at a time: `next` (also linked in the `Link` header) is the cursor of the following page.',
     [400],
-    { type: CaseSearchPageDto },
+    { type: CaseSearchPageDto, paged: true },
   )
   @Get()
   @ApiFilters()
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50', schema: { type: 'integer' } })
-  @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
+  @Paged({ max: 500, default: 50 })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    deprecated: true,
+    description: 'The last complaintId of the previous page; use `cursor`',
+  })
   async search(@Query() raw: unknown, @Meta() meta: RequestMeta) {
-    const query = strictQuery(raw, [...FILTERS, 'limit', 'after']);
+    const query = strictQuery(raw, [...FILTERS, 'limit', 'cursor', 'after']);
     const search = parseSearch(query, meta);
     const limit = Number(query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new BadRequestException('limit must be a whole number from 1 to 500');
-    if (query.after !== undefined && !UUID.test(query.after))
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : query.after;
+    if (after !== undefined && !UUID.test(after))
       throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
-    const cases = await this.revealFor(meta)(await searchCases(this.db, search, { after: query.after, limit }));
-    return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
+    const cases = await this.revealFor(meta)(await searchCases(this.db, search, { after, limit }));
+    return { cases, next: cases.length === limit ? encodeCursor(cases.at(-1)!.complaintId) : null };
   }
 
   @ApiEndpoint(

@@ -18,7 +18,7 @@ import type { Response } from 'express';
 import { DomainError } from '@complaints/decider';
 import { StreamVersionConflict } from '@complaints/eventstore';
 import { isInfrastructureFailure } from '@complaints/messaging';
-import { unstorableText } from './input-guards';
+import { isCorrelationId, unstorableText } from './input-guards';
 
 /** Seconds a client is told to wait (Retry-After) when the service's database is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -133,7 +133,9 @@ export function problem(
 ): Problem {
   const name = options.type ?? typeForStatus(status);
   const given = request?.headers?.['x-correlation-id'];
-  const correlationId = typeof request?.id === 'string' ? request.id : Array.isArray(given) ? given[0] : given;
+  const id = typeof request?.id === 'string' ? request.id : Array.isArray(given) ? given[0] : given;
+  // The id a refused X-Correlation-Id was refused for is not echoed: it may be markup.
+  const correlationId = isCorrelationId(id) ? id : undefined;
   // Extension members come first: none of them may stand in for a member RFC 9457 defines.
   return {
     ...options.extensions,

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDraining, startDraining } from './draining';
 import { loadServiceConfig, readEnvFile, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
-import { ErrorFilter, strictValidationPipe } from './errors';
+import { ErrorFilter, answerClientErrorsAsProblems, strictValidationPipe } from './errors';
 import { noStore, refuseBadCorrelationIds, refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
 import { logLevels } from './logging';
 import { buildOpenApiDocument } from './openapi';
@@ -59,6 +59,7 @@ export async function startService(
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   const document = buildOpenApiDocument(app, options.title, `http://${config.host}:${config.port}`);
   SwaggerModule.setup('docs', app, document);
+  answerClientErrorsAsProblems(app.getHttpServer());
   await app.listen(config.port, config.host);
   new Logger(config.service).log(
     `${options.title} listening on http://${config.host}:${config.port} (docs: /docs, transport: ${

@@ -2,7 +2,14 @@ import { ForbiddenException, type ArgumentsHost } from '@nestjs/common';
 import { IsInt, IsString, Max } from 'class-validator';
 import { InvalidStateError, NotFoundError, RuleRejectedError } from '@complaints/decider';
 import { StreamVersionConflict } from '@complaints/eventstore';
-import { ErrorFilter, PROBLEM_TYPE_BASE, PROBLEM_TYPES, RETRY_AFTER_SECONDS, strictValidationPipe } from './errors';
+import {
+  ErrorFilter,
+  PROBLEM_TYPE_BASE,
+  PROBLEM_TYPES,
+  RETRY_AFTER_SECONDS,
+  answerClientErrorsAsProblems,
+  strictValidationPipe,
+} from './errors';
 
 const REQUEST = { id: 'corr-42', originalUrl: '/cases/c-1/accept?tenant=bank-a', headers: {} };
 
@@ -119,6 +126,28 @@ describe('the error filter answers RFC 9457 problem details', () => {
       const body = answer(error).body as { type: string; status: number; detail: string };
       expect({ status: body.status, type: body.type }).toEqual({ status, type: `${PROBLEM_TYPE_BASE}${type}` });
       expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|x is undefined/);
+    }
+  });
+});
+
+describe("Node's HTTP parser refusals", () => {
+  it('are answered as problem+json too (an over-long URL is a 431 that names the limit)', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.end('ok'));
+    answerClientErrorsAsProblems(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/cases/${'z'.repeat(20_000)}`);
+      expect(response.status).toBe(431);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toMatchObject({
+        type: `${PROBLEM_TYPE_BASE}headers-too-large`,
+        status: 431,
+        detail: expect.stringMatching(/16 KB/),
+      });
+    } finally {
+      server.close();
     }
   });
 });

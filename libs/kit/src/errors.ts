@@ -15,6 +15,8 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { DomainError } from '@complaints/decider';
 import { StreamVersionConflict } from '@complaints/eventstore';
 import { isInfrastructureFailure } from '@complaints/messaging';
@@ -56,6 +58,7 @@ export const PROBLEM_TYPES = {
   conflict: { status: 409, title: 'Conflict' },
   'concurrent-update': { status: 409, title: 'Changed concurrently' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
+  'headers-too-large': { status: 431, title: 'Request line or headers too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   rejected: { status: 422, title: 'Rejected by the rules of the domain' },
   'rate-limited': { status: 429, title: 'Too many requests' },
@@ -94,6 +97,7 @@ function typeForStatus(status: number): ProblemTypeName | undefined {
     415: 'unsupported-media-type',
     422: 'rejected',
     429: 'rate-limited',
+    431: 'headers-too-large',
     500: 'internal',
     503: 'unavailable',
   };
@@ -171,6 +175,31 @@ function fromHttpException(error: HttpException): {
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
   const errors = (violations ?? []).map((v) => ({ field: v.field, reason: v.problems.join('; ') }));
   return { detail, errors, extensions: typeof reason === 'string' ? rest : { ...rest, error: reason } };
+}
+
+/**
+ * What Node's HTTP parser refuses before any middleware runs (a request line or headers over its
+ * 16 KB limit, a malformed request) is answered as a problem too, instead of Node's bare status
+ * line: a client reads every refusal the same way.
+ */
+export function answerClientErrorsAsProblems(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request line and headers exceed 16 KB; shorten the URL (ids and query parameters) or the headers']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'The request was not received in time']
+          : [400, 'The request is not well-formed HTTP/1.1'];
+    const body = JSON.stringify(problem(status, detail, undefined));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 @Catch()

@@ -146,18 +146,6 @@ export function ApiIdempotencyKey(): MethodDecorator & ClassDecorator {
   });
 }
 
-/** A list answer's page: `next` is the cursor of the following page (also in the Link header), absent on the last. */
-export function pageOf<T extends Type<unknown>>(item: T, name: string): Type<unknown> {
-  class Page {
-    @ApiProperty({ type: [item] })
-    items!: unknown[];
-    @ApiPropertyOptional({ description: 'Pass as `cursor` to read the next page; absent on the last page' })
-    next?: string;
-  }
-  Object.defineProperty(Page, 'name', { value: name });
-  return Page;
-}
-
 /** A report answered as JSON, or as CSV with `format=csv`. */
 export function ApiFiguresResponse(description: string): MethodDecorator & ClassDecorator {
   return ApiResponse({

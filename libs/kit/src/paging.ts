@@ -19,6 +19,9 @@ import { map, type Observable } from 'rxjs';
 
 const VERSION = 'c1';
 
+/** A case's events: few enough that the default page holds a whole history, as before paging. */
+export const HISTORY_PAGE = { max: 1000, default: 1000 };
+
 /** The cursor of the page that starts after `position`. */
 export function encodeCursor(position: string): string {
   return Buffer.from(JSON.stringify([VERSION, position])).toString('base64url');
@@ -77,4 +80,28 @@ export function Paged(limits: { max: number; default: number }): MethodDecorator
       description: 'The `next` of the previous page, as given (opaque); absent for the first page',
     }),
   );
+}
+
+/**
+ * One page of a list the handler holds whole (a case's events, a tenant's departments): the items
+ * after the cursor's key, at most `limit`, and the cursor of the rest.
+ */
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  query: { limit?: string; cursor?: string },
+  limits: { max: number; default: number },
+): { items: T[]; next: string | null } {
+  const limit = query.limit === undefined ? limits.default : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.max) {
+    throw new BadRequestException(`limit must be a whole number from 1 to ${limits.max}`);
+  }
+  let start = 0;
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor);
+    start = items.findIndex((item) => keyOf(item) === after) + 1;
+    if (start === 0) throw new BadRequestException('cursor must be the "next" value of a previous page, as given');
+  }
+  const page = items.slice(start, start + limit);
+  return { items: page, next: start + limit < items.length ? encodeCursor(keyOf(page.at(-1)!)) : null };
 }

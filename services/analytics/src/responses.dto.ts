@@ -97,6 +97,12 @@ export class CaseHistoryDto {
   complaintId!: string;
   @ApiProperty({ type: [HistoryEntryDto] })
   events!: HistoryEntryDto[];
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'The cursor of the next page (pass as `cursor`; also in the `Link` header); null on the last page',
+  })
+  next!: string | null;
 }
 
 export class CaseStateAtDto {

@@ -118,6 +118,31 @@ describe('searching and exporting cases', () => {
     expect(new Set(seen).size).toBe(15);
   });
 
+  it.each(['/cases/{id}/history', '/audit/cases/{id}/history'])(
+    'pages a case history (%s) the same way: limit, cursor, next and Link',
+    async (template) => {
+      const id = (await get('?limit=1')).body.cases[0]!.complaintId;
+      const path = template.replace('{id}', id);
+      const whole = (await (await api(`${analytics.base}${path}`, inTenant)).json()) as {
+        events: { eventId: string }[];
+      };
+      expect(whole.events.length).toBeGreaterThan(1);
+      const seen: string[] = [];
+      let url = `${analytics.base}${path}?limit=1`;
+      for (let pages = 0; pages < 20; pages++) {
+        const response = await api(url, inTenant);
+        const body = (await response.json()) as { events: { eventId: string }[]; next: string | null };
+        expect(body.events).toHaveLength(1);
+        seen.push(...body.events.map((e) => e.eventId));
+        if (!body.next) break;
+        const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '')?.[1];
+        expect(new URL(link!, analytics.base).searchParams.get('cursor')).toBe(body.next);
+        url = new URL(link!, analytics.base).toString();
+      }
+      expect(seen).toEqual(whole.events.map((e) => e.eventId));
+    },
+  );
+
   it('refuses a cursor it did not make, naming it', async () => {
     const refused = await api(`${analytics.base}/audit/cases?cursor=not-a-cursor`, inTenant);
     expect(refused.status).toBe(400);

@@ -63,6 +63,12 @@ export class RoutingHistoryDto {
   complaintId!: string;
   @ApiProperty({ type: [RoutingEntryDto] })
   history!: RoutingEntryDto[];
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'The cursor of the next page (pass as `cursor`; also in the `Link` header); null on the last page',
+  })
+  next!: string | null;
 }
 
 export class RerouteResultDto extends PlacementDto {
@@ -91,4 +97,10 @@ export class DepartmentDto {
 export class DepartmentListDto {
   @ApiProperty({ type: [DepartmentDto] })
   departments!: DepartmentDto[];
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'The cursor of the next page (pass as `cursor`; also in the `Link` header); null on the last page',
+  })
+  next!: string | null;
 }

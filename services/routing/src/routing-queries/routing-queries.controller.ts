@@ -1,8 +1,21 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { CAN, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type RequestMeta, ApiEndpoint } from '@complaints/kit';
+import {
+  ApiEndpoint,
+  CAN,
+  DATABASE,
+  EVENT_STORE,
+  HISTORY_PAGE,
+  Meta,
+  Paged,
+  Roles,
+  mayAccess,
+  pageOf,
+  strictQuery,
+  type RequestMeta,
+} from '@complaints/kit';
 import { routingDecider, routingStream } from '../domain/routing';
 import { RoutingData } from '../rule-tables/rule-files';
 import { RoutingHistoryDto, RoutingViewDto, RuleTableDto } from '../responses.dto';
@@ -48,23 +61,28 @@ export class RoutingQueriesController {
     'Read a routing’s history',
     'Every routing decision in order: the engine’s, then each reroute with who made it and why.',
     [400, 404],
-    { type: RoutingHistoryDto },
+    { type: RoutingHistoryDto, paged: true },
   )
   @Get('routings/:complaintId/history')
   @Roles(...CAN.readCases)
-  async history(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Meta() meta: RequestMeta) {
+  @Paged(HISTORY_PAGE)
+  async history(
+    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Query() raw: unknown,
+    @Meta() meta: RequestMeta,
+  ) {
+    const query = strictQuery(raw, ['limit', 'cursor']);
     await this.visible(complaintId, meta);
     const events = await this.store.readStream(this.db, routingStream(complaintId));
-    return {
-      complaintId,
-      history: events.map((e) => ({
-        version: e.streamVersion,
-        type: e.type,
-        at: e.metadata.time,
-        actor: e.metadata.actor,
-        data: e.data,
-      })),
-    };
+    const history = events.map((e) => ({
+      version: e.streamVersion,
+      type: e.type,
+      at: e.metadata.time,
+      actor: e.metadata.actor,
+      data: e.data,
+    }));
+    const { items, next } = pageOf(history, (h) => String(h.version), query, HISTORY_PAGE);
+    return { complaintId, history: items, next };
   }
 
   /** The routing, when it is the caller's tenant's and (for department-scoped roles) department's. */

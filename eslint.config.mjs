@@ -21,6 +21,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'coverage/**',
       'reports/**',
+      'libs/client/src/generated/**',
       '.local/**',
       'data/**',
       '**/*.js',

@@ -392,7 +392,7 @@ describe('access control', () => {
     // A good token whose roles the platform does not know: the caller is known, and not let in.
     const unknownRole = await call('resolution', path, await sign(testKeys, { tenant: TENANT, roles: ['root'] }));
     expect(unknownRole.status).toBe(403);
-    expect(((await unknownRole.json()) as { message: string }).message).toMatch(/no role this platform knows/);
+    expect(((await unknownRole.json()) as { detail: string }).detail).toMatch(/no role this platform knows/);
     expect((await call('resolution', path, await sign(testKeys, claims))).status).toBe(200);
   });
 

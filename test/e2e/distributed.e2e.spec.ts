@@ -79,7 +79,7 @@ describe('the distributed platform over Kafka', () => {
     await ok('close', { rootCause: 'Duplicate billing run', improvementAction: 'Idempotent billing job' });
     const refused = await command(urls, complaintId, 'execute', { summary: 'again' });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/the case is closed/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/the case is closed/);
     const events = await historyWith(urls, complaintId, 9);
     expect(events.map((e) => e.type)).toEqual([
       'complaint.received.v1',

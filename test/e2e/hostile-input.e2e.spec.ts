@@ -102,13 +102,16 @@ function fault(answer: Answer): string | undefined {
   if (status === 0) return 'no answer';
   const mutating = request.method !== 'GET';
   if (status < 400) return mutating ? `accepted (${status})` : undefined;
-  let body: { message?: unknown; violations?: unknown };
+  let body: { detail?: unknown; type?: unknown };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     return `${status} without a JSON body`;
   }
-  const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+  // RFC 9457: a documented problem type and a detail that says what is wrong.
+  if (typeof body.type !== 'string' || !/^(tag:|about:blank$)/.test(body.type))
+    return `${status} without a problem type`;
+  const message = body.detail;
   if (typeof message !== 'string' || GENERIC.test(message.trim())) return `${status} with a vague message`;
   // Compared as JSON text, so that names with odd characters are escaped alike on both sides.
   if (status === 400 && request.field && !JSON.stringify(body).includes(JSON.stringify(request.field).slice(1, -1)))

@@ -195,7 +195,7 @@ describe('identity providers as they are (a real OpenID provider, real tokens, r
     expect((await read(token, '018f0000-0000-7000-8000-000000000000')).status).toBe(404);
     const refused = await submit(token);
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/quality-inspector, auditor/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/quality-inspector, auditor/);
   });
 
   it('Okta, authorization code: groups mapped, tenant from a claim, other tenants out of sight', async () => {
@@ -215,7 +215,7 @@ describe('identity providers as they are (a real OpenID provider, real tokens, r
     const response = await submit(await clientCredentials(op, 'bare-svc'));
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toBeNull();
-    expect(((await response.json()) as { message: string }).message).toMatch(
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
       /no role this platform knows.*found offline_access, uma_authorization/,
     );
   });

@@ -125,13 +125,13 @@ describe('a channel adapter, an agent of another department, a sender of disguis
       request('/channels/form', { role: 'channel' }, { method: 'POST', body: formWith(name, type, content) });
     const disguised = await post('invoice.pdf', 'application/pdf', executable);
     expect(disguised.status).toBe(400);
-    expect(((await disguised.json()) as { message: string }).message).toMatch(
+    expect(((await disguised.json()) as { detail: string }).detail).toMatch(
       /invoice\.pdf.*application\/pdf.*(exe|x-msdownload)/,
     );
     // Text cannot be sniffed: it must be text (UTF-8, no control bytes), not a binary renamed .txt.
     const binaryAsText = await post('notes.txt', 'text/plain', executable);
     expect(binaryAsText.status).toBe(400);
-    expect(((await binaryAsText.json()) as { message: string }).message).toMatch(/notes\.txt.*text/);
+    expect(((await binaryAsText.json()) as { detail: string }).detail).toMatch(/notes\.txt.*text/);
     const after = await intake.db.query<{ n: string }>('SELECT count(*) AS n FROM events');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
 

@@ -24,7 +24,7 @@ const lead = { 'x-actor-id': 'lead-2', 'x-actor-role': 'supervisor', 'x-tenant-i
 const head = { 'x-actor-id': 'head-1', 'x-actor-role': 'department-head', 'x-tenant-id': TENANT };
 const officer = { 'x-actor-id': 'officer-1', 'x-actor-role': 'complaints-officer', 'x-tenant-id': TENANT };
 
-type Body = Record<string, unknown> & { message?: string; status?: string };
+type Body = Record<string, unknown> & { detail?: string; status?: string | number };
 
 describe('hostile insider: an agent working cases (money and departments)', () => {
   let resolution: InProcessService;
@@ -101,7 +101,7 @@ describe('hostile insider: an agent working cases (money and departments)', () =
       for (const who of [agent, lead, head]) {
         const approval = await post(caseId, `proposals/${proposalId}/approve`, { comment: 'ok' }, who);
         expect(approval.status).toBe(422);
-        expect(approval.body.message).toMatch(/needs a complaints-officer/);
+        expect(approval.body.detail).toMatch(/needs a complaints-officer/);
       }
       const approved = await post(caseId, `proposals/${proposalId}/approve`, { comment: 'Checked' }, officer);
       expect(approved.body).toMatchObject({ status: 'awaiting-customer' });
@@ -128,7 +128,7 @@ describe('hostile insider: an agent working cases (money and departments)', () =
       const before = await stored(caseId);
       const refused = await post(caseId, 'proposals', refund(10, currency));
       expect(refused.status).toBe(422);
-      expect(refused.body.message).toMatch(message);
+      expect(refused.body.detail).toMatch(message);
       expect(await stored(caseId)).toEqual(before);
     });
 
@@ -143,7 +143,7 @@ describe('hostile insider: an agent working cases (money and departments)', () =
         const before = await stored(caseId);
         const refused = await post(caseId, 'proposals', refund(amount, currency));
         expect(refused.status).toBe(422);
-        expect(refused.body.message).toMatch(message);
+        expect(refused.body.detail).toMatch(message);
         expect(await stored(caseId)).toEqual(before);
       },
     );
@@ -167,7 +167,7 @@ describe('hostile insider: an agent working cases (money and departments)', () =
         const before = await stored(caseId);
         const moved = await post(caseId, 'reassign', { department, reason: 'Not ours' });
         expect(moved.status).toBe(422);
-        expect(moved.body.message).toMatch(
+        expect(moved.body.detail).toMatch(
           new RegExp(`Department ${department} is not in the directory of tenant bank-a`),
         );
         expect(await stored(caseId)).toEqual(before);

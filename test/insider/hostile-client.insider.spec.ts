@@ -221,7 +221,7 @@ describe('a client sending oversize email, polluted JSON and hostile correlation
       headers: { 'content-type': 'message/rfc822', ...(await as({ role: 'channel' })) },
       body: raw,
     });
-    return { status: response.status, message: String(((await response.json()) as { message?: string }).message) };
+    return { status: response.status, message: String(((await response.json()) as { detail?: string }).detail) };
   };
   const postJson = async (text: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${intake.base}/complaints`, {
@@ -229,7 +229,7 @@ describe('a client sending oversize email, polluted JSON and hostile correlation
       headers: { 'content-type': 'application/json', ...(await as({ role: 'channel' })), ...headers },
       body: text,
     });
-    return { status: response.status, message: String(((await response.json()) as { message?: string }).message) };
+    return { status: response.status, message: String(((await response.json()) as { detail?: string }).detail) };
   };
 
   beforeAll(async () => {

@@ -54,7 +54,7 @@ describe("bank-a's administrator in a shared identity provider", () => {
     expect(response.status).toBe(401);
     const body = await response.text();
     expect(body).not.toContain('王女士');
-    expect((JSON.parse(body) as { message: string }).message).toMatch(
+    expect((JSON.parse(body) as { detail: string }).detail).toMatch(
       /names tenant "bank-b" but its client "bank-a-portal" belongs to another/,
     );
   });

@@ -18,7 +18,8 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiEndpoint } from './openapi';
 import { prefixed } from '@complaints/contracts';
 import {
   appendWitness,
@@ -216,6 +217,56 @@ export interface EventEvidence {
   integration: { type: string; digest: string }[];
 }
 
+class FindingDto {
+  @ApiProperty({ enum: ['altered', 'removed', 'inserted', 'checkpoint'] })
+  kind!: string;
+  @ApiPropertyOptional()
+  streamId?: string;
+  @ApiPropertyOptional()
+  streamVersion?: number;
+  @ApiPropertyOptional({ format: 'uuid' })
+  eventId?: string;
+  @ApiPropertyOptional({ description: 'The checkpoint the finding is about (its number)' })
+  checkpoint?: number;
+  @ApiProperty()
+  detail!: string;
+}
+
+class IntegrationDigestDto {
+  @ApiProperty()
+  type!: string;
+  @ApiProperty()
+  digest!: string;
+}
+
+class EventEvidenceDto {
+  @ApiProperty({ format: 'uuid' })
+  eventId!: string;
+  @ApiProperty()
+  streamId!: string;
+  @ApiProperty()
+  streamVersion!: number;
+  @ApiProperty({ type: 'string', nullable: true, description: 'The event’s hash in its stream’s chain' })
+  hash!: string | null;
+  @ApiProperty({ type: [IntegrationDigestDto] })
+  integration!: IntegrationDigestDto[];
+}
+
+export class AuditVerificationDto {
+  @ApiProperty({ format: 'uuid' })
+  caseId!: string;
+  @ApiProperty({ example: 'analytics' })
+  service!: string;
+  @ApiProperty({ type: [String], description: 'This service’s streams of the case' })
+  streams!: string[];
+  @ApiProperty({ description: 'No findings' })
+  verified!: boolean;
+  @ApiProperty({ type: [FindingDto] })
+  findings!: FindingDto[];
+  @ApiProperty({ type: [EventEvidenceDto] })
+  events!: EventEvidenceDto[];
+}
+
 @ApiTags('audit')
 @Roles(...CAN.audit)
 @Controller('audit/cases')
@@ -235,6 +286,12 @@ export class AuditVerifyController {
    * checkpoints against the configured keys and the witnesses (findings about the log as a whole
    * are reported with every case: they concern it too), and, on analytics, the history served.
    */
+  @ApiEndpoint(
+    'Verify a case’s evidence',
+    'This service’s streams of the case against their hash chains, the signed checkpoints and the witnesses; on analytics also the history it serves.',
+    [400, 404],
+    { type: AuditVerificationDto },
+  )
   @Get(':id/verify')
   async verify(
     @Param('id', new ParseUUIDPipe()) id: string,

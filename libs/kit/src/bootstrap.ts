@@ -7,7 +7,7 @@ import { Logger, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { withTenantScope } from '@complaints/eventstore';
@@ -15,9 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDraining, startDraining } from './draining';
 import { loadServiceConfig, readEnvFile, type ServiceConfig, type ServiceName } from './config';
 import type { PlatformOptions } from './platform.module';
-import { ErrorFilter, strictValidationPipe } from './errors';
+import { ErrorFilter, answerClientErrorsAsProblems, strictValidationPipe } from './errors';
 import { noStore, refuseBadCorrelationIds, refuseUnreadableContentTypes, verifyJsonBody } from './input-guards';
 import { logLevels } from './logging';
+import { buildOpenApiDocument } from './openapi';
 import { httpMetrics } from './metrics';
 import { httpTracing, startTracing, stopTracing } from './tracing';
 
@@ -56,18 +57,9 @@ export async function startService(
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setVersion('1')
-      .addServer(`http://${config.host}:${config.port}`)
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, options.title, `http://${config.host}:${config.port}`);
   SwaggerModule.setup('docs', app, document);
+  answerClientErrorsAsProblems(app.getHttpServer());
   await app.listen(config.port, config.host);
   new Logger(config.service).log(
     `${options.title} listening on http://${config.host}:${config.port} (docs: /docs, transport: ${

@@ -7,7 +7,7 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from './auth/decorators';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Database } from '@complaints/eventstore';
 import type { Transport } from '@complaints/messaging';
@@ -15,6 +15,7 @@ import { isDraining } from './draining';
 import type { ServiceConfig } from './config';
 import { Eventing } from './eventing';
 import { DATABASE, SERVICE_CONFIG, TRANSPORT } from './tokens';
+import { ApiEndpoint } from './openapi';
 
 /** A probe that takes longer than this counts as down: probes must answer within Kubernetes' timeout. */
 export const PROBE_TIMEOUT_MS = 2_500;
@@ -27,6 +28,13 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'] })
+  status!: string;
+  @ApiProperty({ example: 'intake' })
+  service!: string;
 }
 
 @ApiTags('health')
@@ -43,11 +51,17 @@ export class HealthController {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
+  @ApiEndpoint('Liveness', 'The process answers. No credentials.', [], { type: LivenessDto })
   @Get('live')
   live() {
     return { status: 'ok', service: this.config.service, instance: this.config.instanceId };
   }
 
+  @ApiEndpoint(
+    'Readiness',
+    'PostgreSQL, the bus and the outbox relay are up; 503 while draining or when one is down. No credentials.',
+    [],
+  )
   @Get('ready')
   @HealthCheck()
   ready() {

@@ -17,3 +17,5 @@ export * from './logging';
 export * from './rate-limit';
 export * from './csv';
 export * from './query-params';
+export * from './openapi';
+export * from './paging';

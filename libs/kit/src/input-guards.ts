@@ -72,6 +72,9 @@ export function refuseUnreadableContentTypes(req: Request, _res: Response, next:
 /** At most 128 characters an HTTP header, a log line and a CSV cell carry as they are. */
 const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** Whether a correlation id is one the platform carries (and may echo back). */
+export const isCorrelationId = (id: unknown): id is string => typeof id === 'string' && CORRELATION_ID.test(id);
+
 /** Refuses an X-Correlation-Id that would carry markup, control characters or bulk into logs and events. */
 export function refuseBadCorrelationIds(req: Request, _res: Response, next: NextFunction): void {
   const given = req.headers['x-correlation-id'];

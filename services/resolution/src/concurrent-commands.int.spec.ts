@@ -58,12 +58,12 @@ describe('concurrent commands on one case', () => {
           },
           body: JSON.stringify(body),
         });
-        return { path, correlationId, status: response.status, body: (await response.json()) as { message?: string } };
+        return { path, correlationId, status: response.status, body: (await response.json()) as { detail?: string } };
       }),
     );
 
     expect(answers.filter((a) => a.status !== 200 && a.status !== 409)).toEqual([]);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.message).toMatch(/\w+/);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.detail).toMatch(/\w+/);
     const applied = answers.filter((a) => a.status === 200);
     expect(applied.filter((a) => a.path === 'acknowledge')).toHaveLength(1);
 

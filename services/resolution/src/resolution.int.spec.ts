@@ -36,7 +36,7 @@ describe('the resolution service', () => {
       headers: { 'content-type': 'application/json', ...actor },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { detail?: string } };
   };
   const eventTypes = async (caseId: string) => {
     const db = resolution.db;
@@ -139,7 +139,7 @@ describe('the resolution service', () => {
     const before = await eventTypes(caseId);
     const approve = await post(caseId, `proposals/${randomUUID()}/approve`, { comment: 'x' }, lead);
     expect(approve.status).toBe(409);
-    expect(approve.body.message).toMatch(/Cannot approve the proposal: the case is open/);
+    expect(approve.body.detail).toMatch(/Cannot approve the proposal: the case is open/);
     expect((await post(caseId, 'close', { rootCause: 'x', improvementAction: 'y' })).status).toBe(409);
     expect(await eventTypes(caseId)).toEqual(before);
   });

@@ -16,11 +16,11 @@ import { api } from '../../../test/support/auth';
 /** The parts of the service's answers the tests look at. */
 interface Answer {
   [field: string]: unknown;
-  message?: string;
+  detail?: string;
   explanation?: unknown[];
   assignment?: { agentId?: string };
   departments?: { id: string }[];
-  violations?: { field: string }[];
+  errors?: { field: string }[];
   history?: unknown[];
   current?: unknown;
 }
@@ -119,6 +119,37 @@ describe('the routing service', () => {
     expect((await get('/routing/departments/nowhere')).status).toBe(404);
   });
 
+  /** Follows `Link: <…>; rel="next"` from `path`, checking it matches `next`; the items of every page, in order. */
+  const allPages = async (path: string, key: 'departments' | 'history') => {
+    const items: unknown[] = [];
+    let url = `${base}${path}`;
+    for (let pages = 0; pages < 50; pages++) {
+      const response = await api(url, { headers: { 'x-tenant-id': 'grid-east' } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as Answer & { next: string | null };
+      expect(body[key]).toHaveLength(1); // ?limit=1
+      items.push(...(body[key] ?? []));
+      if (!body.next) return items;
+      const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '')?.[1];
+      expect(new URL(link!, base).searchParams.get('cursor')).toBe(body.next);
+      url = new URL(link!, base).toString();
+    }
+    throw new Error('more than 50 pages');
+  };
+
+  it('pages the departments and a routing history like every list: limit, cursor, next and Link', async () => {
+    const whole = (await get('/routing/departments')).body.departments!;
+    expect(whole.length).toBeGreaterThan(1);
+    expect(await allPages('/routing/departments?limit=1', 'departments')).toEqual(whole);
+    const complaintId = await received('电表计量不准');
+    expect((await reroute(complaintId, { department: 'billing', reason: 'Tariff, not the meter' }, lead)).status).toBe(
+      200,
+    );
+    const history = (await get(`/routings/${complaintId}/history`)).body.history!;
+    expect(history).toHaveLength(2);
+    expect(await allPages(`/routings/${complaintId}/history?limit=1`, 'history')).toEqual(history);
+  });
+
   it('lets a supervisor reroute with a reason, keeps the history and publishes complaint.rerouted.v1', async () => {
     const complaintId = await received('电表计量不准');
     const moved = await reroute(
@@ -190,17 +221,17 @@ describe('the routing service', () => {
     const byAgent = await reroute(complaintId, { department: 'billing', reason: 'x' }, agent);
     // The endpoint's roles refuse an agent before the domain's own rule would (422).
     expect(byAgent.status).toBe(403);
-    expect(byAgent.body.message).toMatch(/is for supervisor, department-head, complaints-officer; the caller is agent/);
+    expect(byAgent.body.detail).toMatch(/is for supervisor, department-head, complaints-officer; the caller is agent/);
     const unrouted = await reroute(randomUUID(), { department: 'billing', reason: 'x' }, lead);
     expect(unrouted.status).toBe(404);
-    expect(unrouted.body.message).toMatch(/Routing of complaint .* was not found/);
+    expect(unrouted.body.detail).toMatch(/Routing of complaint .* was not found/);
     const bad = await reroute(
       complaintId,
       { department: 'billing', reason: '', priority: 'asap', colour: 'red' },
       lead,
     );
     expect(bad.status).toBe(400);
-    expect(bad.body.violations?.map((v) => v.field).sort()).toEqual(['colour', 'priority', 'reason']);
+    expect(bad.body.errors?.map((v) => v.field).sort()).toEqual(['colour', 'priority', 'reason']);
     expect((await reroute(complaintId, { department: 'nowhere', reason: 'x' }, lead)).status).toBe(422);
     expect(await eventTypes(complaintId)).toEqual(['ComplaintRouted']);
   });

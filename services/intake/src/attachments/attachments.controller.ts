@@ -4,10 +4,10 @@
  * (evidence-scope.ts). Always a download, never rendered in the browser.
  */
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOkResponse, ApiParam } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, Meta, Roles, departmentScope, type RequestMeta } from '@complaints/kit';
+import { CAN, DATABASE, Meta, Roles, departmentScope, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { readAttachment } from './attachment-store';
 import { isEvidenceOf } from './evidence-scope';
 
@@ -17,6 +17,20 @@ import { isEvidenceOf } from './evidence-scope';
 export class AttachmentsController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
+  @ApiEndpoint(
+    'Download an attachment',
+    'The attachment’s bytes by their SHA-256, as submitted, with its media type.',
+    [404],
+  )
+  @ApiOkResponse({
+    description: 'The attachment',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiParam({
+    name: 'sha256',
+    description: 'The SHA-256 of the content, 64 lowercase hex digits',
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  })
   @Get(':sha256')
   async download(@Param('sha256') sha256: string, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new NotFoundException(`No attachment ${sha256}`);

@@ -77,8 +77,15 @@ function readRows(text: string, delimiter: string): Row[] {
   return records;
 }
 
-export function reasonOf(status: number, body: Record<string, unknown>): string {
-  const b = body as { detail?: string; message?: string; violations?: { field: string; problems: string[] }[] };
+export function reasonOf(status: number, body: unknown): string {
+  // An RFC 9457 problem: errors[] names each refused field (`violations` and `message`: intake before it).
+  const b = body as {
+    detail?: string;
+    message?: string;
+    errors?: { field: string; reason: string }[];
+    violations?: { field: string; problems: string[] }[];
+  };
+  if (b.errors?.length) return b.errors.map((v) => `${v.field}: ${v.reason}`).join('; ');
   if (b.violations?.length) return b.violations.map((v) => `${v.field}: ${v.problems.join(', ')}`).join('; ');
   return `${status}: ${b.detail ?? b.message ?? 'refused'}`;
 }

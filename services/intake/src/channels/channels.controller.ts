@@ -16,7 +16,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiTags, ApiBody } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -31,6 +31,8 @@ import {
   unstorableText,
   type Clock,
   type RequestMeta,
+  ApiEndpoint,
+  ApiIdempotencyKey,
 } from '@complaints/kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../attachments/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
@@ -43,6 +45,22 @@ import {
 import { BranchComplaintDto, HotlineCallDto, RegulatorReferralDto } from './channel.dto';
 import { emailToComplaint } from './email';
 import { hotlineToComplaint } from './hotline';
+import { RegistrationDto } from '../responses.dto';
+
+/** The form's parts as OpenAPI describes them (the handler validates the complaint part itself). */
+const FORM_BODY = {
+  type: 'object',
+  required: ['complaint'],
+  properties: {
+    complaint: { type: 'string', description: 'The complaint in the canonical JSON shape of POST /complaints' },
+    attachments: {
+      type: 'array',
+      maxItems: MAX_ATTACHMENTS,
+      items: { type: 'string', format: 'binary' },
+      description: `Up to ${MAX_ATTACHMENTS} files`,
+    },
+  },
+};
 
 const plain = <T>(dto: T): T => JSON.parse(JSON.stringify(dto)) as T;
 /** An Idempotency-Key is the client's own (IntakeIdempotencyPerClient); a channel's native id is the tenant's. */
@@ -78,6 +96,13 @@ export class ChannelsController {
   }
 
   /** A raw RFC 5322 / MIME message from the mail gateway; Message-ID de-duplicates. */
+  @ApiEndpoint(
+    'Submit a complaint by email',
+    'A raw RFC 5322 / MIME message from the mail gateway (attachments included, up to 25 MB); its Message-ID de-duplicates.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
+  @ApiBody({ description: 'The whole message as received', schema: { type: 'string', format: 'binary' } })
   @Post('email')
   @HttpCode(201)
   @ApiConsumes('message/rfc822')
@@ -90,6 +115,12 @@ export class ChannelsController {
   }
 
   /** A 95598 / 95599 style call record from the CTI system; the call id de-duplicates. */
+  @ApiEndpoint(
+    'Submit a hotline call record',
+    'A 95598 / 95599 style call record from the CTI system; the call id de-duplicates.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
   @Post('hotline')
   @HttpCode(201)
   async hotline(
@@ -102,6 +133,13 @@ export class ChannelsController {
   }
 
   /** Branch counter app: the canonical complaint plus branch code and staff id. */
+  @ApiEndpoint(
+    'Submit a complaint from a branch',
+    'The canonical complaint plus the branch code and staff id, from the branch counter app.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
+  @ApiIdempotencyKey()
   @Post('branch')
   @HttpCode(201)
   async branch(
@@ -120,6 +158,12 @@ export class ChannelsController {
   }
 
   /** A referral from a regulator or consumer association, with its reference and the deadline it set. */
+  @ApiEndpoint(
+    'Submit a regulator referral',
+    'A referral from a regulator or consumer association, with its reference and the deadline it set; the reference de-duplicates.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
   @Post('regulator')
   @HttpCode(201)
   async regulator(
@@ -141,6 +185,14 @@ export class ChannelsController {
   }
 
   /** Web and app forms: a `complaint` part (the canonical JSON) and up to ten `attachments`. */
+  @ApiEndpoint(
+    'Submit a web or app form',
+    'Multipart form: a `complaint` part holding the canonical complaint as JSON and up to ten `attachments`.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
+  @ApiIdempotencyKey()
+  @ApiBody({ schema: FORM_BODY })
   @Post('form')
   @HttpCode(201)
   @ApiConsumes('multipart/form-data')

@@ -95,7 +95,7 @@ describe('intake channel adapters', () => {
       body: anonymous,
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toMatch(/no From address/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/no From address/);
   });
 
   it('registers a hotline call record once per call id, keeping the CTI identifiers', async () => {
@@ -209,7 +209,7 @@ describe('intake channel adapters', () => {
     bad.append('attachments', new Blob([Buffer.from('MZ')], { type: 'application/x-msdownload' }), 'invoice.exe');
     const refused = await api(`${intake.base}/channels/form`, { method: 'POST', body: bad });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/invoice\.exe.*not accepted/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/invoice\.exe.*not accepted/);
     expect(await complaintCount()).toBe(before);
   });
 
@@ -218,7 +218,7 @@ describe('intake channel adapters', () => {
     form.append('complaint', JSON.stringify({ ...canonical, channel: 'pigeon', colour: 'red' }));
     const response = await api(`${intake.base}/channels/form`, { method: 'POST', body: form });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { violations: { field: string }[] };
-    expect(body.violations.map((v) => v.field).sort()).toEqual(['complaint.channel', 'complaint.colour']);
+    const body = (await response.json()) as { errors: { field: string }[] };
+    expect(body.errors.map((v) => v.field).sort()).toEqual(['complaint.channel', 'complaint.colour']);
   });
 });

@@ -1,9 +1,10 @@
 /** `POST /data-subjects/:subjectId/erasure`: a complainant's right to erasure. The subject id is on the complaint (`complainant.subjectId`). */
 import { BadRequestException, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CAN, CLOCK, Meta, Roles, type Clock, type RequestMeta } from '@complaints/kit';
+import { CAN, CLOCK, Meta, Roles, type Clock, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { SUBJECT_ID } from '@complaints/privacy';
 import { EraseDataSubjectHandler } from './erase-data-subject.handler';
+import { ErasureDto } from '../responses.dto';
 
 @ApiTags('data subjects')
 @Roles(...CAN.administer)
@@ -14,6 +15,12 @@ export class EraseDataSubjectController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @ApiEndpoint(
+    'Erase a data subject',
+    'Destroys the data subject’s keys: their personal data in every complaint, case and summary reads "[erased]" from now on, in backups too.',
+    [400, 404],
+    { type: ErasureDto },
+  )
   @Post(':subjectId/erasure')
   @HttpCode(200)
   async erase(@Param('subjectId') subjectId: string, @Meta() meta: RequestMeta) {

@@ -14,10 +14,12 @@ import {
   Roles,
   type Clock,
   type RequestMeta,
+  ApiEndpoint,
 } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import type { ComplaintState } from '../domain/complaint';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
+import { ComplaintViewDto } from '../responses.dto';
 
 export class UnlinkDuplicateDto {
   @ApiProperty({ example: 'Different card and a different month' })
@@ -55,6 +57,12 @@ export class GetComplaintController {
    * subject), and no other adapter's complaint: to them it does not exist. Case readers other
    * than department-scoped ones read every complaint of their tenant.
    */
+  @ApiEndpoint(
+    'Read a complaint',
+    'The complaint as registered, personal fields revealed (or "[erased]"). A channel adapter reads only the complaints it submitted.',
+    [400, 404],
+    { type: ComplaintViewDto },
+  )
   @Get(':id')
   @Roles('channel', 'supervisor', 'complaints-officer', 'quality-inspector', 'auditor')
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
@@ -74,6 +82,12 @@ export class GetComplaintController {
     return rows[0]?.actor;
   }
 
+  @ApiEndpoint(
+    'Remove a duplicate link',
+    'Undoes a duplicate link a supervisor judged wrong, with the reason.',
+    [400, 404, 409, 422],
+    { type: ComplaintViewDto },
+  )
   @Post(':id/duplicate-links/:otherId/remove')
   @Roles(...CAN.supervise)
   @HttpCode(200)

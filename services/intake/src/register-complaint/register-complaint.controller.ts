@@ -1,10 +1,21 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import { CAN, CLOCK, Meta, Roles, assertChannel, clientOf, type Clock, type RequestMeta } from '@complaints/kit';
+import {
+  CAN,
+  CLOCK,
+  Meta,
+  Roles,
+  assertChannel,
+  clientOf,
+  type Clock,
+  type RequestMeta,
+  ApiEndpoint,
+} from '@complaints/kit';
 import { RegisterComplaintDto } from './register-complaint.dto';
 import { RegisterComplaintHandler, type Registration } from './register-complaint.handler';
+import { RegistrationDto } from '../responses.dto';
 
 @ApiTags('complaints')
 @Controller('complaints')
@@ -14,6 +25,12 @@ export class RegisterComplaintController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @ApiEndpoint(
+    'Register a complaint',
+    'Registers a complaint in the canonical shape and answers its reference and the time limit to tell the customer. An Idempotency-Key makes retries safe.',
+    [400, 409, 413, 415, 422],
+    { type: RegistrationDto, status: 201 },
+  )
   @Post()
   @HttpCode(201)
   @Roles(...CAN.submit)
@@ -22,7 +39,6 @@ export class RegisterComplaintController {
     required: false,
     description: 'Retries with the same key return the first result',
   })
-  @ApiCreatedResponse({ description: 'The complaint is registered; quote the reference to the customer' })
   async register(
     @Body() body: RegisterComplaintDto,
     @Meta() meta: RequestMeta,

@@ -136,15 +136,15 @@ describe('POST /complaints', () => {
       colour: 'blue',
     });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { violations: { field: string; problems: string[] }[] };
-    expect(body.violations.map((v) => v.field).sort()).toEqual([
+    const body = (await response.json()) as { errors: { field: string; reason: string }[] };
+    expect(body.errors.map((v) => v.field).sort()).toEqual([
       'channel',
       'colour',
       'complainant.contact.email',
       'complainant.name',
       'occurredAt',
     ]);
-    expect(body.violations.find((v) => v.field === 'colour')?.problems).toEqual(['property colour should not exist']);
+    expect(body.errors.find((v) => v.field === 'colour')?.reason).toBe('property colour should not exist');
     expect(await eventCount()).toBe(before);
   });
 
@@ -162,7 +162,7 @@ describe('POST /complaints', () => {
   it('refuses a complaint that the business rules reject with 422, naming the reason', async () => {
     const response = await post({ ...valid(), occurredAt: '2099-01-01T00:00:00Z' });
     expect(response.status).toBe(422);
-    expect(((await response.json()) as { message: string }).message).toMatch(/occurredAt .* lies in the future/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/occurredAt .* lies in the future/);
   });
 
   it('returns the first result for a retry with the same Idempotency-Key and creates nothing', async () => {
@@ -193,7 +193,7 @@ describe('POST /complaints', () => {
     await post(valid(), { 'Idempotency-Key': key });
     const response = await post({ ...valid(), description: 'Another matter' }, { 'Idempotency-Key': key });
     expect(response.status).toBe(422);
-    expect(((await response.json()) as { message: string }).message).toMatch(/already used for a different complaint/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/already used for a different complaint/);
   });
 
   it("stores a first-time complainant's data key with the complaint: both commit or neither does", async () => {

@@ -2,10 +2,11 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
-import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { ReasonDto } from '../work-case/work-case.dto';
 import { CloseCaseDto, RecordSatisfactionDto, ScheduleFollowUpDto } from './after-resolution.dto';
+import { CaseViewDto } from '../responses.dto';
 
 const CaseId = () => Param('id', new ParseUUIDPipe());
 
@@ -15,6 +16,9 @@ const CaseId = () => Param('id', new ParseUUIDPipe());
 export class AfterResolutionController {
   constructor(private readonly cases: CaseCommands) {}
 
+  @ApiEndpoint('Schedule a follow-up', 'Schedules a follow-up contact after resolution.', [400, 404, 409, 422], {
+    type: CaseViewDto,
+  })
   @Post('follow-up')
   @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
@@ -26,6 +30,9 @@ export class AfterResolutionController {
     return this.cases.run(caseId, schedule, meta);
   }
 
+  @ApiEndpoint('Record satisfaction', 'Records the customer’s satisfaction score and comment.', [400, 404, 409, 422], {
+    type: CaseViewDto,
+  })
   @Post('satisfaction')
   @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
@@ -33,12 +40,19 @@ export class AfterResolutionController {
     return this.cases.run(caseId, { type: 'RecordSatisfaction', data: { caseId, ...body } }, meta);
   }
 
+  @ApiEndpoint('Close a case', 'Closes a resolved case with its outcome.', [400, 404, 409, 422], { type: CaseViewDto })
   @Post('close')
   @HttpCode(200)
   close(@CaseId() caseId: string, @Body() body: CloseCaseDto, @Meta() meta: RequestMeta) {
     return this.cases.run(caseId, { type: 'CloseCase', data: { caseId, ...body } }, meta);
   }
 
+  @ApiEndpoint(
+    'Reopen a case',
+    'Reopens a closed case within the reopen window, with the reason.',
+    [400, 404, 409, 422],
+    { type: CaseViewDto },
+  )
   @Post('reopen')
   @HttpCode(200)
   reopen(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {

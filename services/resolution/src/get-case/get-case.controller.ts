@@ -14,12 +14,14 @@ import {
   mayAccess,
   type Clock,
   type RequestMeta,
+  ApiEndpoint,
 } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { readClocks } from '../domain/case-sla';
 import { caseDecider, caseStream } from '../domain/case.decide';
 import { presentCase } from '../infrastructure/case-commands';
 import { SlaSettings } from '../infrastructure/sla-settings';
+import { CaseClocksDto, CaseViewDto } from '../responses.dto';
 
 @ApiTags('cases')
 @Roles(...CAN.readCases)
@@ -41,6 +43,9 @@ export class GetCaseController {
     return { ...loaded, state: loaded.state };
   }
 
+  @ApiEndpoint('Read a case', 'The case with its facts, free text revealed (or "[erased]").', [400, 404], {
+    type: CaseViewDto,
+  })
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const { state, version } = await this.load(id, meta);
@@ -49,6 +54,12 @@ export class GetCaseController {
   }
 
   /** Each clock with its policy, due time, elapsed and remaining (business and calendar), state and escalation level. */
+  @ApiEndpoint(
+    'Read a case’s SLA clocks',
+    'Each clock with its policy, due time, elapsed and remaining (business and calendar), state and escalation level.',
+    [400, 404],
+    { type: CaseClocksDto },
+  )
   @Get(':id/clocks')
   async clocks(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
     const { state } = await this.load(id, meta);

@@ -1,11 +1,12 @@
 /** Remedies: propose one to three options, approve what exceeds authority, the customer's choice, execution. */
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiParam } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
-import { CAN, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { AuthorityLimits } from '../infrastructure/authority-limits';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
+import { CaseViewDto } from '../responses.dto';
 
 const CaseId = () => Param('id', new ParseUUIDPipe());
 
@@ -21,6 +22,12 @@ export class ResolutionOptionsController {
     private readonly limits: AuthorityLimits,
   ) {}
 
+  @ApiEndpoint(
+    'Propose a resolution',
+    'Proposes one to three options; options beyond the proposer’s authority need approval.',
+    [400, 404, 409, 422],
+    { type: CaseViewDto },
+  )
   @Post('proposals')
   @HttpCode(200)
   propose(@CaseId() caseId: string, @Body() body: ProposeResolutionDto, @Meta() meta: RequestMeta) {
@@ -36,6 +43,13 @@ export class ResolutionOptionsController {
   }
 
   /** `approve` or `reject`, with a comment, by a role whose authority covers the options. */
+  @ApiEndpoint(
+    'Decide a proposal',
+    '`approve` or `reject`, with a comment, by a role whose authority covers the options.',
+    [400, 404, 409, 422],
+    { type: CaseViewDto },
+  )
+  @ApiParam({ name: 'decision', enum: ['approve', 'reject'] })
   @Post('proposals/:proposalId/:decision')
   @HttpCode(200)
   decide(
@@ -49,6 +63,12 @@ export class ResolutionOptionsController {
     return this.cases.run(caseId, { type, data: { caseId, proposalId, comment: body.comment } }, meta);
   }
 
+  @ApiEndpoint(
+    'Record the customer’s decision',
+    'The customer accepts one option, or rejects them all with the reason.',
+    [400, 404, 409, 422],
+    { type: CaseViewDto },
+  )
   @Post('customer-decision')
   @HttpCode(200)
   customerDecision(@CaseId() caseId: string, @Body() body: CustomerDecisionDto, @Meta() meta: RequestMeta) {
@@ -61,6 +81,12 @@ export class ResolutionOptionsController {
     );
   }
 
+  @ApiEndpoint(
+    'Execute the resolution',
+    'Records that the accepted option was carried out; the case is resolved.',
+    [400, 404, 409, 422],
+    { type: CaseViewDto },
+  )
   @Post('execute')
   @HttpCode(200)
   execute(@CaseId() caseId: string, @Body() body: ExecuteResolutionDto, @Meta() meta: RequestMeta) {

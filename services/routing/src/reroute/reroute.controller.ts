@@ -4,12 +4,23 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PRIORITIES } from '@complaints/contracts';
 import { handleCommand, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type Clock, type RequestMeta } from '@complaints/kit';
+import {
+  CLOCK,
+  DATABASE,
+  EVENT_STORE,
+  Meta,
+  Roles,
+  mayAccess,
+  type Clock,
+  type RequestMeta,
+  ApiEndpoint,
+} from '@complaints/kit';
 import { NotFoundError } from '@complaints/decider';
 import { routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
 import { DEGREES, type Degree } from '../domain/rules';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
 import { RoutingData } from '../rule-tables/rule-files';
+import { RerouteResultDto } from '../responses.dto';
 
 export class RerouteDto {
   @ApiProperty({ example: 'billing' }) @IsString() @IsNotEmpty() @MaxLength(200) department!: string;
@@ -46,6 +57,12 @@ export class RerouteController {
     private readonly data: RoutingData,
   ) {}
 
+  @ApiEndpoint(
+    'Reroute a complaint',
+    'Moves a complaint to another department, queue, category or priority, with the reason; the case follows.',
+    [400, 404, 409, 422],
+    { type: RerouteResultDto },
+  )
   @Post()
   @HttpCode(200)
   @Roles('supervisor', 'department-head', 'complaints-officer')

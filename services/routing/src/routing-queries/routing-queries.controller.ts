@@ -1,10 +1,24 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { loadState, type Database, type EventStore } from '@complaints/eventstore';
-import { CAN, DATABASE, EVENT_STORE, Meta, Roles, mayAccess, type RequestMeta } from '@complaints/kit';
+import {
+  ApiEndpoint,
+  CAN,
+  DATABASE,
+  EVENT_STORE,
+  HISTORY_PAGE,
+  Meta,
+  Paged,
+  Roles,
+  mayAccess,
+  pageOf,
+  strictQuery,
+  type RequestMeta,
+} from '@complaints/kit';
 import { routingDecider, routingStream } from '../domain/routing';
 import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingHistoryDto, RoutingViewDto, RuleTableDto } from '../responses.dto';
 
 @ApiTags('routing')
 @Controller()
@@ -16,6 +30,12 @@ export class RoutingQueriesController {
   ) {}
 
   /** The rule table in force for the caller's tenant, so supervisors can see why a complaint went where it went. */
+  @ApiEndpoint(
+    'Read the rule table',
+    'The rule table in force for the caller’s tenant, so supervisors can see why a complaint went where it went.',
+    [],
+    { type: RuleTableDto },
+  )
   @Get('routing/rules')
   @Roles('supervisor', 'department-head', 'complaints-officer', 'quality-inspector', 'auditor', 'admin')
   rules(@Meta() meta: RequestMeta) {
@@ -23,6 +43,12 @@ export class RoutingQueriesController {
   }
 
   /** The routing in force: the engine's decision with its explanation, and where any reroute has put it since. */
+  @ApiEndpoint(
+    'Read a routing',
+    'The engine’s decision with its explanation, and where any reroute has put the complaint since.',
+    [400, 404],
+    { type: RoutingViewDto },
+  )
   @Get('routings/:complaintId')
   @Roles(...CAN.readCases)
   async routing(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Meta() meta: RequestMeta) {
@@ -31,21 +57,32 @@ export class RoutingQueriesController {
   }
 
   /** Every routing decision in order: the engine's, then each reroute with who made it and why. */
+  @ApiEndpoint(
+    'Read a routing’s history',
+    'Every routing decision in order: the engine’s, then each reroute with who made it and why.',
+    [400, 404],
+    { type: RoutingHistoryDto, paged: true },
+  )
   @Get('routings/:complaintId/history')
   @Roles(...CAN.readCases)
-  async history(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Meta() meta: RequestMeta) {
+  @Paged(HISTORY_PAGE)
+  async history(
+    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Query() raw: unknown,
+    @Meta() meta: RequestMeta,
+  ) {
+    const query = strictQuery(raw, ['limit', 'cursor']);
     await this.visible(complaintId, meta);
     const events = await this.store.readStream(this.db, routingStream(complaintId));
-    return {
-      complaintId,
-      history: events.map((e) => ({
-        version: e.streamVersion,
-        type: e.type,
-        at: e.metadata.time,
-        actor: e.metadata.actor,
-        data: e.data,
-      })),
-    };
+    const history = events.map((e) => ({
+      version: e.streamVersion,
+      type: e.type,
+      at: e.metadata.time,
+      actor: e.metadata.actor,
+      data: e.data,
+    }));
+    const { items, next } = pageOf(history, (h) => String(h.version), query, HISTORY_PAGE);
+    return { complaintId, history: items, next };
   }
 
   /** The routing, when it is the caller's tenant's and (for department-scoped roles) department's. */

@@ -6,7 +6,20 @@ import { BadRequestException, Controller, Get, Inject, Param, ParseUUIDPipe, Que
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, KEY_VAULT, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import {
+  ApiEndpoint,
+  CAN,
+  DATABASE,
+  HISTORY_PAGE,
+  KEY_VAULT,
+  Meta,
+  Paged,
+  Roles,
+  pageOf,
+  strictQuery,
+  type RequestMeta,
+} from '@complaints/kit';
+import { CaseHistoryDto, CaseStateAtDto } from '../../responses.dto';
 import type { KeyVault } from '@complaints/privacy';
 import { evolveSummary, type CaseSummary } from '../../domain/case-summary';
 import { readHistory } from '../case-timeline/case-history.query';
@@ -20,16 +33,31 @@ export class AuditController {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
+  @ApiEndpoint(
+    'Read a case’s audit history',
+    'Every event of the case with its actor, correlation and causation, in order (personal fields revealed, or "[erased]").',
+    [400, 404],
+    { type: CaseHistoryDto, paged: true },
+  )
   @Get(':id/history')
-  async history(@Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta) {
+  @Paged(HISTORY_PAGE)
+  async history(@Param('id', new ParseUUIDPipe()) id: string, @Query() raw: unknown, @Meta() meta: RequestMeta) {
+    const query = strictQuery(raw, ['limit', 'cursor']);
     const events = await readHistory(this.db, meta.tenant, id);
     if (events.length === 0) throw new NotFoundError('Case', id);
+    const { items, next } = pageOf(events, (e) => e.eventId, query, HISTORY_PAGE);
     // Personal fields are stored sealed; shown in plain text while their subject's key lives, else "[erased]".
-    return { complaintId: id, events: await this.vault.reveal(meta.tenant, events) };
+    return { complaintId: id, events: await this.vault.reveal(meta.tenant, items), next };
   }
 
+  @ApiEndpoint(
+    'Read a case as it stood at an instant',
+    'The case summary folded from the events up to `at` (by the time each event happened); now when absent.',
+    [400, 404],
+    { type: CaseStateAtDto },
+  )
   @Get(':id/state')
-  @ApiQuery({ name: 'at', description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
+  @ApiQuery({ name: 'at', required: false, description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
   async stateAt(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('at') at: string | undefined,

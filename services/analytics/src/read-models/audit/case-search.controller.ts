@@ -1,10 +1,14 @@
 /** Auditors' search and export of cases; export streams NDJSON or CSV with no row cap. */
-import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, Inject, Query, Res, applyDecorators } from '@nestjs/common';
+import { ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
 import {
+  ApiEndpoint,
   CAN,
+  Paged,
+  decodeCursor,
+  encodeCursor,
   DATABASE,
   KEY_VAULT,
   Meta,
@@ -17,6 +21,7 @@ import {
   type RequestMeta,
 } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
+import { CaseSearchPageDto } from '../../responses.dto';
 import { EXPORT_COLUMNS, exportPages, searchCases, type CaseSearch } from './case-search';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +37,7 @@ const FILTERS = [
   'status',
   'regulatorReferral',
   'minEscalationLevel',
-];
+] as const;
 
 /** Every filter checked before any query: a value PostgreSQL would refuse is a 400 naming it. */
 function parseSearch(query: QueryParams, meta: RequestMeta): CaseSearch {
@@ -57,6 +62,25 @@ function parseSearch(query: QueryParams, meta: RequestMeta): CaseSearch {
   return Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined));
 }
 
+const FILTER_DESCRIPTIONS: Record<(typeof FILTERS)[number], string> = {
+  tenant: 'Your own tenant only (others are a 403); may be left out',
+  customerId: 'The pseudonymous customer key (data subject id)',
+  reference: 'The reference the customer was given',
+  receivedFrom: 'ISO 8601, inclusive',
+  receivedTo: 'ISO 8601, exclusive',
+  department: 'Department id',
+  category: 'Category id',
+  status: 'Case status (received, routed, open, … closed)',
+  regulatorReferral: 'true or false',
+  minEscalationLevel: 'Escalation level reached, at least',
+};
+
+/** Every filter of the search and the export, as OpenAPI query parameters. */
+const ApiFilters = () =>
+  applyDecorators(
+    ...FILTERS.map((name) => ApiQuery({ name, required: false, description: FILTER_DESCRIPTIONS[name] })),
+  );
+
 @ApiTags('audit')
 @Roles(...CAN.audit)
 @Controller('audit/cases')
@@ -72,22 +96,50 @@ export class CaseSearchController {
     <T>(value: T): Promise<T> =>
       this.vault.reveal(meta.tenant, value);
 
+  @ApiEndpoint(
+    'Search cases',
+    'Case summaries matching every filter given, oldest received first, a page at a time: `next` (also linked in the `Link` header) is the cursor of the following page.',
+    [400],
+    { type: CaseSearchPageDto, paged: true },
+  )
   @Get()
-  @ApiQuery({ name: 'after', required: false, description: 'the last complaintId of the previous page' })
+  @ApiFilters()
+  @Paged({ max: 500, default: 50 })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    deprecated: true,
+    description: 'The last complaintId of the previous page; use `cursor`',
+  })
   async search(@Query() raw: unknown, @Meta() meta: RequestMeta) {
-    const query = strictQuery(raw, [...FILTERS, 'limit', 'after']);
+    const query = strictQuery(raw, [...FILTERS, 'limit', 'cursor', 'after']);
     const search = parseSearch(query, meta);
     const limit = Number(query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new BadRequestException('limit must be a whole number from 1 to 500');
-    if (query.after !== undefined && !UUID.test(query.after))
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : query.after;
+    if (after !== undefined && !UUID.test(after))
       throw new BadRequestException('after must be the complaintId (a UUID) of the last case of the previous page');
-    const cases = await this.revealFor(meta)(await searchCases(this.db, search, { after: query.after, limit }));
-    return { cases, next: cases.length === limit ? cases.at(-1)!.complaintId : null };
+    const cases = await this.revealFor(meta)(await searchCases(this.db, search, { after, limit }));
+    return { cases, next: cases.length === limit ? encodeCursor(cases.at(-1)!.complaintId) : null };
   }
 
+  @ApiEndpoint(
+    'Export cases',
+    'Every case summary matching the filters, streamed as NDJSON (one summary a line) or CSV, with no row cap.',
+    [400],
+  )
+  @ApiResponse({
+    status: 200,
+    description: 'The summaries, streamed',
+    content: {
+      'application/x-ndjson': { schema: { type: 'string', description: 'One JSON case summary per line' } },
+      'text/csv': { schema: { type: 'string', description: 'A header row, then one row per case' } },
+    },
+  })
   @Get('export')
-  @ApiQuery({ name: 'format', enum: ['ndjson', 'csv'] })
+  @ApiFilters()
+  @ApiQuery({ name: 'format', required: false, enum: ['ndjson', 'csv'] })
   async export(@Query() raw: unknown, @Meta() meta: RequestMeta, @Res() response: Response): Promise<void> {
     const query = strictQuery(raw, [...FILTERS, 'format']);
     const format = query.format ?? 'ndjson';

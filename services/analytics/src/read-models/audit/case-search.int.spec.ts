@@ -21,6 +21,7 @@ describe('searching and exporting cases', () => {
     const response = await api(`${analytics.base}/audit/cases${query}`, inTenant);
     return {
       status: response.status,
+      link: response.headers.get('link'),
       body: (await response.json()) as { cases: { complaintId: string; customerId?: string }[]; next: string | null },
     };
   };
@@ -82,17 +83,71 @@ describe('searching and exporting cases', () => {
     expect((await get('?reference=CMP-2026-000007')).body.cases.map((c) => c.customerId)).toEqual(['C-1']);
   });
 
-  it('pages through results with a cursor, each case once', async () => {
+  it('pages through results with an opaque cursor, each case once', async () => {
     const seen: string[] = [];
-    let after = '';
+    let cursor = '';
     for (;;) {
-      const { body } = await get(`?limit=7${after ? `&after=${after}` : ''}`);
+      const { body } = await get(`?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       seen.push(...body.cases.map((c) => c.complaintId));
       if (!body.next) break;
-      after = body.next;
+      expect(body.cases.map((c) => c.complaintId)).not.toContain(body.next); // opaque, not an id
+      cursor = body.next;
     }
     expect(seen).toHaveLength(CASES);
     expect(new Set(seen).size).toBe(CASES);
+  });
+
+  it('links the next page (RFC 8288), keeping the filters, and none from the last page', async () => {
+    const seen: string[] = [];
+    let url = `${analytics.base}/audit/cases?department=cards&limit=4`;
+    for (let pages = 0; pages < 10; pages++) {
+      const response = await api(url, inTenant);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { cases: { complaintId: string }[]; next: string | null };
+      seen.push(...body.cases.map((c) => c.complaintId));
+      const link = response.headers.get('link');
+      if (!body.next) {
+        expect(link).toBeNull();
+        break;
+      }
+      const target = /^<([^>]+)>; rel="next"$/.exec(link ?? '')?.[1];
+      expect(target).toBeDefined();
+      const next = new URL(target!, analytics.base);
+      expect(Object.fromEntries(next.searchParams)).toEqual({ department: 'cards', limit: '4', cursor: body.next });
+      url = next.toString();
+    }
+    expect(new Set(seen).size).toBe(15);
+  });
+
+  it.each(['/cases/{id}/history', '/audit/cases/{id}/history'])(
+    'pages a case history (%s) the same way: limit, cursor, next and Link',
+    async (template) => {
+      const id = (await get('?limit=1')).body.cases[0]!.complaintId;
+      const path = template.replace('{id}', id);
+      const whole = (await (await api(`${analytics.base}${path}`, inTenant)).json()) as {
+        events: { eventId: string }[];
+      };
+      expect(whole.events.length).toBeGreaterThan(1);
+      const seen: string[] = [];
+      let url = `${analytics.base}${path}?limit=1`;
+      for (let pages = 0; pages < 20; pages++) {
+        const response = await api(url, inTenant);
+        const body = (await response.json()) as { events: { eventId: string }[]; next: string | null };
+        expect(body.events).toHaveLength(1);
+        seen.push(...body.events.map((e) => e.eventId));
+        if (!body.next) break;
+        const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '')?.[1];
+        expect(new URL(link!, analytics.base).searchParams.get('cursor')).toBe(body.next);
+        url = new URL(link!, analytics.base).toString();
+      }
+      expect(seen).toEqual(whole.events.map((e) => e.eventId));
+    },
+  );
+
+  it('refuses a cursor it did not make, naming it', async () => {
+    const refused = await api(`${analytics.base}/audit/cases?cursor=not-a-cursor`, inTenant);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/cursor/);
   });
 
   it('exports any search as NDJSON or CSV', async () => {
@@ -116,7 +171,7 @@ describe('searching and exporting cases', () => {
     expect((await get('?limit=9999')).status).toBe(400);
     const bad = await api(`${analytics.base}/audit/cases?receivedFrom=someday`, inTenant);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(/receivedFrom must be an ISO 8601 date/);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/receivedFrom must be an ISO 8601 date/);
   });
 
   // Last: it adds a case the counts above do not expect.

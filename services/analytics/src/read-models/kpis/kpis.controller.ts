@@ -19,7 +19,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CAN, DATABASE, Meta, Roles, type RequestMeta, ApiEndpoint, ApiFiguresResponse } from '@complaints/kit';
 import { departmentTime } from '../../domain/department-time';
 import {
   handlingFigures,
@@ -53,6 +53,12 @@ export class KpisController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Complaints received per period and dimension value, by receipt time in the tenant's time zone (or `timeZone`). */
+  @ApiEndpoint(
+    'Complaint volumes',
+    "Complaints received per period and dimension value, counted by receipt time in the tenant's time zone (or `timeZone`, an IANA zone).",
+    [400],
+  )
+  @ApiFiguresResponse('Complaint volumes')
   @Get('volumes')
   @ApiQuery({ name: 'by', required: false, enum: DIMENSIONS })
   @ApiQuery({ name: 'period', required: false, enum: PERIODS })
@@ -83,6 +89,12 @@ export class KpisController {
   }
 
   /** Hours to acknowledge and to resolve from receipt (median, p90; calendar and business), breach, escalation and reopen rates. */
+  @ApiEndpoint(
+    'Handling times',
+    'Hours to acknowledge and to resolve from receipt (median, p90; calendar and business), breach, escalation and reopen rates.',
+    [400],
+  )
+  @ApiFiguresResponse('Handling times')
   @Get('handling')
   async handling(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     const cases = await loadCases(this.db, parseScope(query, meta));
@@ -90,18 +102,36 @@ export class KpisController {
   }
 
   /** Per SLA clock type: its clocks met, breached and still running; compliance over those that ended. */
+  @ApiEndpoint(
+    'SLA compliance',
+    'Per SLA clock type: its clocks met, breached and still running; compliance over the clocks that ended.',
+    [400],
+  )
+  @ApiFiguresResponse('SLA compliance')
   @Get('sla')
   async sla(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query, meta))));
   }
 
   /** Escalation rate and level reached, reopen rate, first-contact resolution, validity rate, satisfaction. */
+  @ApiEndpoint(
+    'Outcomes',
+    'Escalation rate and level reached, reopen rate, first-contact resolution, validity rate, satisfaction.',
+    [400],
+  )
+  @ApiFiguresResponse('Outcomes')
   @Get('outcomes')
   async outcomes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return reply(query, response, 'outcomes', outcomeFigures(await loadCases(this.db, parseScope(query, meta))));
   }
 
   /** The commonest root causes of closed cases with their improvement actions, and the commonest actions. */
+  @ApiEndpoint(
+    'Root causes',
+    'The commonest root causes of closed cases with their improvement actions, and the commonest actions.',
+    [400],
+  )
+  @ApiFiguresResponse('Root causes')
   @Get('root-causes')
   @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 10' })
   async rootCauses(
@@ -119,6 +149,12 @@ export class KpisController {
   }
 
   /** Customers with at least `minComplaints` complaints received in the period, and intake's repeat flags. */
+  @ApiEndpoint(
+    'Repeat complainants',
+    'Customers with at least `minComplaints` complaints received in the period, and intake’s repeat flags.',
+    [400],
+  )
+  @ApiFiguresResponse('Repeat complainants')
   @Get('repeat-complainants')
   @ApiQuery({ name: 'minComplaints', required: false, description: '2 to 1000, default 2' })
   async repeatComplainants(
@@ -132,6 +168,12 @@ export class KpisController {
   }
 
   /** Hours each department held cases (calendar and business), and the hand-offs between departments. */
+  @ApiEndpoint(
+    'Time per department',
+    'Hours each department held cases (calendar and business), and the hand-offs between departments.',
+    [400],
+  )
+  @ApiFiguresResponse('Time per department')
   @Get('departments')
   async departments(
     @Query() query: RawQuery,

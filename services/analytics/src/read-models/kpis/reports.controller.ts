@@ -9,7 +9,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
-import { CAN, DATABASE, Meta, Roles, type RequestMeta } from '@complaints/kit';
+import { CAN, DATABASE, Meta, Roles, type RequestMeta, ApiEndpoint, ApiFiguresResponse } from '@complaints/kit';
 import { fcaReturn, nfraReturn } from '../../domain/regulatory-returns';
 import { calendars, loadCases, parseScope, reply, ScopeQueries, type RawQuery } from './kpi-queries';
 
@@ -23,12 +23,24 @@ export class ReportsController {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Opened, closed within 3 business days / 8 weeks / later, upheld %, open at period end — per product. */
+  @ApiEndpoint(
+    'FCA complaints return',
+    'Opened, closed within 3 business days / 8 weeks / later, upheld %, open at period end — per product.',
+    [400],
+  )
+  @ApiFiguresResponse('FCA complaints return')
   @Get('fca')
   async fca(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return this.build('fca', query, meta, response);
   }
 
   /** Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category. */
+  @ApiEndpoint(
+    'NFRA complaints return',
+    'Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category.',
+    [400],
+  )
+  @ApiFiguresResponse('NFRA complaints return')
   @Get('nfra')
   async nfra(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
     return this.build('nfra', query, meta, response);

@@ -1,0 +1,225 @@
+/**
+ * The event catalogue as an AsyncAPI 3 document and a Markdown table, generated from the zod
+ * schemas in this library so the published description cannot drift from what producers check.
+ * `npm run asyncapi` writes both to docs/; a unit test fails when the committed files differ.
+ */
+import { zodToJsonSchema } from 'zod-to-json-schema';
+import { stringify } from 'yaml';
+import type { z } from 'zod';
+import { envelopeSchema } from './envelope';
+import { IntegrationEvents, type IntegrationEventType } from './events';
+import { Topics, deadLetterTopic, type TopicName } from './topics';
+
+/**
+ * The Kafka message headers, as the CloudEvents Kafka protocol binding (binary content mode)
+ * defines them: `ce_` plus the lowercase attribute name, and `content-type` for datacontenttype.
+ * Kept in this one place so the header names can be aligned with the producer in one edit.
+ */
+export const CLOUDEVENTS_KAFKA_HEADERS: Readonly<Record<string, { description: string; required: boolean }>> = {
+  ce_id: { required: true, description: 'CloudEvents `id`: the event id (UUID), unique per source.' },
+  ce_source: { required: true, description: 'CloudEvents `source`: the producing service.' },
+  ce_type: { required: true, description: 'CloudEvents `type`: the event type, e.g. `complaint.received.v1`.' },
+  ce_subject: { required: true, description: 'CloudEvents `subject`: the complaint id (also the message key).' },
+  ce_time: { required: true, description: 'CloudEvents `time`: when the fact was recorded (RFC 3339).' },
+  ce_specversion: { required: true, description: 'CloudEvents `specversion`: always `1.0`.' },
+  'content-type': { required: true, description: 'CloudEvents `datacontenttype`: `application/json`.' },
+  ce_streamversion: { required: true, description: 'Extension: the version of the event in its stream.' },
+  ce_correlationid: { required: true, description: 'Extension: the id shared by every event of one request.' },
+  ce_causationid: { required: false, description: 'Extension: the id of the event that caused this one.' },
+  ce_actor: { required: true, description: 'Extension: who acted, as JSON `{"id","role"}`.' },
+  ce_tenant: { required: true, description: 'Extension: the tenant the event belongs to.' },
+  ce_traceparent: { required: false, description: 'Extension (Distributed Tracing): W3C trace context.' },
+  ce_eventhash: { required: false, description: "Extension: the event's hash in the source service's chain." },
+  ce_streamid: { required: false, description: "Extension: the event's stream in the source service." },
+};
+
+/**
+ * The headers a dead letter carries besides the original message's headers. The relay writes
+ * `dlt-stored-position` (an event it could not publish); consumers write the original partition,
+ * offset and attempts; `dlt-replayed-from` marks a message that `npm run dlt -- replay` re-published.
+ */
+export const DEAD_LETTER_HEADERS: Readonly<Record<string, string>> = {
+  'dlt-reason': 'Why the message could not be handled (at most 4000 characters).',
+  'dlt-original-topic': 'The topic the message was meant for or read from.',
+  'dlt-original-partition': 'Consumer dead letters: the partition the message was read from.',
+  'dlt-original-offset': 'Consumer dead letters: the offset the message was read from.',
+  'dlt-consumer-group': 'The consumer group that gave up (`outbox-relay` for the relay).',
+  'dlt-attempts': 'Consumer dead letters: how many times handling was tried.',
+  'dlt-stored-position': "Relay dead letters: the event's global position in the producing service's store.",
+  'dlt-failed-at': 'When the message was dead-lettered (ISO 8601).',
+};
+
+const PRODUCERS: Record<TopicName, string> = {
+  [Topics.intake]: 'intake',
+  [Topics.routing]: 'routing',
+  [Topics.resolution]: 'resolution',
+};
+
+/** What each event means. A type added to IntegrationEvents without a line here does not compile. */
+export const EVENT_MEANINGS: Record<IntegrationEventType, string> = {
+  'complaint.received.v1': 'A complaint arrived on a channel and was registered (personal fields sealed).',
+  'complaint.duplicate-suspected.v1': 'Intake suspects the complaint repeats an earlier one and links them.',
+  'complaint.duplicate-link-removed.v1': 'A suspected-duplicate link was removed after review.',
+  'complaint.repeat-complainant-flagged.v1': 'The complainant has complained repeatedly within the policy window.',
+  'complainant.erased.v1': "A data subject was erased: their data key is destroyed, sealed fields read '[erased]'.",
+  'complaint.routed.v1': 'Routing placed the complaint: department, queue, priority and SLA policy.',
+  'complaint.rerouted.v1': 'The complaint was placed again (another department, queue or priority), with the reason.',
+  'case.opened.v1': 'Resolution opened a case for a routed complaint and started its SLA clocks.',
+  'case.acknowledged.v1': 'The complaint was acknowledged to the complainant on a channel.',
+  'case.investigation-recorded.v1': 'A finding of the investigation was recorded.',
+  'case.accountability-assigned.v1': 'The cause was found and the responsible department (and staff) named.',
+  'case.validity-judged.v1': 'The complaint was judged valid or not, with the reason.',
+  'case.resolution-proposed.v1': 'A resolution proposal with one or more options was made.',
+  'case.resolution-option-refused.v1': 'An option of a kind the policy does not allow was refused, with the reason.',
+  'case.proposal-approved.v1': 'A proposal was approved by someone entitled to approve it.',
+  'case.proposal-rejected.v1': 'A proposal was rejected by the approver, with the reason.',
+  'case.option-accepted.v1': 'The complainant accepted one option of an approved proposal.',
+  'case.options-rejected.v1': 'The complainant rejected every option of a proposal.',
+  'case.escalated.v1':
+    'The case went up an escalation level (customer rejection, SLA breach, unacknowledged escalation or by hand).',
+  'case.escalation-acknowledged.v1': 'The escalation was acknowledged by its recipient.',
+  'case.sla-warning-issued.v1': 'An SLA clock passed its warning threshold.',
+  'case.sla-breached.v1': 'An SLA clock passed its deadline.',
+  'case.resolved.v1': 'The case was resolved with an outcome.',
+  'case.customer-notified.v1': 'The complainant was contacted (progress, result, explanation or other).',
+  'case.waiting-on-customer.v1': 'The case waits for the complainant; clocks that allow it pause.',
+  'case.resumed.v1': 'The complainant answered; paused clocks run again.',
+  'case.follow-up-scheduled.v1': 'A follow-up contact was scheduled after resolution.',
+  'case.satisfaction-recorded.v1': "The complainant's satisfaction was recorded.",
+  'case.closed.v1': 'The case was closed.',
+  'case.reopened.v1': 'A closed case was reopened, with the reason.',
+  'case.follow-on-opened.v1': 'A follow-on case was opened from this one, with the reason.',
+  'case.reassigned.v1': 'The case was given to another handler or team.',
+  'case.extension-requested.v1': 'More time was requested on a deadline.',
+  'case.extension-decided.v1': 'An extension request was granted or refused.',
+};
+
+const channelId = (topic: string) => topic.replace(/\./g, '-');
+const messageId = (type: string) => type.replace(/\./g, '-');
+
+type ZodInput = Parameters<typeof zodToJsonSchema>[0];
+
+function jsonSchema(schema: z.ZodTypeAny): Record<string, unknown> {
+  // zod-to-json-schema types its input with zod/v3's declarations, the same classes zod 3.25 exports
+  // from its root under another path: one runtime, two type identities.
+  const converted = zodToJsonSchema(schema as unknown as ZodInput, { $refStrategy: 'none' });
+  const { $schema: _drop, ...rest } = converted as Record<string, unknown>;
+  return rest;
+}
+
+function headersSchema(): Record<string, unknown> {
+  const entries = Object.entries(CLOUDEVENTS_KAFKA_HEADERS);
+  return {
+    type: 'object',
+    required: entries.filter(([, h]) => h.required).map(([name]) => name),
+    properties: Object.fromEntries(entries.map(([name, h]) => [name, { type: 'string', description: h.description }])),
+  };
+}
+
+function deadLetterHeadersSchema(): Record<string, unknown> {
+  const own = Object.entries(DEAD_LETTER_HEADERS).map(([name, description]) => [name, { type: 'string', description }]);
+  return {
+    type: 'object',
+    required: ['dlt-reason', 'dlt-original-topic', 'dlt-consumer-group', 'dlt-failed-at'],
+    description: "The original message's headers plus these.",
+    properties: Object.fromEntries(own),
+  };
+}
+
+/** The AsyncAPI 3.0 document: one channel per topic and per dead-letter topic, one message per event type. */
+export function asyncApiDocument(): Record<string, unknown> {
+  const { data: _data, ...envelopeAttributes } = jsonSchema(envelopeSchema).properties as Record<string, unknown>;
+  const types = Object.keys(IntegrationEvents) as IntegrationEventType[];
+  const messages: Record<string, unknown> = {};
+  for (const type of types) {
+    const { topic, schema } = IntegrationEvents[type];
+    messages[messageId(type)] = {
+      name: type,
+      title: type,
+      summary: EVENT_MEANINGS[type],
+      contentType: 'application/json',
+      headers: { $ref: '#/components/schemas/CloudEventsKafkaHeaders' },
+      payload: jsonSchema(schema),
+      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'The complaint id.' } } },
+      'x-producer': PRODUCERS[topic],
+    };
+  }
+  messages['dead-letter'] = {
+    name: 'dead-letter',
+    summary: 'A message that could not be published or handled: the original key and value, unchanged.',
+    headers: { $ref: '#/components/schemas/DeadLetterHeaders' },
+    payload: { description: 'The original message value, as it was (possibly not valid JSON).' },
+  };
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  for (const topic of Object.values(Topics)) {
+    const own = types.filter((type) => IntegrationEvents[type].topic === topic);
+    channels[channelId(topic)] = {
+      address: topic,
+      description: `Events produced by the ${PRODUCERS[topic]} service (message key: the complaint id).`,
+      messages: Object.fromEntries(own.map((t) => [messageId(t), { $ref: `#/components/messages/${messageId(t)}` }])),
+    };
+    operations[`publish-${channelId(topic)}`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${channelId(topic)}` },
+      summary: `The ${PRODUCERS[topic]} service's outbox relay publishes its events.`,
+    };
+    const dlt = deadLetterTopic(topic);
+    channels[channelId(dlt)] = {
+      address: dlt,
+      description: `Dead letters of ${topic}: what its relay could not publish or a consumer could not handle.`,
+      messages: { 'dead-letter': { $ref: '#/components/messages/dead-letter' } },
+    };
+    operations[`dead-letter-${channelId(topic)}`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${channelId(dlt)}` },
+      summary: 'The relay and consumers dead-letter what they cannot handle.',
+    };
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Complaint platform integration events',
+      version: '1.0.0',
+      description:
+        'Generated from libs/contracts by `npm run asyncapi`; do not edit by hand. Every event is a CloudEvent ' +
+        '(Kafka binding, binary mode): attributes in `ce_` headers, `data` as the JSON value.',
+    },
+    defaultContentType: 'application/json',
+    channels,
+    operations,
+    components: {
+      messages,
+      schemas: {
+        CloudEventsKafkaHeaders: headersSchema(),
+        DeadLetterHeaders: deadLetterHeadersSchema(),
+        CloudEventAttributes: { type: 'object', properties: envelopeAttributes },
+      },
+    },
+  };
+}
+
+export function asyncApiYaml(): string {
+  return stringify(asyncApiDocument(), { lineWidth: 0 });
+}
+
+/** docs/events.md: one row per event type. */
+export function eventsMarkdown(): string {
+  const rows = (Object.keys(IntegrationEvents) as IntegrationEventType[]).map((type) => {
+    const { topic } = IntegrationEvents[type];
+    return `| \`${type}\` | \`${topic}\` | ${PRODUCERS[topic]} | ${EVENT_MEANINGS[type]} |`;
+  });
+  return [
+    '# Integration events',
+    '',
+    '<!-- Generated by `npm run asyncapi` from libs/contracts; do not edit by hand. -->',
+    '',
+    `Every event type the services publish (${rows.length}). Payload schemas and headers: [asyncapi.yaml](asyncapi.yaml).`,
+    'Each topic has a dead-letter topic, its name plus `.dlt` (see [integration.md](integration.md#dead-letters)).',
+    '',
+    '| Type | Topic | Producer | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

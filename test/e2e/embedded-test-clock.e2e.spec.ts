@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, GiveUp } from '../support/database';
 import { freePort, startProcess, type RunningProcess } from '../support/processes';
-import { api, testKeys } from '../support/auth';
+import { execFileSync } from 'node:child_process';
+import { api, testKeys, tokenFor } from '../support/auth';
+import { repoRoot } from '../support/infrastructure';
 
 describe('the embedded platform with TEST_CLOCK=enabled', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-clock-'));
@@ -114,5 +116,24 @@ describe('the embedded platform with TEST_CLOCK=enabled', () => {
     const ref = put?.requestBody?.content['application/json']?.schema.$ref ?? '';
     const schema = docs.components.schemas[ref.replace('#/components/schemas/', '')];
     expect(Object.keys(schema?.properties ?? {})).toEqual(expect.arrayContaining(['now', 'advanceMs']));
+  });
+
+  it('is moved on every service by deploy/local/move-test-clock.sh, the distributed way', async () => {
+    const target = '2031-03-01T09:00:00.000Z';
+    const printed = execFileSync(join(repoRoot, 'deploy/local/move-test-clock.sh'), [JSON.stringify({ now: target })], {
+      env: {
+        ...process.env,
+        TOKEN: await tokenFor({ role: 'admin' }),
+        INTAKE_URL: `http://127.0.0.1:${ports.intake}`,
+        ROUTING_URL: `http://127.0.0.1:${ports.routing}`,
+        RESOLUTION_URL: `http://127.0.0.1:${ports.resolution}`,
+        ANALYTICS_URL: `http://127.0.0.1:${ports.analytics}`,
+      },
+      encoding: 'utf8',
+    });
+    expect(Math.abs(new Date(printed.trim()).getTime() - Date.parse(target))).toBeLessThan(60_000);
+    for (const service of ['intake', 'routing', 'resolution', 'analytics'] as const) {
+      expect(Math.abs((await readClock(service)) - Date.parse(target))).toBeLessThan(60_000);
+    }
   });
 });

@@ -4,7 +4,7 @@
  *
  * One clock per platform: the embedded host hands its four services the same AdjustableClock, so
  * `PUT /test/clock` on any port moves all four; distributed services each keep their own and are
- * moved together by `scripts/move-test-clock.sh` (docs/operations.md). It moves time for every
+ * moved together by `deploy/local/move-test-clock.sh` (docs/operations.md). It moves time for every
  * tenant: events of all tenants share one store ordered by time, so a per-tenant clock would
  * reorder them.
  */
@@ -82,7 +82,7 @@ export class TestClockController {
   @ApiOperation({
     summary: 'Move the test clock of the whole platform, for every tenant (TEST_CLOCK=enabled only)',
     description:
-      'Give exactly one of `now` (sets the time) or `advanceMs` (moves it). In embedded mode the four services share this clock; distributed, move each service (scripts/move-test-clock.sh). Refused to start with NODE_ENV=production.',
+      'Give exactly one of `now` (sets the time) or `advanceMs` (moves it). In embedded mode the four services share this clock; distributed, move each service (deploy/local/move-test-clock.sh). Refused to start with NODE_ENV=production.',
   })
   @ApiOkResponse({ type: TestClockDto })
   move(@Body() body: MoveTestClockDto): TestClockDto {

@@ -22,6 +22,7 @@ import { analyticsService } from '@complaints/analytics';
 import { piiKeyEnv } from './pii-keys';
 import { startDatabase, type EmbeddedDatabase } from './database';
 import { embeddedAuditEnv } from './audit-keys';
+import { sharedClock } from './test-clock';
 
 const SERVICES: ServiceDefinition[] = [intakeService, routingService, resolutionService, analyticsService];
 
@@ -52,9 +53,12 @@ async function main() {
   const devAuth = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS;
   if (devAuth) env.AUTH_PUBLIC_KEYS = JSON.stringify(devKeysIn(join(dataDir, 'auth')).jwks);
   const lines: string[] = [];
+  const clock = sharedClock(env);
   for (const service of SERVICES) {
     const config = loadServiceConfig(service.name, env);
-    apps.push(await startService(service.module({ config }), config, { title: service.title, shutdownHooks: false }));
+    apps.push(
+      await startService(service.module({ config, clock }), config, { title: service.title, shutdownHooks: false }),
+    );
     const base = `http://${config.host}:${config.port}`;
     lines.push(`  ${service.title.padEnd(30)} ${base}   docs: ${base}/docs`);
   }

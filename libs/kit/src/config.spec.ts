@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConfigError, loadServiceConfig, piiKeys } from './config';
+import { ConfigError, loadServiceConfig, loadTestClock, piiKeys } from './config';
 
 describe('the master keys of personal data (configuration)', () => {
   const key = randomBytes(32).toString('base64');
@@ -67,5 +67,25 @@ describe('Kafka sessions and the instance id (configuration)', () => {
     expect(() => loadServiceConfig('intake', { ...base, INSTANCE_ID: 'a"b' })).toThrow(
       /INSTANCE_ID must be 1-48 letters/,
     );
+  });
+});
+
+describe('the test clock (configuration)', () => {
+  const base = { DATABASE_URL: 'postgres://x@127.0.0.1/db', PII_MASTER_KEY: randomBytes(32).toString('base64') };
+
+  it('is off unless TEST_CLOCK=enabled, and on outside production', () => {
+    expect(loadServiceConfig('resolution', base).testClock).toBe(false);
+    expect(loadServiceConfig('resolution', { ...base, TEST_CLOCK: 'enabled' }).testClock).toBe(true);
+    expect(loadServiceConfig('resolution', { ...base, TEST_CLOCK: 'enabled', NODE_ENV: 'test' }).testClock).toBe(true);
+  });
+
+  it('refuses TEST_CLOCK=enabled with NODE_ENV=production, and a value it does not know, naming the variable', () => {
+    const production = { ...base, NODE_ENV: 'production', AUDIT_SIGNING_KEY: undefined };
+    expect(() => loadTestClock({ ...production, TEST_CLOCK: 'enabled' })).toThrow(ConfigError);
+    expect(() => loadTestClock({ ...production, TEST_CLOCK: 'enabled' })).toThrow(
+      /TEST_CLOCK=enabled is refused with NODE_ENV=production/,
+    );
+    expect(loadTestClock({ ...production })).toBe(false);
+    expect(() => loadTestClock({ ...base, TEST_CLOCK: 'on' })).toThrow(/TEST_CLOCK must be "enabled" or "off"/);
   });
 });

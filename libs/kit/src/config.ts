@@ -20,6 +20,8 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
 
 export interface ServiceConfig {
   service: ServiceName;
+  /** TEST_CLOCK=enabled: `PUT /test/clock` moves this service's time (refused with NODE_ENV=production). */
+  testClock: boolean;
   port: number;
   host: string;
   databaseUrl: string;
@@ -259,6 +261,23 @@ export function loadAuditConfig(env: NodeJS.ProcessEnv): AuditConfig {
   };
 }
 
+/**
+ * TEST_CLOCK=enabled mounts `PUT /test/clock`. The clock is one for the whole platform and every
+ * tenant (events of all tenants share one store, ordered by time), so whoever may move it moves the
+ * deadlines of every bank on the platform: never in production.
+ */
+export function loadTestClock(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.TEST_CLOCK?.trim();
+  if (!raw || raw === 'off') return false;
+  if (raw !== 'enabled') throw new ConfigError(`TEST_CLOCK must be "enabled" or "off", not "${raw}"`);
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'TEST_CLOCK=enabled is refused with NODE_ENV=production: the test clock moves the time (and so the SLA deadlines) of every tenant on the platform',
+    );
+  }
+  return true;
+}
+
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -269,6 +288,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   const upper = service.toUpperCase();
   return {
     service,
+    testClock: loadTestClock(env),
     port: integer(env, `${upper}_PORT`, integer(env, 'PORT', DEFAULT_PORTS[service])),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,

@@ -26,7 +26,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { loggingModule } from './logging';
 import { MetricsController } from './metrics';
-import { AdjustableClock, TestClockController, testClockEnabled } from './test-clock';
+import { testClockFor, TestClockController } from './test-clock';
 import {
   API_KEYS,
   CLOCK,
@@ -45,6 +45,7 @@ export interface PlatformOptions {
   config: ServiceConfig;
   /** The service's own tables, applied after the event store's. */
   migrations?: Migration[];
+  /** The time the services read; the embedded host gives its four services one (with TEST_CLOCK, one AdjustableClock). */
   clock?: Clock;
   /** Whether channel adapters may call this service with API keys (intake). */
   apiKeys?: boolean;
@@ -111,11 +112,11 @@ export class PlatformModule {
         HealthController,
         MetricsController,
         AuditVerifyController,
-        ...(testClockEnabled() ? [TestClockController] : []),
+        ...(config.testClock ? [TestClockController] : []),
       ],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: options.clock ?? (testClockEnabled() ? new AdjustableClock() : systemClock) },
+        { provide: CLOCK, useValue: config.testClock ? testClockFor(options.clock) : (options.clock ?? systemClock) },
         { provide: EVENT_STORE, useValue: new EventStore() },
         {
           provide: DATABASE,

@@ -5,3 +5,4 @@ export * from './consumer';
 export * from './relay';
 export * from './telemetry';
 export * from './evidence';
+export * from './dead-letter-headers';

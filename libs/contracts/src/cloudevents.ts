@@ -64,7 +64,11 @@ export function toBinaryMessage(envelope: Envelope): WireMessage {
     const value = envelope[name];
     if (value === undefined || value === null) continue; // a null causation id is an absent attribute
     headers[headerOf(name)] =
-      name === 'actor' ? actorText(value as Envelope['actor']) : typeof value === 'string' ? value : String(value);
+      name === 'actor'
+        ? actorText(value as Envelope['actor'])
+        : typeof value === 'number'
+          ? String(value)
+          : (value as string);
   }
   return { headers, value: JSON.stringify(envelope.data) };
 }

@@ -5,10 +5,11 @@
  * fails it is dead-lettered with its reason and reaches no handler.
  */
 import { randomUUID } from 'node:crypto';
-import { toBinaryMessage } from '@complaints/contracts';
+import { toBinaryMessage, type IntegrationEvent } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
-import { embeddedBusMigrations, PostgresTransport, startConsumer } from '@complaints/messaging';
-import { createTestDatabase, eventually, type TestDatabase } from '../support/database';
+import { Kafka } from 'kafkajs';
+import { embeddedBusMigrations, KafkaTransport, PostgresTransport, startConsumer } from '@complaints/messaging';
+import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
 import { receivedEnvelope } from '../fixtures/events';
 
 describe('a topic writer forging CloudEvents headers', () => {
@@ -72,4 +73,49 @@ describe('a topic writer forging CloudEvents headers', () => {
       await subscription.stop();
     }
   });
+
+  it('gets an attribute header sent twice (which copy wins differs between tools) dead-lettered, not joined into a tenant', async () => {
+    const brokers = requireEnv('KAFKA_BROKERS').split(',');
+    const topic = `forged${uniqueSuffix()}`;
+    const transport = new KafkaTransport({ brokers, clientId: 'cloudevents-insider' });
+    await transport.ensureTopics([topic]);
+    const wire = toBinaryMessage(receivedEnvelope(randomUUID(), { tenant: 'bank-a' }));
+    const producer = new Kafka({ brokers, clientId: 'forger' }).producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        { key: randomUUID(), value: wire.value, headers: { ...wire.headers, ce_tenant: ['bank-a', 'bank-b'] } },
+      ],
+    });
+    await producer.disconnect();
+    const handled: IntegrationEvent[] = [];
+    const dead: Record<string, string>[] = [];
+    const dlt = await transport.subscribe({
+      groupId: `dlt-${topic}`,
+      topics: [`${topic}.dlt`],
+      onMessage: async (message) => void dead.push(message.headers),
+    });
+    const subscription = await startConsumer({
+      transport,
+      db: consumerDb,
+      groupId: topic,
+      topics: [topic],
+      handle: async (event) => void handled.push(event),
+      logger: { warn: () => undefined, error: () => undefined },
+    });
+    try {
+      await eventually('the message handled or dead-lettered', async () =>
+        handled.length + dead.length > 0 ? true : undefined,
+      );
+      expect({ tenants: handled.map((event) => event.tenant), reasons: dead.map((h) => h['dlt-reason']) }).toEqual({
+        tenants: [],
+        reasons: [expect.stringMatching(/ce_tenant/)],
+      });
+    } finally {
+      await subscription.stop();
+      await dlt.stop();
+      await transport.close();
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@
  * the value, `ce-` headers beside it): docs/integration.md says how it is retired.
  */
 import type { Envelope } from './envelope';
+import { ContractViolation } from './validate';
 
 /** Every envelope attribute but `data`, by TypeScript name, with its CloudEvents attribute name. */
 export const ENVELOPE_WIRE_NAMES = {
@@ -31,6 +32,14 @@ export const ENVELOPE_WIRE_NAMES = {
 export const KAFKA_ATTRIBUTE_PREFIX = 'ce_';
 /** The Kafka binding maps `datacontenttype` to this header, not to a `ce_` one. */
 export const CONTENT_TYPE_HEADER = 'content-type';
+
+/** Whether a header carries a CloudEvents attribute in the Kafka binding. */
+export function isAttributeHeader(name: string): boolean {
+  return name.startsWith(KAFKA_ATTRIBUTE_PREFIX) || name === CONTENT_TYPE_HEADER;
+}
+
+/** What a transport joins the copies of a repeated attribute header with: NUL, which no attribute holds. */
+export const REPEATED_HEADER_SEPARATOR = '\u0000';
 
 export interface WireMessage {
   headers: Record<string, string>;
@@ -76,7 +85,8 @@ export function toBinaryMessage(envelope: Envelope): WireMessage {
 /**
  * The envelope a message carries, in TypeScript names and not yet checked (parseIntegrationEvent
  * checks it): binary mode when it has a `ce_specversion` header, else the previous shape (the whole
- * envelope as JSON in the value). Throws a SyntaxError on a value that is no JSON.
+ * envelope as JSON in the value). Throws a SyntaxError on a value that is no JSON, a
+ * ContractViolation on an attribute header sent more than once.
  */
 export function envelopeOfMessage(message: WireMessage): unknown {
   const { headers } = message;
@@ -85,6 +95,8 @@ export function envelopeOfMessage(message: WireMessage): unknown {
   for (const name of attributes) {
     const text = headers[headerOf(name)];
     if (text === undefined) continue;
+    if (text.includes(REPEATED_HEADER_SEPARATOR))
+      throw new ContractViolation('Repeated CloudEvents attribute header', [headerOf(name)]);
     envelope[name] =
       name === 'actor' ? actorOf(text) : name === 'streamVersion' && /^\d{1,15}$/.test(text) ? Number(text) : text;
   }

@@ -267,7 +267,7 @@ describe('the platform under faults, on real Kafka and PostgreSQL processes', ()
                 found.every((m) => m.value === p.value);
               return complete ? [] : [`${p.kind} in ${p.topic}: ${found.length} dead letters (${reasons.join(' | ')})`];
             });
-            const parked = all.filter((m) => m.headers['ce-id'] === unpublishable);
+            const parked = all.filter((m) => m.headers['ce_id'] === unpublishable);
             if (parked.length === 1 && parked[0]?.headers['dlt-consumer-group'] === 'outbox-relay') {
               notes.add(
                 `a stored event failing its contract → outbox-relay: "${parked[0].headers['dlt-reason']?.slice(0, 120)}"`,

@@ -1,7 +1,8 @@
 /**
  * The CloudEvents 1.0 envelope every integration event travels in, plus the attributes this
  * platform adds: the stream version, correlation and causation ids, the actor, the tenant and the
- * evidence of the source event (`eventhash`, `streamid`).
+ * evidence of the source event (`eventhash`, `streamid`) and the trace context (`traceparent`).
+ * These are the TypeScript names; cloudevents.ts maps them to the attribute names on the wire.
  */
 import { z } from 'zod';
 
@@ -41,6 +42,11 @@ export const envelopeSchema = z.object({
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
   streamid: z.string().min(1).optional(),
+  /** The producer's W3C trace context: the CloudEvents distributed tracing extension. */
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
   data: z.unknown(),
 });
 

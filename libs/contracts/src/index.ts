@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './events';
 export * from './topics';
 export * from './validate';
+export * from './cloudevents';

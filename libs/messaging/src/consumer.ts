@@ -17,12 +17,14 @@
 import {
   ContractViolation,
   deadLetterTopic,
+  envelopeOfMessage,
   parseIntegrationEvent,
   type IntegrationEvent,
 } from '@complaints/contracts';
 import type { Database, SqlClient } from '@complaints/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busMetrics, inSpan, SpanKind, startSpan, traceContextOf, withSpan, type Span } from './telemetry';
+import { DEAD_LETTER_HEADERS } from './dead-letter-headers';
 import type { IncomingMessage, Subscription, Transport } from './transport';
 
 export type EventHandler = (event: IntegrationEvent, tx: SqlClient) => Promise<void>;
@@ -150,13 +152,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
         value: message.value,
         headers: {
           ...message.headers,
-          'dlt-reason': reason.slice(0, 4000),
-          'dlt-original-topic': message.topic,
-          'dlt-original-partition': String(message.partition),
-          'dlt-original-offset': message.offset,
-          'dlt-consumer-group': options.groupId,
-          'dlt-attempts': String(attempts),
-          'dlt-failed-at': new Date().toISOString(),
+          [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 4000),
+          [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
+          [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
+          [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
+          [DEAD_LETTER_HEADERS.consumerGroup]: options.groupId,
+          [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+          [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
         },
       },
     ]);
@@ -165,7 +167,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   /** The contract check: a message that fails it is dead-lettered at once and yields nothing. */
   const parse = async (message: IncomingMessage): Promise<IntegrationEvent | undefined> => {
     try {
-      return parseIntegrationEvent(JSON.parse(message.value));
+      return parseIntegrationEvent(envelopeOfMessage(message));
     } catch (error) {
       const reason =
         error instanceof ContractViolation ? error.message : `Unparseable message: ${(error as Error).message}`;

@@ -6,3 +6,4 @@ export * from './relay';
 export * from './telemetry';
 export * from './evidence';
 export * from './dead-letters';
+export * from './dead-letter-headers';

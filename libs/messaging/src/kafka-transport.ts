@@ -13,7 +13,7 @@ import {
   type logCreator,
   type Producer,
 } from 'kafkajs';
-import { deadLetterTopic } from '@complaints/contracts';
+import { deadLetterTopic, isAttributeHeader, REPEATED_HEADER_SEPARATOR } from '@complaints/contracts';
 import {
   sleep,
   type HistoryReader,
@@ -34,7 +34,11 @@ const HEARTBEAT_MS = 1000;
 function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
+    if (value === undefined) continue;
+    // A CloudEvents attribute sent twice is ambiguous (tools differ on which copy wins): kept
+    // joined by a separator no attribute holds, so the contract refuses it instead of one copy winning.
+    const separator = isAttributeHeader(name) ? REPEATED_HEADER_SEPARATOR : ',';
+    headers[name] = Array.isArray(value) ? value.join(separator) : value.toString();
   }
   return {
     topic,

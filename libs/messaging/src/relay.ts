@@ -14,6 +14,7 @@ import {
   IntegrationEvents,
   parseIntegrationEvent,
   prefixed,
+  toBinaryMessage,
   type Envelope,
   type IntegrationEventType,
 } from '@complaints/contracts';
@@ -27,6 +28,7 @@ import {
 } from '@complaints/eventstore';
 import { trace } from '@opentelemetry/api';
 import { busMetrics, SpanKind, startSpan, traceContextOf, traceHeaders, type Span } from './telemetry';
+import { DEAD_LETTER_HEADERS } from './dead-letter-headers';
 import { sleep, Wakeup, type OutgoingMessage, type Transport } from './transport';
 
 /** Maps a stored event to its integration event(s); private events map to none. */
@@ -170,15 +172,13 @@ export class OutboxRelay {
         },
       });
       spans.push(span);
-      const headers = {
-        'ce-id': envelope.id,
-        'ce-type': envelope.type,
-        'ce-source': envelope.source,
-        'correlation-id': envelope.correlationId,
-        tenant: envelope.tenant,
-        ...traceHeaders(trace.setSpan(parent, span)),
-      };
-      const value = JSON.stringify(envelope);
+      const context = traceHeaders(trace.setSpan(parent, span));
+      if (context.traceparent) envelope.traceparent = context.traceparent;
+      // Binary mode: the attributes in `ce_` headers, the data as the value; the W3C headers stay
+      // beside them for tracers that read only those.
+      const wire = toBinaryMessage(envelope);
+      const headers = { ...wire.headers, ...context };
+      const value = wire.value;
       try {
         parseIntegrationEvent(envelope); // the producer checks its own contract too
       } catch (error) {
@@ -193,11 +193,11 @@ export class OutboxRelay {
           value,
           headers: {
             ...headers,
-            'dlt-reason': error.message.slice(0, 4000),
-            'dlt-original-topic': topic,
-            'dlt-consumer-group': RELAY_DEAD_LETTER_GROUP,
-            'dlt-stored-position': stored.globalPosition,
-            'dlt-failed-at': new Date().toISOString(),
+            [DEAD_LETTER_HEADERS.reason]: error.message.slice(0, 4000),
+            [DEAD_LETTER_HEADERS.originalTopic]: topic,
+            [DEAD_LETTER_HEADERS.consumerGroup]: RELAY_DEAD_LETTER_GROUP,
+            [DEAD_LETTER_HEADERS.storedPosition]: stored.globalPosition,
+            [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
           },
         };
       }

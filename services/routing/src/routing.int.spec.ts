@@ -4,7 +4,7 @@
  * reroutes with their history and published events, and refusals that append nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@complaints/contracts';
+import { envelopeOfMessage, Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
 import { eventually } from '../../../test/support/database';
@@ -176,11 +176,11 @@ describe('the routing service', () => {
       priority: 'high',
     });
     await eventually('complaint.rerouted.v1 published', async () => {
-      const { rows } = await bus.query<{ value: string }>(
-        'SELECT value FROM bus_messages WHERE topic = $1 AND key = $2',
+      const { rows } = await bus.query<{ value: string; headers: Record<string, string> }>(
+        'SELECT value, headers FROM bus_messages WHERE topic = $1 AND key = $2',
         [Topics.routing, complaintId],
       );
-      const types = rows.map((r) => (JSON.parse(r.value) as { type: string }).type);
+      const types = rows.map((r) => (envelopeOfMessage(r) as { type: string }).type);
       return types.includes('complaint.rerouted.v1') ? types : undefined;
     });
   });
@@ -206,11 +206,11 @@ describe('the routing service', () => {
       body: { department: 'billing', category: 'billing-tariff', priority: 'high', degree: 'accusatory' },
     });
     const published = await eventually('complaint.rerouted.v1 published', async () => {
-      const { rows } = await bus.query<{ value: string }>(
-        'SELECT value FROM bus_messages WHERE topic = $1 AND key = $2 ORDER BY position',
+      const { rows } = await bus.query<{ value: string; headers: Record<string, string> }>(
+        'SELECT value, headers FROM bus_messages WHERE topic = $1 AND key = $2 ORDER BY position',
         [Topics.routing, complaintId],
       );
-      const events = rows.map((r) => JSON.parse(r.value) as { type: string; data: Record<string, unknown> });
+      const events = rows.map((r) => envelopeOfMessage(r) as { type: string; data: Record<string, unknown> });
       return events.filter((e) => e.type === 'complaint.rerouted.v1').length === 2 ? events.at(-1) : undefined;
     });
     expect(published.data).toMatchObject({ category: 'billing-tariff', priority: 'high', degree: 'accusatory' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseHistories } from '../../../../bench/lib/case-histories';
 import type { SummaryInput } from '../domain/case-summary';
-import { decodeEvents, encodeEvents } from './decode';
+import { decodeEvents, encodeEvents, messageText } from './decode';
 import { DecodePool } from './decode-pool';
 
 // The workers run the compiled decode.worker.js: `npm run build` first (`npm test` does).
@@ -12,8 +12,10 @@ const UNREADABLE = ['not json at all', '{"type":"complaint.received.v1","data":{
 
 /** Slices of case histories, every third message unreadable, the slices of very different sizes. */
 function slices(): string[][] {
-  const values = caseHistories(120).map((m) => m.value);
-  const mixed = values.flatMap((value, i) => (i % 3 === 0 ? [value, UNREADABLE[i % UNREADABLE.length]!] : [value]));
+  const values = caseHistories(120).map(messageText);
+  const mixed = values.flatMap((value, i) =>
+    i % 3 === 0 ? [value, messageText({ headers: {}, value: UNREADABLE[i % UNREADABLE.length]! })] : [value],
+  );
   const sizes = [700, 3, 250, 1, 400];
   const out: string[][] = [];
   for (let from = 0, i = 0; from < mixed.length; from += sizes[i++ % sizes.length]!) {

@@ -6,7 +6,7 @@
  * main thread only folds and streams COPY; text crosses between the threads, not object graphs,
  * because cloning objects costs about as much as parsing them again.
  */
-import { parseIntegrationEvent } from '@complaints/contracts';
+import { envelopeOfMessage, parseIntegrationEvent } from '@complaints/contracts';
 import type { SummaryInput } from '../domain/case-summary';
 import {
   HISTORY_COLUMNS,
@@ -24,13 +24,27 @@ export interface DecodedSlice {
   skipped: number;
 }
 
+/**
+ * A history message as one text for a decoding worker: its headers' JSON, a newline, its value
+ * (JSON text never holds a raw newline, so the first one splits them). Binary-mode events keep
+ * their attributes in the headers, so the value alone is not the event.
+ */
+export function messageText(message: { headers: Record<string, string>; value: string }): string {
+  return `${JSON.stringify(message.headers)}\n${message.value}`;
+}
+
+function messageOfText(text: string): { headers: Record<string, string>; value: string } {
+  const newline = text.indexOf('\n');
+  return { headers: JSON.parse(text.slice(0, newline)) as Record<string, string>, value: text.slice(newline + 1) };
+}
+
 /** The messages' valid events, and how many were not (the rebuild's own thread, when it must). */
 export function decodeEvents(values: readonly string[]): { events: ProjectedEvent[]; skipped: number } {
   const events: ProjectedEvent[] = [];
   let skipped = 0;
   for (const value of values) {
     try {
-      events.push(parseIntegrationEvent(JSON.parse(value)));
+      events.push(parseIntegrationEvent(envelopeOfMessage(messageOfText(value))));
     } catch {
       skipped++; // dead-lettered when it was live; it never reached the projection then either
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaTransport, PostgresTransport, embeddedBusMigrations } from '@complaints/messaging';
 import { openDatabase, type Database } from '@complaints/eventstore';
-import { parseIntegrationEvent } from '@complaints/contracts';
+import { envelopeOfMessage, parseIntegrationEvent } from '@complaints/contracts';
 import { eventually, requireEnv, uniqueSuffix } from '../../../../test/support/database';
 import { caseHistories, EVENTS_PER_CASE } from '../../../../bench/lib/case-histories';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
@@ -150,8 +150,10 @@ describe('rebuilding the analytics projections from history', () => {
       expect(await schemas()).toBe(schemasBefore);
 
       // A live consumer behind the rebuild delivers events the new tables already hold: no change.
-      const { rows } = await bus.query<{ value: string }>('SELECT value FROM bus_messages ORDER BY position LIMIT 500');
-      const again = rows.map((r) => parseIntegrationEvent(JSON.parse(r.value)));
+      const { rows } = await bus.query<{ value: string; headers: Record<string, string> }>(
+        'SELECT value, headers FROM bus_messages ORDER BY position LIMIT 500',
+      );
+      const again = rows.map((r) => parseIntegrationEvent(envelopeOfMessage(r)));
       await analytics.db.transaction((tx) => new CaseTimelineProjection().apply(again, tx));
       expect(await historyCount()).toBe(3_100);
       expect(await analytics.db.query(`SELECT ${SUMMARY_COLUMNS} FROM case_summaries ORDER BY 1`)).toEqual(

@@ -22,7 +22,7 @@ import type { HistoryReader } from '@complaints/messaging';
 import { analyticsMigrations } from '../infrastructure/migrations';
 import { CaseTimelineProjection, type ProjectedEvent } from '../read-models/case-timeline/case-timeline.projection';
 import { BulkLoad, type BulkLoadOptions } from './bulk-load';
-import { decodeEvents } from './decode';
+import { decodeEvents, messageText } from './decode';
 import { DecodePool, type DecodePoolOptions } from './decode-pool';
 import { dropSecondaryIndexes } from './deferred-indexes';
 
@@ -148,7 +148,7 @@ async function load(
   try {
     await history.read(async (messages) => {
       for (let from = 0; from < messages.length; from += SLICE) {
-        submit(messages.slice(from, from + SLICE).map((m) => m.value));
+        submit(messages.slice(from, from + SLICE).map(messageText));
         // Memory stays bounded: the reader waits while too many slices are out.
         while (handedOver.length > AHEAD) await handedOver.shift();
       }

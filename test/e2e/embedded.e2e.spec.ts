@@ -2,66 +2,22 @@
  * `npm start`, exactly as a newcomer runs it: one process, embedded PostgreSQL, embedded transport.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, GiveUp } from '../support/database';
-import { freePort, startProcess, type RunningProcess } from '../support/processes';
-import { command, fileComplaint, historyWith, type Urls } from '../support/journey';
-import { api, testKeys } from '../support/auth';
+import type { RunningProcess } from '../support/processes';
+import { command, fileComplaint, historyWith } from '../support/journey';
+import { api } from '../support/auth';
 import { repoRoot } from '../support/infrastructure';
+import { embeddedHost } from '../support/embedded-host';
 
 describe('the embedded platform started by npm start', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'complaints-embedded-'));
-  const ports = {
-    intake: freePort(),
-    routing: freePort(),
-    resolution: freePort(),
-    analytics: freePort(),
-    postgres: freePort(),
-  };
-  const urls: Urls = {
-    intake: `http://127.0.0.1:${ports.intake}`,
-    resolution: `http://127.0.0.1:${ports.resolution}`,
-    analytics: `http://127.0.0.1:${ports.analytics}`,
-  };
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(ports.postgres),
-    INTAKE_PORT: String(ports.intake),
-    ROUTING_PORT: String(ports.routing),
-    RESOLUTION_PORT: String(ports.resolution),
-    ANALYTICS_PORT: String(ports.analytics),
-    DATABASE_URL: '',
-    KAFKA_BROKERS: '',
-    // No identity provider: `npm start` uses the development key in DATA_DIR/auth, given the tests' key here.
-    AUTH_PUBLIC_KEYS: '',
-    AUTH_JWKS_URL: '',
-  };
-  mkdirSync(join(dataDir, 'auth'), { recursive: true });
-  writeFileSync(join(dataDir, 'auth', 'dev-signing-key.json'), JSON.stringify(testKeys));
+  const host = embeddedHost('embedded');
+  const { dataDir, ports, urls } = host;
   let platform: RunningProcess | undefined;
-
-  const startPlatform = async () => {
-    const started = startProcess('npm-start', 'npm', ['start'], env);
-    platform = started;
-    await eventually(
-      'the embedded platform to print its URLs',
-      async () => {
-        if (started.child.exitCode !== null) throw new GiveUp(`npm start exited:\n${started.output()}`);
-        return started.output().includes('Complaint platform ready') ? true : undefined;
-      },
-      180_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${started.output().slice(-5000)}`);
-    });
-    return started;
-  };
+  const startPlatform = async () => (platform = await host.start('npm-start', 'npm-start'));
 
   afterAll(async () => {
     await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    host.remove();
   }, 60_000);
 
   it('prints the URLs of the APIs and their docs, and serves the OpenAPI document', async () => {

@@ -6,30 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toBinaryMessage, type IntegrationEvent } from '@complaints/contracts';
-import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
 import { Kafka } from 'kafkajs';
-import { embeddedBusMigrations, KafkaTransport, PostgresTransport, startConsumer } from '@complaints/messaging';
-import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
+import { KafkaTransport, PostgresTransport, startConsumer } from '@complaints/messaging';
+import { eventually, requireEnv, uniqueSuffix } from '../support/database';
 import { receivedEnvelope } from '../fixtures/events';
+import { useBusDatabases } from '../support/bus-databases';
 
 describe('a topic writer forging CloudEvents headers', () => {
-  let testDb: TestDatabase;
-  let bus: Database;
-  let consumerDb: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('cloudevents_insider');
-    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
-    consumerDb = await openDatabase({ url: testDb.url, schema: 'consumer', migrations: eventStoreMigrations });
-  });
-  afterAll(async () => {
-    await consumerDb?.close();
-    await bus?.close();
-    await testDb?.drop();
-  });
+  const databases = useBusDatabases('cloudevents_insider');
 
   it('gets every forged attribute dead-lettered with a reason naming it, and handled nowhere', async () => {
-    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const transport = new PostgresTransport(databases.bus, { pollIntervalMs: 20 });
     const forged = (headers: Record<string, string | undefined>) => {
       const wire = toBinaryMessage(receivedEnvelope(randomUUID()));
       const all: Record<string, string> = { ...wire.headers };
@@ -54,7 +41,7 @@ describe('a topic writer forging CloudEvents headers', () => {
     let handled = 0;
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: 'forged',
       topics: ['forged'],
       handle: async () => void handled++,
@@ -62,7 +49,7 @@ describe('a topic writer forging CloudEvents headers', () => {
     });
     try {
       const dead = await eventually('every forgery dead-lettered', async () => {
-        const { rows } = await bus.query<{ headers: Record<string, string> }>(
+        const { rows } = await databases.bus.query<{ headers: Record<string, string> }>(
           "SELECT headers FROM bus_messages WHERE topic = 'forged.dlt' ORDER BY position",
         );
         return rows.length === cases.length ? rows : undefined;
@@ -98,7 +85,7 @@ describe('a topic writer forging CloudEvents headers', () => {
     });
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: topic,
       topics: [topic],
       handle: async (event) => void handled.push(event),

@@ -5,49 +5,40 @@
  * retried a bounded number of times and then dead-lettered with its reason.
  */
 import { RuleRejectedError } from '@complaints/decider';
-import { eventStoreMigrations, openDatabase, type Database, type SqlClient } from '@complaints/eventstore';
-import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import type { SqlClient } from '@complaints/eventstore';
+import { eventually } from '../../../test/support/database';
 import { receivedEnvelope } from '../../../test/fixtures/events';
-import { embeddedBusMigrations, inOrder, isInfrastructureFailure, PostgresTransport, startConsumer } from './index';
+import { inOrder, isInfrastructureFailure, PostgresTransport, startConsumer } from './index';
+import { useBusDatabases } from '../../../test/support/bus-databases';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
 describe('a consumer whose handler fails', () => {
-  let testDb: TestDatabase;
-  let bus: Database;
-  let consumerDb: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('consumer_faults');
-    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
-    consumerDb = await openDatabase({ url: testDb.url, schema: 'consumer', migrations: eventStoreMigrations });
-  });
-  afterAll(async () => {
-    await consumerDb?.close();
-    await bus?.close();
-    await testDb?.drop();
-  });
+  const databases = useBusDatabases('consumer_faults');
 
   const deadLettered = async (topic: string) =>
     (
-      await bus.query<{ value: string; headers: Record<string, string> }>(
+      await databases.bus.query<{ value: string; headers: Record<string, string> }>(
         'SELECT value, headers FROM bus_messages WHERE topic = $1',
         [`${topic}.dlt`],
       )
     ).rows;
   const inInbox = async (group: string) =>
-    (await consumerDb.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE consumer = $1', [group]))
-      .rows[0]!.n;
+    (
+      await databases.consumerDb.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE consumer = $1', [
+        group,
+      ])
+    ).rows[0]!.n;
 
   it('retries a handler whose database connection drops beyond the attempt limit, and never dead-letters it', async () => {
-    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const transport = new PostgresTransport(databases.bus, { pollIntervalMs: 20 });
     const event = receivedEnvelope();
     await transport.publish([{ topic: 'outage', key: event.subject, value: JSON.stringify(event), headers: {} }]);
     const failures: unknown[] = [];
     let attempts = 0;
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: 'outage',
       topics: ['outage'],
       maxAttempts: 3,
@@ -74,12 +65,12 @@ describe('a consumer whose handler fails', () => {
 
     expect(attempts).toBe(7);
     expect(failures.every(isInfrastructureFailure)).toBe(true);
-    expect((await consumerDb.query('SELECT event_id FROM effects')).rows).toEqual([{ event_id: event.id }]);
+    expect((await databases.consumerDb.query('SELECT event_id FROM effects')).rows).toEqual([{ event_id: event.id }]);
     expect(await deadLettered('outage')).toEqual([]);
   });
 
   it('dead-letters a message its handler keeps refusing after the bounded attempts, with the reason', async () => {
-    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const transport = new PostgresTransport(databases.bus, { pollIntervalMs: 20 });
     const refused = receivedEnvelope();
     const next = receivedEnvelope();
     await transport.publish([
@@ -90,7 +81,7 @@ describe('a consumer whose handler fails', () => {
     const handled: string[] = [];
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: 'refusals',
       topics: ['refusals'],
       maxAttempts: 3,
@@ -120,7 +111,7 @@ describe('a consumer whose handler fails', () => {
   });
 
   it('applies a fetched batch in order in one transaction, and a batch with a refused event message by message', async () => {
-    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const transport = new PostgresTransport(databases.bus, { pollIntervalMs: 20 });
     const events = [receivedEnvelope(), receivedEnvelope(), receivedEnvelope()];
     const refused = receivedEnvelope();
     const publish = (batch: typeof events) =>
@@ -136,7 +127,7 @@ describe('a consumer whose handler fails', () => {
     };
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: 'in-order',
       topics: ['in-order'],
       maxAttempts: 2,

@@ -5,29 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toBinaryMessage, type IntegrationEvent } from '@complaints/contracts';
-import { eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
-import { createTestDatabase, eventually, type TestDatabase } from '../../../test/support/database';
+import { eventually } from '../../../test/support/database';
 import { receivedEnvelope } from '../../../test/fixtures/events';
-import { embeddedBusMigrations, PostgresTransport, startConsumer } from './index';
+import { PostgresTransport, startConsumer } from './index';
+import { useBusDatabases } from '../../../test/support/bus-databases';
 
 describe('a consumer during the change of wire shape', () => {
-  let testDb: TestDatabase;
-  let bus: Database;
-  let consumerDb: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('envelope_shapes');
-    bus = await openDatabase({ url: testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
-    consumerDb = await openDatabase({ url: testDb.url, schema: 'consumer', migrations: eventStoreMigrations });
-  });
-  afterAll(async () => {
-    await consumerDb?.close();
-    await bus?.close();
-    await testDb?.drop();
-  });
+  const databases = useBusDatabases('envelope_shapes');
 
   it('handles the previous shape and the binary one alike, dead-lettering neither', async () => {
-    const transport = new PostgresTransport(bus, { pollIntervalMs: 20 });
+    const transport = new PostgresTransport(databases.bus, { pollIntervalMs: 20 });
     const extensions = {
       streamVersion: 3,
       correlationId: randomUUID(),
@@ -50,7 +37,7 @@ describe('a consumer during the change of wire shape', () => {
     const handled: IntegrationEvent[] = [];
     const subscription = await startConsumer({
       transport,
-      db: consumerDb,
+      db: databases.consumerDb,
       groupId: 'shapes',
       topics: ['shapes'],
       handle: async (event) => void handled.push(event),
@@ -62,7 +49,7 @@ describe('a consumer during the change of wire shape', () => {
       await subscription.stop();
     }
     expect(handled).toEqual([previous, binary]);
-    const { rows } = await bus.query<{ n: number }>(
+    const { rows } = await databases.bus.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM bus_messages WHERE topic = 'shapes.dlt'",
     );
     expect(rows[0]!.n).toBe(0);

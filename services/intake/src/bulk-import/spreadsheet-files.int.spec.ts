@@ -15,23 +15,11 @@ import { ApiKeys } from '@complaints/kit';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
 import { importCsv, type RowResult } from './csv-import';
+import { CSV_COLUMNS, type Column, type Row } from './row-values';
 
-const HEADER = [
-  'external_reference',
-  'channel',
-  'complainant_name',
-  'customer_id',
-  'phone',
-  'email',
-  'address',
-  'description',
-  'demands',
-  'target_kind',
-  'target_name',
-  'occurred_at',
-  'language',
-];
-type Cells = Partial<Record<(typeof HEADER)[number], string>>;
+/** The template's columns, the external reference moved first: the header, not the order, names them. */
+const HEADER: readonly Column[] = ['external_reference', ...CSV_COLUMNS.filter((c) => c !== 'external_reference')];
+type Cells = Row;
 
 function row(n: string, change: Cells = {}): Cells {
   return {

@@ -9,6 +9,7 @@ import { AfterResolutionController } from './after-resolution/after-resolution.c
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
 import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
+import { CaseWriter } from './infrastructure/case-writer';
 import { Departments } from './infrastructure/department-directory';
 import { resolutionMigrations } from './infrastructure/migrations';
 import { SlaMonitor } from './infrastructure/sla-monitor';
@@ -36,6 +37,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
       ],
       providers: [
         OpenCaseHandler,
+        CaseWriter,
         CaseCommands,
         SlaSettings,
         SlaMonitor,

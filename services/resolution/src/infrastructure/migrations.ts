@@ -34,4 +34,11 @@ export const resolutionMigrations: Migration[] = [
     // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
     up: `${tenantIsolation('fee_waivers')} ${tenantIsolation('sla_checks')}`,
   },
+  {
+    name: 'SlaCheckBackoff1763800003300',
+    up: `
+      -- Evaluations of the case that failed in a row: the monitor puts its wake-up off further each time.
+      ALTER TABLE sla_checks ADD COLUMN failures integer NOT NULL DEFAULT 0;
+    `,
+  },
 ];

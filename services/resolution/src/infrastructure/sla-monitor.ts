@@ -1,8 +1,11 @@
 /**
- * The SLA monitor: claims due wake-ups one case at a time (FOR UPDATE SKIP LOCKED), lets the
- * domain decide what is due (warnings, breaches, escalation steps), appends it and reschedules,
- * all in one transaction. A warning or breach is a fact on the case stream, so evaluating a case
- * twice records nothing twice; a crash rolls the claim back and another instance takes it.
+ * The SLA monitor: claims due wake-ups one case at a time (FOR UPDATE SKIP LOCKED) and passes the
+ * case's one write path an EvaluateSla, so the domain decides what is due (warnings, breaches,
+ * escalation steps) and the path appends it and reschedules, all in one transaction. A warning or
+ * breach is a fact on the case stream, so evaluating a case twice records nothing twice; a crash
+ * rolls the claim back and another instance takes it. An evaluation that fails is rolled back to
+ * the claim and puts that case off alone (exponential back-off, logged and counted in
+ * complaints_sla_evaluations_backing_off), and the monitor goes on with the next due case.
  */
 import {
   Inject,
@@ -11,11 +14,13 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { decideAndAppend, StreamVersionConflict, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, type Clock } from '@complaints/kit';
-import { caseDecider, caseStream } from '../domain/case.decide';
+import { StreamVersionConflict, type Database, type SqlClient } from '@complaints/eventstore';
+import { CLOCK, DATABASE, observeOnScrape, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@complaints/kit';
+import type { CaseState } from '../domain/case';
+import type { CaseCommand } from '../domain/case.decide';
+import { CaseWriter } from './case-writer';
 import { SlaSettings } from './sla-settings';
-import { rescheduleAfter } from './sla-schedule';
+import { backOffSlaCheck, caseCalendar, checksBackingOff, claimDueCheck, type DueCheck } from './sla-schedule';
 
 const SYSTEM = { id: 'sla-monitor', role: 'system' };
 
@@ -25,53 +30,56 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly intervalMs = Number(process.env.SLA_POLL_INTERVAL_MS ?? 1000);
   private stopped = false;
   private loop: Promise<void> | undefined;
+  private readonly unobserve: () => void;
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    private readonly writer: CaseWriter,
     private readonly settings: SlaSettings,
-  ) {}
+  ) {
+    this.unobserve = observeOnScrape(
+      'complaints_sla_evaluations_backing_off',
+      'Cases whose SLA evaluation failed and is retried later (exponential back-off per case)',
+      ['service'],
+      async () => [{ labels: { service: config.service }, value: await checksBackingOff(this.db) }],
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (process.env.SLA_MONITOR !== 'off') this.loop = this.run();
   }
 
-  /** Evaluates one due case; false when none is due. */
+  /** Evaluates one due case (or puts it off when its evaluation fails); false when none is due. */
   async evaluateNext(): Promise<boolean> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ case_id: string; tenant: string }>(
-        `SELECT case_id, tenant FROM sla_checks WHERE due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [now.toISOString()],
-      );
-      const due = rows[0];
+      const due = await claimDueCheck(tx, now);
       if (!due) return false;
-      await decideAndAppend(
-        tx,
-        this.store,
-        caseDecider,
-        caseStream(due.case_id),
-        (state) =>
-          Promise.resolve({
-            type: 'EvaluateSla' as const,
-            data: {
-              caseId: due.case_id,
-              calendar: this.settings.calendar(
-                state.status === 'none' ? 'CN' : state.facts.sla.calendarId,
-                state.status === 'none' ? now : new Date(state.facts.opened.openedAt),
-              ),
-              directory: this.settings.directory,
-            },
-          }),
-        { now, actor: SYSTEM, tenant: due.tenant, correlationId: `sla-${due.case_id}` },
-        { afterAppend: rescheduleAfter(this.settings, due.tenant, now) },
-      ).then(async (result) => {
-        // Nothing was due after all (e.g. time moved back): still move the wake-up on.
-        if (result.appended.length === 0) await rescheduleAfter(this.settings, due.tenant, now)(tx, [], result.state);
-      });
+      await tx.query('SAVEPOINT evaluation');
+      try {
+        const author = { actor: SYSTEM, tenant: due.tenant, correlationId: `sla-${due.caseId}` };
+        await this.writer.writeIn(tx, due.caseId, (state) => Promise.resolve(this.evaluation(due, state, now)), author);
+      } catch (error) {
+        await tx.query('ROLLBACK TO SAVEPOINT evaluation');
+        // A command on the case won the race: nothing failed, the case is claimed and evaluated again.
+        if (!(error instanceof StreamVersionConflict)) await this.backOff(tx, due, now, error as Error);
+      }
       return true;
     });
+  }
+
+  private evaluation(due: DueCheck, state: CaseState, now: Date): CaseCommand {
+    const calendar = caseCalendar(this.settings, state, now);
+    return { type: 'EvaluateSla', data: { caseId: due.caseId, calendar, directory: this.settings.directory } };
+  }
+
+  private async backOff(tx: SqlClient, due: DueCheck, now: Date, error: Error): Promise<void> {
+    const retryAt = await backOffSlaCheck(tx, due, now);
+    this.logger.error(
+      `SLA evaluation of case ${due.caseId} failed ${due.failures + 1} time(s) in a row, next try at ${retryAt.toISOString()}: ${error.message}`,
+    );
   }
 
   private async run(): Promise<void> {
@@ -87,6 +95,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.unobserve();
     this.stopped = true;
     await this.loop;
   }

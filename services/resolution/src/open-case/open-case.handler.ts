@@ -1,23 +1,23 @@
 /**
- * Opens a case for every routed complaint, in the same transaction as the inbox record: selects
- * the SLA policy for the tenant, category, priority and channel, and schedules the first SLA check.
+ * Routing's events, applied to cases in the same transaction as the inbox record and through the
+ * case's one write path: a routed complaint opens a case under the SLA policy selected for the
+ * tenant, category, priority and channel; a reroute moves the open case with it.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@complaints/decider';
 import type { IntegrationEvent } from '@complaints/contracts';
-import { decideAndAppend, type EventStore, type SqlClient } from '@complaints/eventstore';
-import { CLOCK, EVENT_STORE, type Clock } from '@complaints/kit';
-import { caseDecider, caseStream } from '../domain/case.decide';
+import type { SqlClient } from '@complaints/eventstore';
+import { CLOCK, type Clock } from '@complaints/kit';
+import { CaseWriter, causedBy } from '../infrastructure/case-writer';
 import { Departments } from '../infrastructure/department-directory';
 import { SlaSettings } from '../infrastructure/sla-settings';
-import { rescheduleAfter } from '../infrastructure/sla-schedule';
 
 @Injectable()
 export class OpenCaseHandler {
   private readonly logger = new Logger('OpenCaseHandler');
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writer: CaseWriter,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly sla: SlaSettings,
     private readonly departments: Departments,
@@ -65,16 +65,7 @@ export class OpenCaseHandler {
         ...(receivedAt ? { receivedAt } : {}),
       },
     };
-    const meta = {
-      now,
-      actor: { id: 'resolution', role: 'system' },
-      tenant: event.tenant,
-      correlationId: event.correlationId,
-      causationId: event.id,
-    };
-    await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), command, meta, {
-      afterAppend: rescheduleAfter(this.sla, event.tenant, now),
-    });
+    await this.writer.writeIn(tx, complaintId, command, causedBy(event, { id: 'resolution', role: 'system' }));
   }
 
   /** A supervisor rerouted the complaint: the open case moves with it. A case already resolved or closed stays where it was. */
@@ -99,17 +90,9 @@ export class OpenCaseHandler {
         directory: this.departments.for(event.tenant),
       },
     };
-    const meta = {
-      now: this.clock.now(),
-      actor: reroutedBy,
-      tenant: event.tenant,
-      correlationId: event.correlationId,
-      causationId: event.id,
-    };
     try {
-      await decideAndAppend(tx, this.store, caseDecider, caseStream(complaintId), command, meta, {
-        afterAppend: rescheduleAfter(this.sla, event.tenant, meta.now),
-      });
+      // The supervisor acted in routing, under routing's checks: here the change is applied on their behalf.
+      await this.writer.writeIn(tx, complaintId, command, causedBy(event, reroutedBy));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.logger.warn(`Reroute of ${complaintId} not applied to its case: ${error.message}`);

@@ -3,6 +3,8 @@
  * how urgent it is, and an explanation of every rule that fired so a supervisor can see why.
  */
 import { amountsIn, type Amount } from './amounts';
+import { decideDegree } from './degree';
+import { matching, normalised } from './words';
 import {
   higher,
   TRIAGE,
@@ -55,18 +57,6 @@ export interface Classification {
 
 /** A structured field that matches is worth as much as a two-character Chinese keyword. */
 const FIELD_WEIGHT = 2;
-
-/**
- * English keywords match whole words, allowing an inflection ("activate" finds "activated", "sue"
- * finds "sued" but not "issue"). Chinese has no spaces between words: a plain substring match.
- */
-function found(text: string, keyword: string): boolean {
-  const k = keyword.toLowerCase();
-  if (!/^[\x20-\x7e]+$/.test(k)) return text.includes(k);
-  const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![a-z0-9])${escaped}(?:s|es|d|ed|ing)?(?![a-z0-9])`).test(text);
-}
-const matching = (text: string, keywords: readonly string[] = []) => keywords.filter((k) => found(text, k));
 
 interface Candidate {
   rule: RoutingRule;
@@ -133,7 +123,8 @@ const triage = (contribution: string): FiredRule => ({
   contribution,
 });
 
-function degreeOf(table: RuleTable, text: string): { degree: Degree; fired: FiredRule[] } {
+/** The tenant's own degree words first (in order), else the degree classifier reads the wording. */
+function degreeOf(table: RuleTable, text: string, wording: string): { degree: Degree; fired: FiredRule[] } {
   for (const rule of table.degreeRules) {
     const keywords = matching(text, rule.keywords);
     if (keywords.length > 0) {
@@ -144,7 +135,20 @@ function degreeOf(table: RuleTable, text: string): { degree: Degree; fired: Fire
       };
     }
   }
-  return { degree: table.defaultDegree, fired: [] };
+  const { degree, cues, reason } = decideDegree(wording, table.defaultDegree);
+  const deciding =
+    degree === 'accusatory'
+      ? [...cues.wrongdoing, ...cues.punishment]
+      : degree === 'constructive'
+        ? cues.suggestions
+        : [];
+  const contribution = `degree ${degree}: ${reason}`;
+  return {
+    degree,
+    fired: [
+      { ruleId: 'degree-classifier', kind: 'degree', matchedKeywords: deciding, matchedFields: [], contribution },
+    ],
+  };
 }
 
 function raisePriority(
@@ -176,13 +180,13 @@ function raisePriority(
 }
 
 export function classify(complaint: ComplaintToRoute, table: RuleTable): Classification {
-  const demands = complaint.demands.join(' \n ').toLowerCase();
-  // Curly apostrophes are normalised so that "didn’t" matches the keyword "didn't".
-  const text = [complaint.description, complaint.target.name, demands].join(' \n ').toLowerCase().replace(/’/g, "'");
+  const demands = normalised(complaint.demands.join(' \n '));
+  const wording = [complaint.description, ...complaint.demands].join(' \n ');
+  const text = normalised([complaint.description, complaint.target.name, demands].join(' \n '));
   const amounts = amountsIn([complaint.description, ...complaint.demands].join(' \n '));
   const { chosen, explanation } = chooseRule(complaint, table, text, demands);
   const rule = chosen?.rule;
-  const degree = degreeOf(table, text);
+  const degree = degreeOf(table, text, wording);
   const priority = raisePriority(rule?.priority ?? TRIAGE.priority, complaint, table, text, amounts);
   const contributing = (rule?.contributingDepartments ?? []).filter((d) => d !== rule?.department);
   const largest = [...amounts].sort((a, b) => b.value - a.value)[0];

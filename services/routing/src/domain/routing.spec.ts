@@ -57,14 +57,22 @@ describe('classifying a complaint with a rule table', () => {
       queue: 'triage',
       ruleId: null,
       category: 'unclassified',
-      explanation: [expect.objectContaining({ kind: 'triage', contribution: 'no rule matched: sent to triage' })],
+      explanation: [
+        expect.objectContaining({ kind: 'triage', contribution: 'no rule matched: sent to triage' }),
+        expect.objectContaining({ ruleId: 'degree-classifier', kind: 'degree' }),
+      ],
     });
   });
 
   it('sends a complaint two departments fit equally well to triage rather than guessing', () => {
     const result = classify(complaint('电表和电费'), TABLE);
     expect(result.department).toBe('triage');
-    expect(result.explanation.map((f) => f.ruleId)).toEqual(['power-metering', 'power-billing', 'triage']);
+    expect(result.explanation.map((f) => f.ruleId)).toEqual([
+      'power-metering',
+      'power-billing',
+      'triage',
+      'degree-classifier',
+    ]);
   });
 
   it('matches English keywords as whole words, so "sue" is not found in "issue"', () => {
@@ -102,6 +110,17 @@ describe('classifying a complaint with a rule table', () => {
     ['年费收错了', 'critical'],
   ])('reads the degree of "%s" as %s', (description, degree) => {
     expect(classify(complaint(description), TABLE).degree).toBe(degree);
+  });
+
+  it.each([
+    ['柜员私自把我的定期存款转成了保险', 'accusatory'],
+    ['It would help if the annual fee letter came a month earlier', 'constructive'],
+  ])('reads the degree of "%s" as %s without the table naming the words', (description, degree) => {
+    const result = classify(complaint(description), TABLE);
+    expect(result.degree).toBe(degree);
+    expect(result.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'degree-classifier', kind: 'degree', contribution: expect.any(String) }),
+    );
   });
 
   it('names a lead and contributing departments when the rule says they must cooperate', () => {

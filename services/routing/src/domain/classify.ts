@@ -11,6 +11,7 @@ import {
   type ContentCategory,
   type Degree,
   type Priority,
+  type PriorityRaiser,
   type RoutingRule,
   type RuleTable,
 } from './rules';
@@ -151,32 +152,69 @@ function degreeOf(table: RuleTable, text: string, wording: string): { degree: De
   };
 }
 
+/** What a raiser found in the complaint, or undefined when it does not apply. */
+function raiserMatch(
+  raiser: PriorityRaiser,
+  complaint: ComplaintToRoute,
+  text: string,
+  amounts: Amount[],
+  category: string,
+) {
+  if (raiser.categories && !raiser.categories.includes(category)) return undefined;
+  const keywords = matching(text, raiser.keywords);
+  const fields: FiredRule['matchedFields'] = [];
+  if (raiser.channels?.includes(complaint.channel)) fields.push({ field: 'channel', value: complaint.channel });
+  const large = amounts.filter((a) => a.value > (raiser.amountAbove?.[a.currency] ?? Number.POSITIVE_INFINITY));
+  for (const a of large)
+    fields.push({ field: 'amountAtStake', value: `${a.text} > ${a.currency} ${raiser.amountAbove?.[a.currency]}` });
+  const ownConditions = raiser.keywords?.length || raiser.channels?.length || raiser.amountAbove;
+  if (ownConditions && keywords.length === 0 && fields.length === 0) return undefined;
+  const groups = (raiser.allOf ?? []).map((group) => matching(text, group));
+  if (groups.some((g) => g.length === 0)) return undefined;
+  const all = [...keywords, ...groups.flat()];
+  return all.length > 0 || fields.length > 0 ? { keywords: all, fields } : undefined;
+}
+
 function raisePriority(
-  start: Priority,
+  start: { priority: Priority; fired: FiredRule[] },
   complaint: ComplaintToRoute,
   table: RuleTable,
   text: string,
   amounts: Amount[],
+  category: string,
 ) {
-  let priority = start;
-  const fired: FiredRule[] = [];
+  let priority = start.priority;
+  const fired: FiredRule[] = [...start.fired];
   for (const raiser of table.priorityRaisers) {
-    const keywords = matching(text, raiser.keywords);
-    const fields: FiredRule['matchedFields'] = [];
-    if (raiser.channels?.includes(complaint.channel)) fields.push({ field: 'channel', value: complaint.channel });
-    const large = amounts.filter((a) => a.value > (raiser.amountAbove?.[a.currency] ?? Number.POSITIVE_INFINITY));
-    for (const a of large)
-      fields.push({ field: 'amountAtStake', value: `${a.text} > ${a.currency} ${raiser.amountAbove?.[a.currency]}` });
-    if (keywords.length === 0 && fields.length === 0) continue;
+    const match = raiserMatch(raiser, complaint, text, amounts, category);
+    if (!match) continue;
     const before = priority;
     priority = higher(priority, raiser.raiseTo);
     const contribution =
       before === priority
         ? `priority at least ${raiser.raiseTo} (already ${before})`
         : `priority ${before} → ${priority}`;
-    fired.push({ ruleId: raiser.id, kind: 'priority', matchedKeywords: keywords, matchedFields: fields, contribution });
+    const { keywords: matchedKeywords, fields: matchedFields } = match;
+    fired.push({ ruleId: raiser.id, kind: 'priority', matchedKeywords, matchedFields, contribution });
   }
   return { priority, fired };
+}
+
+/** The rule's priority; a suggestion (constructive) starts at the table's `constructivePriority` instead. */
+function startingPriority(rule: RoutingRule | undefined, degree: Degree, table: RuleTable) {
+  const priority = rule?.priority ?? TRIAGE.priority;
+  if (degree !== 'constructive' || !table.constructivePriority || table.constructivePriority === priority) {
+    return { priority, fired: [] };
+  }
+  const contribution = `a suggestion: priority ${priority} → ${table.constructivePriority}`;
+  const fired: FiredRule = {
+    ruleId: 'constructive-priority',
+    kind: 'priority',
+    matchedKeywords: [],
+    matchedFields: [{ field: 'degree', value: degree }],
+    contribution,
+  };
+  return { priority: table.constructivePriority, fired: [fired] };
 }
 
 export function classify(complaint: ComplaintToRoute, table: RuleTable): Classification {
@@ -187,13 +225,15 @@ export function classify(complaint: ComplaintToRoute, table: RuleTable): Classif
   const { chosen, explanation } = chooseRule(complaint, table, text, demands);
   const rule = chosen?.rule;
   const degree = degreeOf(table, text, wording);
-  const priority = raisePriority(rule?.priority ?? TRIAGE.priority, complaint, table, text, amounts);
+  const category = rule?.category ?? TRIAGE.category;
+  const start = startingPriority(rule, degree.degree, table);
+  const priority = raisePriority(start, complaint, table, text, amounts, category);
   const contributing = (rule?.contributingDepartments ?? []).filter((d) => d !== rule?.department);
   const largest = [...amounts].sort((a, b) => b.value - a.value)[0];
   return {
     department: rule?.department ?? TRIAGE.department,
     queue: rule?.queue ?? TRIAGE.queue,
-    category: rule?.category ?? TRIAGE.category,
+    category,
     ...(rule?.contentCategory ? { contentCategory: rule.contentCategory } : {}),
     degree: degree.degree,
     priority: priority.priority,

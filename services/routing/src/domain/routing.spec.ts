@@ -93,6 +93,37 @@ describe('classifying a complaint with a rule table', () => {
       expect(result.explanation).toContainEqual(expect.objectContaining({ ruleId: raiser, kind: 'priority' }));
   });
 
+  it('raises only when every allOf group is found and the complaint is in one of the raiser’s categories', () => {
+    const table = {
+      ...TABLE,
+      priorityRaisers: [
+        {
+          id: 'danger',
+          raiseTo: 'urgent' as const,
+          categories: ['metering'],
+          allOf: [
+            ['elderly', '老人'],
+            ['heatwave', '高温'],
+          ],
+        },
+      ],
+    };
+    const danger = classify(complaint('meter broken in the heatwave, my elderly father'), table);
+    expect(danger.priority).toBe('urgent');
+    expect(danger.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'danger', matchedKeywords: ['elderly', 'heatwave'] }),
+    );
+    expect(classify(complaint('meter broken, my elderly father'), table).priority).toBe('normal');
+    expect(classify(complaint('tariff wrong in the heatwave, my elderly father'), table).priority).toBe('normal');
+  });
+
+  it('starts a suggestion at the table’s constructivePriority, then lets raisers raise it', () => {
+    const table = { ...TABLE, constructivePriority: 'low' as const };
+    expect(classify(complaint('建议电表装在门外'), table).priority).toBe('low');
+    expect(classify(complaint('建议电表装在门外', { channel: 'regulator' }), table).priority).toBe('urgent');
+    expect(classify(complaint('建议电表装在门外'), TABLE).priority).toBe('normal');
+  });
+
   it('treats a complaint forwarded by a regulator as urgent, naming the channel', () => {
     const result = classify(complaint('annual fee dispute', { channel: 'regulator' }), TABLE);
     expect(result.priority).toBe('urgent');

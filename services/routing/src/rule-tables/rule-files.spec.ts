@@ -76,6 +76,33 @@ describe('the shipped rule tables', () => {
     expect(departments('unknown-tenant')).toEqual(expect.arrayContaining(['cards', 'metering', 'claims', 'triage']));
   });
 
+  it.each([
+    ['grid-east', '高温天停电一整天了，家里有八十多岁的老人', 'urgent', 'vulnerable-without-power'],
+    [
+      'grid-east',
+      'No power since the morning in this heatwave and my mother is elderly',
+      'urgent',
+      'vulnerable-without-power',
+    ],
+    ['grid-east', '停电了，我父亲在家用制氧机', 'urgent', 'life-support-at-home'],
+    ['grid-east', '停电了，家里有老人', 'high', 'vulnerable-customer'],
+    ['grid-east', '电费算错了，我是独居老人', 'high', 'vulnerable-customer'],
+    ['bank-a', 'My elderly father was charged an annual fee in the heatwave', 'high', 'vulnerable-customer'],
+    ['bank-a', '我母亲是癌症病人，信用卡年费却照收', 'high', 'vulnerable-customer'],
+  ])(
+    'raise a vulnerable customer to urgent only where the rule says it is a danger (%s: "%s" → %s)',
+    (tenant, text, priority, raiser) => {
+      const result = classify(complaint(text), data.tableFor(tenant));
+      expect(result.priority).toBe(priority);
+      expect(result.explanation).toContainEqual(expect.objectContaining({ ruleId: raiser, kind: 'priority' }));
+    },
+  );
+
+  it('start a suggestion at low priority', () => {
+    const result = classify(complaint('建议营业厅周末也能办理电费业务'), data.tableFor('grid-east'));
+    expect(result).toMatchObject({ degree: 'constructive', priority: 'low' });
+  });
+
   it('let a tenant override a raiser of the default by id: bank-a raises above CNY 3000', () => {
     expect(classify(complaint('年费扣了4000元'), data.tableFor('bank-a')).priority).toBe('high');
     expect(classify(complaint('年费扣了4000元'), data.tableFor('default')).priority).toBe('normal');

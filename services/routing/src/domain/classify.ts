@@ -24,6 +24,8 @@ export interface ComplaintToRoute {
   subjectId?: string;
   receivedAt?: string;
   channel: string;
+  /** The complaint's language (BCP 47, from intake): agents must speak it. */
+  language?: string;
   description: string;
   demands: string[];
   target: { kind: string; name: string };

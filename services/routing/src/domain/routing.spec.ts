@@ -239,6 +239,25 @@ describe('rerouting a complaint', () => {
     });
   });
 
+  it('gives a rerouted English complaint to an agent with English in the new department', () => {
+    const bilingual = {
+      departments: DIRECTORY.departments.map((d) =>
+        d.id === 'billing'
+          ? { ...d, agents: d.agents.map((a) => ({ ...a, languages: a.id === 'bil-3' ? ['zh', 'en'] : ['zh'] })) }
+          : d,
+      ),
+    };
+    const command = route('The meter is wrong', { language: 'en' });
+    const english = routingDecider.decide(command, routingDecider.initialState(), meta());
+    expect(english[0]?.data).toMatchObject({ language: 'en' });
+    const state = english.reduce(routingDecider.evolve, routingDecider.initialState());
+    const [moved] = routingDecider.decide(reroute({ directory: bilingual }), state, meta('supervisor'));
+    expect(moved?.data).toMatchObject({
+      agentId: 'bil-3',
+      assignment: expect.objectContaining({ requiredSkills: ['en'] }),
+    });
+  });
+
   it('refuses to reroute a complaint that has not been routed: there is no routing to move (404)', () => {
     spec('supervisor')
       .given([])

@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify, type ComplaintToRoute } from '../domain/classify';
+import { EMPTY_WORKLOAD } from '../domain/directory';
+import { routingDecider, type ComplaintRouted } from '../domain/routing';
 import { ROUTING_ROOT, RoutingData, RuleFileError } from './rule-files';
 
 const data = RoutingData.load();
@@ -102,6 +104,54 @@ describe('the shipped rule tables', () => {
     const result = classify(complaint('建议营业厅周末也能办理电费业务'), data.tableFor('grid-east'));
     expect(result).toMatchObject({ degree: 'constructive', priority: 'low' });
   });
+
+  it('give an English complaint to an agent with English, a Chinese one to an agent with Chinese', () => {
+    const routeIn = (tenant: string, description: string, language: string) => {
+      const [event] = routingDecider.decide(
+        {
+          type: 'RouteComplaint',
+          data: {
+            complaint: complaint(description, { language }),
+            rules: data.tableFor(tenant),
+            directory: data.directoryFor(tenant),
+            workload: EMPTY_WORKLOAD,
+          },
+        },
+        routingDecider.initialState(),
+        { now: new Date(0), actor: { id: 'routing', role: 'system' }, tenant, correlationId: 'c' },
+      );
+      const routed = event!.data as ComplaintRouted;
+      const agent = data
+        .directoryFor(tenant)
+        .departments.flatMap((d) => d.agents)
+        .find((a) => a.id === routed.assignment?.agentId);
+      return { routed, agent };
+    };
+    const english = routeIn('grid-east', 'We were disconnected for arrears although we paid', 'en-GB');
+    expect(english.routed).toMatchObject({ department: 'collections', language: 'en' });
+    expect(english.agent?.languages).toContain('en');
+    const chinese = routeIn('grid-east', '因欠费停电，但我已经缴费了', 'zh-CN');
+    expect(chinese.agent?.languages).toContain('zh');
+  });
+
+  it.each(['default', 'bank-a', 'grid-east'])(
+    'staff every department queue of %s with agents for both zh and en complaints',
+    (tenant) => {
+      for (const department of data.directoryFor(tenant).departments) {
+        for (const queue of department.queues) {
+          const staffed = department.agents.filter((a) => !a.queues || a.queues.includes(queue.id));
+          for (const language of ['zh', 'en']) {
+            const speakers = staffed.filter((a) => a.languages?.includes(language));
+            expect({ queue: queue.id, language, speakers: speakers.length > 0 }).toEqual({
+              queue: queue.id,
+              language,
+              speakers: true,
+            });
+          }
+        }
+      }
+    },
+  );
 
   it('let a tenant override a raiser of the default by id: bank-a raises above CNY 3000', () => {
     expect(classify(complaint('年费扣了4000元'), data.tableFor('bank-a')).priority).toBe('high');

@@ -117,6 +117,7 @@ const directoryFile = z
                 skills: z.array(z.string().min(1)),
                 capacity: z.number().int().positive(),
                 queues: z.array(id).optional(),
+                languages: z.array(z.string().regex(/^[a-z]{2,3}$/, 'a primary language tag: zh, en')).optional(),
               })
               .strict(),
           ),

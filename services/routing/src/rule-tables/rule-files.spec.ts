@@ -47,6 +47,89 @@ describe('the shipped rule tables', () => {
     expect(classify(complaint(description), data.tableFor('default')).department).toBe(department);
   });
 
+  it.each([
+    ['刷卡显示交易失败，但钱已经扣了', 'payments', 'payments'],
+    ['给我妈跨行转账五天了还没到账', 'payments', 'payments'],
+    ['同一笔消费被重复扣款两次', 'payments', 'payments'],
+    ['ATM只吐了一半的钱，账户却扣了全额', 'payments', 'payments'],
+    ['My debit card payment was declined at the shop but the money was taken from my account', 'payments', 'payments'],
+    ['I was charged twice for the same purchase', 'payments', 'payments'],
+    ['The cash machine dispensed £100 less than I asked for', 'payments', 'payments'],
+    ['柜员说这个产品保本保息，跟存款一样，结果买的是分红险', 'consumer-protection', 'mis-selling'],
+    ['客户经理隐瞒风险，把高风险基金卖给我七十岁的母亲', 'consumer-protection', 'mis-selling'],
+    [
+      'I was mis-sold a life insurance policy at the branch; I thought it was a deposit',
+      'consumer-protection',
+      'mis-selling',
+    ],
+    [
+      'The adviser promised returns and said it was risk-free; nobody checked my risk profile',
+      'consumer-protection',
+      'mis-selling',
+    ],
+  ])('route a bank-a complaint "%s" to %s (%s)', (description, department, category) => {
+    expect(classify(complaint(description), data.tableFor('bank-a'))).toMatchObject({ department, category });
+  });
+
+  it.each([
+    ['card', 'Annual fee on a card', 'card-fees'],
+    ['atm', 'ATM 0231 on Main Street', 'payments'],
+    ['transaction', 'Transfer of 2 December', 'payments'],
+    ['account', 'Savings account', 'account-activation'],
+  ])('read the target kind %s as a sign of its category (bank-a)', (kind, name, category) => {
+    const result = classify(complaint('请尽快处理', { target: { kind, name } }), data.tableFor('bank-a'));
+    expect(result.category).toBe(category);
+    expect(result.explanation[0]?.matchedFields).toContainEqual({ field: 'target.kind', value: kind });
+  });
+
+  describe('an insurer (insurer-x) with its own table and directory', () => {
+    const insurer = data.tableFor('insurer-x');
+    const departments = data.directoryFor('insurer-x').departments.map((d) => d.id);
+
+    it('holds insurance and cross-sector rules only, and insurance and shared departments only', () => {
+      expect(insurer.source).toBe('default.json < insurer-x.json');
+      expect(new Set(insurer.rules.map((r) => r.sector))).toEqual(new Set(['insurance', 'any']));
+      expect(departments.sort()).toEqual(
+        ['claims', 'digital-channels', 'policy-services', 'sales-conduct', 'service-quality', 'triage'].sort(),
+      );
+    });
+
+    it.each([
+      '信用卡年费被多收了',
+      'My credit card annual fee was charged twice and the ATM kept my card',
+      '电表走得快，电费太高',
+    ])("never sends an insurer's complaint to a bank's or a utility's department: \"%s\"", (description) => {
+      expect(departments).toContain(classify(complaint(description), insurer).department);
+    });
+
+    it.each([
+      ['车险报案一个多月了，理赔一直在审核中，没有结果', 'claim-delay'],
+      ['My claim has been pending for three months and nobody gives me an update', 'claim-delay'],
+      ['重疾险理赔被拒赔，说是既往症，属于责任免除', 'claim-denial'],
+      ['They declined my claim saying water damage is not covered', 'claim-denial'],
+      ['续保时保费上涨了40%，没有任何通知', 'premium-and-policy'],
+      ['I asked to cancel my policy and still have not received the refund of the premium', 'premium-and-policy'],
+      ['去银行存钱，说是存款，结果是分红保险，收益根本没有说的那么高', 'mis-selling'],
+      ['I was told it was a savings plan with guaranteed returns; nobody explained it was insurance', 'mis-selling'],
+      ['业务员伪造签名替我投保，还不接电话', 'agent-conduct'],
+      ['The agent pressured me and forged my signature on the application', 'agent-conduct'],
+    ])('classifies "%s" as %s', (description, category) => {
+      expect(classify(complaint(description), insurer).category).toBe(category);
+    });
+
+    it('reads the target kinds claim, policy and agent', () => {
+      const about = (kind: string) =>
+        classify(complaint('请尽快处理', { target: { kind, name: 'P-1' } }), insurer).explanation[0];
+      expect(about('claim')?.matchedFields).toContainEqual({ field: 'target.kind', value: 'claim' });
+      expect(classify(complaint('请尽快处理', { target: { kind: 'policy', name: 'P-1' } }), insurer).category).toBe(
+        'premium-and-policy',
+      );
+      expect(classify(complaint('请尽快处理', { target: { kind: 'agent', name: '王某' } }), insurer).category).toBe(
+        'agent-conduct',
+      );
+    });
+  });
+
   it('serve a tenant without a file of its own with the default table', () => {
     expect(data.tableFor('unknown-tenant').source).toBe('default.json');
   });
@@ -134,7 +217,7 @@ describe('the shipped rule tables', () => {
     expect(chinese.agent?.languages).toContain('zh');
   });
 
-  it.each(['default', 'bank-a', 'grid-east'])(
+  it.each(['default', 'bank-a', 'grid-east', 'insurer-x'])(
     'staff every department queue of %s with agents for both zh and en complaints',
     (tenant) => {
       for (const department of data.directoryFor(tenant).departments) {

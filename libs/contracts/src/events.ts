@@ -8,7 +8,23 @@ import { Topics, type TopicName } from './topics';
 
 export const CHANNELS = ['hotline', 'branch', 'web', 'app', 'email', 'regulator', 'letter', 'social'] as const;
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export const TARGET_KINDS = ['branch', 'staff', 'product', 'bill', 'service', 'outage', 'meter', 'other'] as const;
+/**
+ * What a complaint is about, per sector (data): the kinds every sector has, and each sector's own
+ * (an insurer's policy or claim, a bank's card or ATM, a utility's supply point). Routing rules read
+ * them (`fields.targetKinds`). A kind is never removed: events that carry it must stay readable.
+ */
+export const TARGET_KINDS_BY_SECTOR = {
+  any: ['branch', 'staff', 'product', 'service', 'other'],
+  power: ['bill', 'outage', 'meter', 'supply-point', 'account'],
+  bank: ['card', 'account', 'atm', 'transaction'],
+  insurance: ['policy', 'claim', 'agent'],
+} as const;
+type SectorKind = (typeof TARGET_KINDS_BY_SECTOR)[keyof typeof TARGET_KINDS_BY_SECTOR][number];
+/** Every sector's kinds, once each, `other` last: what intake accepts and complaint.received.v1 carries. */
+export const TARGET_KINDS: readonly SectorKind[] = [
+  ...new Set<SectorKind>(Object.values(TARGET_KINDS_BY_SECTOR).flat()),
+].sort((a, b) => Number(a === 'other') - Number(b === 'other'));
+export type TargetKind = SectorKind;
 
 const isoTime = isoDateTime;
 
@@ -35,7 +51,7 @@ export const complaintReceivedV1 = z.object({
   description: z.string().min(1),
   demands: z.array(z.string()),
   target: z.object({
-    kind: z.enum(TARGET_KINDS),
+    kind: z.enum(TARGET_KINDS as [TargetKind, ...TargetKind[]]),
     name: z.string().min(1),
     id: z.string().optional(),
   }),

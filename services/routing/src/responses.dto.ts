@@ -31,6 +31,11 @@ export class RoutingViewDto {
   priority!: string;
   @ApiProperty()
   channel!: string;
+  @ApiPropertyOptional({
+    example: 'en',
+    description: 'The complaint’s language (primary tag): a skill its agent must have; absent on older decisions',
+  })
+  language?: string;
   @ApiProperty({ description: 'The rule file(s) the decision was taken with' })
   ruleTable!: string;
   @ApiProperty({ format: 'date-time' })

@@ -3,9 +3,10 @@
  * Pure: no framework, no I/O.
  */
 import type { DomainEvent } from '@complaints/decider';
+import type { TargetKind } from '@complaints/contracts';
 
 export type Channel = 'hotline' | 'branch' | 'web' | 'app' | 'email' | 'regulator' | 'letter' | 'social';
-export type TargetKind = 'branch' | 'staff' | 'product' | 'bill' | 'service' | 'outage' | 'meter' | 'other';
+export type { TargetKind };
 
 export interface Complainant {
   name: string;

@@ -15,7 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, TARGET_KINDS } from '@complaints/contracts';
+import { CHANNELS, TARGET_KINDS, TARGET_KINDS_BY_SECTOR } from '@complaints/contracts';
 import type { Channel, TargetKind } from '../domain/complaint';
 
 export class ContactDto {
@@ -59,8 +59,13 @@ export class ComplainantDto {
 }
 
 export class TargetDto {
-  @ApiProperty({ enum: TARGET_KINDS })
-  @IsIn(TARGET_KINDS)
+  @ApiProperty({
+    enum: TARGET_KINDS,
+    description: `What the complaint is about, by sector: ${Object.entries(TARGET_KINDS_BY_SECTOR)
+      .map(([sector, kinds]) => `${sector}: ${kinds.join(', ')}`)
+      .join('; ')}`,
+  })
+  @IsIn(TARGET_KINDS as string[])
   kind!: TargetKind;
 
   @ApiProperty({ example: 'Credit card annual fee' })

@@ -3,12 +3,15 @@
  * how urgent it is, and an explanation of every rule that fired so a supervisor can see why.
  */
 import { amountsIn, type Amount } from './amounts';
+import { decideDegree } from './degree';
+import { matching, normalised } from './words';
 import {
   higher,
   TRIAGE,
   type ContentCategory,
   type Degree,
   type Priority,
+  type PriorityRaiser,
   type RoutingRule,
   type RuleTable,
 } from './rules';
@@ -21,6 +24,8 @@ export interface ComplaintToRoute {
   subjectId?: string;
   receivedAt?: string;
   channel: string;
+  /** The complaint's language (BCP 47, from intake): agents must speak it. */
+  language?: string;
   description: string;
   demands: string[];
   target: { kind: string; name: string };
@@ -55,18 +60,6 @@ export interface Classification {
 
 /** A structured field that matches is worth as much as a two-character Chinese keyword. */
 const FIELD_WEIGHT = 2;
-
-/**
- * English keywords match whole words, allowing an inflection ("activate" finds "activated", "sue"
- * finds "sued" but not "issue"). Chinese has no spaces between words: a plain substring match.
- */
-function found(text: string, keyword: string): boolean {
-  const k = keyword.toLowerCase();
-  if (!/^[\x20-\x7e]+$/.test(k)) return text.includes(k);
-  const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![a-z0-9])${escaped}(?:s|es|d|ed|ing)?(?![a-z0-9])`).test(text);
-}
-const matching = (text: string, keywords: readonly string[] = []) => keywords.filter((k) => found(text, k));
 
 interface Candidate {
   rule: RoutingRule;
@@ -133,7 +126,8 @@ const triage = (contribution: string): FiredRule => ({
   contribution,
 });
 
-function degreeOf(table: RuleTable, text: string): { degree: Degree; fired: FiredRule[] } {
+/** The tenant's own degree words first (in order), else the degree classifier reads the wording. */
+function degreeOf(table: RuleTable, text: string, wording: string): { degree: Degree; fired: FiredRule[] } {
   for (const rule of table.degreeRules) {
     const keywords = matching(text, rule.keywords);
     if (keywords.length > 0) {
@@ -144,52 +138,104 @@ function degreeOf(table: RuleTable, text: string): { degree: Degree; fired: Fire
       };
     }
   }
-  return { degree: table.defaultDegree, fired: [] };
+  const { degree, cues, reason } = decideDegree(wording, table.defaultDegree);
+  const deciding =
+    degree === 'accusatory'
+      ? [...cues.wrongdoing, ...cues.punishment]
+      : degree === 'constructive'
+        ? cues.suggestions
+        : [];
+  const contribution = `degree ${degree}: ${reason}`;
+  return {
+    degree,
+    fired: [
+      { ruleId: 'degree-classifier', kind: 'degree', matchedKeywords: deciding, matchedFields: [], contribution },
+    ],
+  };
+}
+
+/** What a raiser found in the complaint, or undefined when it does not apply. */
+function raiserMatch(
+  raiser: PriorityRaiser,
+  complaint: ComplaintToRoute,
+  text: string,
+  amounts: Amount[],
+  category: string,
+) {
+  if (raiser.categories && !raiser.categories.includes(category)) return undefined;
+  const keywords = matching(text, raiser.keywords);
+  const fields: FiredRule['matchedFields'] = [];
+  if (raiser.channels?.includes(complaint.channel)) fields.push({ field: 'channel', value: complaint.channel });
+  const large = amounts.filter((a) => a.value > (raiser.amountAbove?.[a.currency] ?? Number.POSITIVE_INFINITY));
+  for (const a of large)
+    fields.push({ field: 'amountAtStake', value: `${a.text} > ${a.currency} ${raiser.amountAbove?.[a.currency]}` });
+  const ownConditions = raiser.keywords?.length || raiser.channels?.length || raiser.amountAbove;
+  if (ownConditions && keywords.length === 0 && fields.length === 0) return undefined;
+  const groups = (raiser.allOf ?? []).map((group) => matching(text, group));
+  if (groups.some((g) => g.length === 0)) return undefined;
+  const all = [...keywords, ...groups.flat()];
+  return all.length > 0 || fields.length > 0 ? { keywords: all, fields } : undefined;
 }
 
 function raisePriority(
-  start: Priority,
+  start: { priority: Priority; fired: FiredRule[] },
   complaint: ComplaintToRoute,
   table: RuleTable,
   text: string,
   amounts: Amount[],
+  category: string,
 ) {
-  let priority = start;
-  const fired: FiredRule[] = [];
+  let priority = start.priority;
+  const fired: FiredRule[] = [...start.fired];
   for (const raiser of table.priorityRaisers) {
-    const keywords = matching(text, raiser.keywords);
-    const fields: FiredRule['matchedFields'] = [];
-    if (raiser.channels?.includes(complaint.channel)) fields.push({ field: 'channel', value: complaint.channel });
-    const large = amounts.filter((a) => a.value > (raiser.amountAbove?.[a.currency] ?? Number.POSITIVE_INFINITY));
-    for (const a of large)
-      fields.push({ field: 'amountAtStake', value: `${a.text} > ${a.currency} ${raiser.amountAbove?.[a.currency]}` });
-    if (keywords.length === 0 && fields.length === 0) continue;
+    const match = raiserMatch(raiser, complaint, text, amounts, category);
+    if (!match) continue;
     const before = priority;
     priority = higher(priority, raiser.raiseTo);
     const contribution =
       before === priority
         ? `priority at least ${raiser.raiseTo} (already ${before})`
         : `priority ${before} → ${priority}`;
-    fired.push({ ruleId: raiser.id, kind: 'priority', matchedKeywords: keywords, matchedFields: fields, contribution });
+    const { keywords: matchedKeywords, fields: matchedFields } = match;
+    fired.push({ ruleId: raiser.id, kind: 'priority', matchedKeywords, matchedFields, contribution });
   }
   return { priority, fired };
 }
 
+/** The rule's priority; a suggestion (constructive) starts at the table's `constructivePriority` instead. */
+function startingPriority(rule: RoutingRule | undefined, degree: Degree, table: RuleTable) {
+  const priority = rule?.priority ?? TRIAGE.priority;
+  if (degree !== 'constructive' || !table.constructivePriority || table.constructivePriority === priority) {
+    return { priority, fired: [] };
+  }
+  const contribution = `a suggestion: priority ${priority} → ${table.constructivePriority}`;
+  const fired: FiredRule = {
+    ruleId: 'constructive-priority',
+    kind: 'priority',
+    matchedKeywords: [],
+    matchedFields: [{ field: 'degree', value: degree }],
+    contribution,
+  };
+  return { priority: table.constructivePriority, fired: [fired] };
+}
+
 export function classify(complaint: ComplaintToRoute, table: RuleTable): Classification {
-  const demands = complaint.demands.join(' \n ').toLowerCase();
-  // Curly apostrophes are normalised so that "didn’t" matches the keyword "didn't".
-  const text = [complaint.description, complaint.target.name, demands].join(' \n ').toLowerCase().replace(/’/g, "'");
+  const demands = normalised(complaint.demands.join(' \n '));
+  const wording = [complaint.description, ...complaint.demands].join(' \n ');
+  const text = normalised([complaint.description, complaint.target.name, demands].join(' \n '));
   const amounts = amountsIn([complaint.description, ...complaint.demands].join(' \n '));
   const { chosen, explanation } = chooseRule(complaint, table, text, demands);
   const rule = chosen?.rule;
-  const degree = degreeOf(table, text);
-  const priority = raisePriority(rule?.priority ?? TRIAGE.priority, complaint, table, text, amounts);
+  const degree = degreeOf(table, text, wording);
+  const category = rule?.category ?? TRIAGE.category;
+  const start = startingPriority(rule, degree.degree, table);
+  const priority = raisePriority(start, complaint, table, text, amounts, category);
   const contributing = (rule?.contributingDepartments ?? []).filter((d) => d !== rule?.department);
   const largest = [...amounts].sort((a, b) => b.value - a.value)[0];
   return {
     department: rule?.department ?? TRIAGE.department,
     queue: rule?.queue ?? TRIAGE.queue,
-    category: rule?.category ?? TRIAGE.category,
+    category,
     ...(rule?.contentCategory ? { contentCategory: rule.contentCategory } : {}),
     degree: degree.degree,
     priority: priority.priority,

@@ -94,6 +94,33 @@ describe('assigning agents', () => {
     });
   });
 
+  it.each(['round-robin', 'least-loaded', 'skills-match'] as const)(
+    '%s gives an English complaint only to an agent with English, and a zh-TW one to a zh speaker',
+    (strategy) => {
+      const staff: Agent[] = [
+        ...agents('zh', 3).map((a) => ({ ...a, languages: ['zh'] })),
+        { id: 'en-1', name: 'E', skills: [], languages: ['en'], capacity: 1000 },
+      ];
+      const directory = directoryOf(strategy, staff);
+      const workload: Workload = { openByAgent: {}, cursorByQueue: {} };
+      for (let i = 0; i < 20; i++) {
+        const english = assign(directory, { department: 'cards', queue: 'q', language: 'en-GB' }, workload);
+        expect(english).toMatchObject({ agentId: 'en-1', requiredSkills: ['en'] });
+        const chinese = assign(directory, { department: 'cards', queue: 'q', language: 'zh-TW' }, workload);
+        expect(chinese.agentId).toMatch(/^zh-/);
+        workload.openByAgent[chinese.agentId!] = (workload.openByAgent[chinese.agentId!] ?? 0) + 1;
+        workload.cursorByQueue.q = (workload.cursorByQueue.q ?? 0) + 1;
+      }
+    },
+  );
+
+  it('leaves a complaint nobody can read in the queue, saying which language is missing', () => {
+    const staff = agents('zh', 2).map((a) => ({ ...a, languages: ['zh'] }));
+    expect(
+      assign(directoryOf('round-robin', staff), { department: 'cards', queue: 'q', language: 'en' }, EMPTY),
+    ).toEqual({ strategy: 'round-robin', reason: 'left in queue q: nobody speaks en', requiredSkills: ['en'] });
+  });
+
   it('leaves the case in the queue when every agent is at capacity', () => {
     const { assignments } = routeMany(directoryOf('round-robin', agents('a', 2, [], 3)), 7);
     expect(assignments.filter((a) => a.agentId)).toHaveLength(6);
@@ -109,3 +136,5 @@ describe('assigning agents', () => {
     });
   });
 });
+
+const EMPTY: Workload = { openByAgent: {}, cursorByQueue: {} };

@@ -14,6 +14,8 @@ export interface Agent {
   capacity: number;
   /** Queues the agent works; all of the department's when absent. */
   queues?: string[];
+  /** Languages the agent handles complaints in (primary tags: zh, en); a complaint's language is a required skill. */
+  languages?: string[];
 }
 
 export interface Queue {
@@ -52,7 +54,11 @@ export interface Assignment {
 
 export const EMPTY_WORKLOAD: Workload = { openByAgent: {}, cursorByQueue: {} };
 
-export const hasSkills = (agent: Agent, required: readonly string[]) => required.every((s) => agent.skills.includes(s));
+export const hasSkills = (agent: Agent, required: readonly string[]) =>
+  required.every((s) => agent.skills.includes(s) || agent.languages?.includes(s));
+
+/** The primary language subtag a directory lists: zh-TW and zh-Hans are zh, en-GB is en. */
+export const languageOf = (tag: string | undefined) => tag?.trim().split(/[-_]/)[0]?.toLowerCase() || undefined;
 const openOf = (agent: Agent, workload: Workload) => workload.openByAgent[agent.id] ?? 0;
 const hasRoom = (agent: Agent, workload: Workload) => openOf(agent, workload) < agent.capacity;
 
@@ -95,23 +101,38 @@ export const findDepartment = (directory: Directory, id: string) => directory.de
 
 /**
  * Picks an agent of the department's queue with the queue's strategy. Every strategy respects the
- * required skills: an unqualified agent is never assigned, the case then waits in the queue.
+ * required skills, the complaint's language among them: an unqualified agent is never assigned, the
+ * case then waits in the queue.
  */
 export function assign(
   directory: Directory,
-  target: { department: string; queue: string; requiredSkills?: string[] },
+  target: { department: string; queue: string; requiredSkills?: string[]; language?: string },
   workload: Workload,
 ): Assignment {
   const department = findDepartment(directory, target.department);
   if (!department) return { strategy: 'none', reason: `department ${target.department} is not in the directory` };
   const queue = department.queues.find((q) => q.id === target.queue) ?? department.queues[0];
   if (!queue) return { strategy: 'none', reason: `department ${department.id} has no queue` };
-  const required = [...new Set([...(queue.requiredSkills ?? []), ...(target.requiredSkills ?? [])])];
+  const language = languageOf(target.language);
+  const required = [
+    ...new Set([...(queue.requiredSkills ?? []), ...(target.requiredSkills ?? []), ...(language ? [language] : [])]),
+  ];
   const skills = required.length > 0 ? { requiredSkills: required } : {};
   const staffed = department.agents.filter((a) => !a.queues || a.queues.includes(queue.id));
   const qualified = staffed.filter((a) => hasSkills(a, required));
   if (qualified.length === 0) {
-    const why = staffed.length === 0 ? 'nobody works the queue' : `nobody has the skills ${required.join(', ')}`;
+    const skilled = staffed.filter((a) =>
+      hasSkills(
+        a,
+        required.filter((s) => s !== language),
+      ),
+    );
+    const why =
+      staffed.length === 0
+        ? 'nobody works the queue'
+        : language && skilled.length > 0
+          ? `nobody speaks ${language}`
+          : `nobody has the skills ${required.join(', ')}`;
     return { strategy: queue.strategy, reason: `left in queue ${queue.id}: ${why}`, ...skills };
   }
   const agent =

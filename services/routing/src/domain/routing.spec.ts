@@ -57,14 +57,22 @@ describe('classifying a complaint with a rule table', () => {
       queue: 'triage',
       ruleId: null,
       category: 'unclassified',
-      explanation: [expect.objectContaining({ kind: 'triage', contribution: 'no rule matched: sent to triage' })],
+      explanation: [
+        expect.objectContaining({ kind: 'triage', contribution: 'no rule matched: sent to triage' }),
+        expect.objectContaining({ ruleId: 'degree-classifier', kind: 'degree' }),
+      ],
     });
   });
 
   it('sends a complaint two departments fit equally well to triage rather than guessing', () => {
     const result = classify(complaint('电表和电费'), TABLE);
     expect(result.department).toBe('triage');
-    expect(result.explanation.map((f) => f.ruleId)).toEqual(['power-metering', 'power-billing', 'triage']);
+    expect(result.explanation.map((f) => f.ruleId)).toEqual([
+      'power-metering',
+      'power-billing',
+      'triage',
+      'degree-classifier',
+    ]);
   });
 
   it('matches English keywords as whole words, so "sue" is not found in "issue"', () => {
@@ -85,6 +93,37 @@ describe('classifying a complaint with a rule table', () => {
       expect(result.explanation).toContainEqual(expect.objectContaining({ ruleId: raiser, kind: 'priority' }));
   });
 
+  it('raises only when every allOf group is found and the complaint is in one of the raiser’s categories', () => {
+    const table = {
+      ...TABLE,
+      priorityRaisers: [
+        {
+          id: 'danger',
+          raiseTo: 'urgent' as const,
+          categories: ['metering'],
+          allOf: [
+            ['elderly', '老人'],
+            ['heatwave', '高温'],
+          ],
+        },
+      ],
+    };
+    const danger = classify(complaint('meter broken in the heatwave, my elderly father'), table);
+    expect(danger.priority).toBe('urgent');
+    expect(danger.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'danger', matchedKeywords: ['elderly', 'heatwave'] }),
+    );
+    expect(classify(complaint('meter broken, my elderly father'), table).priority).toBe('normal');
+    expect(classify(complaint('tariff wrong in the heatwave, my elderly father'), table).priority).toBe('normal');
+  });
+
+  it('starts a suggestion at the table’s constructivePriority, then lets raisers raise it', () => {
+    const table = { ...TABLE, constructivePriority: 'low' as const };
+    expect(classify(complaint('建议电表装在门外'), table).priority).toBe('low');
+    expect(classify(complaint('建议电表装在门外', { channel: 'regulator' }), table).priority).toBe('urgent');
+    expect(classify(complaint('建议电表装在门外'), TABLE).priority).toBe('normal');
+  });
+
   it('treats a complaint forwarded by a regulator as urgent, naming the channel', () => {
     const result = classify(complaint('annual fee dispute', { channel: 'regulator' }), TABLE);
     expect(result.priority).toBe('urgent');
@@ -102,6 +141,17 @@ describe('classifying a complaint with a rule table', () => {
     ['年费收错了', 'critical'],
   ])('reads the degree of "%s" as %s', (description, degree) => {
     expect(classify(complaint(description), TABLE).degree).toBe(degree);
+  });
+
+  it.each([
+    ['柜员私自把我的定期存款转成了保险', 'accusatory'],
+    ['It would help if the annual fee letter came a month earlier', 'constructive'],
+  ])('reads the degree of "%s" as %s without the table naming the words', (description, degree) => {
+    const result = classify(complaint(description), TABLE);
+    expect(result.degree).toBe(degree);
+    expect(result.explanation).toContainEqual(
+      expect.objectContaining({ ruleId: 'degree-classifier', kind: 'degree', contribution: expect.any(String) }),
+    );
   });
 
   it('names a lead and contributing departments when the rule says they must cooperate', () => {
@@ -186,6 +236,25 @@ describe('rerouting a complaint', () => {
         assignment: { strategy: 'least-loaded', agentId: 'bil-1', reason: 'least-loaded in queue power-billing' },
         reroutedAt: now.toISOString(),
       }),
+    });
+  });
+
+  it('gives a rerouted English complaint to an agent with English in the new department', () => {
+    const bilingual = {
+      departments: DIRECTORY.departments.map((d) =>
+        d.id === 'billing'
+          ? { ...d, agents: d.agents.map((a) => ({ ...a, languages: a.id === 'bil-3' ? ['zh', 'en'] : ['zh'] })) }
+          : d,
+      ),
+    };
+    const command = route('The meter is wrong', { language: 'en' });
+    const english = routingDecider.decide(command, routingDecider.initialState(), meta());
+    expect(english[0]?.data).toMatchObject({ language: 'en' });
+    const state = english.reduce(routingDecider.evolve, routingDecider.initialState());
+    const [moved] = routingDecider.decide(reroute({ directory: bilingual }), state, meta('supervisor'));
+    expect(moved?.data).toMatchObject({
+      agentId: 'bil-3',
+      assignment: expect.objectContaining({ requiredSkills: ['en'] }),
     });
   });
 

@@ -13,7 +13,7 @@ import {
   type DomainEvent,
 } from '@complaints/decider';
 import { classify, type Classification, type ComplaintToRoute } from './classify';
-import { assign, findDepartment, type Assignment, type Directory, type Workload } from './directory';
+import { assign, findDepartment, languageOf, type Assignment, type Directory, type Workload } from './directory';
 import { higher, TRIAGE, type Degree, type Priority, type RoutingRule, type RuleTable } from './rules';
 
 export { classify };
@@ -27,6 +27,8 @@ export interface ComplaintRouted extends Classification {
   subjectId?: string;
   /** Carried for the SLA policy (channel) and regulatory clocks (counted from receipt). */
   channel: string;
+  /** The complaint's language, a skill its agent needs, on a reroute too (absent on older decisions). */
+  language?: string;
   receivedAt?: string;
   /** The rule file(s) the decision was taken with. */
   ruleTable: string;
@@ -102,6 +104,7 @@ function route(
   meta: CommandMetadata,
 ): RoutingEvent {
   const classification = classify(complaint, rules);
+  const language = languageOf(complaint.language);
   const slaPolicyId = sla
     ? selectPolicy(sla.policies, {
         tenant: sla.tenant,
@@ -119,10 +122,11 @@ function route(
       ...(complaint.customerId ? { customerId: complaint.customerId } : {}),
       ...(complaint.subjectId ? { subjectId: complaint.subjectId } : {}),
       channel: complaint.channel,
+      ...(language ? { language } : {}),
       ...(complaint.receivedAt ? { receivedAt: complaint.receivedAt } : {}),
       ...classification,
       ruleTable: rules.source,
-      assignment: assign(directory, classification, workload),
+      assignment: assign(directory, { ...classification, language }, workload),
       ...(slaPolicyId ? { slaPolicyId } : {}),
       routedAt: meta.now.toISOString(),
     },
@@ -152,7 +156,8 @@ function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: C
   const about = whatItIsAbout(command, current, department.id, queue);
   // The rule's skills belong to the department it chose; another department's queue says its own.
   const skills = department.id === routing.department ? skillsOf(routing) : {};
-  const assignment = assign(command.directory, { department: department.id, queue, ...skills }, command.workload);
+  const target = { department: department.id, queue, language: routing.language, ...skills };
+  const assignment = assign(command.directory, target, command.workload);
   return {
     type: 'ComplaintRerouted',
     data: {

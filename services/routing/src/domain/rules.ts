@@ -47,6 +47,13 @@ export interface PriorityRaiser {
   channels?: string[];
   /** Raised when an amount at stake in the text exceeds the threshold of its currency. */
   amountAbove?: Record<string, number>;
+  /**
+   * Every group must have a word in the text (e.g. a vulnerable person and a heatwave), on top of
+   * the conditions above when it has any.
+   */
+  allOf?: string[][];
+  /** Applies only to complaints classified into these categories (e.g. a danger only without power). */
+  categories?: string[];
 }
 
 export interface DegreeRule {
@@ -63,6 +70,8 @@ export interface RuleTable {
   /** Checked in order; the first that matches sets the degree, else `defaultDegree`. */
   degreeRules: DegreeRule[];
   defaultDegree: Degree;
+  /** A suggestion (constructive) starts at this priority instead of its rule's; raisers still apply. */
+  constructivePriority?: Priority;
   /** Below this score a complaint is not classified but sent to triage. */
   minimumScore: number;
   /**

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR, evaluateRouting } from './evaluate';
+import { RoutingData } from '../rule-tables/rule-files';
+import { CORPUS_DIR, evaluateRouting, TENANT_OF_SECTOR } from './evaluate';
 
 const floorFile = process.env.EVAL_ROUTING_FLOOR_FILE ?? join(CORPUS_DIR, 'floor.json');
 const floor = JSON.parse(readFileSync(floorFile, 'utf8')) as Record<
@@ -22,10 +23,33 @@ describe('the routing rules on the independent corpus', () => {
     expect(Object.keys(evaluation.sectors).sort()).toEqual(['bank', 'insurance', 'power']);
     expect(evaluation.sectors.bank!.ruleTable).toBe('default.json < bank-a.json');
     expect(evaluation.sectors.power!.ruleTable).toBe('default.json < grid-east.json');
+    expect(evaluation.sectors.insurance!.ruleTable).toBe('default.json < insurer-x.json');
+  });
+
+  it('has a rule for every category of the taxonomy the corpus uses', () => {
+    const lacking = Object.values(evaluation.sectors).flatMap((s) =>
+      s.categories.filter((c) => c.support > 0 && !c.hasRule).map((c) => c.category),
+    );
+    expect(lacking).toEqual([]);
   });
 
   it('counts categories the rules lack as misses, not as absent', () => {
-    const payments = evaluation.sectors.bank!.categories.find((c) => c.category === 'bank/payments');
+    const shipped = RoutingData.load();
+    const bank = shipped.tableFor('bank-a');
+    const withoutPayments = new RoutingData(
+      new Map(
+        Object.values(TENANT_OF_SECTOR).map((tenant) => {
+          const table =
+            tenant === 'bank-a'
+              ? { ...bank, rules: bank.rules.filter((r) => r.category !== 'payments') }
+              : shipped.tableFor(tenant);
+          return [tenant, { table, directory: shipped.directoryFor(tenant) }];
+        }),
+      ),
+    );
+    const payments = evaluateRouting(undefined, withoutPayments).sectors.bank!.categories.find(
+      (c) => c.category === 'bank/payments',
+    );
     expect(payments).toMatchObject({ hasRule: false, support: 15, correct: 0, recall: 0 });
   });
 

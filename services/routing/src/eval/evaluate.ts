@@ -26,8 +26,8 @@ export interface CorpusComplaint {
   label: { category: string; degree: string; priority: string };
 }
 
-/** No insurer has a table of its own: insurance complaints go to the default table, as an unknown tenant's would. */
-export const TENANT_OF_SECTOR: Record<string, string> = { bank: 'bank-a', power: 'grid-east', insurance: 'default' };
+/** Each sector's complaints go to a tenant of that sector, with its own table and directory. */
+export const TENANT_OF_SECTOR: Record<string, string> = { bank: 'bank-a', power: 'grid-east', insurance: 'insurer-x' };
 const ANY_SECTOR = ['staff-attitude', 'app-and-online'];
 const TRIAGED = 'triage';
 
@@ -62,6 +62,7 @@ function route(item: CorpusComplaint, data: RoutingData): Outcome {
     complaintId: item.id,
     reference: item.id,
     channel: item.channel,
+    language: item.language,
     description: item.description,
     demands: item.demands,
     target: targetOf(item),

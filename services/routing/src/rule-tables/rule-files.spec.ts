@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify, type ComplaintToRoute } from '../domain/classify';
+import { EMPTY_WORKLOAD } from '../domain/directory';
+import { routingDecider, type ComplaintRouted } from '../domain/routing';
 import { ROUTING_ROOT, RoutingData, RuleFileError } from './rule-files';
 
 const data = RoutingData.load();
@@ -45,6 +47,89 @@ describe('the shipped rule tables', () => {
     expect(classify(complaint(description), data.tableFor('default')).department).toBe(department);
   });
 
+  it.each([
+    ['刷卡显示交易失败，但钱已经扣了', 'payments', 'payments'],
+    ['给我妈跨行转账五天了还没到账', 'payments', 'payments'],
+    ['同一笔消费被重复扣款两次', 'payments', 'payments'],
+    ['ATM只吐了一半的钱，账户却扣了全额', 'payments', 'payments'],
+    ['My debit card payment was declined at the shop but the money was taken from my account', 'payments', 'payments'],
+    ['I was charged twice for the same purchase', 'payments', 'payments'],
+    ['The cash machine dispensed £100 less than I asked for', 'payments', 'payments'],
+    ['柜员说这个产品保本保息，跟存款一样，结果买的是分红险', 'consumer-protection', 'mis-selling'],
+    ['客户经理隐瞒风险，把高风险基金卖给我七十岁的母亲', 'consumer-protection', 'mis-selling'],
+    [
+      'I was mis-sold a life insurance policy at the branch; I thought it was a deposit',
+      'consumer-protection',
+      'mis-selling',
+    ],
+    [
+      'The adviser promised returns and said it was risk-free; nobody checked my risk profile',
+      'consumer-protection',
+      'mis-selling',
+    ],
+  ])('route a bank-a complaint "%s" to %s (%s)', (description, department, category) => {
+    expect(classify(complaint(description), data.tableFor('bank-a'))).toMatchObject({ department, category });
+  });
+
+  it.each([
+    ['card', 'Annual fee on a card', 'card-fees'],
+    ['atm', 'ATM 0231 on Main Street', 'payments'],
+    ['transaction', 'Transfer of 2 December', 'payments'],
+    ['account', 'Savings account', 'account-activation'],
+  ])('read the target kind %s as a sign of its category (bank-a)', (kind, name, category) => {
+    const result = classify(complaint('请尽快处理', { target: { kind, name } }), data.tableFor('bank-a'));
+    expect(result.category).toBe(category);
+    expect(result.explanation[0]?.matchedFields).toContainEqual({ field: 'target.kind', value: kind });
+  });
+
+  describe('an insurer (insurer-x) with its own table and directory', () => {
+    const insurer = data.tableFor('insurer-x');
+    const departments = data.directoryFor('insurer-x').departments.map((d) => d.id);
+
+    it('holds insurance and cross-sector rules only, and insurance and shared departments only', () => {
+      expect(insurer.source).toBe('default.json < insurer-x.json');
+      expect(new Set(insurer.rules.map((r) => r.sector))).toEqual(new Set(['insurance', 'any']));
+      expect(departments.sort()).toEqual(
+        ['claims', 'digital-channels', 'policy-services', 'sales-conduct', 'service-quality', 'triage'].sort(),
+      );
+    });
+
+    it.each([
+      '信用卡年费被多收了',
+      'My credit card annual fee was charged twice and the ATM kept my card',
+      '电表走得快，电费太高',
+    ])("never sends an insurer's complaint to a bank's or a utility's department: \"%s\"", (description) => {
+      expect(departments).toContain(classify(complaint(description), insurer).department);
+    });
+
+    it.each([
+      ['车险报案一个多月了，理赔一直在审核中，没有结果', 'claim-delay'],
+      ['My claim has been pending for three months and nobody gives me an update', 'claim-delay'],
+      ['重疾险理赔被拒赔，说是既往症，属于责任免除', 'claim-denial'],
+      ['They declined my claim saying water damage is not covered', 'claim-denial'],
+      ['续保时保费上涨了40%，没有任何通知', 'premium-and-policy'],
+      ['I asked to cancel my policy and still have not received the refund of the premium', 'premium-and-policy'],
+      ['去银行存钱，说是存款，结果是分红保险，收益根本没有说的那么高', 'mis-selling'],
+      ['I was told it was a savings plan with guaranteed returns; nobody explained it was insurance', 'mis-selling'],
+      ['业务员伪造签名替我投保，还不接电话', 'agent-conduct'],
+      ['The agent pressured me and forged my signature on the application', 'agent-conduct'],
+    ])('classifies "%s" as %s', (description, category) => {
+      expect(classify(complaint(description), insurer).category).toBe(category);
+    });
+
+    it('reads the target kinds claim, policy and agent', () => {
+      const about = (kind: string) =>
+        classify(complaint('请尽快处理', { target: { kind, name: 'P-1' } }), insurer).explanation[0];
+      expect(about('claim')?.matchedFields).toContainEqual({ field: 'target.kind', value: 'claim' });
+      expect(classify(complaint('请尽快处理', { target: { kind: 'policy', name: 'P-1' } }), insurer).category).toBe(
+        'premium-and-policy',
+      );
+      expect(classify(complaint('请尽快处理', { target: { kind: 'agent', name: '王某' } }), insurer).category).toBe(
+        'agent-conduct',
+      );
+    });
+  });
+
   it('serve a tenant without a file of its own with the default table', () => {
     expect(data.tableFor('unknown-tenant').source).toBe('default.json');
   });
@@ -75,6 +160,81 @@ describe('the shipped rule tables', () => {
     // A tenant without a file of its own (default) has every directory file.
     expect(departments('unknown-tenant')).toEqual(expect.arrayContaining(['cards', 'metering', 'claims', 'triage']));
   });
+
+  it.each([
+    ['grid-east', '高温天停电一整天了，家里有八十多岁的老人', 'urgent', 'vulnerable-without-power'],
+    [
+      'grid-east',
+      'No power since the morning in this heatwave and my mother is elderly',
+      'urgent',
+      'vulnerable-without-power',
+    ],
+    ['grid-east', '停电了，我父亲在家用制氧机', 'urgent', 'life-support-at-home'],
+    ['grid-east', '停电了，家里有老人', 'high', 'vulnerable-customer'],
+    ['grid-east', '电费算错了，我是独居老人', 'high', 'vulnerable-customer'],
+    ['bank-a', 'My elderly father was charged an annual fee in the heatwave', 'high', 'vulnerable-customer'],
+    ['bank-a', '我母亲是癌症病人，信用卡年费却照收', 'high', 'vulnerable-customer'],
+  ])(
+    'raise a vulnerable customer to urgent only where the rule says it is a danger (%s: "%s" → %s)',
+    (tenant, text, priority, raiser) => {
+      const result = classify(complaint(text), data.tableFor(tenant));
+      expect(result.priority).toBe(priority);
+      expect(result.explanation).toContainEqual(expect.objectContaining({ ruleId: raiser, kind: 'priority' }));
+    },
+  );
+
+  it('start a suggestion at low priority', () => {
+    const result = classify(complaint('建议营业厅周末也能办理电费业务'), data.tableFor('grid-east'));
+    expect(result).toMatchObject({ degree: 'constructive', priority: 'low' });
+  });
+
+  it('give an English complaint to an agent with English, a Chinese one to an agent with Chinese', () => {
+    const routeIn = (tenant: string, description: string, language: string) => {
+      const [event] = routingDecider.decide(
+        {
+          type: 'RouteComplaint',
+          data: {
+            complaint: complaint(description, { language }),
+            rules: data.tableFor(tenant),
+            directory: data.directoryFor(tenant),
+            workload: EMPTY_WORKLOAD,
+          },
+        },
+        routingDecider.initialState(),
+        { now: new Date(0), actor: { id: 'routing', role: 'system' }, tenant, correlationId: 'c' },
+      );
+      const routed = event!.data as ComplaintRouted;
+      const agent = data
+        .directoryFor(tenant)
+        .departments.flatMap((d) => d.agents)
+        .find((a) => a.id === routed.assignment?.agentId);
+      return { routed, agent };
+    };
+    const english = routeIn('grid-east', 'We were disconnected for arrears although we paid', 'en-GB');
+    expect(english.routed).toMatchObject({ department: 'collections', language: 'en' });
+    expect(english.agent?.languages).toContain('en');
+    const chinese = routeIn('grid-east', '因欠费停电，但我已经缴费了', 'zh-CN');
+    expect(chinese.agent?.languages).toContain('zh');
+  });
+
+  it.each(['default', 'bank-a', 'grid-east', 'insurer-x'])(
+    'staff every department queue of %s with agents for both zh and en complaints',
+    (tenant) => {
+      for (const department of data.directoryFor(tenant).departments) {
+        for (const queue of department.queues) {
+          const staffed = department.agents.filter((a) => !a.queues || a.queues.includes(queue.id));
+          for (const language of ['zh', 'en']) {
+            const speakers = staffed.filter((a) => a.languages?.includes(language));
+            expect({ queue: queue.id, language, speakers: speakers.length > 0 }).toEqual({
+              queue: queue.id,
+              language,
+              speakers: true,
+            });
+          }
+        }
+      }
+    },
+  );
 
   it('let a tenant override a raiser of the default by id: bank-a raises above CNY 3000', () => {
     expect(classify(complaint('年费扣了4000元'), data.tableFor('bank-a')).priority).toBe('high');

@@ -51,8 +51,17 @@ const priorityRaiser = z
     keywords: words.optional(),
     channels: words.optional(),
     amountAbove: z.record(z.string().length(3), z.number().positive()).optional(),
+    allOf: z
+      .array(z.array(z.string().trim().min(1)).min(1))
+      .min(1)
+      .optional(),
+    categories: z.array(z.string().min(1)).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.keywords?.length || r.channels?.length || r.amountAbove || r.allOf, {
+    message: 'a priority raiser needs keywords, channels, amountAbove or allOf',
+    path: ['keywords'],
+  });
 
 const degreeRule = z.object({ id, degree: z.enum(DEGREES), keywords: z.array(z.string().min(1)).min(1) }).strict();
 
@@ -73,6 +82,7 @@ const ruleFile = z
     priorityRaisers: z.array(priorityRaiser).default([]),
     degreeRules: z.array(degreeRule).default([]),
     defaultDegree: z.enum(DEGREES).optional(),
+    constructivePriority: z.enum(PRIORITY_ORDER).optional(),
     minimumScore: z.number().nonnegative().optional(),
     ambiguityMargin: z.number().nonnegative().optional(),
   })
@@ -107,6 +117,7 @@ const directoryFile = z
                 skills: z.array(z.string().min(1)),
                 capacity: z.number().int().positive(),
                 queues: z.array(id).optional(),
+                languages: z.array(z.string().regex(/^[a-z]{2,3}$/, 'a primary language tag: zh, en')).optional(),
               })
               .strict(),
           ),
@@ -212,6 +223,7 @@ function resolveTable(tenant: string, context: LoadContext, chain: string[]): Te
   const units = file.directory ?? inherited?.units ?? [...context.directoryFiles.keys()];
   const directory = directoryOf(units, context.directoryFiles, where);
   const defaultDegree = file.defaultDegree ?? parent?.defaultDegree;
+  const constructivePriority = file.constructivePriority ?? parent?.constructivePriority;
   const minimumScore = file.minimumScore ?? parent?.minimumScore;
   const ambiguityMargin = file.ambiguityMargin ?? parent?.ambiguityMargin;
   if (defaultDegree === undefined)
@@ -232,6 +244,7 @@ function resolveTable(tenant: string, context: LoadContext, chain: string[]): Te
     // A tenant's degree words are checked before the inherited ones.
     degreeRules: byId<DegreeRule>(file.degreeRules, parent?.degreeRules ?? []),
     defaultDegree,
+    ...(constructivePriority ? { constructivePriority } : {}),
     minimumScore,
     ambiguityMargin,
   };

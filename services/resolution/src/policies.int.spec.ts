@@ -6,9 +6,12 @@
  * field; admins write, auditors read, agents neither.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { prefixed, toBinaryMessage, Topics } from '@complaints/contracts';
 import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
-import type { Database } from '@complaints/eventstore';
+import { EventStore, type Database } from '@complaints/eventstore';
 import { KafkaTransport } from '@complaints/messaging';
 import type { INestApplication } from '@nestjs/common';
 import {
@@ -21,6 +24,8 @@ import {
 import { api, testAuthEnv } from '../../../test/support/auth';
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
+import { ResolutionPolicies } from './infrastructure/policies';
+import { exportPolicies, importPolicies } from './infrastructure/policy-files';
 
 jest.setTimeout(120_000);
 
@@ -276,6 +281,48 @@ describe('policy versions across two resolution instances', () => {
     expect(await versions()).toBe(before);
     expect((await call(A, 'GET', '/policies/sla', as('admin'))).status).toBe(404);
     expect((await call(A, 'GET', '/policies/approval-limits/versions/9', as('admin'))).status).toBe(404);
+  });
+
+  it('imports a directory of policy files (policy in git) that every instance applies, once; exports what is in force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const fromGit = {
+      $comment: 'From the tenant repository',
+      limits: { agent: { CNY: 1000 }, supervisor: { CNY: 9000 }, 'department-head': { CNY: 90000 } },
+    };
+    mkdirSync(join(dir, 'approval-limits'));
+    writeFileSync(join(dir, 'approval-limits', `${TENANT}.json`), JSON.stringify(fromGit));
+    const db = apps[A]!.get<Database>(DATABASE);
+    const kinds = apps[A]!.get(ResolutionPolicies).kinds;
+    const events = new EventStore();
+    const options = { reason: 'git 3f2a9c1', author: { id: 'git-sync', role: 'admin' }, now: new Date() };
+
+    const first = await importPolicies(db, events, kinds, dir, options);
+    expect(first.published).toEqual([
+      expect.objectContaining({ tenant: TENANT, kind: 'approval-limits', author: 'git-sync' }),
+    ]);
+    const version = first.published[0]!.version;
+    await eventually('instance B applies the imported version', async () =>
+      (await currentOn(B)).version === version ? true : undefined,
+    );
+    expect(await importPolicies(db, events, kinds, dir, options)).toEqual({
+      published: [],
+      unchanged: [join('approval-limits', `${TENANT}.json`)],
+    });
+
+    const out = mkdtempSync(join(tmpdir(), 'policy-out-'));
+    expect(await exportPolicies(db, events, kinds, out, new Date())).toEqual(
+      expect.arrayContaining([
+        join('approval-limits', `${TENANT}.json`),
+        join('escalation-directory', `${TENANT}.json`),
+      ]),
+    );
+    expect(JSON.parse(readFileSync(join(out, 'approval-limits', `${TENANT}.json`), 'utf8'))).toEqual(fromGit);
+
+    writeFileSync(join(dir, 'approval-limits', `${TENANT}.json`), JSON.stringify({ limits: { agent: { CNY: -1 } } }));
+    await expect(importPolicies(db, events, kinds, dir, options)).rejects.toThrow(
+      `approval-limits/${TENANT}.json is invalid at limits.agent.CNY`,
+    );
+    expect((await currentOn(A)).version).toBe(version);
   });
 
   it('lets admins write, auditors and admins read, and nobody else', async () => {

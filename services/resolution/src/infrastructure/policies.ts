@@ -31,6 +31,10 @@ import { directoryOf, type DirectoryInForce, type EscalationDirectoryDocument } 
 import { approvalLimitsKind, AuthorityLimits, type LimitsDocument } from './authority-limits';
 import { escalationDirectoryKind } from './escalation-directory';
 
+/** The kinds resolution keeps, with their seeds (the limits files, DEFAULT_DIRECTORY). */
+export const resolutionPolicyKinds = (seeds: AuthorityLimits) =>
+  new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind]);
+
 @Injectable()
 export class ResolutionPolicies implements OnModuleInit, OnApplicationShutdown {
   readonly kinds: PolicyKinds;
@@ -46,7 +50,7 @@ export class ResolutionPolicies implements OnModuleInit, OnApplicationShutdown {
     @Inject(CLOCK) private readonly clock: Clock,
     seeds: AuthorityLimits,
   ) {
-    this.kinds = new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind]);
+    this.kinds = resolutionPolicyKinds(seeds);
     this.store = new PolicyStore(db, events, this.kinds);
     this.cache = new PolicyCache(this.kinds, () => this.store.all(), new Logger('Policies'));
   }

@@ -93,13 +93,17 @@ export class PolicyCache {
    */
   async follow(transport: Transport, topic: string, groupStem: string): Promise<Subscription> {
     await transport.ensureTopics([topic]);
+    const reload = () =>
+      this.refresh().catch((error: unknown) =>
+        this.logger.error(`[policy] reload after a notification failed: ${(error as Error).message}`),
+      );
+    // A new group reads the topic from its start (the embedded bus: every message of every topic):
+    // by the batch, one reload and one commit each, not one per message.
     return transport.subscribe({
       groupId: `${groupStem}.${randomUUID()}`,
       topics: [topic],
-      onMessage: () =>
-        this.refresh().catch((error: unknown) =>
-          this.logger.error(`[policy] reload after a notification failed: ${(error as Error).message}`),
-        ),
+      onMessage: reload,
+      onBatch: (messages) => (messages.length > 0 ? reload() : Promise.resolve()),
     });
   }
 }

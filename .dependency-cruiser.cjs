@@ -21,6 +21,14 @@ module.exports = {
       to: { path: '^(libs/(kit|eventstore|messaging)|services/[^/]+/src/(?!domain/))' },
     },
     {
+      name: 'policy-core-is-pure',
+      comment:
+        'libs/policy/src/policy.ts (kinds, versions, versionAt) is pure: the store, bus and cache are its edges.',
+      severity: 'error',
+      from: { path: '^libs/policy/src/policy\\.ts$' },
+      to: { path: `${infrastructure}|^libs/(kit|eventstore|messaging)/|^libs/policy/src/(?!policy\\.ts$)` },
+    },
+    {
       name: 'services-share-only-events',
       comment: 'A service never imports another service: they share events over the bus.',
       severity: 'error',

@@ -95,6 +95,10 @@ const POLICY: Record<Service, Record<string, Role[]>> = {
     'GET /cases/{id}': READ_CASES,
     'GET /cases/{id}/clocks': READ_CASES,
     'GET /audit/cases/{id}/verify': AUDIT,
+    // Policy versions (docs/policy.md): admins publish, auditors and admins read.
+    'GET /policies/{kind}': ['auditor', 'admin'],
+    'GET /policies/{kind}/versions/{n}': ['auditor', 'admin'],
+    'POST /policies/{kind}/versions': ['admin'],
   },
   analytics: {
     'GET /cases/{id}': READ_CASES,
@@ -193,6 +197,8 @@ describe('access control', () => {
       .replace('{extensionId}', randomUUID())
       .replace('{decision}', 'approve')
       .replace('{level}', '1')
+      .replace('{kind}', 'approval-limits')
+      .replace('{n}', '0')
       .replace('{sha256}', randomBytes(32).toString('hex'))
       .replace('{subjectId}', `ds-${randomBytes(16).toString('hex')}`);
     const query = /\/audit\/cases\/[^/]+\/state$/.test(path)

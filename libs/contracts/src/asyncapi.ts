@@ -72,6 +72,7 @@ const PRODUCERS: Record<TopicName, string> = {
   [Topics.intake]: 'intake',
   [Topics.routing]: 'routing',
   [Topics.resolution]: 'resolution',
+  [Topics.policy]: 'resolution',
 };
 
 /** What each event means. A type added to IntegrationEvents without a line here does not compile. */
@@ -111,6 +112,8 @@ export const EVENT_MEANINGS: Record<IntegrationEventType, string> = {
   'case.reassigned.v1': 'The case was given to another handler or team.',
   'case.extension-requested.v1': 'More time was requested on a deadline.',
   'case.extension-decided.v1': 'An extension request was granted or refused.',
+  'policy.version-published.v1':
+    'A tenant published a version of a policy kind (approval limits, escalation directory…), effective from an instant.',
 };
 
 const channelId = (topic: string) => topic.replace(/\./g, '-');

@@ -266,6 +266,8 @@ const appliedLimit = z.object({
   role: z.string(),
   limit: z.number().nullable(),
 });
+/** What a decision was taken under: a policy kind, its version (0: the seed file) and its document's digest. */
+const policyRef = z.object({ kind: z.string().min(1), version: z.number().int().min(0), digest: z.string().min(1) });
 export const caseResolutionProposedV1 = caseFact({
   proposedAt: isoTime,
   proposalId: z.string().min(1),
@@ -276,6 +278,8 @@ export const caseResolutionProposedV1 = caseFact({
   limits: z.array(appliedLimit).optional(),
   /** The tenant's limits file the limits come from. */
   limitsPolicy: z.string().optional(),
+  /** The approval-limits version the limits come from (absent before policy versions). */
+  limitsPolicyVersion: policyRef.optional(),
 });
 export const caseResolutionOptionRefusedV1 = caseFact({
   refusedAt: isoTime,
@@ -309,6 +313,8 @@ export const caseEscalatedV1 = caseFact({
   trigger: z.enum(['customer-rejected', 'sla-breach', 'unacknowledged-escalation', 'manual']).optional(),
   clock: z.enum(CLOCK_KINDS).optional(),
   notified: z.array(z.string()).optional(),
+  /** The escalation-directory version `notified` comes from (absent before policy versions). */
+  directoryPolicy: policyRef.optional(),
 });
 export const caseEscalationAcknowledgedV1 = caseFact({
   acknowledgedAt: isoTime,
@@ -387,6 +393,22 @@ export const caseExtensionDecidedV1 = caseFact({
 });
 
 /** Every integration event type: its payload schema and the topic it travels on. */
+/**
+ * A tenant's policy version was published (docs/policy.md). The subject is the event's own id (a
+ * policy has no complaint); the owning service's instances reload the kind from its store on it.
+ */
+export const policyVersionPublishedV1 = z.object({
+  tenant: z.string().min(1),
+  kind: z.string().min(1),
+  version: z.number().int().min(1),
+  effectiveFrom: isoTime,
+  document: z.unknown(),
+  author: z.string().min(1),
+  reason: z.string().min(1),
+  recordedAt: isoTime,
+  digest: z.string().min(1),
+});
+
 export const IntegrationEvents = {
   'complaint.received.v1': { topic: Topics.intake, schema: complaintReceivedV1 },
   'complaint.duplicate-suspected.v1': { topic: Topics.intake, schema: complaintDuplicateSuspectedV1 },
@@ -422,6 +444,7 @@ export const IntegrationEvents = {
   'case.reassigned.v1': { topic: Topics.resolution, schema: caseReassignedV1 },
   'case.extension-requested.v1': { topic: Topics.resolution, schema: caseExtensionRequestedV1 },
   'case.extension-decided.v1': { topic: Topics.resolution, schema: caseExtensionDecidedV1 },
+  'policy.version-published.v1': { topic: Topics.policy, schema: policyVersionPublishedV1 },
 } as const satisfies Record<string, { topic: TopicName; schema: z.ZodTypeAny }>;
 
 /**

@@ -6,6 +6,8 @@ export const Topics = {
   intake: 'complaints.intake.v1',
   routing: 'complaints.routing.v1',
   resolution: 'complaints.resolution.v1',
+  /** Published policy versions (docs/policy.md): every instance of the owning service reloads on one. */
+  policy: 'complaints.policy.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

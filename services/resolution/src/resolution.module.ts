@@ -5,6 +5,9 @@ import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition 
 import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
 import { OpenCaseHandler } from './open-case/open-case.handler';
+import { policyIntegrationEvents } from '@complaints/policy';
+import { ResolutionPolicies } from './infrastructure/policies';
+import { PoliciesController } from './policies/policies.controller';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
 import { AuthorityLimits } from './infrastructure/authority-limits';
@@ -34,6 +37,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionOptionsController,
         AfterResolutionController,
         DeadlineExtensionController,
+        PoliciesController,
       ],
       providers: [
         OpenCaseHandler,
@@ -41,6 +45,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         CaseCommands,
         SlaSettings,
         SlaMonitor,
+        ResolutionPolicies,
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
         { provide: AuthorityLimits, useFactory: () => AuthorityLimits.load(process.env.RESOLUTION_LIMITS_DIR) },
         { provide: Departments, useFactory: () => Departments.load(process.env.ROUTING_DATA_DIR) },
@@ -49,7 +54,11 @@ export class ResolutionModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.eventing.startRelay(resolutionIntegrationEvents, [Topics.resolution]);
+    // Cases on the resolution topic; policy versions (libs/policy) on the policy topic.
+    await this.eventing.startRelay(
+      (stored) => [...resolutionIntegrationEvents(stored), ...policyIntegrationEvents(stored)],
+      [Topics.resolution, Topics.policy],
+    );
     await this.eventing.consume([Topics.routing], (event, tx) => this.openCase.handle(event, tx));
   }
 }

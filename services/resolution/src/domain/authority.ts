@@ -5,6 +5,7 @@
  * for the top approver, the complaints officer, who has no limit.
  */
 import { RESOLUTION_KINDS } from '@complaints/contracts';
+import type { PolicyRef } from '@complaints/policy';
 
 export const ROLES = ['agent', 'supervisor', 'department-head', 'complaints-officer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,9 +30,11 @@ export const MINIMUM_ROLE: Partial<Record<ResolutionKind, Role>> = {
 
 /** A tenant's amount limits: role → ISO 4217 currency → largest amount the role grants on its own. */
 export interface AmountLimits {
-  /** The file they come from, named on every decision made with them. */
+  /** The file they come from (or the published version), named on every decision made with them. */
   source: string;
   limits: Partial<Record<LimitedRole, Record<string, number>>>;
+  /** The approval-limits version they are (version 0: the seed file), recorded on every decision. */
+  policy?: PolicyRef;
 }
 
 /** The limit a decision used: the least role whose limit in the currency covers the amount (null: no limit). */

@@ -2,7 +2,7 @@
 import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
-import type { EscalationDirectory } from './escalation';
+import type { DirectoryInForce, EscalationDirectory } from './escalation';
 import type { AmountLimits } from './authority';
 import type { DepartmentDirectory } from './departments';
 import type { WorkingCalendar } from '@complaints/sla';
@@ -48,8 +48,8 @@ export type CaseCommand =
   | Cmd<'ApproveProposal', { proposalId: string; comment: string }>
   | Cmd<'RejectProposal', { proposalId: string; comment: string }>
   | Cmd<'AcceptOption', { optionId: string }>
-  | Cmd<'RejectOptions', { reason: string }>
-  | Cmd<'EscalateCase', { reason: string }>
+  | Cmd<'RejectOptions', { reason: string; directory?: DirectoryInForce }>
+  | Cmd<'EscalateCase', { reason: string; directory?: DirectoryInForce }>
   | Cmd<'AcknowledgeEscalation', { level: number }>
   /** The SLA monitor's look at the case: record warnings, breaches and ladder steps due by now. */
   | Cmd<'EvaluateSla', { calendar: WorkingCalendar; directory: EscalationDirectory }>

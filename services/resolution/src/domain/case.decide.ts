@@ -27,7 +27,7 @@ import {
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
 import { readClocks, slaEventsDue } from './case-sla';
-import { DEFAULT_DIRECTORY, stepAt, whoToNotify } from './escalation';
+import { DEFAULT_DIRECTORY, stepAt, whoToNotify, type DirectoryInForce } from './escalation';
 import { dueAt, type ClockKind } from '@complaints/sla';
 
 export type { CaseCommand } from './case.commands';
@@ -136,6 +136,7 @@ function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: 
         approvalRequiredFrom,
         limits: needed.limits,
         limitsPolicy: command.data.limits.source,
+        ...(command.data.limits.policy ? { limitsPolicyVersion: command.data.limits.policy } : {}),
         proposedAt: at,
       },
     },
@@ -187,6 +188,7 @@ function escalation(
   at: string,
   caseId: string,
   trigger: 'customer-rejected' | 'manual',
+  inForce?: DirectoryInForce,
 ): CaseEvent {
   const fromLevel = state.facts.escalationLevel;
   if (fromLevel >= ROLES.length - 1) {
@@ -202,7 +204,8 @@ function escalation(
       escalatedTo,
       reason,
       trigger,
-      notified: whoToNotify(DEFAULT_DIRECTORY, state.facts.department, escalatedTo),
+      notified: whoToNotify(inForce?.directory ?? DEFAULT_DIRECTORY, state.facts.department, escalatedTo),
+      ...(inForce ? { directoryPolicy: inForce.policy } : {}),
       escalatedAt: at,
     },
   };
@@ -329,11 +332,20 @@ export function decideCase(command: CaseCommand, state: CaseState, meta: Command
         rejected,
         // The customer's own words are on the rejection above (sealed, as personal data): the
         // escalation names the trigger only, so no text is built around a sealed field.
-        escalation(working, 'Customer rejected every option', at, caseId, 'customer-rejected'),
+        escalation(working, 'Customer rejected every option', at, caseId, 'customer-rejected', command.data.directory),
       ];
     }
     case 'EscalateCase':
-      return [escalation(requireStatus(command, state, NOT_CLOSED), command.data.reason, at, caseId, 'manual')];
+      return [
+        escalation(
+          requireStatus(command, state, NOT_CLOSED),
+          command.data.reason,
+          at,
+          caseId,
+          'manual',
+          command.data.directory,
+        ),
+      ];
     case 'AcknowledgeEscalation':
       return acknowledgeEscalation(command, state, meta);
     case 'EvaluateSla':

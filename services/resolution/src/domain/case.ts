@@ -3,6 +3,7 @@
  * possible reopening. Pure: state is folded from events only; nothing reads a clock here.
  */
 import type { Actor, DomainEvent } from '@complaints/decider';
+import type { PolicyRef } from '@complaints/policy';
 import type { AppliedLimit, ResolutionKind, Role } from './authority';
 import {
   DEFAULT_POLICY,
@@ -77,6 +78,8 @@ export interface CaseEventData {
     limits?: AppliedLimit[];
     /** The limits file they come from. */
     limitsPolicy?: string;
+    /** The approval-limits version they come from (absent before policy versions). */
+    limitsPolicyVersion?: PolicyRef;
   };
   ResolutionOptionRefused: At<'refusedAt'> & { kind: ResolutionKind; reason: string };
   ProposalApproved: At<'approvedAt'> & {
@@ -98,6 +101,8 @@ export interface CaseEventData {
     clock?: ClockKind;
     /** Who was told: ids from the escalation directory. */
     notified?: string[];
+    /** The escalation-directory version they come from (absent before policy versions). */
+    directoryPolicy?: PolicyRef;
   };
   EscalationAcknowledged: At<'acknowledgedAt'> & { level: number; acknowledgedBy: Actor };
   SlaWarningIssued: At<'issuedAt'> & { clock: ClockKind; threshold: number; dueAt: string };

@@ -1,12 +1,14 @@
 /**
  * Each tenant's amount limits (services/resolution/limits/<tenant>.json, `default.json` for tenants
  * without one), read and checked once at start. A bad file stops the service with a message naming
- * the file and the field, rather than granting money under a half-understood table. The one place
- * limits are loaded: an admin API with versions can replace this class without touching the domain.
+ * the file and the field, rather than granting money under a half-understood table. The files are
+ * the seed of the `approval-limits` policy kind (version 0, docs/policy.md): a tenant's published
+ * versions replace them, checked by the same validator.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { problemsOf, type PolicyKind } from '@complaints/policy';
 import { LIMITED_ROLES, type AmountLimits, type LimitedRole } from '../domain/authority';
 import { limitRefusal } from '../domain/money';
 
@@ -49,7 +51,7 @@ export class LimitsFileError extends Error {
   }
 }
 
-function parseLimitsFile(path: string): AmountLimits {
+function parseLimitsFile(path: string): AmountLimits & { document: LimitsDocument } {
   const shown = relative(process.cwd(), path) || path;
   let json: unknown;
   try {
@@ -63,19 +65,47 @@ function parseLimitsFile(path: string): AmountLimits {
     const rest = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
     throw new LimitsFileError(shown, issue.path.join('.'), `${issue.message}${rest}`);
   }
-  return { source: `limits/${basename(path)}`, limits: parsed.data.limits };
+  return { source: `limits/${basename(path)}`, limits: parsed.data.limits, document: parsed.data };
 }
 
-/** Every tenant's amount limits in force, keyed by tenant (the file name). */
+/** A tenant's approval-limits document: a limits file's content. */
+export type LimitsDocument = z.infer<typeof limitsFile>;
+
+/** The `approval-limits` kind: the limits file's checks, and the tenant's file (else default.json) as its seed. */
+export function approvalLimitsKind(seeds: AuthorityLimits): PolicyKind<LimitsDocument> {
+  return {
+    name: 'approval-limits',
+    validate: (document) => {
+      const parsed = limitsFile.safeParse(document);
+      return parsed.success ? [] : problemsOf(parsed.error.issues);
+    },
+    seed: (tenant) => seeds.seedOf(tenant),
+  };
+}
+
+/** Every tenant's amount limits files (the seeds), keyed by tenant (the file name). */
 export class AuthorityLimits {
-  constructor(private readonly tenants: Map<string, AmountLimits>) {}
+  constructor(
+    private readonly tenants: Map<string, AmountLimits>,
+    private readonly documents: Map<string, LimitsDocument> = new Map(),
+  ) {}
 
   static load(dir = join(RESOLUTION_ROOT, 'limits')): AuthorityLimits {
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
     if (!files.includes('default.json')) {
       throw new LimitsFileError(join(dir, 'default.json'), '', 'the default limits file is missing');
     }
-    return new AuthorityLimits(new Map(files.map((f) => [basename(f, '.json'), parseLimitsFile(join(dir, f))])));
+    const parsed = files.map((f) => [basename(f, '.json'), parseLimitsFile(join(dir, f))] as const);
+    return new AuthorityLimits(
+      new Map(parsed.map(([tenant, { source, limits }]) => [tenant, { source, limits }])),
+      new Map(parsed.map(([tenant, { document }]) => [tenant, document])),
+    );
+  }
+
+  /** The tenant's file (else default.json) as the seed document, named by its file. */
+  seedOf(tenant: string): { document: LimitsDocument; source: string } {
+    const name = this.documents.has(tenant) ? tenant : 'default';
+    return { document: this.documents.get(name) ?? { limits: this.for(name).limits }, source: this.for(name).source };
   }
 
   for(tenant: string): AmountLimits {

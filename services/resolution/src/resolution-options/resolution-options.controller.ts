@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, ParseEnumPipe }
 import { ApiTags, ApiParam } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
 import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
-import { AuthorityLimits } from '../infrastructure/authority-limits';
+import { ResolutionPolicies } from '../infrastructure/policies';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
 import { CaseViewDto } from '../responses.dto';
@@ -19,7 +19,7 @@ export type Decision = keyof typeof DECISIONS;
 export class ResolutionOptionsController {
   constructor(
     private readonly cases: CaseCommands,
-    private readonly limits: AuthorityLimits,
+    private readonly policies: ResolutionPolicies,
   ) {}
 
   @ApiEndpoint(
@@ -36,7 +36,7 @@ export class ResolutionOptionsController {
       caseId,
       this.cases.withFeeWaivers(meta.tenant, (feeWaiversGranted) => ({
         type: 'ProposeResolution',
-        data: { caseId, proposalId: newId(), options, feeWaiversGranted, limits: this.limits.for(meta.tenant) },
+        data: { caseId, proposalId: newId(), options, feeWaiversGranted, limits: this.policies.limitsFor(meta.tenant) },
       })),
       meta,
     );
@@ -76,7 +76,10 @@ export class ResolutionOptionsController {
       caseId,
       body.decision === 'accept'
         ? { type: 'AcceptOption', data: { caseId, optionId: body.optionId! } }
-        : { type: 'RejectOptions', data: { caseId, reason: body.reason! } },
+        : {
+            type: 'RejectOptions',
+            data: { caseId, reason: body.reason!, directory: this.policies.directoryFor(meta.tenant) },
+          },
       meta,
     );
   }

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
 import { Departments } from '../infrastructure/department-directory';
+import { ResolutionPolicies } from '../infrastructure/policies';
 import {
   AcknowledgeCaseDto,
   AssignAccountabilityDto,
@@ -24,6 +25,7 @@ export class WorkCaseController {
   constructor(
     private readonly cases: CaseCommands,
     private readonly departments: Departments,
+    private readonly policies: ResolutionPolicies,
   ) {}
 
   @ApiEndpoint(
@@ -127,6 +129,13 @@ export class WorkCaseController {
   @Post('escalate')
   @HttpCode(200)
   escalate(@CaseId() caseId: string, @Body() body: ReasonDto, @Meta() meta: RequestMeta) {
-    return this.cases.run(caseId, { type: 'EscalateCase', data: { caseId, reason: body.reason } }, meta);
+    return this.cases.run(
+      caseId,
+      {
+        type: 'EscalateCase',
+        data: { caseId, reason: body.reason, directory: this.policies.directoryFor(meta.tenant) },
+      },
+      meta,
+    );
   }
 }

@@ -1,0 +1,3 @@
+export * from './policy';
+export * from './policy-store';
+export * from './policy-cache';

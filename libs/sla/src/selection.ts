@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { localDateOf, type WorkingCalendar } from './calendar';
-import { buildCalendar } from './calendars/calendars';
+import { buildCalendar, missingYear } from './calendars/calendars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLA_POLICY_PRESETS, type PolicyCriteria, type Regime, type SlaPolicy } from './policies';
@@ -173,7 +173,7 @@ export class SlaCatalogue {
     const calendar = this.calendar(calendarId, deadline);
     const year = Number(localDateOf(calendar, deadline).slice(0, 4));
     const key = `${calendarId}:${year}`;
-    if (!this.yearGaps.has(key)) this.yearGaps.set(key, buildCalendar(calendarId, [year]).dataGaps[0]);
+    if (!this.yearGaps.has(key)) this.yearGaps.set(key, missingYear(calendarId, year));
     const gap = this.yearGaps.get(key);
     if (gap === undefined) return undefined;
     let warning = this.warnings.get(key);

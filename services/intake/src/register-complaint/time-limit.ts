@@ -53,26 +53,45 @@ export function scriptFor(language: string): Script {
 
 /**
  * "On or before <date> (end of day, <zone>)": the date alone would leave open whether the day
- * itself counts and in whose time zone it ends.
+ * itself counts and in whose time zone it ends. A deadline that is not a day's end (a
+ * regulator's hour, a working day's close) is told with its time: "on or before <date>, <time> (<zone>)".
  */
-const SENTENCES: Record<Script, { locale: string; text: (reference: string, date: string, zone: string) => string }> = {
+const SENTENCES: Record<Script, { locale: string; text: (reference: string, by: string) => string }> = {
+  Hant: { locale: 'zh-TW', text: (r, by) => `您的投訴已受理，編號 ${r}。我們將於 ${by}答覆您。` },
+  Hans: { locale: 'zh-CN', text: (r, by) => `您的投诉已受理，编号 ${r}。我们将于 ${by}答复您。` },
+  en: { locale: 'en-GB', text: (r, by) => `Your complaint is registered as ${r}. We will respond on or before ${by}.` },
+};
+
+const BY: Record<
+  Script,
+  { endOfDay: (date: string, zone: string) => string; at: (date: string, time: string, zone: string) => string }
+> = {
   Hant: {
-    locale: 'zh-TW',
-    text: (r, d, z) => `您的投訴已受理，編號 ${r}。我們將於 ${d} 當日或之前答覆您（以 ${z} 時間當日結束為限）。`,
+    endOfDay: (d, z) => `${d}當日結束前（${z} 時間）`,
+    at: (d, t, z) => `${d} ${t}（${z} 時間）或之前`,
   },
   Hans: {
-    locale: 'zh-CN',
-    text: (r, d, z) => `您的投诉已受理，编号 ${r}。我们将于 ${d} 当日或之前答复您（以 ${z} 时间当日结束为限）。`,
+    endOfDay: (d, z) => `${d}当日结束前（${z} 时间）`,
+    at: (d, t, z) => `${d} ${t}（${z} 时间）或之前`,
   },
-  en: {
-    locale: 'en-GB',
-    text: (r, d, z) => `Your complaint is registered as ${r}. We will respond on or before ${d} (end of day, ${z}).`,
-  },
+  en: { endOfDay: (d, z) => `${d} (end of day, ${z})`, at: (d, t, z) => `${d}, ${t} (${z})` },
 };
 
 function sentence(language: string, reference: string, respondBy: Date, timeZone: string): string {
-  const { locale, text } = SENTENCES[scriptFor(language)];
-  return text(reference, longDate(locale, timeZone, respondBy), timeZone);
+  const script = scriptFor(language);
+  const { locale, text } = SENTENCES[script];
+  const date = longDate(locale, timeZone, respondBy);
+  const endOfDay = longDate(locale, timeZone, new Date(respondBy.getTime() + 1)) !== date;
+  const by = endOfDay
+    ? BY[script].endOfDay(date, timeZone)
+    : BY[script].at(date, hourOf(timeZone, respondBy), timeZone);
+  return text(reference, by);
+}
+
+function hourOf(timeZone: string, instant: Date): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    instant,
+  );
 }
 
 /** Clocks whose date binds the tenant towards the customer: regulatory and sector commitments, not internal targets. */

@@ -13,6 +13,8 @@ export interface TimeLimit {
   respondBy: string;
   target: SlaTarget;
   clock: string;
+  /** The clock's key, `<regime>/<kind>` (`referral/regulatory` for a regulator's deadline). */
+  clockId: string;
   policy: string;
   /** What the channel reads or sends to the customer, in the complaint's language. */
   message: string;
@@ -123,7 +125,8 @@ export function timeLimitFor(
   return {
     respondBy: earliest.due.toISOString(),
     target: earliest.clock.target,
-    clock: earliest.clock.id,
+    clock: earliest.clock.kind,
+    clockId: earliest.clock.id,
     policy: earliest.clock.decidedBy.policyId,
     message: sentence(details.language, reference, earliest.due, calendar.timeZone),
   };

@@ -6,6 +6,7 @@ import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
 import { OpenCaseHandler } from './open-case/open-case.handler';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
+import { SlaHealthController } from './infrastructure/sla-health.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
 import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
@@ -33,6 +34,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionOptionsController,
         AfterResolutionController,
         DeadlineExtensionController,
+        SlaHealthController,
       ],
       providers: [
         OpenCaseHandler,

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { AdjustableClock } from '@complaints/kit';
@@ -109,5 +110,26 @@ describe('a bank tenant running several regimes, in the resolution service', () 
     const clocks = await clocksOf(referred);
     expect(clocks.find((c) => c.id === 'referral/regulatory')).toMatchObject({ state: 'breached' });
     expect(clocks.find((c) => c.id === 'CN-NFRA/regulatory')).toMatchObject({ state: 'running' });
+  });
+
+  it('warns, in the health detail, a metric and the log, when a deadline falls in a year the calendar lacks (CN 2027)', async () => {
+    const health = async () => (await (await fetch(`${resolution.base}/health/sla`)).json()) as Record<string, unknown>;
+    expect(await health()).toEqual({ status: 'ok', missingCalendarYears: [] });
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    // Received 20 December 2026: NFRA's 15 days end on 4 January 2027, a year without its State Council notice.
+    await openCase({ category: 'card-fees', receivedAt: '2026-12-20T02:00:00.000Z' });
+    expect(await health()).toMatchObject({
+      status: 'warning',
+      missingCalendarYears: [
+        { calendarId: 'CN', year: 2027, gap: expect.stringMatching(/no State Council holiday schedule/) },
+      ],
+    });
+    expect(await (await fetch(`${resolution.base}/metrics`)).text()).toMatch(
+      /sla_calendar_year_missing\{calendar="CN",year="2027"\} 1/,
+    );
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^Calendar CN lacks 2027: deadlines in it are counted without/),
+    );
+    warn.mockRestore();
   });
 });

@@ -6,6 +6,7 @@ import { buildCalendar } from './calendars/calendars';
 import {
   digestOf,
   seedSlaDocument,
+  slaCriteriaOf,
   validateSlaDocument,
   type SelectionCriteria,
   type SlaDocument,
@@ -225,5 +226,22 @@ describe('a calendar lacking the year a deadline falls in', () => {
     expect(catalogue.checkDeadline('CN', new Date('2026-11-20T15:59:59.999Z'))).toBeUndefined();
     expect(catalogue.checkDeadline('GB-ENG', new Date('2027-01-20T23:59:59.999Z'))).toBeUndefined();
     expect(catalogue.calendarWarnings()).toEqual([]);
+  });
+});
+
+describe('the criteria a received complaint carries for the selection rules', () => {
+  it('are the product it is about, the market and area its channel gave, and a regulator’s referral', () => {
+    expect(
+      slaCriteriaOf({
+        target: { kind: 'product', name: 'Gold card' },
+        channelDetails: { market: 'GB', regulator: 'FOS', regulatorReference: 'FOS-1' },
+        regulatorDeadline: '2026-12-01T00:00:00.000Z',
+      }),
+    ).toEqual({
+      product: 'Gold card',
+      market: 'GB',
+      referral: { regulator: 'FOS', reference: 'FOS-1', deadline: '2026-12-01T00:00:00.000Z' },
+    });
+    expect(slaCriteriaOf({ target: { kind: 'meter', name: 'M-1' }, channelDetails: { callId: 'x' } })).toBeUndefined();
   });
 });

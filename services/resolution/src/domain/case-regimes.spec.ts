@@ -161,3 +161,32 @@ describe('a utility’s meter-test and reconnection clocks', () => {
     ]);
   });
 });
+
+describe('extending one of several clocks', () => {
+  const referral = { regulator: 'NFRA Shanghai', deadline: '2026-11-06T10:00:00.000Z' };
+  const opened = openCase({ tenant: 'bank-cn', category: 'card-fees', referral });
+  const acknowledged: CaseEvent = {
+    type: 'CaseAcknowledged',
+    data: { caseId, channel: 'phone', summary: 'Called', acknowledgedAt: '2026-11-02T03:00:00.000Z' },
+  };
+  const extend = (clock: string): CaseCommand => ({
+    type: 'RequestExtension',
+    data: { caseId, extensionId: `x-${clock}`, clock, reason: 'complex', customerExplanation: 'We need more time' },
+  });
+  const dueOf = (events: CaseEvent[], id: string) =>
+    readClocks(CN, facts(events), new Date('2026-11-03T00:00:00.000Z')).find((c) => c.id === id)?.dueAt;
+
+  it('extends the clock named by its key, and only that one', () => {
+    const history = [opened, acknowledged];
+    const granted = decide(history, '2026-11-03T00:00:00.000Z', extend('CN-NFRA/regulatory'));
+    expect(granted.map((e) => e.type)).toEqual(['ExtensionRequested', 'ExtensionDecided']);
+    expect(dueOf([...history, ...granted], 'CN-NFRA/regulatory')).toBe('2026-12-02T15:59:59.999Z');
+    expect(dueOf([...history, ...granted], 'referral/regulatory')).toBe(referral.deadline);
+  });
+
+  it('refuses to extend the regulator’s own deadline, which only the regulator can move', () => {
+    expect(() => decide([opened, acknowledged], '2026-11-03T00:00:00.000Z', extend('referral/regulatory'))).toThrow(
+      /referral\/regulatory clock .* has no extended target/,
+    );
+  });
+});

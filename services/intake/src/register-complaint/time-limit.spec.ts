@@ -56,7 +56,11 @@ describe('the date told to the customer', () => {
 
   it('is the tenant’s own date otherwise, at the end of that day in the tenant’s zone', () => {
     const limit = timeLimitFor('bank-a', details('zh-CN'), 'CMP-2026-000044', receivedAt);
-    expect(limit).toMatchObject({ respondBy: '2026-12-08T15:59:59.999Z', clock: 'resolution', clockId: 'default/resolution' });
+    expect(limit).toMatchObject({
+      respondBy: '2026-12-08T15:59:59.999Z',
+      clock: 'resolution',
+      clockId: 'default/resolution',
+    });
     expect(limit.message).toBe(
       '您的投诉已受理，编号 CMP-2026-000044。我们将于 2026年12月8日当日结束前（Asia/Shanghai 时间）答复您。',
     );

@@ -5,8 +5,16 @@ import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestData
 import { freePort, startService, waitUntilReady, type RunningProcess } from '../support/processes';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command, fileComplaint, history, historyWith, type HistoryEvent, type Urls } from '../support/journey';
-import { api } from '../support/auth';
+import {
+  command,
+  complaintBody,
+  fileComplaint,
+  history,
+  historyWith,
+  type HistoryEvent,
+  type Urls,
+} from '../support/journey';
+import { api, as } from '../support/auth';
 
 const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
 type Service = (typeof SERVICES)[number];
@@ -142,6 +150,36 @@ describe('the distributed platform over Kafka', () => {
       slaPolicyId: expect.any(String),
     });
     expect(events.map((e) => e.type)).toContain('case.opened.v1');
+  }, 120_000);
+
+  it('carries a regulator referral’s deadline from intake through routing to a clock of its own on the case', async () => {
+    const deadline = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const { channel: _hotline, ...complaint } = complaintBody('银行卡年费重复扣收，监管转办');
+    const response = await fetch(`${urls.intake}/channels/regulator`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await as({ role: 'channel', subject: 'regulator-desk' })) },
+      body: JSON.stringify({
+        ...complaint,
+        regulator: 'NFRA Shanghai',
+        regulatorReference: `SH-${uniqueSuffix()}`,
+        regulatorDeadline: deadline,
+      }),
+    });
+    expect(response.status).toBe(201);
+    const { complaintId, timeLimit } = (await response.json()) as {
+      complaintId: string;
+      timeLimit: { respondBy: string; clock: string; clockId: string };
+    };
+    expect(timeLimit).toMatchObject({ respondBy: deadline, clock: 'regulatory', clockId: 'referral/regulatory' });
+    await historyWith(urls, complaintId, 3);
+    const { clocks } = (await (await api(`${urls.resolution}/cases/${complaintId}/clocks`)).json()) as {
+      clocks: { id: string; clock: string; state: string; dueAt: string }[];
+    };
+    expect(clocks.find((c) => c.id === 'referral/regulatory')).toMatchObject({
+      clock: 'regulatory',
+      state: 'running',
+      dueAt: deadline,
+    });
   }, 120_000);
 
   // Last in this file: it moves resolution's clock, which the tests above must not see.

@@ -142,6 +142,15 @@ export const complaintRoutedV1 = z.object({
   receivedAt: isoTime.optional(),
   /** The SLA policy routing selected; resolution starts its clocks from it. */
   slaPolicyId: z.string().optional(),
+  /** What the tenant's SLA selection rules read beyond category and channel (libs/sla SelectionCriteria). */
+  slaCriteria: z
+    .object({
+      product: z.string().optional(),
+      market: z.string().optional(),
+      area: z.string().optional(),
+      referral: z.object({ regulator: z.string(), reference: z.string().optional(), deadline: isoTime }).optional(),
+    })
+    .optional(),
   routedAt: isoTime,
   /** How the customer puts it: constructive, critical or accusatory (建设性/批评性/控告性). */
   degree: z.enum(['constructive', 'critical', 'accusatory']).optional(),
@@ -302,7 +311,19 @@ export const caseProposalRejectedV1 = caseFact({
 });
 export const caseOptionAcceptedV1 = caseFact({ acceptedAt: isoTime, proposalId: z.string(), optionId: z.string() });
 export const caseOptionsRejectedV1 = caseFact({ rejectedAt: isoTime, proposalId: z.string(), reason: z.string() });
-export const CLOCK_KINDS = ['acknowledgement', 'first-contact', 'resolution', 'follow-up', 'regulatory'] as const;
+/** libs/sla's ClockKind (contracts cannot depend on libs/sla); keep the two lists equal. */
+export const CLOCK_KINDS = [
+  'acknowledgement',
+  'first-contact',
+  'resolution',
+  'follow-up',
+  'regulatory',
+  'meter-test',
+  'reconnection',
+  'repair-arrival',
+] as const;
+/** The clock's key on the case when several regimes run clocks of one kind: `<regime>/<kind>`, e.g. `CN-NFRA/regulatory`. */
+const clockId = z.string().min(1).optional();
 
 export const caseEscalatedV1 = caseFact({
   escalatedAt: isoTime,
@@ -312,6 +333,7 @@ export const caseEscalatedV1 = caseFact({
   reason: z.string(),
   trigger: z.enum(['customer-rejected', 'sla-breach', 'unacknowledged-escalation', 'manual']).optional(),
   clock: z.enum(CLOCK_KINDS).optional(),
+  clockId,
   notified: z.array(z.string()).optional(),
   /** The escalation-directory version `notified` comes from (absent before policy versions). */
   directoryPolicy: policyRef.optional(),
@@ -324,12 +346,14 @@ export const caseEscalationAcknowledgedV1 = caseFact({
 export const caseSlaWarningIssuedV1 = caseFact({
   issuedAt: isoTime,
   clock: z.enum(CLOCK_KINDS),
+  clockId,
   threshold: z.number().positive(),
   dueAt: isoTime,
 });
 export const caseSlaBreachedV1 = caseFact({
   breachedAt: isoTime,
   clock: z.enum(CLOCK_KINDS),
+  clockId,
   dueAt: isoTime,
   detectedAt: isoTime,
 });

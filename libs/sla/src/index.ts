@@ -3,3 +3,4 @@ export * from './clock';
 export * from './policies';
 export * from './calendars/calendars';
 export * from './selection';
+export * from './sla-document';

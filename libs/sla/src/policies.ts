@@ -14,7 +14,30 @@ import type { SlaTarget, WorkingCalendar } from './calendar';
 import { readClock, whenFractionReached } from './clock';
 import type { ClockPause, ClockReading } from './clock';
 
-export type ClockKind = 'acknowledgement' | 'first-contact' | 'resolution' | 'follow-up' | 'regulatory';
+export type ClockKind =
+  | 'acknowledgement'
+  | 'first-contact'
+  | 'resolution'
+  | 'follow-up'
+  | 'regulatory'
+  /** Sector commitments of utilities: 校验电表, 复电 after arrears are paid, 抢修 arrival. */
+  | 'meter-test'
+  | 'reconnection'
+  | 'repair-arrival';
+
+export const CLOCK_KINDS: readonly ClockKind[] = [
+  'acknowledgement',
+  'first-contact',
+  'resolution',
+  'follow-up',
+  'regulatory',
+  'meter-test',
+  'reconnection',
+  'repair-arrival',
+];
+
+/** Clocks a case runs once whatever regimes apply: the first policy of a selection that has one wins. */
+export const OPERATIONAL_CLOCKS: readonly ClockKind[] = ['acknowledgement', 'first-contact', 'resolution', 'follow-up'];
 
 export type Regime =
   'default' | 'CN-NFRA' | 'CN-CREDIT-REPORT' | 'CN-SGCC-95598' | 'UK-FCA-DISP' | 'UK-FCA-PSD' | 'EU-PSD2' | 'US-CFPB';
@@ -41,6 +64,8 @@ export interface ClockDefinition {
   source: string;
   /** Why the clock pauses or not, and anything else an auditor should know. */
   notes?: string;
+  /** The figure is a public commitment the seed texts do not state: the tenant confirms it before relying on it. */
+  tenantToConfirm?: boolean;
 }
 
 export interface SlaPolicy {
@@ -50,6 +75,8 @@ export interface SlaPolicy {
   calendarId: string;
   applies: { tenant?: string; category?: string; priority?: string; channel?: string; regime?: Regime };
   clocks: ClockDefinition[];
+  /** Runs only alongside a primary policy (a sector commitment), never chosen alone. */
+  addOn?: boolean;
 }
 
 export interface PolicyCriteria {
@@ -115,6 +142,68 @@ export const DEFAULT_POLICY: SlaPolicy = {
   applies: {},
   clocks: [acknowledgeWithinOneBusinessDay, resolveWithinFifteenDays, followUpWithinSevenDays],
 };
+
+const TEN_COMMITMENTS = '国家电网有限公司供电服务"十项承诺" (2019 revision, public commitment)';
+const SEEDS_SILENT =
+  'The seed texts in /work/shared/seeds are silent on this figure (checked: no 校验/复电/抢修 time limits); ' +
+  'cited from the public commitment, for the tenant to confirm.';
+
+function commitmentClock(kind: ClockKind, target: SlaTarget, quote: string, notes: string): ClockDefinition {
+  return {
+    kind,
+    startsWhen: 'complaint-received',
+    target,
+    extensionRequiresApproval: true,
+    pausesWhileWaitingOnCustomer: false,
+    warnAt: WARN_AT,
+    source: `${TEN_COMMITMENTS}: ${quote}`,
+    notes: `${notes} ${SEEDS_SILENT}`,
+    tenantToConfirm: true,
+  };
+}
+
+function utilityCommitment(id: string, description: string, clock: ClockDefinition): SlaPolicy {
+  return { id, regime: 'CN-SGCC-95598', description, calendarId: 'CN', applies: {}, clocks: [clock], addOn: true };
+}
+
+const repairArrival = (area: string, hours: number, quote: string) =>
+  utilityCommitment(
+    `cn-sgcc-repair-arrival-${area}`,
+    `State Grid outage repair: crew on site within ${hours * 60} minutes (${area}).`,
+    commitmentClock(
+      'repair-arrival',
+      { amount: hours, unit: 'calendar-hours' },
+      `快速抢修及时复电: 供电抢修人员到达现场的平均时间一般为${quote}`,
+      'An average commitment, tracked per case so late arrivals are visible; counted from the report, around the clock.',
+    ),
+  );
+
+/** Utility sector commitments: add-ons a selection rule runs next to the 95598 complaint clocks. */
+export const UTILITY_COMMITMENTS: SlaPolicy[] = [
+  utilityCommitment(
+    'cn-sgcc-meter-test',
+    'State Grid meter test (校验电表): test result within 5 working days of the request.',
+    commitmentClock(
+      'meter-test',
+      businessDays(5),
+      '电表异常快速响应: 受理客户计费电能表校验申请后，5个工作日内出具检测结果',
+      'Working days of the CN calendar; counted from the request (the complaint asking for the test).',
+    ),
+  ),
+  utilityCommitment(
+    'cn-sgcc-reconnection',
+    'State Grid reconnection after arrears are paid: supply restored within 24 hours.',
+    commitmentClock(
+      'reconnection',
+      { amount: 24, unit: 'calendar-hours' },
+      '电费服务温馨便利: 客户欠费需依法采取停电措施的，提前7天送达停电通知书，费用结清后24小时内恢复供电',
+      'Counted from the complaint (the customer reports having paid); a tenant that records the payment time starts it there.',
+    ),
+  ),
+  repairArrival('urban', 0.75, '城区范围45分钟'),
+  repairArrival('rural', 1.5, '农村地区90分钟'),
+  repairArrival('remote', 2, '特殊边远地区2小时'),
+];
 
 export const SLA_POLICY_PRESETS: SlaPolicy[] = [
   DEFAULT_POLICY,
@@ -295,6 +384,7 @@ export const SLA_POLICY_PRESETS: SlaPolicy[] = [
       }),
     ],
   },
+  ...UTILITY_COMMITMENTS,
 ];
 
 type AppliesField = keyof SlaPolicy['applies'];
@@ -319,6 +409,7 @@ function specificity(policy: SlaPolicy, criteria: PolicyCriteria): number | unde
 export function selectPolicy(policies: SlaPolicy[], criteria: PolicyCriteria): SlaPolicy {
   let best: { policy: SlaPolicy; score: number } | undefined;
   for (const policy of policies) {
+    if (policy.addOn) continue;
     const score = specificity(policy, criteria);
     if (score !== undefined && (best === undefined || score > best.score)) best = { policy, score };
   }

@@ -9,6 +9,7 @@ import { policyIntegrationEvents } from '@complaints/policy';
 import { ResolutionPolicies } from './infrastructure/policies';
 import { PoliciesController } from './policies/policies.controller';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
+import { SlaHealthController } from './infrastructure/sla-health.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
 import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
@@ -38,6 +39,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         AfterResolutionController,
         DeadlineExtensionController,
         PoliciesController,
+        SlaHealthController,
       ],
       providers: [
         OpenCaseHandler,

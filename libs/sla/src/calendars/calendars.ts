@@ -24,6 +24,8 @@ interface YearOfDays {
   holidays: string[];
   extraWorkingDays: string[];
   gap?: string;
+  /** The calendar's data does not hold the year at all (China before the State Council notice is out). */
+  missing?: boolean;
 }
 
 interface CalendarSpec {
@@ -69,6 +71,18 @@ const CALENDAR_SPECS: Readonly<Record<string, CalendarSpec>> = {
 };
 
 export const CALENDAR_IDS: readonly string[] = Object.keys(CALENDAR_SPECS);
+
+/**
+ * Why the calendar's data lacks `year`, or undefined when it holds it. Only CN can lack a year:
+ * its adjusted days come from the yearly State Council notice (china-adjusted-days.ts says how to
+ * add one); the other calendars compute any year from date-holidays' rules.
+ */
+export function missingYear(id: string, year: number): string | undefined {
+  const spec = CALENDAR_SPECS[id];
+  if (!spec) throw new RangeError(`unknown calendar '${id}'; known: ${CALENDAR_IDS.join(', ')}`);
+  const days = spec.daysOf(year);
+  return days.missing ? days.gap : undefined;
+}
 
 /** What each calendar holds, for an operator choosing one. */
 export function describeCalendars(): { id: string; description: string; timeZone: string }[] {
@@ -136,6 +150,7 @@ function chinaDaysOf(year: number): YearOfDays {
     return {
       holidays: publicHolidayDates(new Holidays('CN'), year, isDayOffForEveryone),
       extraWorkingDays: [],
+      missing: true,
       gap:
         `CN ${year}: no State Council holiday schedule in china-adjusted-days.ts; using date-holidays' ` +
         `statutory days only, without holiday blocks or make-up working days`,

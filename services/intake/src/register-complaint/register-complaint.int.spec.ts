@@ -56,7 +56,9 @@ describe('POST /complaints', () => {
     });
     expect(Date.parse(body.timeLimit.respondBy) - Date.parse(body.receivedAt)).toBeGreaterThan(14 * 86_400_000);
     expect(body.timeLimit.message).toMatch(
-      new RegExp(`Your complaint is registered as ${body.reference}\\. We will respond by \\d{1,2} \\w+ \\d{4}\\.`),
+      new RegExp(
+        `Your complaint is registered as ${body.reference}\\. We will respond on or before \\d{1,2} \\w+ \\d{4} \\(end of day, Asia/Shanghai\\)\\.`,
+      ),
     );
     expect(response.headers.get('location')).toBe(`/complaints/${body.complaintId}`);
     const fetched = await api(`${base}/complaints/${body.complaintId}`);

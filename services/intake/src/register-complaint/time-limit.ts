@@ -1,22 +1,30 @@
 /**
- * The time limit the customer is told at registration (告知处理时限): the regulatory clock of the
- * tenant's SLA policy where there is one, else the resolution clock, computed on the policy's
- * working calendar. Routing may later pick a more specific policy; this is what the channel
- * promises at once, and a regulator's own deadline wins when it is earlier.
+ * The time limit the customer is told at registration (告知处理时限): the earliest binding date
+ * of the clocks the tenant's SLA document selects (a regulator's referral deadline among them),
+ * else the resolution clock, on the primary policy's working calendar, worded "on or before
+ * <date> (end of day, <zone>)". Routing's category may later add clocks; this is what the
+ * channel promises at once.
  */
-import { dueAt, SlaCatalogue, type SlaTarget } from '@complaints/sla';
+import { Logger } from '@nestjs/common';
+import { dueAt, SlaCatalogue, slaCriteriaOf, type ClockKind, type SlaTarget } from '@complaints/sla';
 import type { ComplaintDetails } from '../domain/complaint';
 
 export interface TimeLimit {
   respondBy: string;
   target: SlaTarget;
   clock: string;
+  /** The clock's key, `<regime>/<kind>` (`referral/regulatory` for a regulator's deadline). */
+  clockId: string;
   policy: string;
   /** What the channel reads or sends to the customer, in the complaint's language. */
   message: string;
 }
 
-const catalogue = SlaCatalogue.fromEnv();
+const catalogue = SlaCatalogue.fromEnv(process.env, (warning) =>
+  new Logger('TimeLimit').warn(
+    `Calendar ${warning.calendarId} lacks ${warning.year}: the date told to customers is counted without its adjusted days (${warning.gap})`,
+  ),
+);
 
 /** Building an Intl.DateTimeFormat costs ~0.25 ms, formatting with one ~2 µs: one per locale and zone. */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -45,42 +53,81 @@ export function scriptFor(language: string): Script {
   }
 }
 
-const SENTENCES: Record<Script, { locale: string; text: (reference: string, date: string) => string }> = {
-  Hant: { locale: 'zh-TW', text: (r, d) => `您的投訴已受理，編號 ${r}。我們將於 ${d} 前答覆您。` },
-  Hans: { locale: 'zh-CN', text: (r, d) => `您的投诉已受理，编号 ${r}。我们将于 ${d} 前答复您。` },
-  en: { locale: 'en-GB', text: (r, d) => `Your complaint is registered as ${r}. We will respond by ${d}.` },
+/**
+ * "On or before <date> (end of day, <zone>)": the date alone would leave open whether the day
+ * itself counts and in whose time zone it ends. A deadline that is not a day's end (a
+ * regulator's hour, a working day's close) is told with its time: "on or before <date>, <time> (<zone>)".
+ */
+const SENTENCES: Record<Script, { locale: string; text: (reference: string, by: string) => string }> = {
+  Hant: { locale: 'zh-TW', text: (r, by) => `您的投訴已受理，編號 ${r}。我們將於 ${by}答覆您。` },
+  Hans: { locale: 'zh-CN', text: (r, by) => `您的投诉已受理，编号 ${r}。我们将于 ${by}答复您。` },
+  en: { locale: 'en-GB', text: (r, by) => `Your complaint is registered as ${r}. We will respond on or before ${by}.` },
+};
+
+const BY: Record<
+  Script,
+  { endOfDay: (date: string, zone: string) => string; at: (date: string, time: string, zone: string) => string }
+> = {
+  Hant: {
+    endOfDay: (d, z) => `${d}當日結束前（${z} 時間）`,
+    at: (d, t, z) => `${d} ${t}（${z} 時間）或之前`,
+  },
+  Hans: {
+    endOfDay: (d, z) => `${d}当日结束前（${z} 时间）`,
+    at: (d, t, z) => `${d} ${t}（${z} 时间）或之前`,
+  },
+  en: { endOfDay: (d, z) => `${d} (end of day, ${z})`, at: (d, t, z) => `${d}, ${t} (${z})` },
 };
 
 function sentence(language: string, reference: string, respondBy: Date, timeZone: string): string {
-  const { locale, text } = SENTENCES[scriptFor(language)];
-  return text(reference, longDate(locale, timeZone, respondBy));
+  const script = scriptFor(language);
+  const { locale, text } = SENTENCES[script];
+  const date = longDate(locale, timeZone, respondBy);
+  const endOfDay = longDate(locale, timeZone, new Date(respondBy.getTime() + 1)) !== date;
+  const by = endOfDay
+    ? BY[script].endOfDay(date, timeZone)
+    : BY[script].at(date, hourOf(timeZone, respondBy), timeZone);
+  return text(reference, by);
 }
 
+function hourOf(timeZone: string, instant: Date): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    instant,
+  );
+}
+
+/** Clocks whose date binds the tenant towards the customer: regulatory and sector commitments, not internal targets. */
+const INTERNAL: readonly ClockKind[] = ['acknowledgement', 'first-contact', 'resolution', 'follow-up'];
+
+/**
+ * The EARLIEST binding date of the clocks the tenant's SLA document selects for the complaint
+ * as it arrives (category not yet known, so category rules wait for routing; product, market and
+ * a regulator's referral already count), else the resolution clock.
+ */
 export function timeLimitFor(
   tenant: string,
   details: ComplaintDetails,
   reference: string,
   receivedAt: Date,
 ): TimeLimit {
-  const policy = catalogue.policyFor({
-    tenant,
-    channel: details.channel,
-    category: 'unclassified',
-    priority: 'normal',
-  });
-  const clock =
-    policy.clocks.find((c) => c.kind === 'regulatory') ??
-    policy.clocks.find((c) => c.kind === 'resolution') ??
-    policy.clocks[0]!;
-  const calendar = catalogue.calendar(policy.calendarId, receivedAt);
-  let respondBy = dueAt(calendar, receivedAt, clock.target);
-  if (details.regulatorDeadline && new Date(details.regulatorDeadline) < respondBy)
-    respondBy = new Date(details.regulatorDeadline);
+  const { primary, clocks } = catalogue.select(
+    { tenant, channel: details.channel, category: 'unclassified', ...slaCriteriaOf(details) },
+    receivedAt,
+  );
+  const calendar = catalogue.calendar(primary.calendarId, receivedAt);
+  const binding = clocks.filter((c) => c.startsWhen === 'complaint-received' && !INTERNAL.includes(c.kind));
+  const candidates = (binding.length ? binding : clocks.filter((c) => c.kind === 'resolution')).map((clock) => ({
+    clock,
+    due: dueAt(calendar, receivedAt, clock.target),
+  }));
+  const earliest = candidates.reduce((a, b) => (b.due < a.due ? b : a));
+  catalogue.checkDeadline(primary.calendarId, earliest.due);
   return {
-    respondBy: respondBy.toISOString(),
-    target: clock.target,
-    clock: clock.kind,
-    policy: policy.id,
-    message: sentence(details.language, reference, respondBy, calendar.timeZone),
+    respondBy: earliest.due.toISOString(),
+    target: earliest.clock.target,
+    clock: earliest.clock.kind,
+    clockId: earliest.clock.id,
+    policy: earliest.clock.decidedBy.policyId,
+    message: sentence(details.language, reference, earliest.due, calendar.timeZone),
   };
 }

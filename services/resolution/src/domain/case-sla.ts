@@ -4,7 +4,7 @@
  * calendar and the time come in as arguments.
  */
 import { ROLES } from './authority';
-import type { CaseEvent, CaseFacts, ClockRun } from './case';
+import { clockKey, type CaseClock, type CaseEvent, type CaseFacts, type ClockRun } from './case';
 import { ESCALATION_LADDER, stepAt, whoToNotify, type EscalationDirectory } from './escalation';
 import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
@@ -18,8 +18,14 @@ import {
 } from '@complaints/sla';
 
 export interface ClockView {
+  /** The clock's key on the case, e.g. `CN-NFRA/regulatory` (its kind on cases opened before selection rules). */
+  id: string;
   clock: ClockKind;
   policy: string;
+  regime: CaseClock['regime'];
+  /** The SLA document version and policy it started under. */
+  decidedBy?: CaseClock['decidedBy'];
+  source: string;
   target: ClockDefinition['target'];
   extension: ClockRun['extension'];
   startedAt: string;
@@ -34,9 +40,9 @@ export interface ClockView {
   escalationLevel: number;
 }
 
-function runsOf(facts: CaseFacts): { definition: ClockDefinition; run: ClockRun & { startedAt: string } }[] {
+function runsOf(facts: CaseFacts): { definition: CaseClock; run: ClockRun & { startedAt: string } }[] {
   return facts.sla.clocks.flatMap((definition) => {
-    const run = facts.clocks[definition.kind];
+    const run = facts.clocks[clockKey(definition)];
     return run?.startedAt ? [{ definition, run: run as ClockRun & { startedAt: string } }] : [];
   });
 }
@@ -65,8 +71,12 @@ export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Dat
   return runsOf(facts).map(({ definition, run }) => {
     const reading = read(calendar, facts, definition, run, now);
     return {
+      id: clockKey(definition),
       clock: definition.kind,
-      policy: facts.sla.policyId,
+      policy: definition.decidedBy?.policyId ?? facts.sla.policyId,
+      regime: definition.regime ?? facts.sla.regime,
+      ...(definition.decidedBy ? { decidedBy: definition.decidedBy } : {}),
+      source: definition.source,
       target: targetInForce(definition, run.extension),
       extension: run.extension,
       startedAt: run.startedAt,
@@ -102,7 +112,11 @@ export function slaEventsDue(
   const at = now.toISOString();
   const events: CaseEvent[] = [];
   let level = facts.escalationLevel;
-  const escalate = (reason: string, trigger: 'sla-breach' | 'unacknowledged-escalation', clock?: ClockKind) => {
+  const escalate = (
+    reason: string,
+    trigger: 'sla-breach' | 'unacknowledged-escalation',
+    clock?: { kind: ClockKind; id: string },
+  ) => {
     if (level >= ROLES.length - 1) return;
     const role = ROLES[level + 1]!;
     events.push({
@@ -114,7 +128,8 @@ export function slaEventsDue(
         escalatedTo: role,
         reason,
         trigger,
-        clock,
+        ...(clock ? { clock: clock.kind } : {}),
+        ...(clock && clock.id !== clock.kind ? { clockId: clock.id } : {}),
         notified: whoToNotify(directory, facts.department, role),
         escalatedAt: at,
       },
@@ -133,7 +148,14 @@ export function slaEventsDue(
       .sort((a, b) => a - b)) {
       events.push({
         type: 'SlaWarningIssued',
-        data: { caseId, clock: definition.kind, threshold, dueAt: reading.dueAt.toISOString(), issuedAt: at },
+        data: {
+          caseId,
+          clock: definition.kind,
+          ...(definition.id ? { clockId: definition.id } : {}),
+          threshold,
+          dueAt: reading.dueAt.toISOString(),
+          issuedAt: at,
+        },
       });
     }
     if (reading.state === 'breached') {
@@ -142,12 +164,14 @@ export function slaEventsDue(
         data: {
           caseId,
           clock: definition.kind,
+          ...(definition.id ? { clockId: definition.id } : {}),
           dueAt: reading.dueAt.toISOString(),
           breachedAt: reading.dueAt.toISOString(),
           detectedAt: at,
         },
       });
-      escalate(`The ${definition.kind} clock was due at ${reading.dueAt.toISOString()}`, 'sla-breach', definition.kind);
+      const clock = { kind: definition.kind, id: clockKey(definition) };
+      escalate(`The ${clock.id} clock was due at ${reading.dueAt.toISOString()}`, 'sla-breach', clock);
     }
   }
   const climbAt = level === facts.escalationLevel ? nextClimb(calendar, facts) : undefined;

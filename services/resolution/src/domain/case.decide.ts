@@ -15,7 +15,9 @@ import { MONETARY_KINDS, ROLES, rankOf, requiredAuthority } from './authority';
 import { moneyRefusal } from './money';
 import { requireDepartment } from './departments';
 import {
+  clockKey,
   evolveCase,
+  findClock,
   initialCaseState,
   NEXT_EXTENSION,
   type CaseEvent,
@@ -28,7 +30,7 @@ import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
 import { readClocks, slaEventsDue } from './case-sla';
 import { DEFAULT_DIRECTORY, stepAt, whoToNotify, type DirectoryInForce } from './escalation';
-import { dueAt, type ClockKind } from '@complaints/sla';
+import { dueAt } from '@complaints/sla';
 
 export type { CaseCommand } from './case.commands';
 
@@ -488,8 +490,8 @@ function followUpDueAt(facts: CaseFacts, data: CommandOf<'ScheduleFollowUp'>['da
  * days). Returns whether the policy wants that extension approved.
  */
 function refuseUnextendable(facts: CaseFacts, clock: string): boolean {
-  const definition = facts.sla.clocks.find((c) => c.kind === clock);
-  const run = facts.clocks[clock as ClockKind];
+  const definition = findClock(facts.sla, clock);
+  const run = definition ? facts.clocks[clockKey(definition)] : undefined;
   if (!definition || !run?.startedAt || run.stoppedAt) {
     throw new RuleRejectedError(`The ${clock} clock is not running on this case`, { clock });
   }

@@ -11,14 +11,26 @@ import {
   type ClockKind,
   type ExtensionLevel,
   type Regime,
+  type SelectedClock,
 } from '@complaints/sla';
+
+/** A clock the case runs; cases opened before selection rules carry no id and are keyed by kind. */
+export type CaseClock = ClockDefinition & Partial<Pick<SelectedClock, 'id' | 'regime' | 'decidedBy'>>;
+
+/** The clock's key on the case: `<regime>/<kind>` (e.g. `CN-NFRA/regulatory`), or its kind on older cases. */
+export const clockKey = (clock: CaseClock): string => clock.id ?? clock.kind;
+
+/** The case's clock a name refers to: its key, or (as before several regimes) its kind, the first of that kind. */
+export function findClock(sla: CaseSla, name: string): CaseClock | undefined {
+  return sla.clocks.find((c) => clockKey(c) === name) ?? sla.clocks.find((c) => c.kind === name);
+}
 
 /** The SLA policy as it stood when the case opened: replay never depends on today's policy data. */
 export interface CaseSla {
   policyId: string;
   regime: Regime;
   calendarId: string;
-  clocks: ClockDefinition[];
+  clocks: CaseClock[];
 }
 
 export type Priority = 'urgent' | 'high' | 'normal' | 'low';
@@ -99,14 +111,15 @@ export interface CaseEventData {
     reason: string;
     trigger?: 'customer-rejected' | 'sla-breach' | 'unacknowledged-escalation' | 'manual';
     clock?: ClockKind;
+    clockId?: string;
     /** Who was told: ids from the escalation directory. */
     notified?: string[];
     /** The escalation-directory version they come from (absent before policy versions). */
     directoryPolicy?: PolicyRef;
   };
   EscalationAcknowledged: At<'acknowledgedAt'> & { level: number; acknowledgedBy: Actor };
-  SlaWarningIssued: At<'issuedAt'> & { clock: ClockKind; threshold: number; dueAt: string };
-  SlaBreached: At<'breachedAt'> & { clock: ClockKind; dueAt: string; detectedAt: string };
+  SlaWarningIssued: At<'issuedAt'> & { clock: ClockKind; clockId?: string; threshold: number; dueAt: string };
+  SlaBreached: At<'breachedAt'> & { clock: ClockKind; clockId?: string; dueAt: string; detectedAt: string };
   ResolutionExecuted: At<'executedAt'> & {
     optionId: string;
     kind: ResolutionKind;
@@ -175,7 +188,8 @@ export interface EscalationRecord {
 export interface CaseFacts {
   opened: CaseOpened;
   sla: CaseSla;
-  clocks: Partial<Record<ClockKind, ClockRun>>;
+  /** By clock key (clockKey): several regimes may run clocks of one kind. */
+  clocks: Record<string, ClockRun>;
   /** Waiting-on-customer periods; `to` absent while still waiting. */
   pauses: { from: string; to?: string }[];
   escalations: EscalationRecord[];
@@ -209,23 +223,26 @@ const NEW_RUN: ClockRun = { extension: 'none', warned: [] };
 function startClocks(facts: CaseFacts, when: 'complaint-received' | 'case-resolved', at: string): CaseFacts['clocks'] {
   const clocks = { ...facts.clocks };
   for (const definition of facts.sla.clocks.filter((c) => c.startsWhen === when)) {
-    clocks[definition.kind] = { ...NEW_RUN, startedAt: at };
+    clocks[clockKey(definition)] = { ...NEW_RUN, startedAt: at };
   }
   return clocks;
 }
 
 function stopClocks(facts: CaseFacts, kinds: ClockKind[] | 'all', at: string): CaseFacts['clocks'] {
   const clocks = { ...facts.clocks };
-  for (const [kind, run] of Object.entries(clocks) as [ClockKind, ClockRun][]) {
-    if ((kinds === 'all' || kinds.includes(kind)) && run.startedAt && !run.stoppedAt)
-      clocks[kind] = { ...run, stoppedAt: at };
+  for (const [key, run] of Object.entries(clocks)) {
+    const kind = findClock(facts.sla, key)?.kind;
+    if ((kinds === 'all' || (kind && kinds.includes(kind))) && run.startedAt && !run.stoppedAt)
+      clocks[key] = { ...run, stoppedAt: at };
   }
   return clocks;
 }
 
-function updateClock(facts: CaseFacts, kind: ClockKind, change: (run: ClockRun) => ClockRun): CaseFacts['clocks'] {
-  const run = facts.clocks[kind];
-  return run ? { ...facts.clocks, [kind]: change(run) } : facts.clocks;
+function updateClock(facts: CaseFacts, name: string, change: (run: ClockRun) => ClockRun): CaseFacts['clocks'] {
+  const clock = findClock(facts.sla, name);
+  const key = clock ? clockKey(clock) : name;
+  const run = facts.clocks[key];
+  return run ? { ...facts.clocks, [key]: change(run) } : facts.clocks;
 }
 
 export const NEXT_EXTENSION: Record<ExtensionLevel, ExtensionLevel> = {
@@ -298,7 +315,7 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
         status,
         facts: {
           ...facts,
-          clocks: updateClock(facts, event.data.clock, (run) => ({
+          clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
             ...run,
             warned: [...run.warned, event.data.threshold],
           })),
@@ -309,7 +326,10 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
         status,
         facts: {
           ...facts,
-          clocks: updateClock(facts, event.data.clock, (run) => ({ ...run, breachedAt: event.data.breachedAt })),
+          clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
+            ...run,
+            breachedAt: event.data.breachedAt,
+          })),
         },
       };
     case 'ResolutionExecuted': {
@@ -367,9 +387,7 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
           executed: undefined,
           accepted: undefined,
           proposal: undefined,
-          clocks: facts.clocks.resolution
-            ? { ...facts.clocks, resolution: { ...NEW_RUN, startedAt: event.data.reopenedAt } }
-            : facts.clocks,
+          clocks: updateClock(facts, 'resolution', () => ({ ...NEW_RUN, startedAt: event.data.reopenedAt })),
         },
       };
     case 'FollowOnCaseOpened':
@@ -397,7 +415,7 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
               : facts.grantedExtensions,
           clocks:
             event.data.approved && facts.pendingExtension
-              ? updateClock(facts, facts.pendingExtension.clock as ClockKind, (run) => ({
+              ? updateClock(facts, facts.pendingExtension.clock, (run) => ({
                   ...run,
                   extension: NEXT_EXTENSION[run.extension],
                 }))

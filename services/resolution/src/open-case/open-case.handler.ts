@@ -37,12 +37,12 @@ export class OpenCaseHandler {
       priority,
       channel,
       receivedAt,
-      slaPolicyId,
+      slaCriteria,
     } = event.data;
     const now = this.clock.now();
     const policy = this.sla.policyFor(
-      { tenant: event.tenant, category, priority, channel: channel ?? 'unknown' },
-      slaPolicyId,
+      { tenant: event.tenant, category, priority, channel: channel ?? 'unknown', ...slaCriteria },
+      new Date(receivedAt ?? now),
     );
     const calendar = this.sla.calendar(policy.calendarId, now);
     const routed = {

@@ -3,7 +3,7 @@
  * agent; a supervisor or above may reroute it later, with a reason, and the history is kept.
  * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
-import { selectPolicy, type Regime, type SlaPolicy } from '@complaints/sla';
+import { selectPolicy, type Regime, type SelectionCriteria, type SlaPolicy } from '@complaints/sla';
 import {
   NotFoundError,
   RuleRejectedError,
@@ -21,6 +21,8 @@ export type { Classification, ComplaintToRoute, Priority };
 
 export interface ComplaintRouted extends Classification {
   slaPolicyId?: string;
+  /** Read by resolution's SLA selection rules (product, market, area, regulator referral). */
+  slaCriteria?: Omit<SelectionCriteria, 'tenant' | 'category' | 'channel' | 'priority'>;
   complaintId: string;
   reference: string;
   customerId?: string;
@@ -73,7 +75,7 @@ export interface RouteComplaint {
     directory: Directory;
     workload: Workload;
     /** Policies (data) and the tenant's regime, to name the SLA policy resolution will run. */
-    sla?: { tenant: string; policies: SlaPolicy[]; regime?: Regime };
+    sla?: { tenant: string; policies: SlaPolicy[]; regime?: Regime; criteria?: ComplaintRouted['slaCriteria'] };
   };
 }
 
@@ -128,6 +130,7 @@ function route(
       ruleTable: rules.source,
       assignment: assign(directory, { ...classification, language }, workload),
       ...(slaPolicyId ? { slaPolicyId } : {}),
+      ...(sla?.criteria ? { slaCriteria: sla.criteria } : {}),
       routedAt: meta.now.toISOString(),
     },
   };

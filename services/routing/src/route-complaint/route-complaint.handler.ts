@@ -10,7 +10,7 @@ import { CLOCK, EVENT_STORE, KEY_VAULT, type Clock } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
 import { recordAssignments, readWorkload } from '../infrastructure/workload';
-import { SLA_POLICY_PRESETS, parseTenantRegimes } from '@complaints/sla';
+import { SLA_POLICY_PRESETS, SlaCatalogue, slaCriteriaOf } from '@complaints/sla';
 import { RoutingData } from '../rule-tables/rule-files';
 
 @Injectable()
@@ -22,7 +22,7 @@ export class RouteComplaintHandler {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
-  private readonly regimes = parseTenantRegimes(process.env.SLA_TENANT_REGIMES);
+  private readonly sla = SlaCatalogue.fromEnv();
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
@@ -47,7 +47,12 @@ export class RouteComplaintHandler {
           rules: this.data.tableFor(event.tenant),
           directory,
           workload: await readWorkload(tx, event.tenant),
-          sla: { tenant: event.tenant, policies: SLA_POLICY_PRESETS, regime: this.regimes[event.tenant] },
+          sla: {
+            tenant: event.tenant,
+            policies: SLA_POLICY_PRESETS,
+            regime: this.sla.defaultRegime(event.tenant),
+            criteria: slaCriteriaOf(complaint),
+          },
         },
       }),
       {

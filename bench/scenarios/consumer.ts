@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { prefixed, Topics } from '@complaints/contracts';
+import { prefixed, toBinaryMessage, Topics } from '@complaints/contracts';
 import { toEnvelope, type IntegrationPayload } from '@complaints/messaging';
 import type { StoredEvent } from '@complaints/eventstore';
 import { figure, type Figure } from '../lib/figures';
@@ -29,11 +29,7 @@ function envelopes(sample: SampleEvent, count: number, from: number) {
     } as unknown as StoredEvent;
     const payload: IntegrationPayload = { type: 'complaint.received.v1', subject: complaintId, data };
     const envelope = toEnvelope(stored, '/complaints/intake', payload);
-    return {
-      key: complaintId,
-      value: JSON.stringify(envelope),
-      headers: { 'ce-id': envelope.id, 'ce-type': envelope.type },
-    };
+    return { key: complaintId, ...toBinaryMessage(envelope) };
   });
 }
 

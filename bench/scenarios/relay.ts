@@ -5,7 +5,7 @@
  * acks=all, one request in flight) and message size.
  */
 import { performance } from 'node:perf_hooks';
-import { prefixed, Topics } from '@complaints/contracts';
+import { prefixed, toBinaryMessage, Topics } from '@complaints/contracts';
 import { eventStoreMigrations, openDatabase, type StoredEvent } from '@complaints/eventstore';
 import { KafkaTransport, OutboxRelay, toEnvelope, type IntegrationPayload } from '@complaints/messaging';
 import { atLeast, figure, type Figure } from '../lib/figures';
@@ -70,7 +70,8 @@ export async function relayScenario(ctx: BenchContext): Promise<Figure[]> {
       `SELECT event_id AS "eventId", type, stream_version AS "streamVersion", data, metadata FROM ${schema}.events LIMIT 1`,
     );
     const envelope = toEnvelope(row!, '/complaints/intake', mapReceived(row!)[0]!);
-    const value = JSON.stringify(envelope);
+    // As the relay writes it: the CloudEvents binary mode (libs/contracts' one envelope writer).
+    const { headers, value } = toBinaryMessage(envelope);
     const { kafka, producer } = await rawKafka(ctx, 'bench-raw');
     const topic = prefixed(topicPrefix, 'raw');
     const admin = kafka.admin();
@@ -81,7 +82,7 @@ export async function relayScenario(ctx: BenchContext): Promise<Figure[]> {
       Array.from({ length: batchSize }, (_, j) => ({
         key: `${i}-${j}-${envelope.subject}`,
         value,
-        headers: { 'ce-id': envelope.id, 'ce-type': envelope.type },
+        headers,
       }));
     await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: batch(-1) }] });
     const rawStart = performance.now();

@@ -6,7 +6,7 @@
  * recorded; the baseline is the same process's RSS once the cases are open.
  */
 import { randomUUID } from 'node:crypto';
-import { prefixed, Topics } from '@complaints/contracts';
+import { prefixed, toBinaryMessage, Topics } from '@complaints/contracts';
 import type { StoredEvent } from '@complaints/eventstore';
 import { toEnvelope, type IntegrationPayload } from '@complaints/messaging';
 import { figure, type Figure } from '../lib/figures';
@@ -46,7 +46,7 @@ function routed(complaintId: string) {
       routedAt: new Date().toISOString(),
     },
   };
-  return { key: complaintId, value: JSON.stringify(toEnvelope(stored, '/complaints/routing', payload)) };
+  return { key: complaintId, ...toBinaryMessage(toEnvelope(stored, '/complaints/routing', payload)) };
 }
 
 export async function slaMemoryScenario(ctx: BenchContext): Promise<Figure[]> {

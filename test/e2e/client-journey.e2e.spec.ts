@@ -3,10 +3,12 @@
  * @complaints/client (openapi-fetch over the types generated from the services' OpenAPI
  * documents): intake, routing, the case workflow and the audit history. `npm run typecheck`
  * fails if any response used here is untyped: `ok()` demands a second argument when an
- * operation's documented 2xx body is missing, and the fields read below must exist on it.
+ * operation's documented 2xx body is missing, and the fields read below must exist on it; and
+ * every analytics read (KPIs and regulator returns included) must answer a typed JSON body.
  */
 import {
   analyticsClient,
+  type AnalyticsPaths,
   intakeClient,
   resolutionClient,
   routingClient,
@@ -32,6 +34,22 @@ function ok<T>(
   }
   return result.data;
 }
+
+/** The JSON body of an operation's 200 answer. */
+type Json200<Op> = Op extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never;
+/** `unknown`, or an object of any keys: what a free-form schema generates. */
+type FreeForm<B> = unknown extends B ? true : string extends keyof B ? true : false;
+/** The analytics paths whose GET answers an untyped JSON body (none, or `npm run typecheck` names them). */
+type UntypedAnalyticsReads = {
+  [P in keyof AnalyticsPaths]: AnalyticsPaths[P] extends { get: infer Op }
+    ? [Json200<Op>] extends [never]
+      ? never
+      : FreeForm<Json200<Op>> extends true
+        ? P
+        : never
+    : never;
+}[keyof AnalyticsPaths];
+const everyAnalyticsReadTyped: [UntypedAnalyticsReads] extends [never] ? true : UntypedAnalyticsReads = true;
 
 describe('a complaint walked through the platform with @complaints/client only', () => {
   let testDb: TestDatabase;
@@ -160,5 +178,29 @@ describe('a complaint walked through the platform with @complaints/client only',
       'case.closed.v1',
     ]);
     expect(history[3]!.actor).toEqual({ id: 'agent-7', role: 'agent' });
+
+    // The KPIs and the regulator return of the period, typed figures from the same client.
+    expect(everyAnalyticsReadTyped).toBe(true);
+    const period = {
+      params: {
+        query: {
+          from: new Date(Date.parse(registration.receivedAt) - 60_000).toISOString(),
+          to: new Date(Date.now() + 60_000).toISOString(),
+        },
+      },
+    };
+    const handling = await eventually('the closed case in the KPIs', async () => {
+      const figures = ok(await auditor.GET('/kpis/handling', period));
+      return figures.resolved === 1 ? figures : undefined;
+    });
+    expect(handling).toMatchObject({ cases: 1, acknowledged: 1, reopenRate: 0 });
+    expect(handling.hoursToResolve.median).toEqual(expect.any(Number));
+    const causes = ok(await auditor.GET('/kpis/root-causes', period));
+    expect(causes.rows.map((row) => [row.rootCause, row.cases, row.improvementActions])).toEqual([
+      ['Duplicate billing run', 1, ['Idempotent billing job']],
+    ]);
+    const fca = ok(await auditor.GET('/reports/fca', period));
+    expect(fca.total).toMatchObject({ opened: 1, closed: 1, upheld: 1, upheldPercent: 100 });
+    expect(fca.rows.map((row) => row.product)).toEqual(['Platinum credit card']);
   }, 180_000);
 });

@@ -5,26 +5,32 @@
  * trust. Both run the built JavaScript (no rebuild per token).
  */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { Client } from 'pg';
 import { loadServiceConfig, readEnvFile } from '@complaints/kit';
 import { intakeService } from '@complaints/intake';
 import { testKeys } from '../support/auth';
 import { startInProcess, type InProcessService } from '../support/in-process';
+import { createTestDatabase, eventually, type TestDatabase } from '../support/database';
+import { freePort, startProcess, waitUntilReady, type RunningProcess } from '../support/processes';
 
 const root = join(__dirname, '../..');
 
 /** Run asynchronously: the service under test answers from this same process meanwhile. */
 function run(
-  script: 'token' | 'keys',
+  script: 'token' | 'keys' | 'audit',
   args: string[],
   env: Record<string, string>,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
+  const file = script === 'audit' ? 'libs/kit/dist/audit-cli.js' : `apps/embedded/dist/${script}.js`;
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [join(root, `apps/embedded/dist/${script}.js`), ...args],
+      [join(root, file), ...args],
       {
         // Away from the repository, whose .local/keys.env (the default ENV_FILE) may exist.
         cwd: tmpdir(),
@@ -109,7 +115,8 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     const text = readFileSync(envFile, 'utf8');
     expect(text).toMatch(/^AUTH_PUBLIC_KEYS=/m);
     expect(text).toMatch(/^PII_KEY_DIR=/m);
-    expect(text).toMatch(/AUDIT_SIGNING_KEY/);
+    expect(text).toMatch(/^AUDIT_SIGNING_KEY=/m);
+    expect(text).toMatch(/^AUDIT_TRUSTED_KEYS=/m);
 
     // A service reads it (the environment still wins over the file)…
     const env: NodeJS.ProcessEnv = { ENV_FILE: envFile, DATABASE_URL: 'postgres://x@127.0.0.1/x' };
@@ -119,6 +126,12 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     readEnvFile(preset);
     expect(preset).toMatchObject({ PII_KEY_DIR: 'from-the-environment', DATA_DIR: dataDir });
     expect(config.auth?.publicKeys?.keys).toHaveLength(1);
+    // The audit signing key is `npm start`'s, of the same data directory, and trusted by a verifier.
+    expect(config.audit.keys.signer?.keyId).toBeDefined();
+    expect(written.stderr).toContain(`audit signing key ${config.audit.keys.signer!.keyId}`);
+    expect(loadServiceConfig('intake', { ...env, DATA_DIR: '', AUDIT_SIGNING_KEY: '' }).audit.keys.trusted).toEqual([
+      expect.objectContaining({ id: config.audit.keys.signer!.keyId }),
+    ]);
     // …and so does npm run token: the file's DATA_DIR, whose key the file's AUTH_PUBLIC_KEYS holds.
     const token = await run('token', ['--role', 'agent'], { ENV_FILE: envFile });
     expect(token.status).toBe(0);
@@ -139,5 +152,65 @@ describe('operator key set-up (npm run keys, npm run token)', () => {
     expect(replaced.status).not.toBe(0);
     expect(replaced.stderr).toMatch(/holds other keys \(DATA_DIR, AUTH_PUBLIC_KEYS\).*--force/);
     expect(readFileSync(envFile, 'utf8')).toBe(text);
+  });
+
+  describe('a service started with the env file', () => {
+    let db: TestDatabase;
+    let service: RunningProcess | undefined;
+    afterAll(async () => {
+      await service?.stop();
+      await db?.drop();
+    }, 60_000);
+
+    it('signs audit checkpoints with its audit key, and verify reports them signed by that key', async () => {
+      const dataDir = join(scratch, 'audited');
+      const envFile = join(scratch, 'audited.env');
+      const keys = await run('keys', [], { DATA_DIR: dataDir, ENV_FILE: envFile });
+      expect(keys.status).toBe(0);
+      const keyId = /audit signing key (\w+)/.exec(keys.stderr)![1]!;
+      db = await createTestDatabase('operator_keys');
+      const port = freePort();
+      // Only the env file's keys: no AUTH_*, AUDIT_*, PII_* from the test process.
+      const env = { PATH: process.env.PATH ?? '', ENV_FILE: envFile, DATABASE_URL: db.url, PORT: String(port) };
+      service = startProcess('intake-keys-env', process.execPath, [join(root, 'services/intake/dist/main.js')], {
+        ...env,
+        AUDIT_CHECKPOINT_INTERVAL_MS: '300',
+      });
+      await waitUntilReady(service, `http://127.0.0.1:${port}`);
+      await eventually('a checkpoint', async () => {
+        const client = new Client({ connectionString: db.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query('SELECT key_id FROM intake.audit_checkpoints');
+          return rows.length > 0 ? rows : undefined;
+        } finally {
+          await client.end();
+        }
+      });
+
+      const verified = await run('audit', ['verify', '--schema', 'intake'], {
+        ENV_FILE: envFile,
+        DATABASE_URL: db.url,
+      });
+      expect(verified.stdout).toMatch(new RegExp(`^checkpoints 1(-\\d+)? signed by key ${keyId} \\(trusted\\)$`, 'm'));
+      expect(verified.stdout).toContain('intake: every chain and checkpoint verifies');
+      expect(verified.status).toBe(0);
+      // A verifier holding only the file's public key (AUDIT_TRUSTED_KEYS) trusts them too…
+      const { AUDIT_TRUSTED_KEYS } = parseEnv(readFileSync(envFile, 'utf8'));
+      const publicOnly = await run('audit', ['verify', '--schema', 'intake'], {
+        AUDIT_TRUSTED_KEYS: AUDIT_TRUSTED_KEYS!,
+        DATABASE_URL: db.url,
+      });
+      expect(publicOnly.status).toBe(0);
+      // …and one trusting another key does not.
+      const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+      const stranger = await run('audit', ['verify', '--schema', 'intake'], {
+        AUDIT_TRUSTED_KEYS: JSON.stringify([{ publicKey: other }]),
+        DATABASE_URL: db.url,
+      });
+      expect(stranger.status).toBe(1);
+      expect(stranger.stdout).toMatch(new RegExp(`signed with key ${keyId}, which is not a trusted key`));
+      expect(stranger.stdout).toMatch(new RegExp(`signed by key ${keyId} \\(not trusted\\)`));
+    }, 120_000);
   });
 });

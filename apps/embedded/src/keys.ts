@@ -2,8 +2,10 @@
  * `npm run keys [-- --force]`: the development key set of distributed mode, written to ENV_FILE
  * (default `.local/keys.env`, mode 0600), which the services and `npm run token` read: the token
  * signing key (`npm start`'s, in DATA_DIR/auth, made if missing) and the AUTH_PUBLIC_KEYS that
- * trust it, and PII_KEY_DIR, the master-key ring of personal data (`npm start`'s DATA_DIR/keys, made
- * if missing: pii-keys.ts). Run again, it writes the same file; it refuses to change one whose keys
+ * trust it, PII_KEY_DIR, the master-key ring of personal data (`npm start`'s DATA_DIR/keys, made
+ * if missing: pii-keys.ts), and the audit checkpoints' signing key AUDIT_SIGNING_KEY (`npm start`'s
+ * DATA_DIR/audit-signing-key.pem, made if missing: audit-keys.ts) with AUDIT_TRUSTED_KEYS, its public
+ * half, for a verifier given no signing key (`npm run audit -- verify`). Run again, it writes the same file; it refuses to change one whose keys
  * differ unless `--force`, as another key ring makes every complainant unreadable.
  * Development only: production keys come from the identity provider and a secret store.
  */
@@ -11,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
 import { DEFAULT_ENV_FILE, devKeyFile, devKeysAt, readEnvFile } from '@complaints/kit';
+import { auditKeyEnv, auditKeyIdOf } from './audit-keys';
 import { piiKeyEnv } from './pii-keys';
 
 function main() {
@@ -25,7 +28,9 @@ function main() {
     DATA_DIR: dataDir,
     AUTH_PUBLIC_KEYS: JSON.stringify(keys.jwks),
     PII_KEY_DIR: piiKeyEnv(dataDir).PII_KEY_DIR,
+    ...auditKeyEnv(dataDir),
   };
+  const auditKeyId = auditKeyIdOf(variables.AUDIT_SIGNING_KEY);
   const text = [
     '# Development key set of distributed mode, written by `npm run keys`.',
     '# The services (`npm run start:<service>`) and `npm run token` read this file (ENV_FILE); a variable',
@@ -40,7 +45,11 @@ function main() {
     '# Another ring later makes every complainant unreadable; keep it out of every database backup.',
     `PII_KEY_DIR=${variables.PII_KEY_DIR}`,
     '',
-    '# Audit checkpoints: AUDIT_SIGNING_KEY (Ed25519, PKCS#8 PEM, double-quoted) belongs here.',
+    '# Audit checkpoints: every service signs them with AUDIT_SIGNING_KEY (Ed25519, base64 of its PKCS#8 DER;',
+    "# `npm start`'s DATA_DIR/audit-signing-key.pem); AUDIT_TRUSTED_KEYS is its public half, for a verifier",
+    `# without the signing key. Checkpoints name it by its fingerprint, ${auditKeyId}.`,
+    `AUDIT_SIGNING_KEY=${variables.AUDIT_SIGNING_KEY}`,
+    `AUDIT_TRUSTED_KEYS='${variables.AUDIT_TRUSTED_KEYS}'`,
     '',
   ].join('\n');
   if (existsSync(envFile)) {
@@ -59,7 +68,7 @@ function main() {
   writeFileSync(partial, text, { mode: 0o600 });
   renameSync(partial, envFile);
   process.stderr.write(
-    `keys: ${envFile} (signing key ${keys.privateJwk.kid} in ${keyFile}; PII key ring ${variables.PII_KEY_DIR})\n`,
+    `keys: ${envFile} (token signing key ${keys.privateJwk.kid} in ${keyFile}; PII key ring ${variables.PII_KEY_DIR}; audit signing key ${auditKeyId})\n`,
   );
 }
 

@@ -21,4 +21,6 @@ export type Problem = IntakeSchemas['schemas']['ProblemDto'];
 export const intakeClient = (options: ClientOptions) => createClient<IntakePaths>(options);
 export const routingClient = (options: ClientOptions) => createClient<RoutingPaths>(options);
 export const resolutionClient = (options: ClientOptions) => createClient<ResolutionPaths>(options);
-export const analyticsClient = (options: ClientOptions) => createClient<AnalyticsPaths>(options);
+/** JSON answers and problems: a figure also served as CSV (`format=csv`) is typed as its JSON here. */
+type Json = `${string}/${string}json`;
+export const analyticsClient = (options: ClientOptions) => createClient<AnalyticsPaths, Json>(options);

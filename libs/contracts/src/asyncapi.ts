@@ -225,6 +225,26 @@ export function asyncApiYaml(): string {
   return stringify(asyncApiDocument(), { lineWidth: 0 });
 }
 
+/** docs/events.md's account of the two wire shapes and of how the previous one is retired. */
+const WIRE_SHAPE_RETIREMENT = [
+  '## Wire shapes, and retiring the previous one',
+  '',
+  'Events are written in the CloudEvents 1.0 Kafka binding, binary mode (`ce_` headers, `content-type`, the data as the value:',
+  '[integration.md](integration.md#events-on-kafka-cloudevents-10-kafka-protocol-binding)). The previous shape put the whole',
+  'camelCase envelope in the value with the headers `ce-id`, `ce-type`, `ce-source`, `correlation-id` and `tenant`. One message',
+  "cannot be both: the SDK reads the value as the event's data, a previous-release consumer as the envelope. So, for one release:",
+  '',
+  "- Every reader of this release (the services' consumers, analytics' rebuild) reads both shapes.",
+  '- `EVENTS_WRITE_PREVIOUS_SHAPE=true` makes every service write the previous shape instead, for consumers outside the',
+  '  platform not yet upgraded; CloudEvents SDKs cannot read those messages. Default `false`: the binary mode.',
+  '',
+  'Retiring it: (1) upgrade to this release with `EVENTS_WRITE_PREVIOUS_SHAPE=true` if a consumer of yours still reads the',
+  'previous shape; (2) upgrade those consumers to the binary mode (a CloudEvents SDK, or `envelopeOfMessage` of',
+  '`@complaints/contracts`); (3) set it to `false` (or remove it). The next release removes the switch and the previous-shape',
+  "reader: before moving to it, no topic a reader may start from may still hold previous-shape messages it needs (let the topics'",
+  'retention pass, or rebuild read models from their event stores) and no dead letter in the previous shape may wait for replay.',
+];
+
 /** docs/events.md: one row per event type. */
 export function eventsMarkdown(): string {
   const rows = (Object.keys(IntegrationEvents) as IntegrationEventType[]).map((type) => {
@@ -242,6 +262,8 @@ export function eventsMarkdown(): string {
     '| Type | Topic | Producer | Meaning |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    ...WIRE_SHAPE_RETIREMENT,
     '',
   ].join('\n');
 }

@@ -83,6 +83,30 @@ export function toBinaryMessage(envelope: Envelope): WireMessage {
 }
 
 /**
+ * The headers of the previous shape, as the relay wrote them before the binding: the HTTP binding's
+ * `ce-` prefix for three attributes, and the correlation id and tenant under names of their own.
+ */
+export const PREVIOUS_SHAPE_HEADERS = {
+  id: 'ce-id',
+  type: 'ce-type',
+  source: 'ce-source',
+  correlationId: 'correlation-id',
+  tenant: 'tenant',
+} as const satisfies { [K in keyof Envelope]?: string };
+
+/**
+ * The envelope in the previous shape (the whole camelCase envelope as the value, PREVIOUS_SHAPE_HEADERS
+ * beside it): what consumers of the previous release read, and what this release's readers still
+ * read. Written only while EVENTS_WRITE_PREVIOUS_SHAPE is on (docs/events.md: retiring it).
+ */
+export function toPreviousShapeMessage(envelope: Envelope): WireMessage {
+  const headers = Object.fromEntries(
+    Object.entries(PREVIOUS_SHAPE_HEADERS).map(([name, header]) => [header, String(envelope[name as keyof Envelope])]),
+  );
+  return { headers, value: JSON.stringify(envelope) };
+}
+
+/**
  * The envelope a message carries, in TypeScript names and not yet checked (parseIntegrationEvent
  * checks it): binary mode when it has a `ce_specversion` header, else the previous shape (the whole
  * envelope as JSON in the value). Throws a SyntaxError on a value that is no JSON, a

@@ -5,8 +5,8 @@
  * AUDIT_TRUSTED_KEYS only, and are compared with the witness file under AUDIT_WITNESS_DIR.
  */
 import { parseArgs } from 'node:util';
-import { loadAuditKeys } from './audit-keys';
-import { openDatabase } from './database';
+import { loadAuditKeys, type TrustedKey } from './audit-keys';
+import { openDatabase, type Database } from './database';
 import { verifyLog, writeCheckpoint } from './hash-chain';
 import { eventStoreMigrations } from './schema';
 import { appendWitness, readWitnessFile, witnessFile, type WitnessCopy, type WitnessEntry } from './witness';
@@ -58,6 +58,7 @@ export async function auditCommand(
     }
     const findings = await verifyLog(db, { trusted: keys.trusted, witnesses });
     for (const finding of findings) console.log(`${finding.kind.toUpperCase()}: ${finding.detail}`);
+    for (const line of await signers(db, keys.trusted)) console.log(line);
     console.log(
       findings.length === 0
         ? `${schema}: every chain and checkpoint verifies`
@@ -67,4 +68,16 @@ export async function auditCommand(
   } finally {
     await db.close();
   }
+}
+
+/** Which key signed which checkpoints, e.g. "checkpoints 1-3 signed by key 6f1c… (trusted)". */
+async function signers(db: Database, trusted: TrustedKey[]): Promise<string[]> {
+  const { rows } = await db.query<{ key_id: string | null; first: number; last: number }>(
+    'SELECT key_id, min(id)::int AS first, max(id)::int AS last FROM audit_checkpoints GROUP BY key_id ORDER BY 2',
+  );
+  return rows.map(({ key_id, first, last }) => {
+    const key = key_id ?? 'named by its public key';
+    const trust = trusted.some((k) => k.id === key_id) ? 'trusted' : 'not trusted';
+    return `checkpoints ${first === last ? first : `${first}-${last}`} signed by key ${key} (${trust})`;
+  });
 }

@@ -89,3 +89,20 @@ describe('the test clock (configuration)', () => {
     expect(() => loadTestClock({ ...base, TEST_CLOCK: 'on' })).toThrow(/TEST_CLOCK must be "enabled" or "off"/);
   });
 });
+
+describe('the previous event shape switch (configuration)', () => {
+  const base = { DATABASE_URL: 'postgres://x@127.0.0.1/db', PII_MASTER_KEY: randomBytes(32).toString('base64') };
+
+  it('is off unless EVENTS_WRITE_PREVIOUS_SHAPE=true, and refuses anything but true or false', () => {
+    expect(loadServiceConfig('intake', base).writePreviousEventShape).toBe(false);
+    expect(loadServiceConfig('intake', { ...base, EVENTS_WRITE_PREVIOUS_SHAPE: 'false' }).writePreviousEventShape).toBe(
+      false,
+    );
+    expect(loadServiceConfig('intake', { ...base, EVENTS_WRITE_PREVIOUS_SHAPE: 'true' }).writePreviousEventShape).toBe(
+      true,
+    );
+    expect(() => loadServiceConfig('intake', { ...base, EVENTS_WRITE_PREVIOUS_SHAPE: 'yes' })).toThrow(
+      /EVENTS_WRITE_PREVIOUS_SHAPE must be true or false, got "yes"/,
+    );
+  });
+});

@@ -56,6 +56,12 @@ export interface ServiceConfig {
    */
   poolSizes: PoolSizes;
   audit: AuditConfig;
+  /**
+   * EVENTS_WRITE_PREVIOUS_SHAPE (default false): the relay writes events in the previous wire shape
+   * instead of the CloudEvents binary mode, for consumers not yet upgraded; this release only
+   * (docs/events.md says how it is retired).
+   */
+  writePreviousEventShape: boolean;
 }
 
 export interface KafkaSessionConfig {
@@ -307,5 +313,14 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     piiVaultUrl: env.PII_VAULT_URL || databaseUrl,
     poolSizes: loadPoolSizes(service, env),
     audit: loadAuditConfig(env),
+    writePreviousEventShape: flag(env, 'EVENTS_WRITE_PREVIOUS_SHAPE'),
   };
+}
+
+/** A true/false setting, false when unset. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw.slice(0, 40)}"`);
 }

@@ -66,6 +66,7 @@ export class Eventing implements OnApplicationShutdown {
       topicPrefix: this.config.topicPrefix,
       map,
       logger: this.logger,
+      previousShape: this.config.writePreviousEventShape,
     });
     relay.start();
     this.relays.push(relay);

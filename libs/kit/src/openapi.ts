@@ -146,16 +146,19 @@ export function ApiIdempotencyKey(): MethodDecorator & ClassDecorator {
   });
 }
 
-/** A report answered as JSON, or as CSV with `format=csv`. */
-export function ApiFiguresResponse(description: string): MethodDecorator & ClassDecorator {
-  return ApiResponse({
-    status: 200,
-    description,
-    content: {
-      'application/json': { schema: { type: 'object', additionalProperties: true, description } },
-      'text/csv': { schema: { type: 'string', description: 'The same figures as CSV (format=csv)' } },
-    },
-  });
+/** A report answered as JSON (the schema of `type`), or as CSV with `format=csv`. */
+export function ApiFiguresResponse(description: string, type: Type<unknown>): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(type),
+    ApiResponse({
+      status: 200,
+      description,
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(type) } },
+        'text/csv': { schema: { type: 'string', description: 'The same figures as CSV (format=csv)' } },
+      },
+    }),
+  );
 }
 
 /** Documents an operation once: its summary and description, its 2xx schema and the problems it can answer. */

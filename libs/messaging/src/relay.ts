@@ -15,6 +15,7 @@ import {
   parseIntegrationEvent,
   prefixed,
   toBinaryMessage,
+  toPreviousShapeMessage,
   type Envelope,
   type IntegrationEventType,
 } from '@complaints/contracts';
@@ -53,6 +54,11 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   batchSize?: number;
   logger?: Pick<Console, 'error'>;
+  /**
+   * Write the previous shape (whole envelope as the value, `ce-` headers) instead of the binary
+   * mode, for consumers not yet upgraded (EVENTS_WRITE_PREVIOUS_SHAPE; this release only).
+   */
+  previousShape?: boolean;
 }
 
 /** The header naming who dead-lettered a message the relay would not publish. */
@@ -175,8 +181,8 @@ export class OutboxRelay {
       const context = traceHeaders(trace.setSpan(parent, span));
       if (context.traceparent) envelope.traceparent = context.traceparent;
       // Binary mode: the attributes in `ce_` headers, the data as the value; the W3C headers stay
-      // beside them for tracers that read only those.
-      const wire = toBinaryMessage(envelope);
+      // beside them for tracers that read only those. The previous shape only while switched on.
+      const wire = this.options.previousShape ? toPreviousShapeMessage(envelope) : toBinaryMessage(envelope);
       const headers = { ...wire.headers, ...context };
       const value = wire.value;
       try {

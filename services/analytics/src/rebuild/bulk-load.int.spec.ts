@@ -1,4 +1,4 @@
-import { parseIntegrationEvent, Topics } from '@complaints/contracts';
+import { envelopeOfMessage, parseIntegrationEvent, Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { caseHistories } from '../../../../bench/lib/case-histories';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
@@ -22,7 +22,7 @@ function arrivals(): ProjectedEvent[] {
   );
   const order = [Topics.intake, Topics.routing, Topics.resolution] as string[];
   const byTopic = [...messages].sort((a, b) => order.indexOf(a.topic) - order.indexOf(b.topic));
-  const events = byTopic.map((m) => parseIntegrationEvent(JSON.parse(m.value)));
+  const events = byTopic.map((m) => parseIntegrationEvent(envelopeOfMessage(m)));
   return [...events.slice(0, 150), events[3]!, events[150]!, ...events.slice(150), events[7]!];
 }
 

@@ -173,14 +173,15 @@ describe('rebuilding the analytics projections from history', () => {
       // Messages published again (a producer retry, a relay restarted before its checkpoint): some
       // long after their first copy, and five new cases whose every message comes twice in a row.
       const eventsBefore = await historyCount();
-      const { rows } = await bus.query<{ topic: string; key: string; value: string }>(
-        'SELECT topic, key, value FROM bus_messages ORDER BY position LIMIT 40',
+      const { rows } = await bus.query<{ topic: string; key: string; value: string; headers: Record<string, string> }>(
+        'SELECT topic, key, value, headers FROM bus_messages ORDER BY position LIMIT 40',
       );
       // One of them with quotes, a tab, a newline and a backslash in its text (escaped on the way in).
       const newCases = caseHistories(5, '', 1_000).map((m, i) =>
         i === 0 ? { ...m, value: m.value.replace('charged twice', 'charged \\"twice\\"\\t\\nby C:\\\\fees') } : m,
       );
-      await transport.publish([...rows.map((r) => ({ ...r, headers: {} })), ...newCases.flatMap((m) => [m, m])]);
+      // As published: in the binary mode the attributes are in the headers, the value is the data only.
+      await transport.publish([...rows, ...newCases.flatMap((m) => [m, m])]);
       const events = eventsBefore + newCases.length;
       await eventually('the new cases projected live', async () =>
         (await historyCount()) === events ? true : undefined,

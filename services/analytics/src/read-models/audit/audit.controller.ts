@@ -57,7 +57,13 @@ export class AuditController {
     { type: CaseStateAtDto },
   )
   @Get(':id/state')
-  @ApiQuery({ name: 'at', required: false, description: 'ISO 8601 instant', example: '2026-11-22T10:00:00+08:00' })
+  @ApiQuery({
+    name: 'at',
+    type: String,
+    required: false,
+    description: 'ISO 8601 instant',
+    example: '2026-11-22T10:00:00+08:00',
+  })
   async stateAt(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('at') at: string | undefined,

@@ -78,7 +78,7 @@ const FILTER_DESCRIPTIONS: Record<(typeof FILTERS)[number], string> = {
 /** Every filter of the search and the export, as OpenAPI query parameters. */
 const ApiFilters = () =>
   applyDecorators(
-    ...FILTERS.map((name) => ApiQuery({ name, required: false, description: FILTER_DESCRIPTIONS[name] })),
+    ...FILTERS.map((name) => ApiQuery({ name, type: String, required: false, description: FILTER_DESCRIPTIONS[name] })),
   );
 
 @ApiTags('audit')

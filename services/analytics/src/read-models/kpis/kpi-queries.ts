@@ -28,10 +28,23 @@ export interface ReportScope {
 /** The query parameters every KPI and report takes, for the OpenAPI docs. */
 export const ScopeQueries = (what: string) =>
   applyDecorators(
-    ApiQuery({ name: 'from', required: false, description: `ISO 8601, inclusive: ${what} from this instant` }),
-    ApiQuery({ name: 'to', required: false, description: `ISO 8601, exclusive: ${what} before this instant` }),
+    ApiQuery({
+      name: 'from',
+      type: String,
+      format: 'date-time',
+      required: false,
+      description: `ISO 8601, inclusive: ${what} from this instant`,
+    }),
+    ApiQuery({
+      name: 'to',
+      type: String,
+      format: 'date-time',
+      required: false,
+      description: `ISO 8601, exclusive: ${what} before this instant`,
+    }),
     ApiQuery({
       name: 'tenant',
+      type: String,
       required: false,
       description: "the caller's own tenant only (it comes from the token)",
     }),
@@ -189,9 +202,9 @@ export function toCsv(report: Record<string, unknown>): string {
 }
 
 /** The report as JSON, or with `format=csv` as a CSV attachment named after it. */
-export function reply(query: RawQuery, response: Response, name: string, report: Record<string, unknown>) {
+export function reply<T extends object>(query: RawQuery, response: Response, name: string, report: T): T | string {
   if (enumParam(query, 'format', FORMATS) === 'json') return report;
   response.setHeader('Content-Type', 'text/csv; charset=utf-8');
   response.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-  return toCsv(report);
+  return toCsv(report as Record<string, unknown>);
 }

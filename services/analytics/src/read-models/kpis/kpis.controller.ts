@@ -22,6 +22,16 @@ import type { Database } from '@complaints/eventstore';
 import { CAN, DATABASE, Meta, Roles, type RequestMeta, ApiEndpoint, ApiFiguresResponse } from '@complaints/kit';
 import { departmentTime } from '../../domain/department-time';
 import {
+  DepartmentTimeDto,
+  HandlingDto,
+  OutcomesDto,
+  RepeatComplainantsDto,
+  RootCausesDto,
+  SlaComplianceDto,
+  VolumesDto,
+  type VolumeRowDto,
+} from './kpi-responses.dto';
+import {
   handlingFigures,
   outcomeFigures,
   repeatComplainants,
@@ -58,11 +68,15 @@ export class KpisController {
     "Complaints received per period and dimension value, counted by receipt time in the tenant's time zone (or `timeZone`, an IANA zone).",
     [400],
   )
-  @ApiFiguresResponse('Complaint volumes')
+  @ApiFiguresResponse('Complaint volumes', VolumesDto)
   @Get('volumes')
   @ApiQuery({ name: 'by', required: false, enum: DIMENSIONS })
   @ApiQuery({ name: 'period', required: false, enum: PERIODS })
-  async volumes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+  async volumes(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<VolumesDto | string> {
     const by = enumParam(query, 'by', DIMENSIONS);
     const period = enumParam(query, 'period', PERIODS);
     const scope = parseScope(query, meta, ['by', 'period', 'timeZone']);
@@ -80,9 +94,9 @@ export class KpisController {
       by,
       period,
       timeZone,
-      rows: rows.map((r) => ({
+      rows: rows.map((r): VolumeRowDto => ({
         period: r.period,
-        [by]: r.value ?? 'unknown',
+        ...({ [by]: r.value ?? 'unknown' } as Pick<VolumeRowDto, (typeof DIMENSIONS)[number]>),
         complaints: Number(r.complaints),
       })),
     });
@@ -94,9 +108,13 @@ export class KpisController {
     'Hours to acknowledge and to resolve from receipt (median, p90; calendar and business), breach, escalation and reopen rates.',
     [400],
   )
-  @ApiFiguresResponse('Handling times')
+  @ApiFiguresResponse('Handling times', HandlingDto)
   @Get('handling')
-  async handling(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+  async handling(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HandlingDto | string> {
     const cases = await loadCases(this.db, parseScope(query, meta));
     return reply(query, response, 'handling', handlingFigures(cases, calendars));
   }
@@ -107,9 +125,13 @@ export class KpisController {
     'Per SLA clock type: its clocks met, breached and still running; compliance over the clocks that ended.',
     [400],
   )
-  @ApiFiguresResponse('SLA compliance')
+  @ApiFiguresResponse('SLA compliance', SlaComplianceDto)
   @Get('sla')
-  async sla(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+  async sla(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SlaComplianceDto | string> {
     return reply(query, response, 'sla', slaCompliance(await loadCases(this.db, parseScope(query, meta))));
   }
 
@@ -119,9 +141,13 @@ export class KpisController {
     'Escalation rate and level reached, reopen rate, first-contact resolution, validity rate, satisfaction.',
     [400],
   )
-  @ApiFiguresResponse('Outcomes')
+  @ApiFiguresResponse('Outcomes', OutcomesDto)
   @Get('outcomes')
-  async outcomes(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
+  async outcomes(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OutcomesDto | string> {
     return reply(query, response, 'outcomes', outcomeFigures(await loadCases(this.db, parseScope(query, meta))));
   }
 
@@ -131,14 +157,14 @@ export class KpisController {
     'The commonest root causes of closed cases with their improvement actions, and the commonest actions.',
     [400],
   )
-  @ApiFiguresResponse('Root causes')
+  @ApiFiguresResponse('Root causes', RootCausesDto)
   @Get('root-causes')
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 10' })
+  @ApiQuery({ name: 'limit', type: 'integer', required: false, description: '1 to 100, default 10' })
   async rootCauses(
     @Query() query: RawQuery,
     @Meta() meta: RequestMeta,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<RootCausesDto | string> {
     const limit = intParam(query, 'limit', 10, 1, 100);
     return reply(
       query,
@@ -154,14 +180,14 @@ export class KpisController {
     'Customers with at least `minComplaints` complaints received in the period, and intake’s repeat flags.',
     [400],
   )
-  @ApiFiguresResponse('Repeat complainants')
+  @ApiFiguresResponse('Repeat complainants', RepeatComplainantsDto)
   @Get('repeat-complainants')
-  @ApiQuery({ name: 'minComplaints', required: false, description: '2 to 1000, default 2' })
+  @ApiQuery({ name: 'minComplaints', type: 'integer', required: false, description: '2 to 1000, default 2' })
   async repeatComplainants(
     @Query() query: RawQuery,
     @Meta() meta: RequestMeta,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<RepeatComplainantsDto | string> {
     const minimum = intParam(query, 'minComplaints', 2, 2, 1000);
     const cases = await loadCases(this.db, parseScope(query, meta, ['minComplaints']));
     return reply(query, response, 'repeat-complainants', repeatComplainants(cases, minimum));
@@ -173,13 +199,13 @@ export class KpisController {
     'Hours each department held cases (calendar and business), and the hand-offs between departments.',
     [400],
   )
-  @ApiFiguresResponse('Time per department')
+  @ApiFiguresResponse('Time per department', DepartmentTimeDto)
   @Get('departments')
   async departments(
     @Query() query: RawQuery,
     @Meta() meta: RequestMeta,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<DepartmentTimeDto | string> {
     const scope = parseScope(query, meta);
     const events = await loadDepartmentEvents(this.db, scope);
     return reply(query, response, 'departments', departmentTime(events, calendars, scope.departments ?? undefined));

@@ -10,10 +10,11 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
 import { CAN, DATABASE, Meta, Roles, type RequestMeta, ApiEndpoint, ApiFiguresResponse } from '@complaints/kit';
-import { fcaReturn, nfraReturn } from '../../domain/regulatory-returns';
+import type { CaseSummary } from '../../domain/case-summary';
+import type { CalendarOf } from '../../domain/kpi-figures';
+import { fcaReturn, nfraReturn, type Period } from '../../domain/regulatory-returns';
+import { FcaReturnDto, NfraReturnDto } from './kpi-responses.dto';
 import { calendars, loadCases, parseScope, reply, ScopeQueries, type RawQuery } from './kpi-queries';
-
-const RETURNS = { fca: fcaReturn, nfra: nfraReturn } as const;
 
 @ApiTags('reports')
 @ScopeQueries('the reporting period')
@@ -28,10 +29,14 @@ export class ReportsController {
     'Opened, closed within 3 business days / 8 weeks / later, upheld %, open at period end — per product.',
     [400],
   )
-  @ApiFiguresResponse('FCA complaints return')
+  @ApiFiguresResponse('FCA complaints return', FcaReturnDto)
   @Get('fca')
-  async fca(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
-    return this.build('fca', query, meta, response);
+  async fca(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FcaReturnDto | string> {
+    return this.build('fca', fcaReturn, query, meta, response);
   }
 
   /** Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category. */
@@ -40,20 +45,25 @@ export class ReportsController {
     'Received, handled within 15 / 30 / 60 days or later, open at period end — per complaint category.',
     [400],
   )
-  @ApiFiguresResponse('NFRA complaints return')
+  @ApiFiguresResponse('NFRA complaints return', NfraReturnDto)
   @Get('nfra')
-  async nfra(@Query() query: RawQuery, @Meta() meta: RequestMeta, @Res({ passthrough: true }) response: Response) {
-    return this.build('nfra', query, meta, response);
+  async nfra(
+    @Query() query: RawQuery,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<NfraReturnDto | string> {
+    return this.build('nfra', nfraReturn, query, meta, response);
   }
 
-  private async build(name: keyof typeof RETURNS, query: RawQuery, meta: RequestMeta, response: Response) {
+  private async build<T extends object>(
+    name: string,
+    figures: (cases: CaseSummary[], period: Period, calendarOf: CalendarOf) => T,
+    query: RawQuery,
+    meta: RequestMeta,
+    response: Response,
+  ): Promise<T | string> {
     const scope = parseScope(query, meta);
     const cases = await loadCases(this.db, scope, true);
-    return reply(
-      query,
-      response,
-      `${name}-return`,
-      RETURNS[name](cases, { from: scope.from, to: scope.to }, calendars),
-    );
+    return reply(query, response, `${name}-return`, figures(cases, { from: scope.from, to: scope.to }, calendars));
   }
 }

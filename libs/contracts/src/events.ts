@@ -5,10 +5,7 @@
 import { z } from 'zod';
 import { isoDateTime } from './envelope';
 import { Topics, type TopicName } from './topics';
-
-export const CHANNELS = ['hotline', 'branch', 'web', 'app', 'email', 'regulator', 'letter', 'social'] as const;
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export const TARGET_KINDS = ['branch', 'staff', 'product', 'bill', 'service', 'outage', 'meter', 'other'] as const;
+import { CHANNELS, CONTACT_CHANNELS, PRIORITIES, TARGET_KINDS } from './vocabularies';
 
 const isoTime = isoDateTime;
 
@@ -224,7 +221,7 @@ export const caseOpenedV1 = caseFact({
 
 export const caseAcknowledgedV1 = caseFact({
   acknowledgedAt: isoTime,
-  channel: z.string().min(1),
+  channel: z.enum(CONTACT_CHANNELS),
   summary: z.string(),
 });
 export const caseInvestigationRecordedV1 = caseFact({
@@ -321,7 +318,7 @@ export const caseResolvedV1 = caseFact({
 });
 export const caseCustomerNotifiedV1 = caseFact({
   notifiedAt: isoTime,
-  channel: z.string(),
+  channel: z.enum(CONTACT_CHANNELS),
   purpose: z.enum(['progress', 'result', 'explanation', 'other']),
   summary: z.string(),
 });

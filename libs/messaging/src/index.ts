@@ -7,3 +7,4 @@ export * from './telemetry';
 export * from './evidence';
 export * from './dead-letters';
 export * from './dead-letter-headers';
+export * from './published';

@@ -2,6 +2,7 @@
  * A complaint case as the resolution desk works it, from the routing decision to closure and
  * possible reopening. Pure: state is folded from events only; nothing reads a clock here.
  */
+import type { ContactChannel } from '@complaints/contracts';
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { AppliedLimit, ResolutionKind, Role } from './authority';
 import {
@@ -60,7 +61,7 @@ type At<K extends string> = { caseId: string } & Record<K, string>;
 
 export interface CaseEventData {
   CaseOpened: CaseOpened;
-  CaseAcknowledged: At<'acknowledgedAt'> & { channel: string; summary: string };
+  CaseAcknowledged: At<'acknowledgedAt'> & { channel: ContactChannel; summary: string };
   InvestigationRecorded: At<'recordedAt'> & { findings: string; evidenceRefs: string[] };
   AccountabilityAssigned: At<'assignedAt'> & {
     cause: string;
@@ -110,7 +111,7 @@ export interface CaseEventData {
     summary: string;
   };
   CustomerNotified: At<'notifiedAt'> & {
-    channel: string;
+    channel: ContactChannel;
     purpose: 'progress' | 'result' | 'explanation' | 'other';
     summary: string;
   };

@@ -5,7 +5,7 @@
 import { Global, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
+import { EventStore, eventStoreMigrations, openDatabase, type Migration, type Upcaster } from '@complaints/eventstore';
 import { KeyVault, openKeyRing } from '@complaints/privacy';
 import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
 import { ConfigError, type ServiceConfig } from './config';
@@ -51,6 +51,11 @@ export interface PlatformOptions {
   apiKeys?: boolean;
   /** A check of a case beyond the event store, reported by `GET /audit/cases/:id/verify` (analytics' history). */
   caseEvidence?: Type<CaseEvidenceCheck>;
+  /**
+   * Turns the old stored shapes of this service's events into the current ones on every read of
+   * EVENT_STORE (libs/eventstore upcasters.ts); the relay and the audit read events as stored.
+   */
+  upcaster?: Upcaster;
 }
 
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
@@ -117,7 +122,7 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: config.testClock ? testClockFor(options.clock) : (options.clock ?? systemClock) },
-        { provide: EVENT_STORE, useValue: new EventStore() },
+        { provide: EVENT_STORE, useValue: new EventStore(options.upcaster) },
         {
           provide: DATABASE,
           useFactory: () =>

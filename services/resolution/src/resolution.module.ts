@@ -4,6 +4,7 @@ import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
+import { resolutionUpcaster } from './infrastructure/upcasters';
 import { OpenCaseHandler } from './open-case/open-case.handler';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
@@ -26,7 +27,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: ResolutionModule,
-      imports: [PlatformModule.forRoot({ ...options, migrations: resolutionMigrations })],
+      imports: [PlatformModule.forRoot({ ...options, migrations: resolutionMigrations, upcaster: resolutionUpcaster })],
       controllers: [
         GetCaseController,
         WorkCaseController,

@@ -5,6 +5,7 @@ import { releaseOrRetake } from './infrastructure/workload';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { DepartmentsController } from './departments/departments.controller';
 import { routingIntegrationEvents } from './infrastructure/integration-events';
+import { routingUpcaster } from './infrastructure/upcasters';
 import { routingMigrations } from './infrastructure/migrations';
 import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
@@ -23,7 +24,7 @@ export class RoutingModule implements OnApplicationBootstrap {
     const { routingData, ...platform } = options;
     return {
       module: RoutingModule,
-      imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations })],
+      imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations, upcaster: routingUpcaster })],
       controllers: [RoutingQueriesController, DepartmentsController, RerouteController],
       providers: [
         RouteComplaintHandler,

@@ -5,13 +5,7 @@
 import type { ContactChannel } from '@complaints/contracts';
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { AppliedLimit, ResolutionKind, Role } from './authority';
-import {
-  DEFAULT_POLICY,
-  type ClockDefinition,
-  type ClockKind,
-  type ExtensionLevel,
-  type Regime,
-} from '@complaints/sla';
+import { type ClockDefinition, type ClockKind, type ExtensionLevel, type Regime } from '@complaints/sla';
 
 /** The SLA policy as it stood when the case opened: replay never depends on today's policy data. */
 export interface CaseSla {
@@ -45,8 +39,8 @@ export interface CaseOpened {
   receivedAt?: string;
   /** The closed case this one continues (opened after that case's reopen window). */
   linkedCaseId?: string;
-  /** Absent on cases opened before SLA policies: they run the default policy. */
-  sla?: CaseSla;
+  /** Cases opened before SLA policies are upcast to the default policy (infrastructure/upcasters.ts). */
+  sla: CaseSla;
 }
 
 export interface ResolutionOption {
@@ -405,12 +399,7 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
 
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseOpened') {
-    const sla = event.data.sla ?? {
-      policyId: DEFAULT_POLICY.id,
-      regime: DEFAULT_POLICY.regime,
-      calendarId: DEFAULT_POLICY.calendarId,
-      clocks: DEFAULT_POLICY.clocks,
-    };
+    const { sla } = event.data;
     const facts: CaseFacts = {
       opened: event.data,
       sla,

@@ -4,9 +4,10 @@
  * does not accept, is a type error.
  */
 import { integrationMapper, type PublishedTable } from '@complaints/messaging';
-import type { CaseEvent } from '../domain/case';
+import type { StoredCaseEvent } from './upcasters';
 
-export const PUBLISHED: PublishedTable<CaseEvent> = {
+/** Over every stored shape: the relay publishes what was stored, so a published event never changes. */
+export const PUBLISHED: PublishedTable<StoredCaseEvent> = {
   CaseOpened: {
     type: 'case.opened.v1',
     // The contract leaves the clock definitions' shape open: they travel as plain records.

@@ -31,8 +31,8 @@ export interface ComplaintRouted extends Classification {
   receivedAt?: string;
   /** The rule file(s) the decision was taken with. */
   ruleTable: string;
-  /** Absent on decisions recorded before assignment existed. */
-  assignment?: Assignment;
+  /** Decisions recorded before assignment existed are upcast (infrastructure/upcasters.ts). */
+  assignment: Assignment;
   routedAt: string;
 }
 
@@ -236,7 +236,7 @@ function evolve(state: RoutingState, event: RoutingEvent): RoutingState {
   switch (event.type) {
     case 'ComplaintRouted': {
       const { department, queue, category, priority, degree, assignment } = event.data;
-      const agent = assignment?.agentId ? { agentId: assignment.agentId } : {};
+      const agent = assignment.agentId ? { agentId: assignment.agentId } : {};
       return {
         status: 'routed',
         routing: event.data,

@@ -4,9 +4,10 @@
  * accept, is a type error.
  */
 import { integrationMapper, type PublishedTable } from '@complaints/messaging';
-import type { RoutingEvent } from '../domain/routing';
+import type { StoredRoutingEvent } from './upcasters';
 
-export const PUBLISHED: PublishedTable<RoutingEvent> = {
+/** Over every stored shape: the relay publishes what was stored, so a published event never changes. */
+export const PUBLISHED: PublishedTable<StoredRoutingEvent> = {
   ComplaintRouted: { type: 'complaint.routed.v1' },
   ComplaintRerouted: { type: 'complaint.rerouted.v1' },
 };

@@ -7,7 +7,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { EventStore, eventStoreMigrations, openDatabase, type Migration, type Upcaster } from '@complaints/eventstore';
 import { KeyVault, openKeyRing } from '@complaints/privacy';
-import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
+import {
+  embeddedBusMigrations,
+  INBOX_TABLE,
+  KafkaTransport,
+  PostgresTransport,
+  type DedupTable,
+  type Transport,
+} from '@complaints/messaging';
 import { ConfigError, type ServiceConfig } from './config';
 import { ApiKeys, apiKeyMigrations } from './auth/api-keys';
 import { ClientThrottlerGuard } from './rate-limit';
@@ -21,6 +28,7 @@ import {
   type CaseEvidenceCheck,
 } from './audit';
 import { KeyRotation } from './key-rotation';
+import { DedupPruning } from './dedup-pruning';
 import { Eventing } from './eventing';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
@@ -56,6 +64,8 @@ export interface PlatformOptions {
    * EVENT_STORE (libs/eventstore upcasters.ts); the relay and the audit read events as stored.
    */
   upcaster?: Upcaster;
+  /** This service's de-duplication tables beyond the inbox, pruned by age with it (DedupPruning). */
+  dedupTables?: DedupTable[];
 }
 
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
@@ -149,6 +159,12 @@ export class PlatformModule {
               serviceDatabaseUrl: config.databaseUrl,
               poolSize: config.poolSizes.vault,
             }),
+        },
+        {
+          provide: DedupPruning,
+          useFactory: (db: Database) =>
+            new DedupPruning(db, config.dedupRetention, [INBOX_TABLE, ...(options.dedupTables ?? [])]),
+          inject: [DATABASE],
         },
         Eventing,
         AuditWitnesses,

@@ -8,3 +8,4 @@ export * from './evidence';
 export * from './dead-letters';
 export * from './dead-letter-headers';
 export * from './published';
+export * from './dedup-retention';

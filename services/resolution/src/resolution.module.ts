@@ -41,8 +41,11 @@ export class ResolutionModule implements OnApplicationBootstrap {
         SlaSettings,
         SlaMonitor,
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
-        { provide: AuthorityLimits, useFactory: () => AuthorityLimits.load(process.env.RESOLUTION_LIMITS_DIR) },
-        { provide: Departments, useFactory: () => Departments.load(process.env.ROUTING_DATA_DIR) },
+        {
+          provide: AuthorityLimits,
+          useFactory: () => AuthorityLimits.load(options.config.policyFiles.resolutionLimitsDir),
+        },
+        { provide: Departments, useFactory: () => Departments.load(options.config.policyFiles.routingDataDir) },
       ],
     };
   }

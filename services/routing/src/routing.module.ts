@@ -30,7 +30,10 @@ export class RoutingModule implements OnApplicationBootstrap {
         RouteComplaintHandler,
         // Read at start: a bad rule or directory file stops the service with the file and field named.
         // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
-        { provide: RoutingData, useFactory: () => routingData ?? RoutingData.load(process.env.ROUTING_DATA_DIR) },
+        {
+          provide: RoutingData,
+          useFactory: () => routingData ?? RoutingData.load(platform.config.policyFiles.routingDataDir),
+        },
       ],
     };
   }

@@ -12,7 +12,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { decideAndAppend, StreamVersionConflict, type Database, type EventStore } from '@complaints/eventstore';
-import { CLOCK, DATABASE, EVENT_STORE, type Clock } from '@complaints/kit';
+import { CLOCK, DATABASE, EVENT_STORE, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@complaints/kit';
 import { caseDecider, caseStream } from '../domain/case.decide';
 import { SlaSettings } from './sla-settings';
 import { rescheduleAfter } from './sla-schedule';
@@ -22,7 +22,6 @@ const SYSTEM = { id: 'sla-monitor', role: 'system' };
 @Injectable()
 export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SlaMonitor');
-  private readonly intervalMs = Number(process.env.SLA_POLL_INTERVAL_MS ?? 1000);
   private stopped = false;
   private loop: Promise<void> | undefined;
 
@@ -31,10 +30,11 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly settings: SlaSettings,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (process.env.SLA_MONITOR !== 'off') this.loop = this.run();
+    if (this.config.slaMonitor.enabled) this.loop = this.run();
   }
 
   /** Evaluates one due case; false when none is due. */
@@ -82,7 +82,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
         if (!(error instanceof StreamVersionConflict))
           this.logger.error(`SLA evaluation failed: ${(error as Error).message}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+      await new Promise((resolve) => setTimeout(resolve, this.config.slaMonitor.pollIntervalMs));
     }
   }
 

@@ -46,10 +46,6 @@ export class NotifyCustomerDto {
   summary!: string;
 }
 
-export class ReasonDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(4000) reason!: string;
-}
-
 export class ReassignCaseDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) department!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) agentId?: string;

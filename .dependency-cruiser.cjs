@@ -2,6 +2,8 @@
  * Layer rules. The domain is pure; services talk to each other only through events; libraries
  * never depend on services.
  */
+/** A service's folders that are not use cases: everything else under src/ is one use case. */
+const SHARED_LAYERS = '(domain|infrastructure|read-models)/';
 const infrastructure = '(^|/)node_modules/(@nestjs|typeorm|kafkajs|pg|class-validator|class-transformer|express)/';
 
 module.exports = {
@@ -34,6 +36,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^services/([^/]+)/' },
       to: { path: '^services/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'use-case-does-not-import-use-case',
+      comment:
+        'A use case folder (controller, DTO, handler together) stands alone: what two use cases share lives in domain/, infrastructure/ or read-models/.',
+      severity: 'error',
+      from: { path: `^services/([^/]+)/src/(?!${SHARED_LAYERS})([^/]+)/` },
+      to: { path: `^services/$1/src/(?!${SHARED_LAYERS})[^/]+/`, pathNot: '^services/$1/src/$2/' },
+    },
+    {
+      name: 'infrastructure-does-not-import-use-case',
+      comment: 'infrastructure/ serves the use cases; it never reaches into one.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/infrastructure/' },
+      to: { path: `^services/$1/src/(?!${SHARED_LAYERS})[^/]+/` },
     },
     {
       name: 'libs-do-not-depend-on-services',

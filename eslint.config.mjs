@@ -62,6 +62,37 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is read in one place (libs/kit config.ts and the loaders it calls), validated with
+    // errors naming the variable; entry points (main.ts, CLIs, the embedded host) hand the environment
+    // to those loaders. OpenTelemetry's own variables are read where its SDK starts (tracing.ts).
+    files: ['{libs,services,apps}/*/src/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/config.ts',
+      '**/*-config.ts',
+      '**/audit-keys.ts',
+      '**/main.ts',
+      '**/cli.ts',
+      '**/*-cli.ts',
+      'apps/embedded/src/**',
+      'libs/kit/src/tracing.ts',
+      // SLA_TENANT_REGIMES moves into the configuration with the SLA regimes rework (issue 18).
+      'libs/sla/src/selection.ts',
+      'services/routing/src/route-complaint/route-complaint.handler.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read configuration in libs/kit config.ts (validated, documented in docs/configuration.md) and inject it.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

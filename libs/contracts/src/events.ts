@@ -5,26 +5,7 @@
 import { z } from 'zod';
 import { isoDateTime } from './envelope';
 import { Topics, type TopicName } from './topics';
-
-export const CHANNELS = ['hotline', 'branch', 'web', 'app', 'email', 'regulator', 'letter', 'social'] as const;
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-/**
- * What a complaint is about, per sector (data): the kinds every sector has, and each sector's own
- * (an insurer's policy or claim, a bank's card or ATM, a utility's supply point). Routing rules read
- * them (`fields.targetKinds`). A kind is never removed: events that carry it must stay readable.
- */
-export const TARGET_KINDS_BY_SECTOR = {
-  any: ['branch', 'staff', 'product', 'service', 'other'],
-  power: ['bill', 'outage', 'meter', 'supply-point', 'account'],
-  bank: ['card', 'account', 'atm', 'transaction'],
-  insurance: ['policy', 'claim', 'agent'],
-} as const;
-type SectorKind = (typeof TARGET_KINDS_BY_SECTOR)[keyof typeof TARGET_KINDS_BY_SECTOR][number];
-/** Every sector's kinds, once each, `other` last: what intake accepts and complaint.received.v1 carries. */
-export const TARGET_KINDS: readonly SectorKind[] = [
-  ...new Set<SectorKind>(Object.values(TARGET_KINDS_BY_SECTOR).flat()),
-].sort((a, b) => Number(a === 'other') - Number(b === 'other'));
-export type TargetKind = SectorKind;
+import { CHANNELS, CONTACT_CHANNELS, PRIORITIES, TARGET_KINDS, type TargetKind } from './vocabularies';
 
 const isoTime = isoDateTime;
 
@@ -249,7 +230,7 @@ export const caseOpenedV1 = caseFact({
 
 export const caseAcknowledgedV1 = caseFact({
   acknowledgedAt: isoTime,
-  channel: z.string().min(1),
+  channel: z.enum(CONTACT_CHANNELS),
   summary: z.string(),
 });
 export const caseInvestigationRecordedV1 = caseFact({
@@ -367,7 +348,7 @@ export const caseResolvedV1 = caseFact({
 });
 export const caseCustomerNotifiedV1 = caseFact({
   notifiedAt: isoTime,
-  channel: z.string(),
+  channel: z.enum(CONTACT_CHANNELS),
   purpose: z.enum(['progress', 'result', 'explanation', 'other']),
   summary: z.string(),
 });

@@ -1,3 +1,4 @@
+export * from './vocabularies';
 export * from './envelope';
 export * from './events';
 export * from './topics';

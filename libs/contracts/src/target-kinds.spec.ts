@@ -1,4 +1,5 @@
-import { complaintReceivedV1, TARGET_KINDS, TARGET_KINDS_BY_SECTOR } from './events';
+import { complaintReceivedV1 } from './events';
+import { TARGET_KINDS, TARGET_KINDS_BY_SECTOR } from './vocabularies';
 
 const received = (kind: string) => ({
   complaintId: '0190a1b2-0000-7000-8000-000000000001',

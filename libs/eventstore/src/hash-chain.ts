@@ -331,7 +331,7 @@ function checkCheckpoint(checkpoint: CheckpointRow, rows: ChainRow[]): Finding[]
 }
 
 /** A throwaway signing key (tests, and `npm run audit -- checkpoint` with a key from configuration only). */
-export function auditSigner(pem = process.env.AUDIT_SIGNING_KEY): AuditSigner {
+export function auditSigner(pem?: string): AuditSigner {
   if (pem) {
     const privateKey = createPrivateKey(pem);
     return { privateKey, publicKey: createPublicKey(privateKey) };

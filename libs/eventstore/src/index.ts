@@ -1,5 +1,6 @@
 export * from './database';
 export * from './event-store';
+export * from './upcasters';
 export * from './command-handler';
 export * from './schema';
 export * from './hash-chain';

@@ -77,4 +77,9 @@ export const eventStoreMigrations: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION events_refuse_rewrite();
     `,
   },
+  {
+    name: 'EventStoreInboxRetention1763800000400',
+    // The inbox is pruned by age (libs/messaging dedup-retention.ts): the prune finds old rows by this.
+    up: `CREATE INDEX inbox_processed_at ON inbox (processed_at);`,
+  },
 ];

@@ -106,3 +106,45 @@ describe('the previous event shape switch (configuration)', () => {
     );
   });
 });
+
+describe('policy files, the SLA monitor and de-duplication retention (configuration)', () => {
+  const base = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PII_MASTER_KEY: randomBytes(32).toString('base64') };
+  const load = (env: Record<string, string>) => loadServiceConfig('resolution', { ...base, ...env });
+
+  it('reads them with their defaults: the shipped files, a monitor polling every second, rows kept 30 days', () => {
+    expect(load({})).toMatchObject({
+      policyFiles: { routingDataDir: undefined, resolutionLimitsDir: undefined },
+      slaMonitor: { enabled: true, pollIntervalMs: 1000 },
+      dedupRetention: { retentionMs: 30 * 86_400_000, intervalMs: 3_600_000 },
+    });
+    expect(
+      load({
+        ROUTING_DATA_DIR: 'services/routing',
+        RESOLUTION_LIMITS_DIR: 'services/resolution',
+        SLA_MONITOR: 'off',
+        SLA_POLL_INTERVAL_MS: '250',
+        DEDUP_RETENTION_DAYS: '14',
+        DEDUP_PRUNE_INTERVAL_MS: '0',
+      }),
+    ).toMatchObject({
+      policyFiles: { routingDataDir: 'services/routing', resolutionLimitsDir: 'services/resolution' },
+      slaMonitor: { enabled: false, pollIntervalMs: 250 },
+      dedupRetention: { retentionMs: 14 * 86_400_000, intervalMs: 0 },
+    });
+  });
+
+  it('refuses what the services used to take silently (a poll interval of NaN spun the monitor), naming the variable', () => {
+    expect(() => load({ SLA_POLL_INTERVAL_MS: 'soon' })).toThrow(/SLA_POLL_INTERVAL_MS must be a whole number/);
+    expect(() => load({ SLA_POLL_INTERVAL_MS: '0' })).toThrow(/SLA_POLL_INTERVAL_MS must be at least 10/);
+    expect(() => load({ SLA_MONITOR: 'of' })).toThrow(/SLA_MONITOR must be "on" or "off"/);
+    expect(() => load({ ROUTING_DATA_DIR: '/no/such/rules' })).toThrow(
+      /ROUTING_DATA_DIR names a directory that does not exist/,
+    );
+    expect(() => load({ RESOLUTION_LIMITS_DIR: '/no/such/limits' })).toThrow(ConfigError);
+  });
+
+  it('keeps de-duplication rows beyond the window in which a message can come again', () => {
+    expect(() => load({ DEDUP_RETENTION_DAYS: '7' })).toThrow(/DEDUP_RETENTION_DAYS must be at least 8/);
+    expect(() => load({ DEDUP_RETENTION_DAYS: 'a month' })).toThrow(/DEDUP_RETENTION_DAYS must be a whole number/);
+  });
+});

@@ -62,6 +62,75 @@ export interface ServiceConfig {
    * (docs/events.md says how it is retired).
    */
   writePreviousEventShape: boolean;
+  /** How long de-duplication rows are kept (the inbox, intake's Idempotency-Keys) and how often they are pruned. */
+  dedupRetention: DedupRetentionConfig;
+  /** The policy files and directories read at start; unset means the ones shipped in the repository. */
+  policyFiles: PolicyFilesConfig;
+  /** Resolution's SLA monitor. */
+  slaMonitor: SlaMonitorConfig;
+}
+
+export interface DedupRetentionConfig {
+  /**
+   * DEDUP_RETENTION_DAYS (default 30, at least 8): a row goes once it is this old. A message comes
+   * again while its consumer group has not committed past it — a crash or rebalance, seconds to
+   * minutes — or after the group's committed offsets expired (Kafka's offsets.retention.minutes,
+   * 7 days by default, once every instance was down that long): the retention stays beyond both.
+   */
+  retentionMs: number;
+  /** DEDUP_PRUNE_INTERVAL_MS (default an hour; 0 = never): how often each instance prunes. */
+  intervalMs: number;
+}
+
+export interface PolicyFilesConfig {
+  /** ROUTING_DATA_DIR: routing's rule tables and department directories (routing and resolution read it). */
+  routingDataDir?: string;
+  /** RESOLUTION_LIMITS_DIR: the tenants' approval limits files. */
+  resolutionLimitsDir?: string;
+}
+
+export interface SlaMonitorConfig {
+  /** SLA_MONITOR=off: this instance does not evaluate clocks (another instance, or a test, does). */
+  enabled: boolean;
+  /** SLA_POLL_INTERVAL_MS (default 1000, at least 10): how often due SLA checks are looked for. */
+  pollIntervalMs: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Kafka's default offsets.retention.minutes (7 days), plus a day. */
+const MIN_DEDUP_RETENTION_DAYS = 8;
+
+export function loadDedupRetention(env: NodeJS.ProcessEnv): DedupRetentionConfig {
+  const days = integer(env, 'DEDUP_RETENTION_DAYS', 30);
+  if (days < MIN_DEDUP_RETENTION_DAYS) {
+    throw new ConfigError(
+      `DEDUP_RETENTION_DAYS must be at least ${MIN_DEDUP_RETENTION_DAYS} (beyond Kafka's default 7-day offsets retention, after which a consumer group reads again from its start), got ${days}`,
+    );
+  }
+  return { retentionMs: days * DAY_MS, intervalMs: integer(env, 'DEDUP_PRUNE_INTERVAL_MS', 3_600_000) };
+}
+
+/** A directory variable: unset or blank means the shipped one; set, it must exist. */
+function directory(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const dir = env[name]?.trim();
+  if (!dir) return undefined;
+  if (!existsSync(dir)) throw new ConfigError(`${name} names a directory that does not exist: ${resolve(dir)}`);
+  return dir;
+}
+
+export function loadPolicyFiles(env: NodeJS.ProcessEnv): PolicyFilesConfig {
+  return {
+    routingDataDir: directory(env, 'ROUTING_DATA_DIR'),
+    resolutionLimitsDir: directory(env, 'RESOLUTION_LIMITS_DIR'),
+  };
+}
+
+export function loadSlaMonitor(env: NodeJS.ProcessEnv): SlaMonitorConfig {
+  const raw = env.SLA_MONITOR?.trim();
+  if (raw && raw !== 'on' && raw !== 'off') throw new ConfigError(`SLA_MONITOR must be "on" or "off", not "${raw}"`);
+  const pollIntervalMs = integer(env, 'SLA_POLL_INTERVAL_MS', 1000);
+  if (pollIntervalMs < 10) throw new ConfigError(`SLA_POLL_INTERVAL_MS must be at least 10, got ${pollIntervalMs}`);
+  return { enabled: raw !== 'off', pollIntervalMs };
 }
 
 export interface KafkaSessionConfig {
@@ -199,6 +268,11 @@ export function piiKeys(env: NodeJS.ProcessEnv): PiiKeyConfig {
   };
 }
 
+/** LOG_LEVEL (default `log`), read before the rest of the configuration so start-up is logged at it. */
+export function logLevelSetting(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOG_LEVEL ?? 'log';
+}
+
 /** Where `npm run keys` writes the development key set, and where services and `npm run token` look. */
 export const DEFAULT_ENV_FILE = '.local/keys.env';
 
@@ -314,6 +388,9 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     poolSizes: loadPoolSizes(service, env),
     audit: loadAuditConfig(env),
     writePreviousEventShape: flag(env, 'EVENTS_WRITE_PREVIOUS_SHAPE'),
+    dedupRetention: loadDedupRetention(env),
+    policyFiles: loadPolicyFiles(env),
+    slaMonitor: loadSlaMonitor(env),
   };
 }
 

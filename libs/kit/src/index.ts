@@ -19,3 +19,4 @@ export * from './csv';
 export * from './query-params';
 export * from './openapi';
 export * from './paging';
+export * from './dedup-pruning';

@@ -9,13 +9,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { LogLevel } from '@nestjs/common';
-import { ConfigError } from './config';
+import { ConfigError, logLevelSetting } from './config';
 import type { RequestMeta } from './request-meta';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** LOG_LEVEL names the most detailed level shown: `warn` shows fatal, error and warn. */
-export function logLevels(level = process.env.LOG_LEVEL ?? 'log'): LogLevel[] {
+export function logLevels(level = logLevelSetting()): LogLevel[] {
   const index = LOG_LEVELS.indexOf(level as LogLevel);
   if (index < 0) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return LOG_LEVELS.slice(0, index + 1);

@@ -5,9 +5,16 @@
 import { Global, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { EventStore, eventStoreMigrations, openDatabase, type Migration } from '@complaints/eventstore';
+import { EventStore, eventStoreMigrations, openDatabase, type Migration, type Upcaster } from '@complaints/eventstore';
 import { KeyVault, openKeyRing } from '@complaints/privacy';
-import { embeddedBusMigrations, KafkaTransport, PostgresTransport, type Transport } from '@complaints/messaging';
+import {
+  embeddedBusMigrations,
+  INBOX_TABLE,
+  KafkaTransport,
+  PostgresTransport,
+  type DedupTable,
+  type Transport,
+} from '@complaints/messaging';
 import { ConfigError, type ServiceConfig } from './config';
 import { ApiKeys, apiKeyMigrations } from './auth/api-keys';
 import { ClientThrottlerGuard } from './rate-limit';
@@ -21,6 +28,7 @@ import {
   type CaseEvidenceCheck,
 } from './audit';
 import { KeyRotation } from './key-rotation';
+import { DedupPruning } from './dedup-pruning';
 import { Eventing } from './eventing';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
@@ -51,6 +59,13 @@ export interface PlatformOptions {
   apiKeys?: boolean;
   /** A check of a case beyond the event store, reported by `GET /audit/cases/:id/verify` (analytics' history). */
   caseEvidence?: Type<CaseEvidenceCheck>;
+  /**
+   * Turns the old stored shapes of this service's events into the current ones on every read of
+   * EVENT_STORE (libs/eventstore upcasters.ts); the relay and the audit read events as stored.
+   */
+  upcaster?: Upcaster;
+  /** This service's de-duplication tables beyond the inbox, pruned by age with it (DedupPruning). */
+  dedupTables?: DedupTable[];
 }
 
 function tokenVerifier(config: ServiceConfig): TokenVerifier {
@@ -117,7 +132,7 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: config.testClock ? testClockFor(options.clock) : (options.clock ?? systemClock) },
-        { provide: EVENT_STORE, useValue: new EventStore() },
+        { provide: EVENT_STORE, useValue: new EventStore(options.upcaster) },
         {
           provide: DATABASE,
           useFactory: () =>
@@ -144,6 +159,12 @@ export class PlatformModule {
               serviceDatabaseUrl: config.databaseUrl,
               poolSize: config.poolSizes.vault,
             }),
+        },
+        {
+          provide: DedupPruning,
+          useFactory: (db: Database) =>
+            new DedupPruning(db, config.dedupRetention, [INBOX_TABLE, ...(options.dedupTables ?? [])]),
+          inject: [DATABASE],
         },
         Eventing,
         AuditWitnesses,

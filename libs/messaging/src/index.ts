@@ -7,3 +7,5 @@ export * from './telemetry';
 export * from './evidence';
 export * from './dead-letters';
 export * from './dead-letter-headers';
+export * from './published';
+export * from './dedup-retention';

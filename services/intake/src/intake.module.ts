@@ -18,7 +18,7 @@ import { EraseDataSubjectController } from './erase-data-subject/erase-data-subj
 import { EraseDataSubjectHandler } from './erase-data-subject/erase-data-subject.handler';
 import { GetComplaintController } from './get-complaint/get-complaint.controller';
 import { intakeIntegrationEvents } from './infrastructure/integration-events';
-import { intakeMigrations } from './infrastructure/migrations';
+import { INTAKE_DEDUP_TABLES, intakeMigrations } from './infrastructure/migrations';
 import { RegisterComplaintController } from './register-complaint/register-complaint.controller';
 import { tagLegacyDescriptions } from './register-complaint/legacy-descriptions';
 import { RegisterComplaintHandler } from './register-complaint/register-complaint.handler';
@@ -34,7 +34,14 @@ export class IntakeModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [PlatformModule.forRoot({ ...options, migrations: intakeMigrations, apiKeys: true })],
+      imports: [
+        PlatformModule.forRoot({
+          ...options,
+          migrations: intakeMigrations,
+          apiKeys: true,
+          dedupTables: INTAKE_DEDUP_TABLES,
+        }),
+      ],
       controllers: [
         RegisterComplaintController,
         GetComplaintController,

@@ -4,6 +4,7 @@ import { Topics } from '@complaints/contracts';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
+import { resolutionUpcaster } from './infrastructure/upcasters';
 import { OpenCaseHandler } from './open-case/open-case.handler';
 import { policyIntegrationEvents } from '@complaints/policy';
 import { ResolutionPolicies } from './infrastructure/policies';
@@ -31,7 +32,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
   static forRoot(options: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: ResolutionModule,
-      imports: [PlatformModule.forRoot({ ...options, migrations: resolutionMigrations })],
+      imports: [PlatformModule.forRoot({ ...options, migrations: resolutionMigrations, upcaster: resolutionUpcaster })],
       controllers: [
         GetCaseController,
         WorkCaseController,
@@ -49,8 +50,11 @@ export class ResolutionModule implements OnApplicationBootstrap {
         SlaMonitor,
         ResolutionPolicies,
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
-        { provide: AuthorityLimits, useFactory: () => AuthorityLimits.load(process.env.RESOLUTION_LIMITS_DIR) },
-        { provide: Departments, useFactory: () => Departments.load(process.env.ROUTING_DATA_DIR) },
+        {
+          provide: AuthorityLimits,
+          useFactory: () => AuthorityLimits.load(options.config.policyFiles.resolutionLimitsDir),
+        },
+        { provide: Departments, useFactory: () => Departments.load(options.config.policyFiles.routingDataDir) },
       ],
     };
   }

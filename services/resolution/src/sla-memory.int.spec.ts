@@ -31,16 +31,13 @@ describe("resolution's memory over a long SLA run", () => {
   let resolution: InProcessService;
   let bus: Database;
   const clock = new AdjustableClock();
-  const monitorWas = process.env.SLA_MONITOR;
 
   beforeAll(async () => {
-    process.env.SLA_MONITOR = 'off'; // the test drives the monitor itself
-    resolution = await startInProcess(resolutionService, clock);
+    // The test drives the monitor itself.
+    resolution = await startInProcess(resolutionService, clock, { SLA_MONITOR: 'off' });
     bus = await openDatabase({ url: resolution.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
   });
   afterAll(async () => {
-    if (monitorWas === undefined) delete process.env.SLA_MONITOR;
-    else process.env.SLA_MONITOR = monitorWas;
     await bus?.close();
     await resolution?.close();
   });

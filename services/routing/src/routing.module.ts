@@ -5,6 +5,7 @@ import { releaseOrRetake } from './infrastructure/workload';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { DepartmentsController } from './departments/departments.controller';
 import { routingIntegrationEvents } from './infrastructure/integration-events';
+import { routingUpcaster } from './infrastructure/upcasters';
 import { routingMigrations } from './infrastructure/migrations';
 import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
@@ -23,13 +24,16 @@ export class RoutingModule implements OnApplicationBootstrap {
     const { routingData, ...platform } = options;
     return {
       module: RoutingModule,
-      imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations })],
+      imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations, upcaster: routingUpcaster })],
       controllers: [RoutingQueriesController, DepartmentsController, RerouteController],
       providers: [
         RouteComplaintHandler,
         // Read at start: a bad rule or directory file stops the service with the file and field named.
         // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
-        { provide: RoutingData, useFactory: () => routingData ?? RoutingData.load(process.env.ROUTING_DATA_DIR) },
+        {
+          provide: RoutingData,
+          useFactory: () => routingData ?? RoutingData.load(platform.config.policyFiles.routingDataDir),
+        },
       ],
     };
   }

@@ -2,19 +2,9 @@
  * Who may do what. Roles arrive in the verified token (or with an API key: always `channel`);
  * each endpoint names the roles that may call it, and nothing is open unless it says so.
  */
-export const ROLES = [
-  'channel',
-  'agent',
-  'supervisor',
-  'department-head',
-  'complaints-officer',
-  'quality-inspector',
-  'auditor',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, isKnownRole, type Role } from '@complaints/contracts';
 
-export const isKnownRole = (role: unknown): role is Role => ROLES.includes(role as Role);
+export { ROLES, isKnownRole, type Role };
 
 /** Roles that see and act only on the cases of the departments named in their token. */
 export const DEPARTMENT_SCOPED: readonly Role[] = ['agent', 'department-head'];

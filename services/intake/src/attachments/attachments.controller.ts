@@ -8,7 +8,7 @@ import { ApiTags, ApiOkResponse, ApiParam } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Database } from '@complaints/eventstore';
 import { CAN, DATABASE, Meta, Roles, departmentScope, type RequestMeta, ApiEndpoint } from '@complaints/kit';
-import { readAttachment } from './attachment-store';
+import { readAttachment } from '../infrastructure/attachment-store';
 import { isEvidenceOf } from './evidence-scope';
 
 @ApiTags('attachments')

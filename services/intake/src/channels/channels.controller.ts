@@ -34,7 +34,7 @@ import {
   ApiEndpoint,
   ApiIdempotencyKey,
 } from '@complaints/kit';
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../attachments/attachment-store';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../infrastructure/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
 import { RegisterComplaintDto } from '../register-complaint/register-complaint.dto';
 import {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BadRequestException } from '@nestjs/common';
-import type { IncomingFile } from '../attachments/attachment-store';
+import type { IncomingFile } from '../infrastructure/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
 
 const CJK = /[\u3400-\u9fff]/;

@@ -2,11 +2,11 @@
  * A complaint as intake knows it: received once, with a reference the customer can quote.
  * Pure: no framework, no I/O.
  */
+import type { Channel, TargetKind } from '@complaints/contracts';
 import type { DomainEvent } from '@complaints/decider';
-import type { TargetKind } from '@complaints/contracts';
 
-export type Channel = 'hotline' | 'branch' | 'web' | 'app' | 'email' | 'regulator' | 'letter' | 'social';
-export type { TargetKind };
+/** The vocabularies are the published language's (libs/contracts vocabularies.ts), never a copy. */
+export type { Channel, TargetKind };
 
 export interface Complainant {
   name: string;

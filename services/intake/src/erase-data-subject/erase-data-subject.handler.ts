@@ -24,7 +24,7 @@ import {
 import { DATABASE, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { complaintDecider, complaintStream } from '../domain/complaint.decide';
-import { forgetDescriptions } from '../register-complaint/customer-history';
+import { forgetDescriptions } from '../infrastructure/customer-history';
 
 export interface Erasure {
   subjectId: string;

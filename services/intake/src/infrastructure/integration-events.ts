@@ -1,47 +1,17 @@
-/** Intake's private stored events mapped to the published language. */
-import type { IntegrationPayload } from '@complaints/messaging';
-import type { StoredEvent } from '@complaints/eventstore';
-import type { ComplaintReceived } from '../domain/complaint';
+/**
+ * Intake's private stored events mapped to the published language: one table, so adding a stored
+ * event without deciding what (if anything) it publishes, or storing a shape its contract does not
+ * accept (a channel outside libs/contracts' list), is a type error.
+ */
+import { integrationMapper, type PublishedTable } from '@complaints/messaging';
+import type { ComplaintEvent } from '../domain/complaint';
 
-export function intakeIntegrationEvents(event: StoredEvent): IntegrationPayload[] {
-  switch (event.type) {
-    case 'ComplaintReceived': {
-      const data = event.data as ComplaintReceived;
-      return [{ type: 'complaint.received.v1', subject: data.complaintId, data }];
-    }
-    case 'PossibleDuplicateLinked':
-      return [
-        {
-          type: 'complaint.duplicate-suspected.v1',
-          subject: (event.data as { complaintId: string }).complaintId,
-          data: event.data,
-        },
-      ];
-    case 'DuplicateLinkRemoved':
-      return [
-        {
-          type: 'complaint.duplicate-link-removed.v1',
-          subject: (event.data as { complaintId: string }).complaintId,
-          data: event.data,
-        },
-      ];
-    case 'RepeatComplainantFlagged':
-      return [
-        {
-          type: 'complaint.repeat-complainant-flagged.v1',
-          subject: (event.data as { complaintId: string }).complaintId,
-          data: event.data,
-        },
-      ];
-    case 'ComplainantErased':
-      return [
-        {
-          type: 'complainant.erased.v1',
-          subject: (event.data as { complaintId: string }).complaintId,
-          data: event.data,
-        },
-      ];
-    default:
-      return [];
-  }
-}
+export const PUBLISHED: PublishedTable<ComplaintEvent> = {
+  ComplaintReceived: { type: 'complaint.received.v1' },
+  PossibleDuplicateLinked: { type: 'complaint.duplicate-suspected.v1' },
+  DuplicateLinkRemoved: { type: 'complaint.duplicate-link-removed.v1' },
+  RepeatComplainantFlagged: { type: 'complaint.repeat-complainant-flagged.v1' },
+  ComplainantErased: { type: 'complainant.erased.v1' },
+};
+
+export const intakeIntegrationEvents = integrationMapper(PUBLISHED, (data) => data.complaintId);

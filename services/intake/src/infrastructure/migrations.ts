@@ -1,4 +1,5 @@
 import { tenantIsolation, type Migration } from '@complaints/eventstore';
+import type { DedupTable } from '@complaints/messaging';
 
 export const intakeMigrations: Migration[] = [
   {
@@ -310,4 +311,18 @@ export const intakeMigrations: Migration[] = [
       DROP FUNCTION next_reference_number(integer);
     `,
   },
+  {
+    name: 'IntakeIdempotencyRetention1763800002300',
+    // Idempotency-Keys age out (INTAKE_DEDUP_TABLES); the prune finds old rows by this.
+    up: `CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);`,
+  },
+];
+
+/**
+ * Intake's dedup table beyond the inbox: a client's Idempotency-Key only guards its own retries,
+ * so it ages out; a channel's native id (Message-ID, call id, regulator reference) is the
+ * complaint's identity and is kept.
+ */
+export const INTAKE_DEDUP_TABLES: DedupTable[] = [
+  { table: 'idempotency_keys', writtenAt: 'created_at', only: "key LIKE 'idempotency:%'" },
 ];

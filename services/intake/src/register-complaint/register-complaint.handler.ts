@@ -14,7 +14,7 @@ import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import { decideAndAppend, newId, EventStore, type Database } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
-import { storeAttachments, type IncomingFile } from '../attachments/attachment-store';
+import { storeAttachments, type IncomingFile } from '../infrastructure/attachment-store';
 import { recordRegistration, registrationContext } from './registration-context';
 import { sealPersonalData, subjectIdentity } from './personal-data';
 import { trigramsOf } from './trigrams';

@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { newId } from '@complaints/eventstore';
 import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
-import { ReasonDto } from '../work-case/work-case.dto';
+import { ReasonDto } from '../infrastructure/request-bodies';
 import { CloseCaseDto, RecordSatisfactionDto, ScheduleFollowUpDto } from './after-resolution.dto';
 import { CaseViewDto } from '../responses.dto';
 

@@ -5,8 +5,7 @@ import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { newId } from '@complaints/eventstore';
 import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { CaseCommands } from '../infrastructure/case-commands';
-import { DECISIONS, type Decision } from '../resolution-options/resolution-options.controller';
-import { CommentDto } from '../resolution-options/resolution-options.dto';
+import { CommentDto, DECISIONS, type Decision } from '../infrastructure/request-bodies';
 import { CaseViewDto } from '../responses.dto';
 
 export class RequestExtensionDto {

@@ -4,14 +4,20 @@
  * for an approver whose authority covers it; an amount in a currency no role has a limit in waits
  * for the top approver, the complaints officer, who has no limit.
  */
-import { RESOLUTION_KINDS } from '@complaints/contracts';
+import { RESOLUTION_KINDS, type Role as PlatformRole } from '@complaints/contracts';
 import type { PolicyRef } from '@complaints/policy';
 
-export const ROLES = ['agent', 'supervisor', 'department-head', 'complaints-officer'] as const;
+/** The platform roles that decide on remedies, from the least authority to the most. */
+export const ROLES = [
+  'agent',
+  'supervisor',
+  'department-head',
+  'complaints-officer',
+] as const satisfies readonly PlatformRole[];
 export type Role = (typeof ROLES)[number];
 
 /** The roles a limits file sets amounts for; the one above them grants any amount. */
-export const LIMITED_ROLES = ['agent', 'supervisor', 'department-head'] as const;
+export const LIMITED_ROLES = ['agent', 'supervisor', 'department-head'] as const satisfies readonly Role[];
 export type LimitedRole = (typeof LIMITED_ROLES)[number];
 export const TOP_APPROVER: Role = 'complaints-officer';
 

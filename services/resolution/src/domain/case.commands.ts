@@ -1,4 +1,5 @@
 /** What agents, supervisors, customers (through agents) and the system ask of a case. */
+import type { ContactChannel } from '@complaints/contracts';
 import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
@@ -31,7 +32,7 @@ export type CaseCommand =
         calendar: WorkingCalendar;
       }
     >
-  | Cmd<'AcknowledgeCase', { channel: string; summary: string }>
+  | Cmd<'AcknowledgeCase', { channel: ContactChannel; summary: string }>
   | Cmd<'RecordInvestigation', { findings: string; evidenceRefs: string[] }>
   | Cmd<'AssignAccountability', { cause: string; responsibleDepartment: string; responsibleStaff?: string }>
   | Cmd<'JudgeValidity', { valid: boolean; reason?: string }>
@@ -56,7 +57,7 @@ export type CaseCommand =
   | Cmd<'ExecuteResolution', { summary: string; feeWaiversGranted: GrantedWaiver[] }>
   | Cmd<
       'NotifyCustomer',
-      { channel: string; purpose: 'progress' | 'result' | 'explanation' | 'other'; summary: string }
+      { channel: ContactChannel; purpose: 'progress' | 'result' | 'explanation' | 'other'; summary: string }
     >
   | Cmd<'WaitOnCustomer', { reason: string }>
   | Cmd<'ResumeCase', Record<never, never>>

@@ -10,7 +10,7 @@ import type { CaseEvent, CaseEventData, ResolutionOption } from './case';
 import { caseDecider, REOPEN_WINDOW_DAYS, type CaseCommand } from './case.decide';
 import { readClocks } from './case-sla';
 import { DEFAULT_POLICY, SLA_POLICY_PRESETS } from '@complaints/sla';
-import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from './testing';
+import { DEFAULT_CASE_SLA, PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-000000000001';
 const now = new Date('2026-03-02T08:00:00.000Z');
@@ -43,6 +43,7 @@ const opened = ev('CaseOpened', {
   acknowledgeBy: '2026-03-02T08:00:00.000Z',
   resolveBy: '2026-03-16T08:00:00.000Z',
   slaPolicy: 'default',
+  sla: DEFAULT_CASE_SLA,
 });
 const acknowledged = ev('CaseAcknowledged', { channel: 'phone', summary: 'Called back', acknowledgedAt: T0 });
 const judgedValid = ev('ValidityJudged', { valid: true, judgedAt: T0 });

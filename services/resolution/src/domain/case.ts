@@ -2,17 +2,11 @@
  * A complaint case as the resolution desk works it, from the routing decision to closure and
  * possible reopening. Pure: state is folded from events only; nothing reads a clock here.
  */
+import type { ContactChannel } from '@complaints/contracts';
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { PolicyRef } from '@complaints/policy';
 import type { AppliedLimit, ResolutionKind, Role } from './authority';
-import {
-  DEFAULT_POLICY,
-  type ClockDefinition,
-  type ClockKind,
-  type ExtensionLevel,
-  type Regime,
-  type SelectedClock,
-} from '@complaints/sla';
+import { type ClockDefinition, type ClockKind, type ExtensionLevel, type Regime, type SelectedClock } from '@complaints/sla';
 
 /** A clock the case runs; cases opened before selection rules carry no id and are keyed by kind. */
 export type CaseClock = ClockDefinition & Partial<Pick<SelectedClock, 'id' | 'regime' | 'decidedBy'>>;
@@ -57,8 +51,8 @@ export interface CaseOpened {
   receivedAt?: string;
   /** The closed case this one continues (opened after that case's reopen window). */
   linkedCaseId?: string;
-  /** Absent on cases opened before SLA policies: they run the default policy. */
-  sla?: CaseSla;
+  /** Cases opened before SLA policies are upcast to the default policy (infrastructure/upcasters.ts). */
+  sla: CaseSla;
 }
 
 export interface ResolutionOption {
@@ -73,7 +67,7 @@ type At<K extends string> = { caseId: string } & Record<K, string>;
 
 export interface CaseEventData {
   CaseOpened: CaseOpened;
-  CaseAcknowledged: At<'acknowledgedAt'> & { channel: string; summary: string };
+  CaseAcknowledged: At<'acknowledgedAt'> & { channel: ContactChannel; summary: string };
   InvestigationRecorded: At<'recordedAt'> & { findings: string; evidenceRefs: string[] };
   AccountabilityAssigned: At<'assignedAt'> & {
     cause: string;
@@ -128,7 +122,7 @@ export interface CaseEventData {
     summary: string;
   };
   CustomerNotified: At<'notifiedAt'> & {
-    channel: string;
+    channel: ContactChannel;
     purpose: 'progress' | 'result' | 'explanation' | 'other';
     summary: string;
   };
@@ -427,12 +421,7 @@ function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { 
 
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseOpened') {
-    const sla = event.data.sla ?? {
-      policyId: DEFAULT_POLICY.id,
-      regime: DEFAULT_POLICY.regime,
-      calendarId: DEFAULT_POLICY.calendarId,
-      clocks: DEFAULT_POLICY.clocks,
-    };
+    const { sla } = event.data;
     const facts: CaseFacts = {
       opened: event.data,
       sla,

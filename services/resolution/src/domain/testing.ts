@@ -1,6 +1,7 @@
 /** Fixtures for domain tests: a calendar with no holidays (expected deadlines are easy to read), limits, a directory. */
-import type { WorkingCalendar } from '@complaints/sla';
+import { DEFAULT_POLICY, type WorkingCalendar } from '@complaints/sla';
 import type { AmountLimits } from './authority';
+import type { CaseSla } from './case';
 import type { DepartmentDirectory } from './departments';
 
 export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
@@ -10,6 +11,14 @@ export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
   weekendDays: [6, 7],
   holidays: new Set(),
   extraWorkingDays: new Set(),
+};
+
+/** The SLA a case opened under the default policy carries. */
+export const DEFAULT_CASE_SLA: CaseSla = {
+  policyId: DEFAULT_POLICY.id,
+  regime: DEFAULT_POLICY.regime,
+  calendarId: DEFAULT_POLICY.calendarId,
+  clocks: DEFAULT_POLICY.clocks,
 };
 
 /** A tenant's limits as a limits file would give them: CNY and USD only. */

@@ -1,16 +1,21 @@
 /**
  * Resolution's private stored events mapped to the published language: one table, so adding a
- * stored event without deciding what (if anything) it publishes is a type error.
+ * stored event without deciding what (if anything) it publishes, or storing a shape its contract
+ * does not accept, is a type error.
  */
-import type { IntegrationEventType } from '@complaints/contracts';
-import type { StoredEvent } from '@complaints/eventstore';
-import type { IntegrationPayload } from '@complaints/messaging';
-import type { CaseEvent, CaseEventData, CaseEventType } from '../domain/case';
+import { integrationMapper, type PublishedTable } from '@complaints/messaging';
+import type { StoredCaseEvent } from './upcasters';
 
-type Mapping = { [T in CaseEventType]: { type: IntegrationEventType; data?: (data: CaseEventData[T]) => unknown } };
-
-const PUBLISHED: Mapping = {
-  CaseOpened: { type: 'case.opened.v1' },
+/** Over every stored shape: the relay publishes what was stored, so a published event never changes. */
+export const PUBLISHED: PublishedTable<StoredCaseEvent> = {
+  CaseOpened: {
+    type: 'case.opened.v1',
+    // The contract leaves the clock definitions' shape open: they travel as plain records.
+    data: ({ sla, ...opened }) => ({
+      ...opened,
+      ...(sla ? { sla: { ...sla, clocks: sla.clocks.map((clock) => ({ ...clock })) } } : {}),
+    }),
+  },
   CaseAcknowledged: { type: 'case.acknowledged.v1' },
   InvestigationRecorded: { type: 'case.investigation-recorded.v1' },
   AccountabilityAssigned: { type: 'case.accountability-assigned.v1' },
@@ -42,12 +47,4 @@ const PUBLISHED: Mapping = {
   ExtensionDecided: { type: 'case.extension-decided.v1' },
 };
 
-export function resolutionIntegrationEvents(stored: StoredEvent): IntegrationPayload[] {
-  const event = stored as unknown as CaseEvent;
-  const mapping = PUBLISHED[event.type] as
-    { type: IntegrationEventType; data?: (data: unknown) => unknown } | undefined;
-  if (!mapping) return [];
-  return [
-    { type: mapping.type, subject: event.data.caseId, data: mapping.data ? mapping.data(event.data) : event.data },
-  ];
-}
+export const resolutionIntegrationEvents = integrationMapper(PUBLISHED, (data) => data.caseId);

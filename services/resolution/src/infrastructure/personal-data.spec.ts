@@ -5,7 +5,7 @@ import { isSealed, revealWith, seal as sealWith } from '@complaints/privacy';
 import type { CaseEvent } from '../domain/case';
 import { caseDecider, type CaseCommand } from '../domain/case.decide';
 import { DEFAULT_DIRECTORY } from '../domain/escalation';
-import { PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from '../domain/testing';
+import { DEFAULT_CASE_SLA, PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from '../domain/testing';
 import { hasFreeText, sealFreeText } from './personal-data';
 
 const keyId = randomUUID();
@@ -141,6 +141,7 @@ describe('sealing the free text of case commands', () => {
           acknowledgeBy: '2026-03-02T08:00:00.000Z',
           resolveBy: '2026-03-16T08:00:00.000Z',
           slaPolicy: 'default',
+          sla: DEFAULT_CASE_SLA,
         },
       },
     ] as CaseEvent[];

@@ -27,7 +27,6 @@ const SYSTEM = { id: 'sla-monitor', role: 'system' };
 @Injectable()
 export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SlaMonitor');
-  private readonly intervalMs = Number(process.env.SLA_POLL_INTERVAL_MS ?? 1000);
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly unobserve: () => void;
@@ -35,7 +34,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly writer: CaseWriter,
     private readonly settings: SlaSettings,
   ) {
@@ -43,12 +42,12 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
       'complaints_sla_evaluations_backing_off',
       'Cases whose SLA evaluation failed and is retried later (exponential back-off per case)',
       ['service'],
-      async () => [{ labels: { service: config.service }, value: await checksBackingOff(this.db) }],
+      async () => [{ labels: { service: this.config.service }, value: await checksBackingOff(this.db) }],
     );
   }
 
   onApplicationBootstrap(): void {
-    if (process.env.SLA_MONITOR !== 'off') this.loop = this.run();
+    if (this.config.slaMonitor.enabled) this.loop = this.run();
   }
 
   /** Evaluates one due case (or puts it off when its evaluation fails); false when none is due. */
@@ -90,7 +89,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
         if (!(error instanceof StreamVersionConflict))
           this.logger.error(`SLA evaluation failed: ${(error as Error).message}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+      await new Promise((resolve) => setTimeout(resolve, this.config.slaMonitor.pollIntervalMs));
     }
   }
 

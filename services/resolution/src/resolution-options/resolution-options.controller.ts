@@ -5,13 +5,11 @@ import { newId } from '@complaints/eventstore';
 import { CAN, Meta, Roles, type RequestMeta, ApiEndpoint } from '@complaints/kit';
 import { ResolutionPolicies } from '../infrastructure/policies';
 import { CaseCommands } from '../infrastructure/case-commands';
-import { CommentDto, CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
+import { CommentDto, DECISIONS, type Decision } from '../infrastructure/request-bodies';
+import { CustomerDecisionDto, ExecuteResolutionDto, ProposeResolutionDto } from './resolution-options.dto';
 import { CaseViewDto } from '../responses.dto';
 
 const CaseId = () => Param('id', new ParseUUIDPipe());
-
-export const DECISIONS = { approve: 'approve', reject: 'reject' } as const;
-export type Decision = keyof typeof DECISIONS;
 
 @ApiTags('cases')
 @Roles(...CAN.workCases)

@@ -52,10 +52,6 @@ export class ProposeResolutionDto {
   options!: ResolutionOptionDto[];
 }
 
-export class CommentDto {
-  @ApiProperty() @IsString() @MaxLength(4000) comment!: string;
-}
-
 export class CustomerDecisionDto {
   @ApiProperty({ enum: ['accept', 'reject'] }) @IsIn(['accept', 'reject']) decision!: 'accept' | 'reject';
   @ApiPropertyOptional({ description: 'The accepted option (decision = accept)' })

@@ -10,10 +10,10 @@ import {
   AssignAccountabilityDto,
   JudgeValidityDto,
   NotifyCustomerDto,
-  ReasonDto,
   ReassignCaseDto,
   RecordInvestigationDto,
 } from './work-case.dto';
+import { ReasonDto } from '../infrastructure/request-bodies';
 import { CaseViewDto } from '../responses.dto';
 
 const CaseId = () => Param('id', new ParseUUIDPipe());

@@ -1,10 +1,9 @@
+import { CONTACT_CHANNELS, type ContactChannel } from '@complaints/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'letter', 'in-person', 'app', 'wechat'] as const;
-
 export class AcknowledgeCaseDto {
-  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: string;
+  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: ContactChannel;
   @ApiProperty({ example: 'Called the customer, explained the time limit' })
   @IsString()
   @MaxLength(4000)
@@ -36,7 +35,7 @@ export class JudgeValidityDto {
 }
 
 export class NotifyCustomerDto {
-  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: string;
+  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: ContactChannel;
   @ApiProperty({ enum: ['progress', 'result', 'explanation', 'other'] })
   @IsIn(['progress', 'result', 'explanation', 'other'])
   purpose!: 'progress' | 'result' | 'explanation' | 'other';
@@ -45,10 +44,6 @@ export class NotifyCustomerDto {
   @IsNotEmpty()
   @MaxLength(4000)
   summary!: string;
-}
-
-export class ReasonDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(4000) reason!: string;
 }
 
 export class ReassignCaseDto {

@@ -2,6 +2,7 @@
  * Classification: which rule of the tenant's table fits a complaint best, how the customer puts it,
  * how urgent it is, and an explanation of every rule that fired so a supervisor can see why.
  */
+import type { Channel } from '@complaints/contracts';
 import { amountsIn, type Amount } from './amounts';
 import { decideDegree } from './degree';
 import { matching, normalised } from './words';
@@ -23,7 +24,7 @@ export interface ComplaintToRoute {
   /** The complainant's data subject id, passed on for resolution to seal the case's free text with. */
   subjectId?: string;
   receivedAt?: string;
-  channel: string;
+  channel: Channel;
   /** The complaint's language (BCP 47, from intake): agents must speak it. */
   language?: string;
   description: string;

@@ -3,6 +3,7 @@
  * agent; a supervisor or above may reroute it later, with a reason, and the history is kept.
  * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
+import type { Channel, Role } from '@complaints/contracts';
 import { selectPolicy, type Regime, type SelectionCriteria, type SlaPolicy } from '@complaints/sla';
 import {
   NotFoundError,
@@ -28,14 +29,14 @@ export interface ComplaintRouted extends Classification {
   customerId?: string;
   subjectId?: string;
   /** Carried for the SLA policy (channel) and regulatory clocks (counted from receipt). */
-  channel: string;
+  channel: Channel;
   /** The complaint's language, a skill its agent needs, on a reroute too (absent on older decisions). */
   language?: string;
   receivedAt?: string;
   /** The rule file(s) the decision was taken with. */
   ruleTable: string;
-  /** Absent on decisions recorded before assignment existed. */
-  assignment?: Assignment;
+  /** Decisions recorded before assignment existed are upcast (infrastructure/upcasters.ts). */
+  assignment: Assignment;
   routedAt: string;
 }
 
@@ -53,7 +54,7 @@ export interface ComplaintRerouted extends Placement {
   complaintId: string;
   reference: string;
   customerId?: string;
-  channel: string;
+  channel: Channel;
   receivedAt?: string;
   from: Placement;
   reason: string;
@@ -99,7 +100,11 @@ export interface RerouteComplaint {
 export type RoutingCommand = RouteComplaint | RerouteComplaint;
 
 /** Roles that may overrule the routing engine (the same ladder as resolution's approvals). */
-export const REROUTING_ROLES = ['supervisor', 'department-head', 'complaints-officer'];
+export const REROUTING_ROLES = [
+  'supervisor',
+  'department-head',
+  'complaints-officer',
+] as const satisfies readonly Role[];
 
 function route(
   { complaint, rules, directory, workload, sla }: RouteComplaint['data'],
@@ -137,7 +142,7 @@ function route(
 }
 
 function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: CommandMetadata): RoutingEvent {
-  if (!REROUTING_ROLES.includes(meta.actor.role)) {
+  if (!(REROUTING_ROLES as readonly string[]).includes(meta.actor.role)) {
     throw new RuleRejectedError(
       `Only a supervisor or above may reroute a complaint; ${meta.actor.id} acts as ${meta.actor.role}`,
       { role: meta.actor.role, allowed: REROUTING_ROLES },
@@ -239,7 +244,7 @@ function evolve(state: RoutingState, event: RoutingEvent): RoutingState {
   switch (event.type) {
     case 'ComplaintRouted': {
       const { department, queue, category, priority, degree, assignment } = event.data;
-      const agent = assignment?.agentId ? { agentId: assignment.agentId } : {};
+      const agent = assignment.agentId ? { agentId: assignment.agentId } : {};
       return {
         status: 'routed',
         routing: event.data,

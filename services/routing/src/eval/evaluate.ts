@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TARGET_KINDS } from '@complaints/contracts';
+import { CHANNELS, TARGET_KINDS, type Channel } from '@complaints/contracts';
 import { EMPTY_WORKLOAD } from '../domain/directory';
 import { routingDecider, type ComplaintRouted } from '../domain/routing';
 import { DEGREES, PRIORITY_ORDER, type RuleTable } from '../domain/rules';
@@ -54,6 +54,14 @@ function targetOf(item: CorpusComplaint) {
   return { kind: known ? item.target.kind : 'other', name: item.target.name };
 }
 
+/** Intake accepts only the contracts' channels: a corpus item on another could never reach routing. */
+function channelOf(item: CorpusComplaint): Channel {
+  const channel = CHANNELS.find((c) => c === item.channel);
+  if (!channel)
+    throw new Error(`corpus item ${item.id}: channel "${item.channel}" is not one of ${CHANNELS.join(', ')}`);
+  return channel;
+}
+
 function route(item: CorpusComplaint, data: RoutingData): Outcome {
   const tenant = TENANT_OF_SECTOR[item.sector];
   if (!tenant) throw new Error(`corpus item ${item.id}: no tenant for sector ${item.sector}`);
@@ -61,7 +69,7 @@ function route(item: CorpusComplaint, data: RoutingData): Outcome {
   const complaint = {
     complaintId: item.id,
     reference: item.id,
-    channel: item.channel,
+    channel: channelOf(item),
     language: item.language,
     description: item.description,
     demands: item.demands,

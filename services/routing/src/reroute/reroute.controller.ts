@@ -16,7 +16,7 @@ import {
   ApiEndpoint,
 } from '@complaints/kit';
 import { NotFoundError } from '@complaints/decider';
-import { routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
+import { REROUTING_ROLES, routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
 import { DEGREES, type Degree } from '../domain/rules';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
 import { RoutingData } from '../rule-tables/rule-files';
@@ -65,7 +65,7 @@ export class RerouteController {
   )
   @Post()
   @HttpCode(200)
-  @Roles('supervisor', 'department-head', 'complaints-officer')
+  @Roles(...REROUTING_ROLES)
   async reroute(
     @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
     @Body() body: RerouteDto,

@@ -3,14 +3,21 @@
  * at least 90% must reach the department a supervisor would pick, every miss must go to triage
  * rather than silently to a wrong department, and every decision must explain itself.
  */
+import { CHANNELS } from '@complaints/contracts';
 import corpus from '../domain/corpus/complaints.json';
 import { classify } from '../domain/classify';
 import { RoutingData } from './rule-files';
 
 const data = RoutingData.load();
+/** Only the contracts' channels reach routing: an item on another is a corpus error. */
+const channelOf = (channel: string) => {
+  const known = CHANNELS.find((c) => c === channel);
+  if (!known) throw new Error(`corpus channel "${channel}" is not one of ${CHANNELS.join(', ')}`);
+  return known;
+};
 const results = corpus.complaints.map((item, index) => {
   const routed = classify(
-    { complaintId: `corpus-${index}`, reference: `CORPUS-${index}`, ...item },
+    { complaintId: `corpus-${index}`, reference: `CORPUS-${index}`, ...item, channel: channelOf(item.channel) },
     data.tableFor(item.tenant),
   );
   return { ...item, index, routed };

@@ -10,7 +10,7 @@ import { routingMigrations } from './infrastructure/migrations';
 import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
-import { RoutingData } from './rule-tables/rule-files';
+import { RoutingData } from './infrastructure/rule-files';
 
 @Module({})
 export class RoutingModule implements OnApplicationBootstrap {

@@ -6,7 +6,13 @@ import type { ContactChannel } from '@complaints/contracts';
 import type { Actor, DomainEvent } from '@complaints/decider';
 import type { PolicyRef } from '@complaints/policy';
 import type { AppliedLimit, ResolutionKind, Role } from './authority';
-import { type ClockDefinition, type ClockKind, type ExtensionLevel, type Regime, type SelectedClock } from '@complaints/sla';
+import {
+  type ClockDefinition,
+  type ClockKind,
+  type ExtensionLevel,
+  type Regime,
+  type SelectedClock,
+} from '@complaints/sla';
 
 /** A clock the case runs; cases opened before selection rules carry no id and are keyed by kind. */
 export type CaseClock = ClockDefinition & Partial<Pick<SelectedClock, 'id' | 'regime' | 'decidedBy'>>;

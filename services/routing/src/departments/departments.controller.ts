@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { ApiEndpoint, CAN, Meta, Paged, Roles, pageOf, strictQuery, type RequestMeta } from '@complaints/kit';
 import { findDepartment } from '../domain/directory';
-import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingData } from '../infrastructure/rule-files';
 import { DepartmentDto, DepartmentListDto } from '../responses.dto';
 
 /** A directory holds tens of departments: the default page holds all of them, as before paging. */

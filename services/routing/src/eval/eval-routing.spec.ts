@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingData } from '../infrastructure/rule-files';
 import { CORPUS_DIR, evaluateRouting, TENANT_OF_SECTOR } from './evaluate';
 
 const floorFile = process.env.EVAL_ROUTING_FLOOR_FILE ?? join(CORPUS_DIR, 'floor.json');

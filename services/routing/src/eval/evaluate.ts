@@ -10,7 +10,7 @@ import { CHANNELS, TARGET_KINDS, type Channel } from '@complaints/contracts';
 import { EMPTY_WORKLOAD } from '../domain/directory';
 import { routingDecider, type ComplaintRouted } from '../domain/routing';
 import { DEGREES, PRIORITY_ORDER, type RuleTable } from '../domain/rules';
-import { ROUTING_ROOT, RoutingData } from '../rule-tables/rule-files';
+import { ROUTING_ROOT, RoutingData } from '../infrastructure/rule-files';
 
 export const REPO_ROOT = resolve(ROUTING_ROOT, '..', '..');
 export const CORPUS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'routing-corpus');

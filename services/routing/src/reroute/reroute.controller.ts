@@ -19,7 +19,7 @@ import { NotFoundError } from '@complaints/decider';
 import { REROUTING_ROLES, routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
 import { DEGREES, type Degree } from '../domain/rules';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
-import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingData } from '../infrastructure/rule-files';
 import { RerouteResultDto } from '../responses.dto';
 
 export class RerouteDto {

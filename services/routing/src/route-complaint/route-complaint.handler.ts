@@ -11,7 +11,7 @@ import type { KeyVault } from '@complaints/privacy';
 import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
 import { recordAssignments, readWorkload } from '../infrastructure/workload';
 import { SLA_POLICY_PRESETS, SlaCatalogue, slaCriteriaOf } from '@complaints/sla';
-import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingData } from '../infrastructure/rule-files';
 
 @Injectable()
 export class RouteComplaintHandler {

@@ -17,7 +17,7 @@ import {
   type RequestMeta,
 } from '@complaints/kit';
 import { routingDecider, routingStream } from '../domain/routing';
-import { RoutingData } from '../rule-tables/rule-files';
+import { RoutingData } from '../infrastructure/rule-files';
 import { RoutingHistoryDto, RoutingViewDto, RuleTableDto } from '../responses.dto';
 
 @ApiTags('routing')

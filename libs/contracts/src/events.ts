@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isoDateTime } from './envelope';
 import { Topics, type TopicName } from './topics';
-import { CHANNELS, CONTACT_CHANNELS, PRIORITIES, TARGET_KINDS, type TargetKind } from './vocabularies';
+import { CHANNELS, CONTACT_CHANNELS, PRIORITIES, SUPPLY_AREAS, TARGET_KINDS, type TargetKind } from './vocabularies';
 
 const isoTime = isoDateTime;
 
@@ -53,6 +53,13 @@ export const complaintReceivedV1 = z.object({
     )
     .optional(),
   regulatorDeadline: isoTime.optional(),
+  /** Where the service was provided (ISO 3166-1 alpha-2, e.g. GB, DE): SLA rules choose regimes by it. */
+  market: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
+  /** A utility's supply area (urban, rural, remote): its repair-arrival commitment depends on it. */
+  area: z.enum(SUPPLY_AREAS).optional(),
 });
 
 const routingExplanation = z.object({

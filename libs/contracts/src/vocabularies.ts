@@ -46,6 +46,13 @@ export type Role = (typeof ROLES)[number];
 
 export const isKnownRole = (role: unknown): role is Role => ROLES.includes(role as Role);
 
+/**
+ * A utility's supply area, as its service commitments distinguish them (repair crews' arrival:
+ * urban, rural, remote areas); SLA selection rules read it.
+ */
+export const SUPPLY_AREAS = ['urban', 'rural', 'remote'] as const;
+export type SupplyArea = (typeof SUPPLY_AREAS)[number];
+
 /** How an agent reaches the complainant: acknowledgements and notifications name one. */
 export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'letter', 'in-person', 'app', 'wechat'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];

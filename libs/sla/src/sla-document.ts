@@ -250,12 +250,17 @@ export function slaCriteriaOf(complaint: {
   target?: { kind: string; name: string };
   channelDetails?: Record<string, string>;
   regulatorDeadline?: string;
+  market?: string;
+  area?: string;
 }): Omit<SelectionCriteria, 'tenant' | 'category' | 'channel' | 'priority'> | undefined {
   const details = complaint.channelDetails ?? {};
+  // The complaint's own fields; a channel adapter's details (older events) otherwise.
+  const market = complaint.market ?? details.market;
+  const area = complaint.area ?? details.area;
   const criteria = {
     ...(complaint.target?.kind === 'product' ? { product: complaint.target.name } : {}),
-    ...(details.market ? { market: details.market } : {}),
-    ...(details.area ? { area: details.area } : {}),
+    ...(market ? { market } : {}),
+    ...(area ? { area } : {}),
     ...(complaint.regulatorDeadline
       ? {
           referral: {

@@ -2,7 +2,7 @@
  * A complaint as intake knows it: received once, with a reference the customer can quote.
  * Pure: no framework, no I/O.
  */
-import type { Channel, TargetKind } from '@complaints/contracts';
+import type { Channel, SupplyArea, TargetKind } from '@complaints/contracts';
 import type { DomainEvent } from '@complaints/decider';
 
 /** The vocabularies are the published language's (libs/contracts vocabularies.ts), never a copy. */
@@ -42,6 +42,10 @@ export interface ComplaintDetails {
   attachments?: AttachmentRef[];
   /** Set by a regulator referral: the deadline the regulator gave. */
   regulatorDeadline?: string;
+  /** Where the service was provided (ISO 3166-1 alpha-2): SLA rules choose regimes by it. */
+  market?: string;
+  /** A utility's supply area: its repair-arrival commitment depends on it. */
+  area?: SupplyArea;
 }
 
 export interface ComplaintReceived extends ComplaintDetails {

@@ -15,7 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, TARGET_KINDS, TARGET_KINDS_BY_SECTOR } from '@complaints/contracts';
+import { CHANNELS, SUPPLY_AREAS, TARGET_KINDS, TARGET_KINDS_BY_SECTOR, type SupplyArea } from '@complaints/contracts';
 import type { Channel, TargetKind } from '../domain/complaint';
 
 export class ContactDto {
@@ -119,4 +119,21 @@ export class RegisterComplaintDto {
   @IsString()
   @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language must be a BCP 47 tag such as zh or en-GB' })
   language!: string;
+
+  @ApiPropertyOptional({
+    example: 'GB',
+    description:
+      'Where the service was provided, ISO 3166-1 alpha-2: the tenant’s SLA rules may choose regimes by it (e.g. PSD2 for payments in DE, FCA DISP in GB; docs/sla.md)',
+  })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'market must be an ISO 3166-1 alpha-2 country code such as GB or DE' })
+  market?: string;
+
+  @ApiPropertyOptional({
+    enum: SUPPLY_AREAS,
+    description: 'A utility’s supply area: the repair-arrival commitment depends on it (urban 45 min, rural 90 min, remote 2 h)',
+  })
+  @IsOptional()
+  @IsIn(SUPPLY_AREAS)
+  area?: SupplyArea;
 }

@@ -128,6 +128,21 @@ describe('POST /complaints', () => {
     expect(await next('new-bank', 2031)).toBe('1');
   });
 
+  it('records where the service was provided and a utility’s supply area, for the SLA rules that choose by them', async () => {
+    const response = await post({ ...valid(), market: 'GB', area: 'rural' });
+    expect(response.status).toBe(201);
+    const { complaintId } = (await response.json()) as { complaintId: string };
+    const { rows } = await intake.db.query<{ data: { market?: string; area?: string } }>(
+      "SELECT data FROM events WHERE type = 'ComplaintReceived' AND data->>'complaintId' = $1",
+      [complaintId],
+    );
+    expect(rows[0]!.data).toMatchObject({ market: 'GB', area: 'rural' });
+    const refused = await post({ ...valid(), market: 'Britain', area: 'suburban' });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { errors: { field: string; reason: string }[] };
+    expect(body.errors.map((e) => e.field).sort()).toEqual(['area', 'market']);
+  });
+
   it('lists every bad field, refuses unknown ones, and writes nothing', async () => {
     const before = await eventCount();
     const response = await post({

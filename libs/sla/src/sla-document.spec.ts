@@ -245,7 +245,12 @@ describe('the criteria a received complaint carries for the selection rules', ()
     expect(slaCriteriaOf({ target: { kind: 'meter', name: 'M-1' }, channelDetails: { callId: 'x' } })).toBeUndefined();
     // The complaint's own market and area (intake's API) win over a channel's details.
     expect(
-      slaCriteriaOf({ target: { kind: 'card', name: 'x' }, market: 'DE', area: 'rural', channelDetails: { market: 'GB' } }),
+      slaCriteriaOf({
+        target: { kind: 'card', name: 'x' },
+        market: 'DE',
+        area: 'rural',
+        channelDetails: { market: 'GB' },
+      }),
     ).toEqual({ market: 'DE', area: 'rural' });
   });
 });

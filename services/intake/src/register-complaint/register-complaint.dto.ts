@@ -131,7 +131,8 @@ export class RegisterComplaintDto {
 
   @ApiPropertyOptional({
     enum: SUPPLY_AREAS,
-    description: 'A utility’s supply area: the repair-arrival commitment depends on it (urban 45 min, rural 90 min, remote 2 h)',
+    description:
+      'A utility’s supply area: the repair-arrival commitment depends on it (urban 45 min, rural 90 min, remote 2 h)',
   })
   @IsOptional()
   @IsIn(SUPPLY_AREAS)

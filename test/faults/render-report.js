@@ -69,6 +69,14 @@ const totals = {
   deadLettered: total('deadLettered'),
 };
 
+// The last soak on this machine (npm run test:soak writes reports/faults/soak.md), if any.
+const soakFile = join(dirname(input), 'soak.md');
+const soak = existsSync(soakFile)
+  ? `\n## The last soak (\`npm run test:soak\`, ${soakFile.replace(`${root}/`, '')})\n\n${readFileSync(soakFile, 'utf8')
+      .replace(/^# /, '### ')
+      .trim()}\n`
+  : '';
+
 const settings = Object.entries(run.settings ?? {})
   .map(([name, value]) => `\`${name}=${value}\``)
   .join(', ');
@@ -124,7 +132,7 @@ Totals: ${totals.accepted} accepted, ${totals.lost} lost, ${totals.duplicated} d
 ## What was done and observed, scenario by scenario
 
 ${details.join('\n\n')}
-`;
+${soak}`;
 
 async function main() {
   // Formatted as `npm run lint` checks it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fault suite and the soak, on the suite's own Kafka and PostgreSQL (test/faults/infrastructure.ts).
-#   npm run test:faults             the quick profile (what .ci/run runs; ~8 min on 2 cores)
+#   npm run test:faults             the quick profile (what .ci/run runs; 5-11 min on 2 cores)
 #   npm run test:faults -- --full   the full profile: >= 30 complaints/s, >= 10,000 complaints
 #   npm run test:soak               SOAK_MINUTES (default 30) at a steady rate; memory and latency drift
 # The fault suite renders docs/reliability.md from its observations (render-report.js) either way.

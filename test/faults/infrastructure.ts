@@ -4,7 +4,7 @@
  * or anyone's broker. Each is stopped and started again by the pid up.sh recorded for it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, verifyKafka, verifyPostgres } from '../support/infrastructure';
@@ -64,14 +64,20 @@ export class FaultInfrastructure {
     };
   }
 
-  /** Starts whatever of the two is not running (up.sh is idempotent) and checks both answer. */
+  /**
+   * Starts whatever of the two is not running (up.sh is idempotent) and checks both answer. A
+   * broker restarted under load on a crowded machine can take longer than up.sh's readiness
+   * probe allows, so the suite gives it 300 s and one more try.
+   */
   async up(): Promise<void> {
-    try {
-      await run('bash', [join(repoRoot, 'deploy', 'local', 'up.sh')], {
-        env: this.scriptEnv,
-        timeout: 600_000,
+    const upSh = () =>
+      run('bash', [join(repoRoot, 'deploy', 'local', 'up.sh')], {
+        env: { ...this.scriptEnv, LOCAL_READY_TIMEOUT: process.env.LOCAL_READY_TIMEOUT ?? '300' },
+        timeout: 900_000,
         maxBuffer: 10 * 1024 * 1024,
       });
+    try {
+      await upSh().catch(() => upSh());
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
       throw new Error(
@@ -93,6 +99,78 @@ export class FaultInfrastructure {
   /** Stops the broker (SIGTERM: its controlled shutdown) and waits until the process is gone. */
   stopKafka(): Promise<void> {
     return this.stopRecorded(join(this.options.stateDir, 'kafka', 'pid'), 'SIGTERM', 'Kafka');
+  }
+
+  /** Whether the broker up.sh started still runs (a broker whose disk filled up may stop by itself). */
+  kafkaRunning(): boolean {
+    const pidFile = join(this.options.stateDir, 'kafka', 'pid');
+    return existsSync(pidFile) && alive(Number(readFileSync(pidFile, 'utf8').trim()));
+  }
+
+  private get kafkaData(): string {
+    return join(this.options.stateDir, 'kafka', 'data');
+  }
+
+  private get serverLog(): string {
+    return join(this.options.stateDir, 'kafka', 'logs', 'server.log');
+  }
+
+  /** How much of the broker's log there was when the disk was filled (what it said after is the fault's). */
+  private serverLogAtFill = 0;
+
+  private get filler(): string {
+    return join(this.kafkaData, 'faults-disk-filler');
+  }
+
+  /**
+   * The broker's log directory on a tmpfs of its own (`sizeMb`), mounted before the broker starts,
+   * so the suite can fill it. Formatted afresh by up.sh each run. Needs root (mount).
+   */
+  async mountBrokerDisk(sizeMb: number): Promise<void> {
+    if (this.kafkaRunning()) throw new Error("mountBrokerDisk: the suite's broker is running; stop it first");
+    await this.unmountBrokerDisk();
+    rmSync(this.kafkaData, { recursive: true, force: true });
+    mkdirSync(this.kafkaData, { recursive: true });
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'faults-kafka-data', this.kafkaData]);
+    } catch (error) {
+      throw new Error(
+        `The fault suite could not mount a ${sizeMb} MB tmpfs as its broker's log directory (${this.kafkaData}; needs root): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  async unmountBrokerDisk(): Promise<void> {
+    const mounted = readFileSync('/proc/mounts', 'utf8').includes(` ${this.kafkaData} `);
+    if (mounted) await run('umount', [this.kafkaData]);
+  }
+
+  /**
+   * Fills the broker's log directory to the last byte (all but 8 MB at once, then 4 KB blocks until
+   * the file system refuses one); returns how many bytes it took.
+   */
+  async fillBrokerDisk(): Promise<number> {
+    this.serverLogAtFill = existsSync(this.serverLog) ? readFileSync(this.serverLog, 'utf8').length : 0;
+    const { bavail, bsize } = statfsSync(this.kafkaData);
+    const bulk = Math.max(0, bavail * bsize - 8 * 2 ** 20);
+    if (bulk > 0) await run('fallocate', ['-l', String(bulk), this.filler]);
+    await run('dd', ['if=/dev/zero', `of=${this.filler}`, 'bs=4096', 'oflag=append', 'conv=notrunc']).catch(() => {
+      /* dd stops with "No space left on device": full, as intended */
+    });
+    return statSync(this.filler).size;
+  }
+
+  /**
+   * Frees the broker's disk; a broker whose log directory failed shuts itself down, so this waits
+   * (up to 30 s) for one doing so to finish before `up()` starts it again. Says whether it stopped.
+   */
+  async freeBrokerDisk(): Promise<boolean> {
+    rmSync(this.filler, { force: true });
+    const logFailed = () =>
+      readFileSync(this.serverLog, 'utf8').slice(this.serverLogAtFill).includes('Shutdown broker because all log dirs');
+    const deadline = Date.now() + 30_000;
+    while (this.kafkaRunning() && logFailed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    return !this.kafkaRunning();
   }
 
   /** Stops PostgreSQL (SIGINT: fast shutdown, sessions ended) and waits until the postmaster is gone. */

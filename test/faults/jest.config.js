@@ -14,7 +14,10 @@ module.exports = {
   moduleNameMapper: shared.moduleNameMapper,
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/quiet-logs.js'],
-  testMatch: ['<rootDir>/test/faults/**/*.faults.spec.ts'],
+  // `npm run test:soak` (FAULTS_SOAK=1) runs the soak instead of the fault scenarios.
+  testMatch: [
+    process.env.FAULTS_SOAK ? '<rootDir>/test/faults/**/*.soak.spec.ts' : '<rootDir>/test/faults/**/*.faults.spec.ts',
+  ],
   // A guard against hangs: each scenario sets its own, longer limit.
   testTimeout: 300_000,
   slowTestThreshold: 300,

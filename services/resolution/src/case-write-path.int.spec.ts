@@ -14,6 +14,8 @@ import { startInProcess, type InProcessService } from '../../../test/support/in-
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { api } from '../../../test/support/auth';
 import { resolutionService } from './resolution.module';
+import { CaseWriter } from './infrastructure/case-writer';
+import { Departments } from './infrastructure/department-directory';
 
 jest.setTimeout(60_000);
 
@@ -182,5 +184,37 @@ describe('the write path of a case', () => {
       return row.failures === first.failures + 1 ? row : undefined;
     });
     expect(second.due_at.getTime() - clock.now().getTime()).toBeGreaterThan(1.5 * firstGap);
+  });
+  it('makes a command over REST wait for the SLA monitor holding the case, instead of deadlocking with it', async () => {
+    const caseId = await routedCase('C-401');
+    const writer = resolution.app.get(CaseWriter);
+    const directory = resolution.app.get(Departments).for(TENANT);
+    let rest: Promise<Response> | undefined;
+    // What the monitor does: claim the case's wake-up row, then write to the case in that transaction.
+    await resolution.db.transaction(async (tx) => {
+      await tx.query('SELECT case_id FROM sla_checks WHERE case_id = $1 FOR UPDATE', [caseId]);
+      rest = api(`${base()}/cases/${caseId}/acknowledge`, {
+        method: 'POST',
+        headers: { ...lead, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'phone', summary: 'Called the customer back' }),
+      });
+      // The REST command is under way meanwhile; before the fix it appended, then waited on the row.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await writer.writeIn(
+        tx,
+        caseId,
+        { type: 'ReassignCase', data: { caseId, department: 'fraud', reason: 'Looks like fraud', directory } },
+        { actor: { id: 'sla-monitor', role: 'system' }, tenant: TENANT, correlationId: randomUUID() },
+      );
+    });
+    const response = await rest!;
+    expect(response.status).toBe(200);
+    const types = (
+      await resolution.db.query<{ type: string }>(
+        'SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version',
+        [`case-${caseId}`],
+      )
+    ).rows.map((r) => r.type);
+    expect(types.slice(-2)).toEqual(['CaseReassigned', 'CaseAcknowledged']);
   });
 });

@@ -27,7 +27,7 @@ import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide
 import { recordFeeWaivers } from './fee-waiver-ledger';
 import { hasFreeText, sealFreeText } from './personal-data';
 import { SlaSettings } from './sla-settings';
-import { scheduleSlaCheck } from './sla-schedule';
+import { lockSlaCheck, scheduleSlaCheck } from './sla-schedule';
 
 /** A command, or a function building it from the case's state inside the writing transaction. */
 export type CaseInput = CaseCommand | ((state: CaseState, tx: SqlClient) => Promise<CaseCommand>);
@@ -71,7 +71,11 @@ export class CaseWriter {
       this.store,
       caseDecider,
       caseStream(caseId),
-      this.prepare(caseId, input, author),
+      async (state, tx) => {
+        // The wake-up row before the stream, in the monitor's order (sla-schedule.ts lockSlaCheck).
+        await lockSlaCheck(tx, caseId);
+        return this.prepare(caseId, input, author)(state, tx);
+      },
       meta,
       {
         afterAppend: this.afterAppend(meta),

@@ -40,6 +40,15 @@ export async function scheduleSlaCheck(
   );
 }
 
+/**
+ * Takes the case's wake-up row before a write of its own transaction touches the case's stream: the
+ * monitor claims the row first and then appends, so a writer that appended first and then waited on
+ * the row would deadlock with it. Taken in the same order, one waits for the other.
+ */
+export async function lockSlaCheck(tx: SqlClient, caseId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM sla_checks WHERE case_id = $1 FOR UPDATE', [caseId]);
+}
+
 export interface DueCheck {
   caseId: string;
   tenant: string;

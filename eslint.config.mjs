@@ -80,7 +80,7 @@ export default tseslint.config(
       // the SLA document becomes a kind of the policy store (issue 18); until then these four read them.
       'libs/sla/src/selection.ts',
       'services/routing/src/route-complaint/route-complaint.handler.ts',
-      'services/intake/src/register-complaint/time-limit.ts',
+      'services/intake/src/infrastructure/registration/time-limit.ts',
       'services/resolution/src/infrastructure/sla-settings.ts',
     ],
     rules: {

@@ -20,8 +20,8 @@ import { GetComplaintController } from './get-complaint/get-complaint.controller
 import { intakeIntegrationEvents } from './infrastructure/integration-events';
 import { INTAKE_DEDUP_TABLES, intakeMigrations } from './infrastructure/migrations';
 import { RegisterComplaintController } from './register-complaint/register-complaint.controller';
-import { tagLegacyDescriptions } from './register-complaint/legacy-descriptions';
-import { RegisterComplaintHandler } from './register-complaint/register-complaint.handler';
+import { tagLegacyDescriptions } from './infrastructure/registration/legacy-descriptions';
+import { RegisterComplaintHandler } from './infrastructure/registration/register-complaint.handler';
 
 @Module({})
 export class IntakeModule implements OnApplicationBootstrap {

@@ -2,7 +2,8 @@
  * Several regimes on one tenant, end to end in the resolution service on a real PostgreSQL:
  * tenant documents from SLA_POLICY_DIR (libs/sla/examples), complaint.routed.v1 events through
  * the embedded bus, the SLA monitor driven on the test clock. A credit-report dispute runs the 征信
- * clock, a regulator's referral runs a clock of its own that breaches on the regulator's date.
+ * clock, a regulator's referral runs a clock of its own that breaches on the regulator's date, and
+ * a breach escalates to the people of the escalation directory version in force, naming it.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging'
 import { eventually } from '../../../test/support/database';
 import { startInProcess, type InProcessService } from '../../../test/support/in-process';
 import { routedEnvelope } from '../../../test/fixtures/events';
-import { api } from '../../../test/support/auth';
+import { api, as } from '../../../test/support/auth';
 import { SlaMonitor } from './infrastructure/sla-monitor';
 import { resolutionService } from './resolution.module';
 
@@ -110,6 +111,51 @@ describe('a bank tenant running several regimes, in the resolution service', () 
     const clocks = await clocksOf(referred);
     expect(clocks.find((c) => c.id === 'referral/regulatory')).toMatchObject({ state: 'breached' });
     expect(clocks.find((c) => c.id === 'CN-NFRA/regulatory')).toMatchObject({ state: 'running' });
+  });
+
+  it('escalates a breach to the people of the directory version in force, naming that version', async () => {
+    clock.set(new Date(RECEIVED));
+    const officer = (id: string) => [
+      { id, name: id, type: 'person', contacts: [{ channel: 'email', address: `${id}@bank.example` }] },
+    ];
+    const document = {
+      departments: {
+        '*': {
+          supervisor: officer('zhao.lei'),
+          'department-head': officer('sun.li'),
+          'complaints-officer': officer('wang.fang'),
+        },
+      },
+    };
+    const published = await api(`${resolution.base}/policies/escalation-directory/versions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(await as({ subject: 'admin-3', role: 'admin', tenant: 'bank-cn' })),
+      },
+      body: JSON.stringify({ document, reason: 'Named escalation owners' }),
+    });
+    expect(published.status).toBe(201);
+    const { version, digest } = (await published.json()) as { version: number; digest: string };
+
+    const card = await openCase({ category: 'card-fees' });
+    clock.set(new Date('2026-11-18T00:00:00.000Z')); // past the NFRA deadline (17 November, end of day)
+    const monitor = resolution.app.get(SlaMonitor);
+    while (await monitor.evaluateNext());
+    const escalated = await resolution.db.query<{ data: Record<string, unknown> }>(
+      `SELECT data FROM events WHERE stream_id = $1 AND type = 'CaseEscalated' ORDER BY stream_version`,
+      [`case-${card}`],
+    );
+    expect(escalated.rows.length).toBeGreaterThan(0);
+    expect(escalated.rows[0]!.data).toMatchObject({
+      trigger: 'sla-breach',
+      escalatedTo: 'supervisor',
+      notified: ['zhao.lei'],
+      directoryPolicy: { kind: 'escalation-directory', version, digest },
+    });
+    for (const { data } of escalated.rows) {
+      expect(data.directoryPolicy).toEqual({ kind: 'escalation-directory', version, digest });
+    }
   });
 
   it('warns, in the health detail, a metric and the log, when a deadline falls in a year the calendar lacks (CN 2027)', async () => {

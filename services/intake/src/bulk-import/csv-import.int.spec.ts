@@ -40,11 +40,9 @@ const BAD: [Partial<ReturnType<typeof good>>, RegExp][] = [
   [{ description: 'x'.repeat(20001) }, /description: description must be shorter than or equal to 20000 characters/],
 ];
 
-function csvOf(rows: Record<string, string>[]): string {
+function csvOf(rows: Record<string, string>[], columns: readonly string[] = CSV_COLUMNS): string {
   const cell = (v: string) => (/[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return (
-    [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c] ?? '')).join(','))].join('\n') + '\n'
-  );
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c] ?? '')).join(','))].join('\n') + '\n';
 }
 
 describe('bulk CSV import', () => {
@@ -120,5 +118,26 @@ describe('bulk CSV import', () => {
 
   it('leaves the complaint count unchanged by the second import', async () => {
     expect(await complaintCount()).toBe(ROWS - 20);
+  });
+
+  it('registers the market and supply area of the rows that give them, and refuses a bad one naming the field', async () => {
+    const areas = join(dir, 'areas.csv');
+    const rows = [
+      { ...good(5000), market: 'gb', area: 'Rural' },
+      { ...good(5001), market: 'DE' },
+      { ...good(5002), area: 'suburban' },
+    ];
+    writeFileSync(areas, csvOf(rows, [...new Set([...CSV_COLUMNS, 'market', 'area'])]));
+    const results = await importCsv({ file: areas, intakeUrl: intake.base, credentials: { apiKey } });
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'rejected']);
+    expect(results[2]!.reason).toMatch(/area: area must be one of the following values/);
+    const { rows: stored } = await intake.db.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM events WHERE type = 'ComplaintReceived' AND stream_id = ANY($1) ORDER BY global_position",
+      [results.slice(0, 2).map((r) => `complaint-${r.complaintId}`)],
+    );
+    expect(stored.map((r) => [r.data.market, r.data.area])).toEqual([
+      ['GB', 'rural'],
+      ['DE', undefined],
+    ]);
   });
 });

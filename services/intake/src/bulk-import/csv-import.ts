@@ -200,6 +200,8 @@ export function templateCsv(): string {
     occurred_at: '2026-10-15 10:00',
     language: 'zh',
     external_reference: 'FORM-2026-10-0001',
+    market: 'CN',
+    area: 'urban',
   };
   return `${CSV_COLUMNS.join(',')}\r\n${csvLine(CSV_COLUMNS.map((c) => example[c]))}\r\n`;
 }

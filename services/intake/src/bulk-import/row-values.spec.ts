@@ -1,7 +1,7 @@
 import { encode } from 'iconv-lite';
 import { delimiterOf, reasonOf, templateCsv } from './csv-import';
 import { decodeFile } from './decode';
-import { complaintOfRow, narrow, occurredAt, rowKey } from './row-values';
+import { complaintOfRow, CSV_COLUMNS, narrow, occurredAt, rowKey } from './row-values';
 import { retryAfterMs } from './submit';
 
 describe('reading a spreadsheet row', () => {
@@ -37,6 +37,16 @@ describe('reading a spreadsheet row', () => {
       description: '全角，１２３',
       demands: ['退款', '道歉'],
     });
+  });
+
+  it('sends market and area when their cells are filled (market in capitals, area in small letters), else neither', () => {
+    expect(complaintOfRow({ market: ' ｇｂ ', area: 'Rural' }, 'letter', 'x')).toMatchObject({
+      market: 'GB',
+      area: 'rural',
+    });
+    const without = complaintOfRow({ market: ' ', area: '' }, 'letter', 'x');
+    expect(without).not.toHaveProperty('market');
+    expect(without).not.toHaveProperty('area');
   });
 
   it('keys a row by its external reference whatever else changes, else by its content', () => {
@@ -76,7 +86,8 @@ describe('reading a spreadsheet row', () => {
 
   it('offers a template whose example row uses every column', () => {
     const [header, example] = templateCsv().trim().split('\r\n');
-    expect(header!.split(',')).toHaveLength(13);
+    expect(header!.split(',')).toEqual([...CSV_COLUMNS]);
+    expect(CSV_COLUMNS).toEqual(expect.arrayContaining(['market', 'area']));
     expect(example!.split(',').filter((cell) => cell === '')).toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ export const CSV_COLUMNS = [
   'occurred_at',
   'language',
   'external_reference',
+  'market',
+  'area',
 ] as const;
 
 export type Column = (typeof CSV_COLUMNS)[number];
@@ -80,6 +82,9 @@ export function complaintOfRow(row: Row, defaultChannel: string, occurred: strin
   ] as const)
     if (value !== undefined) contact[key] = value;
   const customerId = code(row.customer_id);
+  // What the tenant's SLA rules select by (docs/sla.md): a country code in capitals, an area in small letters.
+  const market = code(row.market)?.toUpperCase();
+  const area = code(row.area)?.toLowerCase();
   return {
     channel: code(row.channel) ?? defaultChannel,
     complainant: { name: text(row.complainant_name) ?? '', ...(customerId ? { customerId } : {}), contact },
@@ -91,6 +96,8 @@ export function complaintOfRow(row: Row, defaultChannel: string, occurred: strin
     target: { kind: code(row.target_kind) ?? 'other', name: text(row.target_name) ?? 'paper form' },
     occurredAt: occurred,
     language: code(row.language) ?? 'zh',
+    ...(market ? { market } : {}),
+    ...(area ? { area } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { ComplainantDto, RegisterComplaintDto, TargetDto } from '../register-complaint/register-complaint.dto';
+import { ComplainantDto, RegisterComplaintDto, TargetDto } from '../complaint.dto';
 
 const ID = /^[\x21-\x7e]{1,120}$/;
 

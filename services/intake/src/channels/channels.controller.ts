@@ -36,12 +36,12 @@ import {
 } from '@complaints/kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type IncomingFile } from '../infrastructure/attachment-store';
 import type { ComplaintDetails } from '../domain/complaint';
-import { RegisterComplaintDto } from '../register-complaint/register-complaint.dto';
+import { RegisterComplaintDto } from '../complaint.dto';
 import {
   RegisterComplaintHandler,
   type DedupKey,
   type Registration,
-} from '../register-complaint/register-complaint.handler';
+} from '../infrastructure/registration/register-complaint.handler';
 import { BranchComplaintDto, HotlineCallDto, RegulatorReferralDto } from './channel.dto';
 import { emailToComplaint } from './email';
 import { hotlineToComplaint } from './hotline';

@@ -10,7 +10,7 @@ import type { ComplaintDetails } from '../domain/complaint';
 const CJK = /[\u3400-\u9fff]/;
 
 /**
- * The limits of the JSON channels (register-complaint.dto.ts), applied to the parts of a message
+ * The limits of the JSON channels (complaint.dto.ts), applied to the parts of a message
  * they come from: the sender's display name is the complainant's name, the Subject names the
  * complaint's target, and Subject and body together are its description.
  */

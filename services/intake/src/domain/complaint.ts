@@ -11,7 +11,7 @@ export type { Channel, TargetKind };
 export interface Complainant {
   name: string;
   customerId?: string;
-  /** The data subject: a keyed pseudonym of who the complainant is (see register-complaint/personal-data.ts). */
+  /** The data subject: a keyed pseudonym of who the complainant is (see infrastructure/registration/personal-data.ts). */
   subjectId?: string;
   contact: { phone?: string; email?: string; address?: string };
 }

@@ -1,8 +1,8 @@
 /**
  * What intake knows of a customer's earlier complaints: similar ones (pg_trgm's similarity of the
  * description, on its trigrams tagged with the subject's key: trigrams.ts) to link as possible duplicates, and how many arrived in the repeat window, by the
- * complainant's data subject id (register-complaint/personal-data.ts). Read under a per-customer lock, in the
- * registering transaction (register-complaint/registration-context.ts), so two simultaneous complaints of one customer
+ * complainant's data subject id (registration/personal-data.ts). Read under a per-customer lock, in the
+ * registering transaction (registration/registration-context.ts), so two simultaneous complaints of one customer
  * see each other.
  */
 import type { SqlClient } from '@complaints/eventstore';

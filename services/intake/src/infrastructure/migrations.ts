@@ -119,7 +119,7 @@ export const intakeMigrations: Migration[] = [
   },
   {
     name: 'IntakeRegistrationContext1763800001700',
-    // What a registration reads before it decides, in one round trip (register-complaint/
+    // What a registration reads before it decides, in one round trip (infrastructure/registration/
     // registration-context.ts): the registration an earlier request made under the same
     // de-duplication key, if any; else, under the per-customer lock, the customer's similar and
     // recent complaints, and the reference number. VOLATILE and plpgsql, so each query below takes
@@ -197,11 +197,11 @@ export const intakeMigrations: Migration[] = [
     name: 'IntakeKeyedTrigrams1763800002000',
     // Duplicate detection without the description in clear: each complaint keeps the set of its
     // description's trigrams (normalised as pg_trgm does) as HMACs under its data subject's key
-    // (register-complaint/trigrams.ts), and similarity is pg_trgm's — shared trigrams over all
+    // (infrastructure/registration/trigrams.ts), and similarity is pg_trgm's — shared trigrams over all
     // trigrams of both (Jaccard) — computed on those sets. Matching only compares one subject's
     // complaints, all tagged with that subject's key; once erasure destroys the key the tags link
     // to nothing. The plain column goes once the rows written before are tagged
-    // (register-complaint/legacy-descriptions.ts: that needs the vault, which SQL cannot reach).
+    // (infrastructure/registration/legacy-descriptions.ts: that needs the vault, which SQL cannot reach).
     up: `
       ALTER TABLE complaint_index ADD COLUMN description_trigrams text[];
       CREATE FUNCTION keyed_similarity(a text[], b text[]) RETURNS float

@@ -3,8 +3,8 @@ import type { KeyVault } from '@complaints/privacy';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
 import { api } from '../../../../test/support/auth';
-import { tagLegacyDescriptions } from './legacy-descriptions';
-import { trigramsOf } from './trigrams';
+import { tagLegacyDescriptions } from '../infrastructure/registration/legacy-descriptions';
+import { trigramsOf } from '../infrastructure/registration/trigrams';
 
 const complaint = (customerId: string, description: string) => ({
   channel: 'web',

@@ -13,8 +13,8 @@ import {
   type RequestMeta,
   ApiEndpoint,
 } from '@complaints/kit';
-import { RegisterComplaintDto } from './register-complaint.dto';
-import { RegisterComplaintHandler, type Registration } from './register-complaint.handler';
+import { RegisterComplaintDto } from '../complaint.dto';
+import { RegisterComplaintHandler, type Registration } from '../infrastructure/registration/register-complaint.handler';
 import { RegistrationDto } from '../responses.dto';
 
 @ApiTags('complaints')

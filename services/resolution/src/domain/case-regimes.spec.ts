@@ -10,7 +10,7 @@ import { buildCalendar, digestOf, SlaCatalogue, type SelectionCriteria, type Sla
 import type { CaseEvent, CaseFacts, CaseState } from './case';
 import { readClocks } from './case-sla';
 import { caseDecider, type CaseCommand } from './case.decide';
-import { DEFAULT_DIRECTORY } from './escalation';
+import { SEED_ESCALATIONS } from './testing';
 
 const example = (name: string): SlaDocument =>
   JSON.parse(readFileSync(join(__dirname, '../../../../libs/sla/examples', `${name}.json`), 'utf8')) as SlaDocument;
@@ -57,7 +57,7 @@ function openCase(criteria: Omit<SelectionCriteria, 'channel' | 'priority'>): Ca
 }
 const state = (events: CaseEvent[]) => events.reduce(caseDecider.evolve, caseDecider.initialState());
 const facts = (events: CaseEvent[]): CaseFacts => (state(events) as Exclude<CaseState, { status: 'none' }>).facts;
-const evaluate: CaseCommand = { type: 'EvaluateSla', data: { caseId, calendar: CN, directory: DEFAULT_DIRECTORY } };
+const evaluate: CaseCommand = { type: 'EvaluateSla', data: { caseId, calendar: CN, directory: SEED_ESCALATIONS } };
 const decide = (history: CaseEvent[], now: string, command: CaseCommand = evaluate) =>
   caseDecider.decide(command, state(history), meta(now));
 const summary = (events: CaseEvent[]) =>

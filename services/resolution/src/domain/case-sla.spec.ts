@@ -2,9 +2,8 @@ import { specification, type CommandMetadata } from '@complaints/decider';
 import type { CaseEvent, CaseFacts, CaseState } from './case';
 import { nextSlaCheck, readClocks } from './case-sla';
 import { caseDecider, type CaseCommand } from './case.decide';
-import { DEFAULT_DIRECTORY } from './escalation';
 import { DEFAULT_POLICY } from '@complaints/sla';
-import { PLAIN_UTC_CALENDAR } from './testing';
+import { PLAIN_UTC_CALENDAR, SEED_ESCALATIONS } from './testing';
 
 const caseId = '0190a1b2-0000-7000-8000-0000000005a1';
 const system = { id: 'sla-monitor', role: 'system' };
@@ -17,7 +16,7 @@ const meta = (now: string, actor = system): CommandMetadata => ({
 const spec = (now: string) => specification(caseDecider, meta(now));
 const evaluate: CaseCommand = {
   type: 'EvaluateSla',
-  data: { caseId, calendar: PLAIN_UTC_CALENDAR, directory: DEFAULT_DIRECTORY },
+  data: { caseId, calendar: PLAIN_UTC_CALENDAR, directory: SEED_ESCALATIONS },
 };
 
 // Received Monday 2 March 2026, 10:00 UTC. Default policy: acknowledge within 1 business day
@@ -112,6 +111,7 @@ describe('SLA clocks of a case', () => {
             trigger: 'sla-breach',
             clock: 'acknowledgement',
             notified: ['duty-supervisor'],
+            directoryPolicy: SEED_ESCALATIONS.policy,
             escalatedAt: '2026-03-03T17:00:05.000Z',
           },
         },

@@ -5,7 +5,7 @@
  */
 import { ROLES } from './authority';
 import { clockKey, type CaseClock, type CaseEvent, type CaseFacts, type ClockRun } from './case';
-import { ESCALATION_LADDER, stepAt, whoToNotify, type EscalationDirectory } from './escalation';
+import { ESCALATION_LADDER, stepAt, whoToNotify, type DirectoryInForce } from './escalation';
 import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
 import {
@@ -106,7 +106,7 @@ export function slaEventsDue(
   calendar: WorkingCalendar,
   facts: CaseFacts,
   now: Date,
-  directory: EscalationDirectory,
+  inForce: DirectoryInForce,
 ): CaseEvent[] {
   const caseId = facts.opened.caseId;
   const at = now.toISOString();
@@ -130,7 +130,8 @@ export function slaEventsDue(
         trigger,
         ...(clock ? { clock: clock.kind } : {}),
         ...(clock && clock.id !== clock.kind ? { clockId: clock.id } : {}),
-        notified: whoToNotify(directory, facts.department, role),
+        notified: whoToNotify(inForce.directory, facts.department, role),
+        directoryPolicy: inForce.policy,
         escalatedAt: at,
       },
     });

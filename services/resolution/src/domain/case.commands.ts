@@ -3,7 +3,7 @@ import type { ContactChannel } from '@complaints/contracts';
 import type { ResolutionOption } from './case';
 import type { Priority } from './case';
 import type { GrantedWaiver } from './policy-limits';
-import type { DirectoryInForce, EscalationDirectory } from './escalation';
+import type { DirectoryInForce } from './escalation';
 import type { AmountLimits } from './authority';
 import type { DepartmentDirectory } from './departments';
 import type { WorkingCalendar } from '@complaints/sla';
@@ -53,7 +53,7 @@ export type CaseCommand =
   | Cmd<'EscalateCase', { reason: string; directory?: DirectoryInForce }>
   | Cmd<'AcknowledgeEscalation', { level: number }>
   /** The SLA monitor's look at the case: record warnings, breaches and ladder steps due by now. */
-  | Cmd<'EvaluateSla', { calendar: WorkingCalendar; directory: EscalationDirectory }>
+  | Cmd<'EvaluateSla', { calendar: WorkingCalendar; directory: DirectoryInForce }>
   | Cmd<'ExecuteResolution', { summary: string; feeWaiversGranted: GrantedWaiver[] }>
   | Cmd<
       'NotifyCustomer',

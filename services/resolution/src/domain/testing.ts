@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, type WorkingCalendar } from '@complaints/sla';
 import type { AmountLimits } from './authority';
 import type { CaseSla } from './case';
 import type { DepartmentDirectory } from './departments';
+import { DEFAULT_DIRECTORY, type DirectoryInForce } from './escalation';
 
 export const PLAIN_UTC_CALENDAR: WorkingCalendar = {
   id: 'TEST-UTC',
@@ -38,4 +39,10 @@ export const TEST_DIRECTORY: DepartmentDirectory = {
     { id: 'cards', agents: ['agent-7'] },
     { id: 'credit-reporting', agents: ['agent-9'] },
   ],
+};
+
+/** The seed escalation directory as the monitor gets it from the policies: version 0. */
+export const SEED_ESCALATIONS: DirectoryInForce = {
+  directory: DEFAULT_DIRECTORY,
+  policy: { kind: 'escalation-directory', version: 0, digest: 'seed-digest' },
 };

@@ -4,8 +4,7 @@ import { DEFAULT_POLICY } from '@complaints/sla';
 import { isSealed, revealWith, seal as sealWith } from '@complaints/privacy';
 import type { CaseEvent } from '../domain/case';
 import { caseDecider, type CaseCommand } from '../domain/case.decide';
-import { DEFAULT_DIRECTORY } from '../domain/escalation';
-import { DEFAULT_CASE_SLA, PLAIN_UTC_CALENDAR, TEST_DIRECTORY, TEST_LIMITS } from '../domain/testing';
+import { DEFAULT_CASE_SLA, PLAIN_UTC_CALENDAR, SEED_ESCALATIONS, TEST_DIRECTORY, TEST_LIMITS } from '../domain/testing';
 import { hasFreeText, sealFreeText } from './personal-data';
 
 const keyId = randomUUID();
@@ -76,7 +75,7 @@ const WITHOUT_FREE_TEXT: CaseCommand[] = [
   }),
   cmd('AcceptOption', { optionId: 'option-1' }),
   cmd('AcknowledgeEscalation', { level: 1 }),
-  cmd('EvaluateSla', { calendar: PLAIN_UTC_CALENDAR, directory: DEFAULT_DIRECTORY }),
+  cmd('EvaluateSla', { calendar: PLAIN_UTC_CALENDAR, directory: SEED_ESCALATIONS }),
   cmd('ResumeCase', {}),
   cmd('ScheduleFollowUp', { dueAt: '2026-03-09T08:00:00.000Z', calendar: PLAIN_UTC_CALENDAR }),
   cmd('CloseCase', {

@@ -1,7 +1,8 @@
 /**
  * The SLA monitor: claims due wake-ups one case at a time (FOR UPDATE SKIP LOCKED) and passes the
  * case's one write path an EvaluateSla, so the domain decides what is due (warnings, breaches,
- * escalation steps) and the path appends it and reschedules, all in one transaction. A warning or
+ * escalation steps, notifying from the tenant's escalation directory version in force at that
+ * instant and naming it) and the path appends it and reschedules, all in one transaction. A warning or
  * breach is a fact on the case stream, so evaluating a case twice records nothing twice; a crash
  * rolls the claim back and another instance takes it. An evaluation that fails is rolled back to
  * the claim and puts that case off alone (exponential back-off, logged and counted in
@@ -19,6 +20,7 @@ import { CLOCK, DATABASE, observeOnScrape, SERVICE_CONFIG, type Clock, type Serv
 import type { CaseState } from '../domain/case';
 import type { CaseCommand } from '../domain/case.decide';
 import { CaseWriter } from './case-writer';
+import { ResolutionPolicies } from './policies';
 import { SlaSettings } from './sla-settings';
 import { backOffSlaCheck, caseCalendar, checksBackingOff, claimDueCheck, type DueCheck } from './sla-schedule';
 
@@ -37,6 +39,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly writer: CaseWriter,
     private readonly settings: SlaSettings,
+    private readonly policies: ResolutionPolicies,
   ) {
     this.unobserve = observeOnScrape(
       'complaints_sla_evaluations_backing_off',
@@ -71,7 +74,8 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
 
   private evaluation(due: DueCheck, state: CaseState, now: Date): CaseCommand {
     const calendar = caseCalendar(this.settings, state, now);
-    return { type: 'EvaluateSla', data: { caseId: due.caseId, calendar, directory: this.settings.directory } };
+    const directory = this.policies.directoryFor(due.tenant, now);
+    return { type: 'EvaluateSla', data: { caseId: due.caseId, calendar, directory } };
   }
 
   private async backOff(tx: SqlClient, due: DueCheck, now: Date, error: Error): Promise<void> {

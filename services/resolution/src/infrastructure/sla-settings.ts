@@ -1,8 +1,9 @@
 /**
  * Where the SLA machinery gets its data: the shared catalogue of tenant SLA documents
- * (SLA_POLICY_DIR, or SLA_TENANT_REGIMES' shorthand) and calendars, and the escalation
- * directory. Plain data for the domain. A deadline falling in a calendar year the data lacks is
- * logged once, counted in `sla_calendar_year_missing` and listed by `calendarWarnings()`.
+ * (SLA_POLICY_DIR, or SLA_TENANT_REGIMES' shorthand) and calendars. Plain data for the domain
+ * (the escalation directory is versioned policy: ResolutionPolicies.directoryFor). A deadline
+ * falling in a calendar year the data lacks is logged once, counted in `sla_calendar_year_missing`
+ * and listed by `calendarWarnings()`.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import {
@@ -15,7 +16,6 @@ import {
   type WorkingCalendar,
 } from '@complaints/sla';
 import { observeOnScrape } from '@complaints/kit';
-import { DEFAULT_DIRECTORY, type EscalationDirectory } from '../domain/escalation';
 
 const logger = new Logger('SlaSettings');
 
@@ -26,7 +26,6 @@ export class SlaSettings {
       `Calendar ${warning.calendarId} lacks ${warning.year}: deadlines in it are counted without its adjusted days (${warning.gap})`,
     ),
   );
-  readonly directory: EscalationDirectory = DEFAULT_DIRECTORY;
   readonly stopObserving = observeOnScrape(
     'sla_calendar_year_missing',
     'Calendar years a deadline fell in that the calendar data lacks (1 per calendar and year)',

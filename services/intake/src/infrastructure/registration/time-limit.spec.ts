@@ -1,4 +1,4 @@
-import type { ComplaintDetails } from '../domain/complaint';
+import type { ComplaintDetails } from '../../domain/complaint';
 import { timeLimitFor } from './time-limit';
 
 const details = (language: string): ComplaintDetails => ({

@@ -12,7 +12,7 @@ import {
   repeatWindowStart,
   type CustomerHistory,
   type SimilarComplaint,
-} from '../infrastructure/customer-history';
+} from '../customer-history';
 
 export type RegistrationContext =
   { earlier: { requestHash: string; response: unknown } } | { history: CustomerHistory; reference: string };

@@ -7,7 +7,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { dueAt, SlaCatalogue, slaCriteriaOf, type ClockKind, type SlaTarget } from '@complaints/sla';
-import type { ComplaintDetails } from '../domain/complaint';
+import type { ComplaintDetails } from '../../domain/complaint';
 
 export interface TimeLimit {
   respondBy: string;

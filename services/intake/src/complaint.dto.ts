@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CHANNELS, SUPPLY_AREAS, TARGET_KINDS, TARGET_KINDS_BY_SECTOR, type SupplyArea } from '@complaints/contracts';
-import type { Channel, TargetKind } from '../domain/complaint';
+import type { Channel, TargetKind } from './domain/complaint';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: '13800000000' })

@@ -14,13 +14,13 @@ import { RuleRejectedError, type CommandMetadata } from '@complaints/decider';
 import { decideAndAppend, newId, EventStore, type Database } from '@complaints/eventstore';
 import { DATABASE, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
-import { storeAttachments, type IncomingFile } from '../infrastructure/attachment-store';
+import { storeAttachments, type IncomingFile } from '../attachment-store';
 import { recordRegistration, registrationContext } from './registration-context';
 import { sealPersonalData, subjectIdentity } from './personal-data';
 import { trigramsOf } from './trigrams';
 import { timeLimitFor, type TimeLimit } from './time-limit';
-import { complaintDecider, complaintStream } from '../domain/complaint.decide';
-import type { ComplaintDetails } from '../domain/complaint';
+import { complaintDecider, complaintStream } from '../../domain/complaint.decide';
+import type { ComplaintDetails } from '../../domain/complaint';
 
 export interface Registration {
   complaintId: string;

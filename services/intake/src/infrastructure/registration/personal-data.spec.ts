@@ -1,4 +1,4 @@
-import type { ComplaintDetails } from '../domain/complaint';
+import type { ComplaintDetails } from '../../domain/complaint';
 import { sealPersonalData, subjectIdentity } from './personal-data';
 
 const details: ComplaintDetails = {

@@ -4,7 +4,7 @@
  * and the data subject's pseudonymous id. The target (a product, meter, branch) stays plain: routing
  * and the regulator returns read it, and it names no complainant.
  */
-import type { ComplaintDetails } from '../domain/complaint';
+import type { ComplaintDetails } from '../../domain/complaint';
 
 /** The channel's own identifiers that are personal: the caller's number, an email's sender and subject. */
 export const PERSONAL_CHANNEL_DETAILS = ['callerNumber', 'from', 'subject'] as const;

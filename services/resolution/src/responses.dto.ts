@@ -79,3 +79,19 @@ export class CaseClocksDto {
   })
   clocks!: Record<string, unknown>[];
 }
+
+export class CalendarYearWarningDto {
+  @ApiProperty({ example: 'CN', description: 'The working calendar lacking the year' })
+  calendarId!: string;
+  @ApiProperty({ example: 2027 })
+  year!: number;
+  @ApiProperty({ description: 'What the deadlines in that year were counted without' })
+  gap!: string;
+}
+
+export class SlaHealthDto {
+  @ApiProperty({ enum: ['ok', 'warning'] })
+  status!: 'ok' | 'warning';
+  @ApiProperty({ type: [CalendarYearWarningDto] })
+  missingCalendarYears!: CalendarYearWarningDto[];
+}

@@ -9,6 +9,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiEndpoint, Public } from '@complaints/kit';
 import { SlaSettings } from './sla-settings';
+import { SlaHealthDto } from '../responses.dto';
 
 @ApiTags('health')
 @Public()
@@ -21,9 +22,10 @@ export class SlaHealthController {
     'SLA calendar health',
     '`warning` with each calendar year a deadline fell in that the calendar data lacks; `ok` otherwise. No credentials.',
     [],
+    { type: SlaHealthDto },
   )
   @Get('sla')
-  calendars() {
+  calendars(): SlaHealthDto {
     const missingCalendarYears = this.sla.calendarWarnings();
     return { status: missingCalendarYears.length ? 'warning' : 'ok', missingCalendarYears };
   }

@@ -6,11 +6,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { propagation } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { Kafka, type CloudEvent, type KafkaMessage } from 'cloudevents';
 import { IntegrationEvents, prefixed, Topics, type IntegrationEventType } from '@complaints/contracts';
 import { EventStore, eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
 import { createTestDatabase, requireEnv, uniqueSuffix, type TestDatabase } from '../../../test/support/database';
 import { everyEventData, metadata } from '../../../test/fixtures/events';
+import { sdkEvent } from '../../../test/support/cloudevents-sdk';
 import { KafkaTransport, OutboxRelay, type IncomingMessage } from './index';
 
 describe('integration events read by the official CloudEvents SDK', () => {
@@ -66,15 +66,7 @@ describe('integration events read by the official CloudEvents SDK', () => {
     const messages: IncomingMessage[] = [];
     await (await transport.history(topics)).read(async (batch) => void messages.push(...batch));
     const read = messages.map((message) => {
-      // As a kafkajs consumer hands a message to the SDK (the SDK's Message type also wants `body`).
-      const received: KafkaMessage<string> = {
-        key: message.key,
-        value: message.value,
-        body: message.value,
-        headers: message.headers,
-        timestamp: String(message.publishedAt),
-      };
-      const event = Kafka.toEvent(received) as CloudEvent<unknown>;
+      const event = sdkEvent(message);
       const contract = IntegrationEvents[event.type as IntegrationEventType];
       return {
         type: event.type,

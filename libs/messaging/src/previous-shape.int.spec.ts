@@ -6,7 +6,6 @@
  * platform's own consumers.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, type CloudEvent, type KafkaMessage } from 'cloudevents';
 import {
   envelopeOfMessage,
   IntegrationEvents,
@@ -18,6 +17,7 @@ import {
 import { EventStore, eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
 import { createTestDatabase, requireEnv, uniqueSuffix, type TestDatabase } from '../../../test/support/database';
 import { everyEventData, metadata } from '../../../test/fixtures/events';
+import { sdkEvent } from '../../../test/support/cloudevents-sdk';
 import { KafkaTransport, OutboxRelay, type IncomingMessage } from './index';
 
 /** How the previous release's consumers read a message: the whole envelope is the value. */
@@ -25,14 +25,7 @@ const previousReleaseReader = (message: IncomingMessage) => parseIntegrationEven
 
 /** The official SDK, given the message as a kafkajs consumer hands it over. */
 function sdkReader(message: IncomingMessage) {
-  const received: KafkaMessage<string> = {
-    key: message.key,
-    value: message.value,
-    body: message.value,
-    headers: message.headers,
-    timestamp: String(message.publishedAt),
-  };
-  const event = Kafka.toEvent(received) as CloudEvent<unknown>;
+  const event = sdkEvent(message);
   event.validate();
   const contract = IntegrationEvents[event.type as IntegrationEventType];
   contract.schema.parse(event.data);

@@ -299,7 +299,7 @@ export const caseProposalRejectedV1 = caseFact({
 });
 export const caseOptionAcceptedV1 = caseFact({ acceptedAt: isoTime, proposalId: z.string(), optionId: z.string() });
 export const caseOptionsRejectedV1 = caseFact({ rejectedAt: isoTime, proposalId: z.string(), reason: z.string() });
-/** libs/sla's ClockKind (contracts cannot depend on libs/sla); keep the two lists equal. */
+/** The clocks a case can run (libs/sla's `ClockKind` is derived from this list). */
 export const CLOCK_KINDS = [
   'acknowledgement',
   'first-contact',

@@ -13,28 +13,14 @@
 import type { SlaTarget, WorkingCalendar } from './calendar';
 import { readClock, whenFractionReached } from './clock';
 import type { ClockPause, ClockReading } from './clock';
+import { CLOCK_KINDS } from '@complaints/contracts';
 
-export type ClockKind =
-  | 'acknowledgement'
-  | 'first-contact'
-  | 'resolution'
-  | 'follow-up'
-  | 'regulatory'
-  /** Sector commitments of utilities: 校验电表, 复电 after arrears are paid, 抢修 arrival. */
-  | 'meter-test'
-  | 'reconnection'
-  | 'repair-arrival';
-
-export const CLOCK_KINDS: readonly ClockKind[] = [
-  'acknowledgement',
-  'first-contact',
-  'resolution',
-  'follow-up',
-  'regulatory',
-  'meter-test',
-  'reconnection',
-  'repair-arrival',
-];
+/**
+ * The clocks a case can run, the published vocabulary's (`CLOCK_KINDS` in libs/contracts), never a
+ * copy; the sector ones are utilities' commitments: 校验电表, 复电 after arrears are paid, 抢修 arrival.
+ */
+export type ClockKind = (typeof CLOCK_KINDS)[number];
+export { CLOCK_KINDS };
 
 /** Clocks a case runs once whatever regimes apply: the first policy of a selection that has one wins. */
 export const OPERATIONAL_CLOCKS: readonly ClockKind[] = ['acknowledgement', 'first-contact', 'resolution', 'follow-up'];

@@ -109,7 +109,7 @@ const target = z.object({
 });
 
 const clock = z.object({
-  kind: z.enum(CLOCK_KINDS as [string, ...string[]]),
+  kind: z.enum(CLOCK_KINDS),
   startsWhen: z.enum(['complaint-received', 'case-resolved']),
   target,
   extendedTarget: target.optional(),

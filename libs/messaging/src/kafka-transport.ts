@@ -51,6 +51,27 @@ function incoming(topic: string, partition: number, message: KafkaMessage): Inco
   };
 }
 
+/**
+ * Runs `request` again while the broker answers with a retriable protocol error. kafkajs's
+ * `admin.fetchTopicOffsets` gives up at once on "not the leader for that topic-partition" and
+ * "leader not available" (it retries only an unknown topic), which a topic created moments before
+ * answers until its partitions are hosted: a history read then failed on a healthy broker.
+ */
+export async function untilLeadersServe<T>(
+  request: () => Promise<T>,
+  { attempts = 12, firstWaitMs = 100, maxWaitMs = 2000 } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= attempts) throw error;
+      await sleep(Math.min(maxWaitMs, firstWaitMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Where kafkajs's own log lines go: the service's logger (a Nest `Logger`, pino in a service). */
 export interface TransportLog {
   error(fields: Record<string, unknown>): void;
@@ -276,7 +297,7 @@ export class KafkaTransport implements Transport {
     let total = 0n;
     try {
       for (const topic of topics) {
-        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        for (const { partition, high, low } of await untilLeadersServe(() => admin.fetchTopicOffsets(topic))) {
           if (BigInt(high) > BigInt(low)) ends.set(`${topic}/${partition}`, BigInt(high));
           total += BigInt(high) - BigInt(low);
         }

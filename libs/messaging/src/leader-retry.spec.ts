@@ -1,9 +1,13 @@
 import { KafkaJSProtocolError } from 'kafkajs';
 import { untilLeadersServe } from './kafka-transport';
 
-// What the broker answers for a topic created moments before (kafkajs's own error, code 6).
+/** kafkajs's own error for a broker's error code, as its protocol decoder builds it. */
+const protocolError = (fields: { type: string; code: number; retriable: boolean; message: string }) =>
+  new KafkaJSProtocolError(Object.assign(new Error(fields.message), fields));
+
+// What the broker answers for a topic created moments before (code 6).
 const notTheLeader = () =>
-  new KafkaJSProtocolError({
+  protocolError({
     type: 'NOT_LEADER_FOR_PARTITION',
     code: 6,
     retriable: true,
@@ -26,7 +30,7 @@ describe('untilLeadersServe (reading offsets of a topic whose partitions are not
 
   it('does not ask again after an error that is not retriable', async () => {
     let calls = 0;
-    const refused = new KafkaJSProtocolError({
+    const refused = protocolError({
       type: 'TOPIC_AUTHORIZATION_FAILED',
       code: 29,
       retriable: false,

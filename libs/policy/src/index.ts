@@ -1,3 +1,6 @@
 export * from './policy';
 export * from './policy-store';
 export * from './policy-cache';
+export * from './nest/service-policies';
+export * from './nest/policies.controller';
+export * from './nest/policies.dto';

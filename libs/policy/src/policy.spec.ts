@@ -118,4 +118,37 @@ describe('PolicyCache', () => {
     await first;
     expect(loads).toBe(2);
   });
+
+  describe('a kind another service keeps (replicated from the bus)', () => {
+    const replicaOf = () =>
+      new PolicyCache(new PolicyKinds([]), () => Promise.resolve([]), console, new PolicyKinds([kind]));
+
+    it('applies a version read from the bus, and ignores a second copy of it', () => {
+      const cache = replicaOf();
+      expect(cache.accept(version(1, '2026-01-01T00:00:00Z'), 'bank-a')).toBeUndefined();
+      expect(
+        cache.accept({ ...version(1, '2026-01-01T00:00:00Z'), reason: 'changed later' }, 'bank-a'),
+      ).toBeUndefined();
+      expect(cache.inForce('bank-a', 'approval-limits', NOW)).toMatchObject({ version: 1, reason: 'r' });
+      expect(cache.versions('bank-a', 'approval-limits')).toHaveLength(1);
+      expect(cache.inForce('bank-b', 'approval-limits', NOW)).toMatchObject({ version: 0 });
+    });
+
+    it('refuses a version whose digest, tenant or document does not hold, and keeps what was in force', () => {
+      const cache = replicaOf();
+      const v1 = version(1, '2026-01-01T00:00:00Z');
+      expect(cache.accept({ ...v1, document: { limit: 1e9 } }, 'bank-a')).toMatch('does not match its digest');
+      expect(cache.accept(v1, 'bank-b')).toMatch("envelope's tenant bank-b is not the version's tenant bank-a");
+      expect(cache.accept({ ...v1, document: { limit: -1 }, digest: policyDigest({ limit: -1 }) }, 'bank-a')).toMatch(
+        'limit: must be a positive number',
+      );
+      expect(cache.inForce('bank-a', 'approval-limits', NOW)).toMatchObject({ version: 0 });
+    });
+
+    it('passes over versions of kinds it neither keeps nor applies', () => {
+      const cache = new PolicyCache(new PolicyKinds([]), () => Promise.resolve([]));
+      expect(cache.accept(version(1, '2026-01-01T00:00:00Z'), 'bank-a')).toBeUndefined();
+      expect(cache.versions('bank-a', 'approval-limits')).toEqual([]);
+    });
+  });
 });

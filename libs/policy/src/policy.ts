@@ -15,6 +15,16 @@ export const POLICY_KINDS = [
 ] as const;
 export type PolicyKindName = (typeof POLICY_KINDS)[number];
 
+/** The service that keeps each kind (its store, its admin API); the others that apply it read it from the bus. */
+export const POLICY_OWNERS = {
+  sla: 'resolution',
+  calendar: 'resolution',
+  'approval-limits': 'resolution',
+  'escalation-directory': 'resolution',
+  'routing-rules': 'routing',
+  'department-directory': 'routing',
+} as const satisfies Record<PolicyKindName, string>;
+
 export const isPolicyKind = (kind: string): kind is PolicyKindName =>
   (POLICY_KINDS as readonly string[]).includes(kind);
 

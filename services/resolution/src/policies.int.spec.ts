@@ -24,7 +24,7 @@ import {
 import { api, testAuthEnv } from '../../../test/support/auth';
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
-import { ResolutionPolicies } from './infrastructure/policies';
+import { ServicePolicies } from '@complaints/policy';
 import { exportPolicies, importPolicies } from './infrastructure/policy-files';
 
 jest.setTimeout(120_000);
@@ -292,7 +292,7 @@ describe('policy versions across two resolution instances', () => {
     mkdirSync(join(dir, 'approval-limits'));
     writeFileSync(join(dir, 'approval-limits', `${TENANT}.json`), JSON.stringify(fromGit));
     const db = apps[A]!.get<Database>(DATABASE);
-    const kinds = apps[A]!.get(ResolutionPolicies).kinds;
+    const kinds = apps[A]!.get(ServicePolicies).kept;
     const events = new EventStore();
     const options = { reason: 'git 3f2a9c1', author: { id: 'git-sync', role: 'admin' }, now: new Date() };
 

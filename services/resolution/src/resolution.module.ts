@@ -6,9 +6,8 @@ import { GetCaseController } from './get-case/get-case.controller';
 import { resolutionIntegrationEvents } from './infrastructure/integration-events';
 import { resolutionUpcaster } from './infrastructure/upcasters';
 import { OpenCaseHandler } from './open-case/open-case.handler';
-import { policyIntegrationEvents } from '@complaints/policy';
-import { ResolutionPolicies } from './infrastructure/policies';
-import { PoliciesController } from './policies/policies.controller';
+import { policiesController, policyIntegrationEvents, ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { ResolutionPolicies, resolutionServicePolicyKinds } from './infrastructure/policies';
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { SlaHealthController } from './infrastructure/sla-health.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
@@ -39,7 +38,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionOptionsController,
         AfterResolutionController,
         DeadlineExtensionController,
-        PoliciesController,
+        policiesController('resolution', ['approval-limits', 'escalation-directory']),
         SlaHealthController,
       ],
       providers: [
@@ -48,7 +47,9 @@ export class ResolutionModule implements OnApplicationBootstrap {
         CaseCommands,
         SlaSettings,
         SlaMonitor,
+        ServicePolicies,
         ResolutionPolicies,
+        { provide: SERVICE_POLICY_KINDS, inject: [AuthorityLimits], useFactory: resolutionServicePolicyKinds },
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
         {
           provide: AuthorityLimits,

@@ -1,7 +1,7 @@
 /** The admin API's bodies and answers for policy versions (docs/policy.md). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { POLICY_KINDS } from '@complaints/policy';
+import { POLICY_KINDS } from '../policy';
 
 const DOCUMENT = {
   type: 'object',
@@ -53,6 +53,10 @@ export class PolicyVersionDto extends PolicyVersionSummaryDto {
 export class PolicyOverviewDto {
   @ApiProperty() tenant!: string;
   @ApiProperty({ enum: POLICY_KINDS }) kind!: string;
+  @ApiProperty({
+    description: 'The service that keeps the kind (publish there); the others apply its versions from the bus',
+  })
+  keptBy!: string;
   @ApiProperty({ type: PolicyVersionDto, description: 'The version in force now' }) current!: PolicyVersionDto;
   @ApiProperty({ type: [PolicyVersionSummaryDto], description: 'Every version, the seed (0) first' })
   versions!: PolicyVersionSummaryDto[];

@@ -21,6 +21,7 @@ import {
   type PolicyProblem,
   type PolicyVersion,
   type PublishRequest,
+  type RelatedPolicies,
 } from './policy';
 
 export const POLICY_VERSION_PUBLISHED = 'PolicyVersionPublished';
@@ -47,6 +48,8 @@ export interface PublishContext {
   actor: Actor;
   correlationId: string;
   now: Date;
+  /** The tenant's other policies in force, for kinds checked against them. */
+  related?: RelatedPolicies;
 }
 
 export class PolicyStore {
@@ -71,6 +74,7 @@ export class PolicyStore {
             { ...request, author: context.actor.id },
             context.now,
             policyDigest,
+            context.related,
           );
           if ('problems' in decided) throw new PolicyRejected(kindName, decided.problems);
           await this.store.append(tx, stream, existing.length, [

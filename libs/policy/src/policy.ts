@@ -34,11 +34,22 @@ export interface PolicyProblem {
   reason: string;
 }
 
+/**
+ * The tenant's other policies, as in force when a version is published: what a kind that refers to
+ * another is checked against (routing rules name departments of the department directory; an SLA
+ * document names calendars). Absent where only the document itself can be checked (a replica).
+ */
+export interface RelatedPolicies {
+  tenant: string;
+  /** The document of a kind in force for the tenant (the seed when none is published). */
+  documentOf<D>(kind: PolicyKindName): D;
+}
+
 /** A kind: its one validator (as strict as the start-up checks of its files) and its seed document. */
 export interface PolicyKind<D = unknown> {
   name: PolicyKindName;
   /** Problems with a document of this kind; none means it may be published. */
-  validate(document: unknown): PolicyProblem[];
+  validate(document: unknown, related?: RelatedPolicies): PolicyProblem[];
   /** What a tenant runs before any version is published (today's files and presets): version 0. */
   seed(tenant: string): { document: D; source: string };
 }
@@ -107,8 +118,9 @@ export function decidePublish(
   request: PublishRequest,
   now: Date,
   digest: (document: unknown) => string,
+  related?: RelatedPolicies,
 ): { problems: PolicyProblem[] } | { version: PolicyVersion } {
-  const problems = kind.validate(request.document).map((p) => ({ ...p, path: prefix('document', p.path) }));
+  const problems = kind.validate(request.document, related).map((p) => ({ ...p, path: prefix('document', p.path) }));
   if (typeof request.reason !== 'string' || request.reason.trim() === '') {
     problems.push({ path: 'reason', reason: 'a reason is required: who reads the version asks why it changed' });
   }

@@ -75,7 +75,12 @@ export class ServicePolicies implements OnModuleInit, OnApplicationShutdown {
     request: { document: unknown; effectiveFrom?: string; reason: string },
     context: Omit<PublishContext, 'now'>,
   ): Promise<PolicyVersion> {
-    const version = await this.store.publish(kind, request, { ...context, now: this.clock.now() });
+    const now = this.clock.now();
+    const related = {
+      tenant: context.tenant,
+      documentOf: <D>(k: PolicyKindName) => this.inForce<D>(context.tenant, k, now).document,
+    };
+    const version = await this.store.publish(kind, request, { ...context, now, related });
     await this.cache.refresh();
     return version;
   }

@@ -1,5 +1,7 @@
 /** Intake: every channel in, exactly one registered complaint out, with a reference. */
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { intakeServicePolicyKinds } from './infrastructure/policies';
 import { Topics } from '@complaints/contracts';
 import type { Database } from '@complaints/eventstore';
 import {
@@ -49,7 +51,12 @@ export class IntakeModule implements OnApplicationBootstrap {
         AttachmentsController,
         EraseDataSubjectController,
       ],
-      providers: [RegisterComplaintHandler, EraseDataSubjectHandler],
+      providers: [
+        RegisterComplaintHandler,
+        EraseDataSubjectHandler,
+        ServicePolicies,
+        { provide: SERVICE_POLICY_KINDS, useFactory: intakeServicePolicyKinds },
+      ],
     };
   }
 

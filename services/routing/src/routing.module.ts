@@ -11,6 +11,8 @@ import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
 import { RoutingData } from './infrastructure/rule-files';
+import { ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { routingServicePolicyKinds } from './infrastructure/policies';
 
 @Module({})
 export class RoutingModule implements OnApplicationBootstrap {
@@ -28,6 +30,8 @@ export class RoutingModule implements OnApplicationBootstrap {
       controllers: [RoutingQueriesController, DepartmentsController, RerouteController],
       providers: [
         RouteComplaintHandler,
+        ServicePolicies,
+        { provide: SERVICE_POLICY_KINDS, useFactory: routingServicePolicyKinds },
         // Read at start: a bad rule or directory file stops the service with the file and field named.
         // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
         {

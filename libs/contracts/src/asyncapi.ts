@@ -17,7 +17,10 @@ const ATTRIBUTE_MEANINGS: Record<keyof typeof ENVELOPE_WIRE_NAMES, { description
   id: { required: true, description: 'CloudEvents `id`: the event id (UUID), unique per source.' },
   source: { required: true, description: 'CloudEvents `source`: the producing service.' },
   type: { required: true, description: 'CloudEvents `type`: the event type, e.g. `complaint.received.v1`.' },
-  subject: { required: true, description: 'CloudEvents `subject`: the complaint id (also the message key).' },
+  subject: {
+    required: true,
+    description: 'CloudEvents `subject`: the complaint id (also the message key); on the policy topic, the event id.',
+  },
   time: { required: true, description: 'CloudEvents `time`: when the fact was recorded (RFC 3339).' },
   specversion: { required: true, description: 'CloudEvents `specversion`: always `1.0`.' },
   datacontenttype: { required: true, description: 'CloudEvents `datacontenttype`: `application/json`.' },
@@ -72,7 +75,15 @@ const PRODUCERS: Record<TopicName, string> = {
   [Topics.intake]: 'intake',
   [Topics.routing]: 'routing',
   [Topics.resolution]: 'resolution',
-  [Topics.policy]: 'resolution',
+  [Topics.policy]: 'resolution and routing (each for the policy kinds it keeps)',
+};
+
+/** What each topic's message key (and CloudEvents `subject`) is: the complaint, except for policy versions. */
+const KEYS: Record<TopicName, string> = {
+  [Topics.intake]: 'the complaint id',
+  [Topics.routing]: 'the complaint id',
+  [Topics.resolution]: 'the complaint id (a follow-on case: its own case id)',
+  [Topics.policy]: "the event's own id (a policy version concerns no complaint)",
 };
 
 /** What each event means. A type added to IntegrationEvents without a line here does not compile. */
@@ -148,6 +159,8 @@ function deadLetterHeadersSchema(): Record<string, unknown> {
   };
 }
 
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** The AsyncAPI 3.0 document: one channel per topic and per dead-letter topic, one message per event type. */
 export function asyncApiDocument(): Record<string, unknown> {
   const { data: _data, ...envelopeAttributes } = jsonSchema(envelopeSchema).properties as Record<string, unknown>;
@@ -162,7 +175,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       contentType: 'application/json',
       headers: { $ref: '#/components/schemas/CloudEventsKafkaHeaders' },
       payload: jsonSchema(schema),
-      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'The complaint id.' } } },
+      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: `${capitalised(KEYS[topic])}.` } } },
       'x-producer': PRODUCERS[topic],
     };
   }
@@ -178,7 +191,7 @@ export function asyncApiDocument(): Record<string, unknown> {
     const own = types.filter((type) => IntegrationEvents[type].topic === topic);
     channels[channelId(topic)] = {
       address: topic,
-      description: `Events produced by the ${PRODUCERS[topic]} service (message key: the complaint id).`,
+      description: `Events produced by the ${PRODUCERS[topic]} service (message key: ${KEYS[topic]}).`,
       messages: Object.fromEntries(own.map((t) => [messageId(t), { $ref: `#/components/messages/${messageId(t)}` }])),
     };
     operations[`publish-${channelId(topic)}`] = {

@@ -16,7 +16,7 @@ export class PublishPolicyVersionDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    example: '2026-07-01T00:00:00+08:00',
+    example: '2030-01-01T00:00:00+08:00',
     description:
       'From when the version applies (default: now; not in the past). A decision takes the version in force when it is made.',
   })

@@ -1,5 +1,5 @@
 /** Bodies of the channel adapters: each is the canonical complaint plus what its channel knows. */
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -44,7 +44,8 @@ export class RegulatorReferralDto extends OmitType(RegisterComplaintDto, ['chann
 
 class OptionalComplainantDto extends PartialType(ComplainantDto) {}
 
-export class HotlineCallDto {
+/** A CTI record may say where the service was provided and, for a utility, the caller's supply area. */
+export class HotlineCallDto extends PickType(RegisterComplaintDto, ['market', 'area'] as const) {
   @ApiProperty({ example: '95598', description: 'The hotline that took the call' })
   @Matches(/^[0-9A-Za-z-]{2,20}$/, { message: 'hotline must be a hotline number or code' })
   hotline!: string;

@@ -41,4 +41,10 @@ describe('a hotline call record as a complaint', () => {
     expect(refusal).toBeInstanceOf(BadRequestException);
     expect(JSON.stringify((refusal as BadRequestException).getResponse())).toContain('"field":"callStartedAt"');
   });
+
+  it('carries the supply area and market the CTI record gives, for the SLA rules that choose by them', () => {
+    const complaint = hotlineToComplaint(call('2026-11-22T01:00:00.000Z', { area: 'remote', market: 'CN' }), now);
+    expect(complaint).toMatchObject({ area: 'remote', market: 'CN' });
+    expect(hotlineToComplaint(call('2026-11-22T01:00:00.000Z'), now)).not.toHaveProperty('area');
+  });
 });

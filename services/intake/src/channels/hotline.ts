@@ -41,6 +41,8 @@ export function hotlineToComplaint(call: HotlineCallDto, now: Date): ComplaintDe
     occurredAt: call.occurredAt ?? receivedAt,
     receivedAt,
     language: call.language ?? 'zh',
+    ...(call.market ? { market: call.market } : {}),
+    ...(call.area ? { area: call.area } : {}),
     channelDetails: {
       hotline: call.hotline,
       callId: call.callId,

@@ -28,17 +28,13 @@ describe('the write path of a case', () => {
   let resolution: InProcessService;
   let bus: Database;
   const clock = new AdjustableClock();
-  const pollWas = process.env.SLA_POLL_INTERVAL_MS;
 
   beforeAll(async () => {
     // The monitor runs as in production, polling often so the test sees several polls a second.
-    process.env.SLA_POLL_INTERVAL_MS = '100';
     resolution = await startInProcess(resolutionService, clock, { SLA_POLL_INTERVAL_MS: '100' });
     bus = await openDatabase({ url: resolution.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
   });
   afterAll(async () => {
-    if (pollWas === undefined) delete process.env.SLA_POLL_INTERVAL_MS;
-    else process.env.SLA_POLL_INTERVAL_MS = pollWas;
     await bus?.close();
     await resolution?.close();
   });

@@ -182,4 +182,41 @@ describe('the Kafka transport on a real broker', () => {
     });
     expect(dead[1]?.headers['dlt-reason']).toMatch(/Invalid complaint.received.v1 payload: data.reference/);
   }, 120_000);
+
+  it('deletes an ephemeral subscription’s consumer group when it stops or the transport closes, and keeps a shared one', async () => {
+    const topic = `ephemeral-${uniqueSuffix()}`;
+    const [own, closed, shared] = ['own', 'closed', 'shared'].map((name) => `${topic}-${name}`) as [
+      string,
+      string,
+      string,
+    ];
+    const other = new KafkaTransport({ brokers: brokers(), clientId: 'kafka-int-ephemeral', sessionTimeout: 6000 });
+    await other.ensureTopics([topic]);
+    const seen = new Set<string>();
+    const onMessage = async (m: IncomingMessage) => void seen.add(m.value);
+    const ownSubscription = await other.subscribe({ groupId: own, topics: [topic], onMessage, ephemeral: true });
+    await other.subscribe({ groupId: closed, topics: [topic], onMessage, ephemeral: true });
+    const sharedSubscription = await other.subscribe({ groupId: shared, topics: [topic], onMessage });
+    await other.publish([{ topic, key: 'k', value: 'v', headers: {} }]);
+    await eventually('every group consumed', async () => (seen.has('v') ? true : undefined));
+
+    const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const groupsOf = async () =>
+      (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(topic))
+        .sort();
+    try {
+      await eventually('the three groups exist', async () => ((await groupsOf()).length === 3 ? true : undefined));
+      await ownSubscription.stop();
+      expect(await groupsOf()).toEqual([closed, shared]);
+      await sharedSubscription.stop();
+      await other.close();
+      expect(await groupsOf()).toEqual([shared]);
+    } finally {
+      await admin.deleteGroups([shared]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
 });

@@ -131,6 +131,8 @@ export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private readonly consumers = new Set<Consumer>();
+  /** The groups of ephemeral subscriptions still open, by their consumer: deleted when it stops. */
+  private readonly ephemeralGroups = new Map<Consumer, string>();
   /** Kept connected for readiness and lag, which are asked every few seconds. */
   private probe: Promise<Admin> | undefined;
 
@@ -276,14 +278,35 @@ export class KafkaTransport implements Transport {
         }
       },
     });
+    if (options.ephemeral) this.ephemeralGroups.set(consumer, options.groupId);
     return {
       stop: async () => {
         stopping = true;
         await Promise.allSettled([...inFlight]);
         this.consumers.delete(consumer);
         await consumer.disconnect();
+        await this.deleteEphemeralGroup(consumer);
       },
     };
+  }
+
+  /** Deletes the group of an ephemeral subscription once its consumer left it (a failure is only logged). */
+  private async deleteEphemeralGroup(consumer: Consumer): Promise<void> {
+    const groupId = this.ephemeralGroups.get(consumer);
+    if (groupId === undefined) return;
+    this.ephemeralGroups.delete(consumer);
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      this.options.log?.warn({
+        message: `could not delete the ephemeral consumer group ${groupId}`,
+        error: String(error),
+      });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /**
@@ -422,7 +445,12 @@ export class KafkaTransport implements Transport {
     const probe = this.probe;
     this.probe = undefined;
     await probe?.then((admin) => admin.disconnect()).catch(() => undefined);
-    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    await Promise.all(
+      [...this.consumers].map(async (c) => {
+        await c.disconnect();
+        await this.deleteEphemeralGroup(c);
+      }),
+    );
     this.consumers.clear();
     await this.producer?.disconnect();
     this.producer = undefined;

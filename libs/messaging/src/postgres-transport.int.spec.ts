@@ -189,4 +189,24 @@ describe('the embedded (PostgreSQL) transport', () => {
     );
     expect(dead.rows[0]?.headers['dlt-reason']).toMatch(/cannot be applied/);
   });
+
+  it('deletes an ephemeral subscription’s group when it stops or the transport closes, and keeps a shared one', async () => {
+    const db = await openBus();
+    const groups = async () =>
+      (await db.query<{ group_id: string }>(`SELECT group_id FROM bus_offsets WHERE group_id LIKE 'eph-%'`)).rows
+        .map((r) => r.group_id)
+        .sort();
+    const transport = new PostgresTransport(db);
+    const onMessage = () => Promise.resolve();
+    const own = await transport.subscribe({ groupId: 'eph-own', topics: ['policy'], onMessage, ephemeral: true });
+    await transport.subscribe({ groupId: 'eph-closed', topics: ['policy'], onMessage, ephemeral: true });
+    const shared = await transport.subscribe({ groupId: 'eph-shared', topics: ['policy'], onMessage });
+    await eventually('the three groups registered', async () => ((await groups()).length === 3 ? true : undefined));
+
+    await own.stop();
+    expect(await groups()).toEqual(['eph-closed', 'eph-shared']);
+    await shared.stop();
+    await transport.close();
+    expect(await groups()).toEqual(['eph-shared']);
+  });
 });

@@ -46,6 +46,8 @@ interface Loop {
   stopped: boolean;
   done: Promise<void>;
   wakeup: Wakeup;
+  /** An ephemeral subscription's group: its position row goes when the loop stops. */
+  ephemeralGroup?: string;
 }
 
 /** Stops a poll loop: an idle one at once, a busy one after the message in hand. */
@@ -96,15 +98,28 @@ export class PostgresTransport implements Transport {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const loop: Loop = { stopped: false, done: Promise.resolve(), wakeup: new Wakeup() };
+    const loop: Loop = {
+      stopped: false,
+      done: Promise.resolve(),
+      wakeup: new Wakeup(),
+      ...(options.ephemeral ? { ephemeralGroup: options.groupId } : {}),
+    };
     loop.done = this.consume(options, loop);
     this.loops.add(loop);
     return {
       stop: async () => {
         this.loops.delete(loop);
-        await stopLoop(loop);
+        await this.stop(loop);
       },
     };
+  }
+
+  private async stop(loop: Loop): Promise<void> {
+    await stopLoop(loop);
+    if (loop.ephemeralGroup === undefined) return;
+    await this.db.query('DELETE FROM bus_offsets WHERE group_id = $1', [loop.ephemeralGroup]).catch((error: Error) => {
+      console.error(`[bus] could not delete the ephemeral group ${loop.ephemeralGroup}: ${error.message}`);
+    });
   }
 
   private async consume(options: SubscribeOptions, loop: Loop): Promise<void> {
@@ -216,7 +231,7 @@ export class PostgresTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.loops].map(stopLoop));
+    await Promise.all([...this.loops].map((loop) => this.stop(loop)));
     this.loops.clear();
   }
 }

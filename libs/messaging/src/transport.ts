@@ -28,6 +28,12 @@ export interface SubscribeOptions {
    * once instead of calling `onMessage`; the positions are committed after it resolved.
    */
   onBatch?: (messages: IncomingMessage[]) => Promise<void>;
+  /**
+   * The group belongs to this subscription alone (an instance's own group, e.g. its policy copy's):
+   * it is deleted when the subscription stops or the transport closes, rather than left behind at
+   * every restart. A process killed outright leaves it (Kafka expires it after the offsets retention).
+   */
+  ephemeral?: boolean;
 }
 
 export interface Subscription {

@@ -192,6 +192,8 @@ export class PolicyCache {
     // by the batch, one reload and one commit each, not one per message.
     return transport.subscribe({
       groupId: `${groupStem}.${randomUUID()}`,
+      // The instance's own group: deleted when it stops, not left behind at every restart.
+      ephemeral: true,
       topics: [topic],
       onMessage: (message) => this.take([message]),
       onBatch: (messages) => this.take(messages),

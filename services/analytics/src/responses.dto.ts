@@ -4,6 +4,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 const OBJECT = { type: 'object', additionalProperties: true } as const;
 
 /** A case's summary as the read model holds it (free text revealed, or "[erased]"). */
+export class PolicyUseDto {
+  @ApiProperty({ example: 'sla', description: 'The policy kind (docs/policy.md)' })
+  kind!: string;
+  @ApiProperty({ description: 'Its version: 0 is the seed (the shipped file)' })
+  version!: number;
+  @ApiProperty({ description: "sha-256 (hex) of the version's document" })
+  digest!: string;
+  @ApiProperty({ example: 'case.opened.v1', description: 'The event that first used it on this case' })
+  event!: string;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
 export class CaseSummaryDto {
   @ApiProperty({ format: 'uuid' })
   complaintId!: string;
@@ -57,6 +70,11 @@ export class CaseSummaryDto {
   breachedClocks?: string[];
   @ApiPropertyOptional({ type: [String] })
   possibleDuplicateOf?: string[];
+  @ApiPropertyOptional({
+    type: [PolicyUseDto],
+    description: 'Every policy version a decision on the case was taken under, each at its first use',
+  })
+  policies?: PolicyUseDto[];
 }
 
 export class ActorDto {

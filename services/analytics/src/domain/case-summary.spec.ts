@@ -186,4 +186,61 @@ describe('the case summary projection', () => {
       improvementAction: 'recalibrate',
     });
   });
+
+  it('names every policy version a decision on the case was taken under, once, in the order they were used', () => {
+    const digest = (c: string) => c.repeat(64);
+    const sla0 = { kind: 'sla', version: 0, digest: digest('a'), policyId: 'CN-NFRA' };
+    const rules = { kind: 'routing-rules', version: 3, digest: digest('b') };
+    const limits = { kind: 'approval-limits', version: 2, digest: digest('c') };
+    const directory = { kind: 'escalation-directory', version: 1, digest: digest('d') };
+    const summary = fold([
+      received,
+      ev('complaint.routed.v1', '2026-03-01T08:00:01.000Z', { department: 'metering', rulesPolicy: rules }),
+      ev(
+        'case.opened.v1',
+        '2026-03-01T08:00:02.000Z',
+        {
+          department: 'metering',
+          sla: {
+            regime: 'CN-NFRA',
+            calendarId: 'CN',
+            clocks: [
+              { kind: 'acknowledgement', decidedBy: sla0 },
+              { kind: 'resolution', decidedBy: sla0 },
+            ],
+          },
+        },
+        1,
+      ),
+      ev('case.resolution-proposed.v1', '2026-03-02T08:00:00.000Z', { options: [], limitsPolicyVersion: limits }, 2),
+      ev('case.escalated.v1', '2026-03-03T08:00:00.000Z', { level: 1, directoryPolicy: directory }, 3),
+      ev('case.escalated.v1', '2026-03-04T08:00:00.000Z', { level: 2, directoryPolicy: directory }, 4),
+    ]);
+    expect(summary.policies).toEqual([
+      {
+        kind: 'routing-rules',
+        version: 3,
+        digest: digest('b'),
+        event: 'complaint.routed.v1',
+        at: '2026-03-01T08:00:01.000Z',
+      },
+      { kind: 'sla', version: 0, digest: digest('a'), event: 'case.opened.v1', at: '2026-03-01T08:00:02.000Z' },
+      {
+        kind: 'approval-limits',
+        version: 2,
+        digest: digest('c'),
+        event: 'case.resolution-proposed.v1',
+        at: '2026-03-02T08:00:00.000Z',
+      },
+      {
+        kind: 'escalation-directory',
+        version: 1,
+        digest: digest('d'),
+        event: 'case.escalated.v1',
+        at: '2026-03-03T08:00:00.000Z',
+      },
+    ]);
+    // A case decided before policy versions names none.
+    expect(fold([received, routed, opened]).policies).toBeUndefined();
+  });
 });

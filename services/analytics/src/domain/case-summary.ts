@@ -73,8 +73,69 @@ export interface CaseSummary {
   /** From the closure: what caused the complaint and what the firm changes because of it. */
   rootCause?: string;
   improvementAction?: string;
+  /**
+   * Every policy version a decision on the case was taken under (routing's rules, the SLA clocks, the
+   * approval limits of a proposal, the directory an escalation notified from), each once, at its
+   * first use: what an auditor asks first ("under which rule was this deadline set?").
+   */
+  policies?: PolicyUse[];
   lastEventAt: string;
   eventCount: number;
+}
+
+/** A policy version (kind, version, digest; docs/policy.md) and the event that first used it on the case. */
+export interface PolicyUse {
+  kind: string;
+  version: number;
+  digest: string;
+  event: string;
+  at: string;
+}
+
+/** The events that carry decisions taken under a policy version. */
+const DECISIONS: ReadonlySet<string> = new Set([
+  'complaint.routed.v1',
+  'complaint.rerouted.v1',
+  'case.opened.v1',
+  'case.resolution-proposed.v1',
+  'case.escalated.v1',
+  'case.reassigned.v1',
+]);
+
+const isPolicyRef = (value: Record<string, unknown>) =>
+  typeof value.kind === 'string' &&
+  Number.isInteger(value.version) &&
+  typeof value.digest === 'string' &&
+  /^[0-9a-f]{64}$/.test(value.digest);
+
+/** The policy references in an event's data (`{kind, version, digest}` wherever the event keeps them, e.g. a clock's `decidedBy`). */
+function policyRefsIn(value: unknown, found: PolicyUse[], event: SummaryInput, depth = 0): void {
+  if (depth > 5 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const item of value) policyRefsIn(item, found, event, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (isPolicyRef(record)) {
+    const { kind, version, digest } = record as { kind: string; version: number; digest: string };
+    found.push({ kind, version, digest, event: event.type, at: event.time });
+  }
+  for (const child of Object.values(record)) policyRefsIn(child, found, event, depth + 1);
+}
+
+/** The case's policy uses with those of this event added (each version once, at its first use). */
+function withPolicies(policies: PolicyUse[] | undefined, event: SummaryInput): { policies?: PolicyUse[] } {
+  if (!DECISIONS.has(event.type)) return {};
+  const found: PolicyUse[] = [];
+  policyRefsIn(event.data, found, event);
+  const known = new Set((policies ?? []).map((p) => `${p.kind}/${p.version}/${p.digest}`));
+  const added = found.filter((p) => {
+    const key = `${p.kind}/${p.version}/${p.digest}`;
+    if (known.has(key)) return false;
+    known.add(key);
+    return true;
+  });
+  return added.length === 0 ? {} : { policies: [...(policies ?? []), ...added] };
 }
 
 export interface SummaryInput {
@@ -286,7 +347,7 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
       !early.status || RESOLUTION_STATUSES.has(base.status) || (base.status === 'routed' && early.status === 'received')
         ? base.status
         : early.status;
-    return { ...base, ...counted, ...defined, status };
+    return { ...base, ...counted, ...defined, ...withPolicies(base.policies, event), status };
   }
   if (!event.type.startsWith('case.')) return { ...base, ...counted };
   if (event.streamVersion <= base.caseVersion) return { ...base, ...counted }; // older than what we have: keep the newer facts
@@ -294,5 +355,12 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
   const fields = Object.fromEntries(
     Object.entries(patch.fields).filter(([k, v]) => v !== undefined || k === 'resolvedAt' || k === 'closedAt'),
   );
-  return { ...base, ...counted, ...fields, status: patch.status ?? base.status, caseVersion: event.streamVersion };
+  return {
+    ...base,
+    ...counted,
+    ...fields,
+    ...withPolicies(base.policies, event),
+    status: patch.status ?? base.status,
+    caseVersion: event.streamVersion,
+  };
 }

@@ -77,5 +77,5 @@ export function requiredAuthority(
     limits.push({ optionId, amount, currency, ...covering });
     needed = Math.max(needed, rankOf(covering.role));
   }
-  return { role: ROLES[needed]!, limits };
+  return { role: ROLES[needed] ?? TOP_APPROVER, limits };
 }

@@ -4,7 +4,7 @@
  * calendar and the time come in as arguments.
  */
 import { ROLES } from './authority';
-import { clockKey, type CaseClock, type CaseEvent, type CaseFacts, type ClockRun } from './case';
+import { clockKey, type CaseClock, type CaseEvent, type CaseFacts, type ClockRun, type EscalationRecord } from './case';
 import { ESCALATION_LADDER, stepAt, whoToNotify, type DirectoryInForce } from './escalation';
 import { dueAt as calendarDueAt, type WorkingCalendar } from '@complaints/sla';
 import type { ClockReading } from '@complaints/sla';
@@ -94,11 +94,11 @@ export function readClocks(calendar: WorkingCalendar, facts: CaseFacts, now: Dat
 }
 
 /** The unacknowledged escalation that may climb, and when it climbs. */
-function nextClimb(calendar: WorkingCalendar, facts: CaseFacts): Date | undefined {
+function nextClimb(calendar: WorkingCalendar, facts: CaseFacts): { from: EscalationRecord; at: Date } | undefined {
   const last = facts.escalations.at(-1);
   if (!last || last.acknowledgedAt || last.level >= ROLES.length - 1) return undefined;
   const within = stepAt(last.level)?.acknowledgeWithin;
-  return within ? calendarDueAt(calendar, new Date(last.escalatedAt), within) : undefined;
+  return within ? { from: last, at: calendarDueAt(calendar, new Date(last.escalatedAt), within) } : undefined;
 }
 
 /** What the SLA monitor records at `now`: warnings crossed, breaches (even of clocks stopped too late), ladder steps. */
@@ -117,8 +117,8 @@ export function slaEventsDue(
     trigger: 'sla-breach' | 'unacknowledged-escalation',
     clock?: { kind: ClockKind; id: string },
   ) => {
-    if (level >= ROLES.length - 1) return;
-    const role = ROLES[level + 1]!;
+    const role = ROLES[level + 1];
+    if (role === undefined) return; // the top of the ladder
     events.push({
       type: 'CaseEscalated',
       data: {
@@ -175,11 +175,11 @@ export function slaEventsDue(
       escalate(`The ${clock.id} clock was due at ${reading.dueAt.toISOString()}`, 'sla-breach', clock);
     }
   }
-  const climbAt = level === facts.escalationLevel ? nextClimb(calendar, facts) : undefined;
-  if (climbAt && climbAt <= now) {
-    const unacknowledged = facts.escalations.at(-1)!;
+  const climb = level === facts.escalationLevel ? nextClimb(calendar, facts) : undefined;
+  if (climb && climb.at <= now) {
+    const { level: unacknowledged } = climb.from;
     escalate(
-      `Level ${unacknowledged.level} (${stepAt(unacknowledged.level)?.role}) did not acknowledge by ${climbAt.toISOString()}`,
+      `Level ${unacknowledged} (${stepAt(unacknowledged)?.role}) did not acknowledge by ${climb.at.toISOString()}`,
       'unacknowledged-escalation',
     );
   }
@@ -205,7 +205,7 @@ export function nextSlaCheck(calendar: WorkingCalendar, facts: CaseFacts, now: D
     }
   }
   const climb = nextClimb(calendar, facts);
-  if (climb) candidates.push(climb);
+  if (climb) candidates.push(climb.at);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : undefined;
 }
 

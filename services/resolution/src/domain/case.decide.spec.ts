@@ -992,3 +992,50 @@ describe('every step refused where the case state does not allow it', () => {
       .thenThrows(RuleRejectedError, /needs a department-head or above/);
   });
 });
+
+describe('a command that needs facts its status does not hold', () => {
+  // Each status holds the facts its rules need: a command is refused by the status alone, never by
+  // a missing fact found (or not) while deciding.
+  const lead = { id: 'lead-2', role: 'supervisor' };
+  it.each<[string, CaseEvent[], CaseCommand, RegExp]>([
+    [
+      'approve with no proposal on the case',
+      [opened, acknowledged, judgedValid],
+      cmd('ApproveProposal', { proposalId: 'p1', comment: 'OK' }),
+      /Cannot approve the proposal: the case is in-progress/,
+    ],
+    [
+      'accept an option with no proposal on the case',
+      [opened, acknowledged, judgedValid],
+      cmd('AcceptOption', { optionId: 'option-1' }),
+      /Cannot accept an option: the case is in-progress/,
+    ],
+    [
+      'execute with no option accepted',
+      [opened, acknowledged, judgedValid],
+      cmd('ExecuteResolution', { summary: 'x', feeWaiversGranted: [] }),
+      /Cannot execute the resolution: the case is in-progress/,
+    ],
+    [
+      'reopen a case never closed',
+      executed,
+      cmd('ReopenCase', { reason: 'x', followOnCaseId: 'f1' }),
+      /Cannot reopen: the case is resolved/,
+    ],
+  ])('refuses to %s', (_what, history, command, message) => {
+    spec(lead).given(history).when(command).thenThrows(InvalidStateError, message);
+  });
+
+  it('folds an approval with no proposal on the case as nothing, so the case is not left awaiting the customer with nothing offered', () => {
+    const approvedOutOfTurn = ev('ProposalApproved', {
+      proposalId: 'p1',
+      comment: 'OK',
+      approvedBy: lead,
+      approvedAt: T0,
+    });
+    spec()
+      .given([opened, acknowledged, judgedValid, approvedOutOfTurn])
+      .when(cmd('AcceptOption', { optionId: 'option-1' }))
+      .thenThrows(InvalidStateError, /Cannot accept an option: the case is in-progress/);
+  });
+});

@@ -3,6 +3,9 @@
  * limits policy puts on remedies. A refusal throws (nothing is appended) unless the refusal itself
  * is a fact worth keeping, like a fee waiver refused under the once-per-period rule (which refuses
  * the whole proposal it is part of).
+ *
+ * One function per command; each narrows the case to the statuses the command is allowed in, typed
+ * with the facts those statuses hold (case.ts), and decideCase only dispatches.
  */
 import {
   InvalidStateError,
@@ -22,9 +25,12 @@ import {
   NEXT_EXTENSION,
   type CaseEvent,
   type CaseFacts,
-  type ResolutionOption,
+  type CaseIn,
   type CaseState,
   type CaseStatus,
+  type OpenedCase,
+  type Proposal,
+  type ResolutionOption,
 } from './case';
 import type { CaseCommand, CommandOf } from './case.commands';
 import { feeWaiverRefusal } from './policy-limits';
@@ -38,8 +44,8 @@ export type { CaseCommand } from './case.commands';
 export const REOPEN_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-const ACTIVE: CaseStatus[] = ['open', 'in-progress', 'awaiting-approval', 'awaiting-customer', 'accepted'];
-const NOT_CLOSED: CaseStatus[] = [...ACTIVE, 'resolved'];
+const ACTIVE = ['open', 'in-progress', 'awaiting-approval', 'awaiting-customer', 'accepted'] as const;
+const NOT_CLOSED = [...ACTIVE, 'resolved'] as const;
 
 const VERB: Record<CaseCommand['type'], string> = {
   OpenCase: 'open the case',
@@ -68,11 +74,20 @@ const VERB: Record<CaseCommand['type'], string> = {
   DecideExtension: 'decide the extension',
 };
 
-type Working = { status: CaseStatus; facts: CaseFacts };
+function inStatus<S extends CaseStatus>(state: CaseState, statuses: readonly S[]): state is CaseIn<S> {
+  const allowed: readonly string[] = statuses;
+  return allowed.includes(state.status);
+}
 
-function requireStatus(command: CaseCommand, state: CaseState, allowed: CaseStatus[], hint?: string): Working {
+/** The case in one of the statuses a command is allowed in, typed with the facts those statuses hold. */
+function requireStatus<S extends CaseStatus>(
+  command: CaseCommand,
+  state: CaseState,
+  allowed: readonly S[],
+  hint?: string,
+): CaseIn<S> {
   if (state.status === 'none') throw new NotFoundError('Case', command.data.caseId);
-  if (!allowed.includes(state.status)) throw new InvalidStateError(VERB[command.type], state.status, hint);
+  if (!inStatus(state, allowed)) throw new InvalidStateError(VERB[command.type], state.status, hint);
   return state;
 }
 
@@ -84,7 +99,7 @@ function requireAuthority(meta: CommandMetadata, needed: string, what: string): 
   }
 }
 
-function open(command: CommandOf<'OpenCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+function decideOpen(command: CommandOf<'OpenCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
   if (state.status !== 'none') return []; // a routing decision delivered twice opens one case
   const { policy, calendar, ...routed } = command.data;
   const start = new Date(routed.receivedAt ?? meta.now.toISOString());
@@ -108,16 +123,62 @@ function open(command: CommandOf<'OpenCase'>, state: CaseState, meta: CommandMet
   ];
 }
 
-function propose(command: CommandOf<'ProposeResolution'>, state: Working, meta: CommandMetadata): CaseEvent[] {
+function decideAcknowledge(
+  command: CommandOf<'AcknowledgeCase'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  requireStatus(command, state, ['open']);
+  const { caseId, channel, summary } = command.data;
+  return [{ type: 'CaseAcknowledged', data: { caseId, channel, summary, acknowledgedAt: meta.now.toISOString() } }];
+}
+
+function decideRecordInvestigation(
+  command: CommandOf<'RecordInvestigation'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  requireStatus(command, state, ACTIVE);
+  const { caseId, findings, evidenceRefs } = command.data;
+  return [
+    { type: 'InvestigationRecorded', data: { caseId, findings, evidenceRefs, recordedAt: meta.now.toISOString() } },
+  ];
+}
+
+function decideAssignAccountability(
+  command: CommandOf<'AssignAccountability'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  requireStatus(command, state, ACTIVE);
+  return [{ type: 'AccountabilityAssigned', data: { ...command.data, assignedAt: meta.now.toISOString() } }];
+}
+
+function decideJudgeValidity(
+  command: CommandOf<'JudgeValidity'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  requireStatus(command, state, ['open', 'in-progress']);
+  if (!command.data.valid && !command.data.reason?.trim()) {
+    throw new RuleRejectedError('A complaint judged not valid needs the reason that will be told to the customer');
+  }
+  return [{ type: 'ValidityJudged', data: { ...command.data, judgedAt: meta.now.toISOString() } }];
+}
+
+function decidePropose(command: CommandOf<'ProposeResolution'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const hint = state.status === 'open' ? 'acknowledge it to the customer first' : undefined;
+  const working = requireStatus(command, state, ['in-progress'], hint);
   const { caseId, proposalId, options, feeWaiversGranted } = command.data;
   const at = meta.now.toISOString();
-  if (!state.facts.validity) throw new InvalidStateError(VERB[command.type], state.status, 'judge its validity first');
+  const { validity } = working.facts;
+  if (!validity) throw new InvalidStateError(VERB[command.type], working.status, 'judge its validity first');
   if (options.length < 1 || options.length > 3) throw new RuleRejectedError('Propose one to three options');
-  if (!state.facts.validity.valid && options.some((o) => o.kind !== 'explanation' && o.kind !== 'apology')) {
+  if (!validity.valid && options.some((o) => o.kind !== 'explanation' && o.kind !== 'apology')) {
     throw new RuleRejectedError('The complaint was judged not valid: only an explanation or an apology can be offered');
   }
   for (const option of options) refuseBadMoney(option);
-  const waiverRefusal = feeWaiverRefusal(state.facts.opened.customerId, feeWaiversGranted, meta.now);
+  const waiverRefusal = feeWaiverRefusal(working.facts.opened.customerId, feeWaiversGranted, meta.now);
   // A refused option refuses the whole proposal (the refusal recorded, nothing proposed): the
   // officer offered the options together and must not tell the customer of one that never went out.
   if (waiverRefusal && options.some((option) => option.kind === 'fee-waiver')) {
@@ -156,36 +217,75 @@ function refuseBadMoney(option: ResolutionOption): void {
   if (refusal) throw new RuleRejectedError(`Option ${option.optionId}: ${refusal}`, { currency: option.currency });
 }
 
-function approveOrReject(
+/** The proposal awaiting approval that the command names, decided by someone of the role it waits for. */
+function proposalToDecide(
   command: CommandOf<'ApproveProposal'> | CommandOf<'RejectProposal'>,
   state: CaseState,
   meta: CommandMetadata,
-): CaseEvent[] {
-  const working = requireStatus(command, state, ['awaiting-approval']);
-  const proposal = working.facts.proposal;
-  if (!proposal || proposal.proposalId !== command.data.proposalId) {
+): Proposal {
+  const { status, facts } = requireStatus(command, state, ['awaiting-approval']);
+  const { proposal } = facts;
+  if (proposal.proposalId !== command.data.proposalId) {
     throw new InvalidStateError(
       VERB[command.type],
-      working.status,
+      status,
       `proposal ${command.data.proposalId} is not the one awaiting approval`,
     );
   }
-  requireAuthority(meta, proposal.approvalRequiredFrom ?? 'supervisor', `Deciding proposal ${proposal.proposalId}`);
+  requireAuthority(meta, proposal.approvalRequiredFrom, `Deciding proposal ${proposal.proposalId}`);
+  return proposal;
+}
+
+function decideApprove(command: CommandOf<'ApproveProposal'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const proposal = proposalToDecide(command, state, meta);
   const { caseId, proposalId, comment } = command.data;
-  const at = meta.now.toISOString();
   const limits = proposal.limits ? { limits: proposal.limits } : {};
-  return command.type === 'ApproveProposal'
-    ? [
-        {
-          type: 'ProposalApproved',
-          data: { caseId, proposalId, comment, approvedBy: meta.actor, ...limits, approvedAt: at },
-        },
-      ]
-    : [{ type: 'ProposalRejected', data: { caseId, proposalId, comment, rejectedBy: meta.actor, rejectedAt: at } }];
+  const approvedAt = meta.now.toISOString();
+  return [
+    { type: 'ProposalApproved', data: { caseId, proposalId, comment, approvedBy: meta.actor, ...limits, approvedAt } },
+  ];
+}
+
+function decideRejectProposal(
+  command: CommandOf<'RejectProposal'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  proposalToDecide(command, state, meta);
+  const { caseId, proposalId, comment } = command.data;
+  const rejectedAt = meta.now.toISOString();
+  return [{ type: 'ProposalRejected', data: { caseId, proposalId, comment, rejectedBy: meta.actor, rejectedAt } }];
+}
+
+function decideAcceptOption(command: CommandOf<'AcceptOption'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const { proposal } = requireStatus(command, state, ['awaiting-customer']).facts;
+  const { caseId, optionId } = command.data;
+  if (!proposal.options.some((o) => o.optionId === optionId)) {
+    throw new RuleRejectedError(`Option ${optionId} was not offered in proposal ${proposal.proposalId}`);
+  }
+  const acceptedAt = meta.now.toISOString();
+  return [{ type: 'CustomerAcceptedOption', data: { caseId, proposalId: proposal.proposalId, optionId, acceptedAt } }];
+}
+
+function decideRejectOptions(
+  command: CommandOf<'RejectOptions'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const working = requireStatus(command, state, ['awaiting-customer']);
+  const { caseId, reason, directory } = command.data;
+  const at = meta.now.toISOString();
+  const { proposalId } = working.facts.proposal;
+  return [
+    { type: 'CustomerRejectedOptions', data: { caseId, proposalId, reason, rejectedAt: at } },
+    // The customer's own words are on the rejection above (sealed, as personal data): the
+    // escalation names the trigger only, so no text is built around a sealed field.
+    escalation(working, 'Customer rejected every option', at, caseId, 'customer-rejected', directory),
+  ];
 }
 
 function escalation(
-  state: Working,
+  state: OpenedCase,
   reason: string,
   at: string,
   caseId: string,
@@ -193,10 +293,10 @@ function escalation(
   inForce?: DirectoryInForce,
 ): CaseEvent {
   const fromLevel = state.facts.escalationLevel;
-  if (fromLevel >= ROLES.length - 1) {
+  const escalatedTo = ROLES[fromLevel + 1];
+  if (escalatedTo === undefined) {
     throw new RuleRejectedError('The case is already with the complaints officer, the top of the escalation ladder');
   }
-  const escalatedTo = ROLES[fromLevel + 1]!;
   return {
     type: 'CaseEscalated',
     data: {
@@ -213,7 +313,13 @@ function escalation(
   };
 }
 
-function acknowledgeEscalation(
+function decideEscalate(command: CommandOf<'EscalateCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const working = requireStatus(command, state, NOT_CLOSED);
+  const { caseId, reason, directory } = command.data;
+  return [escalation(working, reason, meta.now.toISOString(), caseId, 'manual', directory)];
+}
+
+function decideAcknowledgeEscalation(
   command: CommandOf<'AcknowledgeEscalation'>,
   state: CaseState,
   meta: CommandMetadata,
@@ -232,234 +338,207 @@ function acknowledgeEscalation(
   ];
 }
 
-function execute(command: CommandOf<'ExecuteResolution'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
-  const working = requireStatus(
-    command,
-    state,
-    ['accepted'],
-    state.status === 'awaiting-customer' ? 'the customer has not accepted an option' : undefined,
-  );
-  const { option } = working.facts.accepted!;
+/** The monitor may look at any case, even a closed one: a breach is recorded however late it is found. */
+function decideEvaluateSla(command: CommandOf<'EvaluateSla'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  if (state.status === 'none') return [];
+  return slaEventsDue(command.data.calendar, state.facts, meta.now, command.data.directory);
+}
+
+function decideExecute(command: CommandOf<'ExecuteResolution'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const hint = state.status === 'awaiting-customer' ? 'the customer has not accepted an option' : undefined;
+  const { facts } = requireStatus(command, state, ['accepted'], hint);
+  const { option } = facts.accepted;
   const at = meta.now.toISOString();
-  const { caseId } = command.data;
+  const { caseId, summary, feeWaiversGranted } = command.data;
   if (option.kind === 'fee-waiver') {
     // Checked again at execution: another case may have granted one since the proposal.
-    const refusal = feeWaiverRefusal(working.facts.opened.customerId, command.data.feeWaiversGranted, meta.now);
+    const refusal = feeWaiverRefusal(facts.opened.customerId, feeWaiversGranted, meta.now);
     if (refusal)
       return [{ type: 'ResolutionOptionRefused', data: { caseId, kind: option.kind, reason: refusal, refusedAt: at } }];
   }
+  const { optionId, kind, amount, currency } = option;
+  return [{ type: 'ResolutionExecuted', data: { caseId, optionId, kind, amount, currency, summary, executedAt: at } }];
+}
+
+function decideNotify(command: CommandOf<'NotifyCustomer'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  requireStatus(command, state, NOT_CLOSED);
+  return [{ type: 'CustomerNotified', data: { ...command.data, notifiedAt: meta.now.toISOString() } }];
+}
+
+function decideWaitOnCustomer(
+  command: CommandOf<'WaitOnCustomer'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const { waitingSince } = requireStatus(command, state, ACTIVE).facts;
+  if (waitingSince) throw new InvalidStateError(VERB[command.type], `waiting on the customer since ${waitingSince}`);
+  const { caseId, reason } = command.data;
+  return [{ type: 'WaitingOnCustomerStarted', data: { caseId, reason, since: meta.now.toISOString() } }];
+}
+
+function decideResume(command: CommandOf<'ResumeCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const { status, facts } = requireStatus(command, state, ACTIVE);
+  if (!facts.waitingSince) throw new InvalidStateError(VERB[command.type], `${status}, not waiting on the customer`);
+  const { caseId } = command.data;
   return [
     {
-      type: 'ResolutionExecuted',
+      type: 'WaitingOnCustomerEnded',
+      data: { caseId, waitedSince: facts.waitingSince, endedAt: meta.now.toISOString() },
+    },
+  ];
+}
+
+function decideScheduleFollowUp(
+  command: CommandOf<'ScheduleFollowUp'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const { facts } = requireStatus(command, state, ['resolved']);
+  const dueAt = followUpDueAt(facts, command.data, meta.now);
+  return [
+    { type: 'FollowUpScheduled', data: { caseId: command.data.caseId, dueAt, scheduledAt: meta.now.toISOString() } },
+  ];
+}
+
+function decideRecordSatisfaction(
+  command: CommandOf<'RecordSatisfaction'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  requireStatus(command, state, ['resolved', 'closed']);
+  if (!Number.isInteger(command.data.score) || command.data.score < 1 || command.data.score > 5) {
+    throw new RuleRejectedError('Satisfaction is a whole score from 1 to 5');
+  }
+  return [{ type: 'SatisfactionRecorded', data: { ...command.data, recordedAt: meta.now.toISOString() } }];
+}
+
+function decideClose(command: CommandOf<'CloseCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  requireStatus(command, state, ['resolved'], inStatus(state, ACTIVE) ? 'resolve it first' : undefined);
+  return [{ type: 'CaseClosed', data: { ...command.data, closedAt: meta.now.toISOString() } }];
+}
+
+function decideReopen(command: CommandOf<'ReopenCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const { closedAt } = requireStatus(command, state, ['closed']).facts;
+  const { caseId, reason, followOnCaseId } = command.data;
+  const at = meta.now.toISOString();
+  const windowEnds = new Date(new Date(closedAt).getTime() + REOPEN_WINDOW_DAYS * DAY_MS);
+  if (meta.now > windowEnds) {
+    // Past the window the closed case stays closed: the matter continues in a new case linked to it.
+    const reopenWindowEnded = windowEnds.toISOString();
+    return [{ type: 'FollowOnCaseOpened', data: { caseId, followOnCaseId, reason, reopenWindowEnded, openedAt: at } }];
+  }
+  return [{ type: 'CaseReopened', data: { caseId, reason, reopenedAt: at } }];
+}
+
+function decideReassign(command: CommandOf<'ReassignCase'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const { department: fromDepartment } = requireStatus(command, state, ACTIVE).facts;
+  const { directory, ...reassign } = command.data;
+  requireDepartment(directory, reassign.department, reassign.agentId);
+  return [{ type: 'CaseReassigned', data: { ...reassign, fromDepartment, reassignedAt: meta.now.toISOString() } }];
+}
+
+function decideRequestExtension(
+  command: CommandOf<'RequestExtension'>,
+  state: CaseState,
+  meta: CommandMetadata,
+): CaseEvent[] {
+  const { status, facts } = requireStatus(command, state, ACTIVE);
+  if (facts.pendingExtension) {
+    throw new InvalidStateError(
+      VERB[command.type],
+      status,
+      `extension ${facts.pendingExtension.extensionId} is still awaiting a decision`,
+    );
+  }
+  const at = meta.now.toISOString();
+  const { caseId, extensionId, clock } = command.data;
+  const requested: CaseEvent = { type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } };
+  const needsApproval = refuseUnextendable(facts, clock);
+  if (needsApproval) return [requested];
+  // The policy itself grants it (NFRA's 30 days for a complex case): decided at once, in its name.
+  const { policyId } = facts.sla;
+  return [
+    requested,
+    {
+      type: 'ExtensionDecided',
       data: {
         caseId,
-        optionId: option.optionId,
-        kind: option.kind,
-        amount: option.amount,
-        currency: option.currency,
-        summary: command.data.summary,
-        executedAt: at,
+        extensionId,
+        approved: true,
+        comment: `Policy ${policyId} extends the ${clock} clock without approval`,
+        decidedBy: { id: `policy:${policyId}`, role: 'system' },
+        decidedAt: at,
       },
     },
   ];
 }
 
+function decideExtension(command: CommandOf<'DecideExtension'>, state: CaseState, meta: CommandMetadata): CaseEvent[] {
+  const { status, facts } = requireStatus(command, state, NOT_CLOSED);
+  if (facts.pendingExtension?.extensionId !== command.data.extensionId) {
+    throw new InvalidStateError(
+      VERB[command.type],
+      status,
+      `no extension ${command.data.extensionId} awaits a decision`,
+    );
+  }
+  requireAuthority(meta, 'supervisor', 'Deciding a deadline extension');
+  return [
+    { type: 'ExtensionDecided', data: { ...command.data, decidedBy: meta.actor, decidedAt: meta.now.toISOString() } },
+  ];
+}
+
+/** Dispatches each command to its own decision; the switch is exhaustive, so a new command needs one. */
 export function decideCase(command: CaseCommand, state: CaseState, meta: CommandMetadata): CaseEvent[] {
-  const at = meta.now.toISOString();
-  const { caseId } = command.data;
   switch (command.type) {
     case 'OpenCase':
-      return open(command, state, meta);
+      return decideOpen(command, state, meta);
     case 'AcknowledgeCase':
-      requireStatus(command, state, ['open']);
-      return [
-        {
-          type: 'CaseAcknowledged',
-          data: { caseId, channel: command.data.channel, summary: command.data.summary, acknowledgedAt: at },
-        },
-      ];
+      return decideAcknowledge(command, state, meta);
     case 'RecordInvestigation':
-      requireStatus(command, state, ACTIVE);
-      return [
-        {
-          type: 'InvestigationRecorded',
-          data: { caseId, findings: command.data.findings, evidenceRefs: command.data.evidenceRefs, recordedAt: at },
-        },
-      ];
+      return decideRecordInvestigation(command, state, meta);
     case 'AssignAccountability':
-      requireStatus(command, state, ACTIVE);
-      return [{ type: 'AccountabilityAssigned', data: { ...command.data, assignedAt: at } }];
+      return decideAssignAccountability(command, state, meta);
     case 'JudgeValidity':
-      requireStatus(command, state, ['open', 'in-progress']);
-      if (!command.data.valid && !command.data.reason?.trim()) {
-        throw new RuleRejectedError('A complaint judged not valid needs the reason that will be told to the customer');
-      }
-      return [{ type: 'ValidityJudged', data: { ...command.data, judgedAt: at } }];
+      return decideJudgeValidity(command, state, meta);
     case 'ProposeResolution':
-      return propose(
-        command,
-        requireStatus(
-          command,
-          state,
-          ['in-progress'],
-          state.status === 'open' ? 'acknowledge it to the customer first' : undefined,
-        ),
-        meta,
-      );
+      return decidePropose(command, state, meta);
     case 'ApproveProposal':
+      return decideApprove(command, state, meta);
     case 'RejectProposal':
-      return approveOrReject(command, state, meta);
-    case 'AcceptOption': {
-      const working = requireStatus(command, state, ['awaiting-customer']);
-      const proposal = working.facts.proposal!;
-      if (!proposal.options.some((o) => o.optionId === command.data.optionId)) {
-        throw new RuleRejectedError(
-          `Option ${command.data.optionId} was not offered in proposal ${proposal.proposalId}`,
-        );
-      }
-      return [
-        {
-          type: 'CustomerAcceptedOption',
-          data: { caseId, proposalId: proposal.proposalId, optionId: command.data.optionId, acceptedAt: at },
-        },
-      ];
-    }
-    case 'RejectOptions': {
-      const working = requireStatus(command, state, ['awaiting-customer']);
-      const rejected: CaseEvent = {
-        type: 'CustomerRejectedOptions',
-        data: { caseId, proposalId: working.facts.proposal!.proposalId, reason: command.data.reason, rejectedAt: at },
-      };
-      return [
-        rejected,
-        // The customer's own words are on the rejection above (sealed, as personal data): the
-        // escalation names the trigger only, so no text is built around a sealed field.
-        escalation(working, 'Customer rejected every option', at, caseId, 'customer-rejected', command.data.directory),
-      ];
-    }
+      return decideRejectProposal(command, state, meta);
+    case 'AcceptOption':
+      return decideAcceptOption(command, state, meta);
+    case 'RejectOptions':
+      return decideRejectOptions(command, state, meta);
     case 'EscalateCase':
-      return [
-        escalation(
-          requireStatus(command, state, NOT_CLOSED),
-          command.data.reason,
-          at,
-          caseId,
-          'manual',
-          command.data.directory,
-        ),
-      ];
+      return decideEscalate(command, state, meta);
     case 'AcknowledgeEscalation':
-      return acknowledgeEscalation(command, state, meta);
+      return decideAcknowledgeEscalation(command, state, meta);
     case 'EvaluateSla':
-      // The monitor may look at any case, even a closed one: a breach is recorded however late it is found.
-      return state.status === 'none'
-        ? []
-        : slaEventsDue(command.data.calendar, state.facts, meta.now, command.data.directory);
+      return decideEvaluateSla(command, state, meta);
     case 'ExecuteResolution':
-      return execute(command, state, meta);
+      return decideExecute(command, state, meta);
     case 'NotifyCustomer':
-      requireStatus(command, state, NOT_CLOSED);
-      return [{ type: 'CustomerNotified', data: { ...command.data, notifiedAt: at } }];
-    case 'WaitOnCustomer': {
-      const working = requireStatus(command, state, ACTIVE);
-      if (working.facts.waitingSince)
-        throw new InvalidStateError(VERB[command.type], `waiting on the customer since ${working.facts.waitingSince}`);
-      return [{ type: 'WaitingOnCustomerStarted', data: { caseId, reason: command.data.reason, since: at } }];
-    }
-    case 'ResumeCase': {
-      const working = requireStatus(command, state, ACTIVE);
-      if (!working.facts.waitingSince)
-        throw new InvalidStateError(VERB[command.type], `${working.status}, not waiting on the customer`);
-      return [
-        { type: 'WaitingOnCustomerEnded', data: { caseId, waitedSince: working.facts.waitingSince, endedAt: at } },
-      ];
-    }
-    case 'ScheduleFollowUp': {
-      const working = requireStatus(command, state, ['resolved']);
-      const dueAt = followUpDueAt(working.facts, command.data, meta.now);
-      return [{ type: 'FollowUpScheduled', data: { caseId, dueAt, scheduledAt: at } }];
-    }
+      return decideNotify(command, state, meta);
+    case 'WaitOnCustomer':
+      return decideWaitOnCustomer(command, state, meta);
+    case 'ResumeCase':
+      return decideResume(command, state, meta);
+    case 'ScheduleFollowUp':
+      return decideScheduleFollowUp(command, state, meta);
     case 'RecordSatisfaction':
-      requireStatus(command, state, ['resolved', 'closed']);
-      if (!Number.isInteger(command.data.score) || command.data.score < 1 || command.data.score > 5) {
-        throw new RuleRejectedError('Satisfaction is a whole score from 1 to 5');
-      }
-      return [{ type: 'SatisfactionRecorded', data: { ...command.data, recordedAt: at } }];
+      return decideRecordSatisfaction(command, state, meta);
     case 'CloseCase':
-      requireStatus(
-        command,
-        state,
-        ['resolved'],
-        state.status !== 'none' && ACTIVE.includes(state.status) ? 'resolve it first' : undefined,
-      );
-      return [{ type: 'CaseClosed', data: { ...command.data, closedAt: at } }];
-    case 'ReopenCase': {
-      const working = requireStatus(command, state, ['closed']);
-      const windowEnds = new Date(new Date(working.facts.closedAt!).getTime() + REOPEN_WINDOW_DAYS * DAY_MS);
-      if (meta.now > windowEnds) {
-        // Past the window the closed case stays closed: the matter continues in a new case linked to it.
-        const { followOnCaseId, reason } = command.data;
-        return [
-          {
-            type: 'FollowOnCaseOpened',
-            data: { caseId, followOnCaseId, reason, reopenWindowEnded: windowEnds.toISOString(), openedAt: at },
-          },
-        ];
-      }
-      return [{ type: 'CaseReopened', data: { caseId, reason: command.data.reason, reopenedAt: at } }];
-    }
-    case 'ReassignCase': {
-      const working = requireStatus(command, state, ACTIVE);
-      const { directory, ...reassign } = command.data;
-      requireDepartment(directory, reassign.department, reassign.agentId);
-      return [
-        {
-          type: 'CaseReassigned',
-          data: { ...reassign, fromDepartment: working.facts.department, reassignedAt: at },
-        },
-      ];
-    }
-    case 'RequestExtension': {
-      const working = requireStatus(command, state, ACTIVE);
-      if (working.facts.pendingExtension) {
-        throw new InvalidStateError(
-          VERB[command.type],
-          working.status,
-          `extension ${working.facts.pendingExtension.extensionId} is still awaiting a decision`,
-        );
-      }
-      const needsApproval = refuseUnextendable(working.facts, command.data.clock);
-      const requested: CaseEvent = { type: 'ExtensionRequested', data: { ...command.data, requestedAt: at } };
-      if (needsApproval) return [requested];
-      // The policy itself grants it (NFRA's 30 days for a complex case): decided at once, in its name.
-      const { policyId } = working.facts.sla;
-      return [
-        requested,
-        {
-          type: 'ExtensionDecided',
-          data: {
-            caseId,
-            extensionId: command.data.extensionId,
-            approved: true,
-            comment: `Policy ${policyId} extends the ${command.data.clock} clock without approval`,
-            decidedBy: { id: `policy:${policyId}`, role: 'system' },
-            decidedAt: at,
-          },
-        },
-      ];
-    }
-    case 'DecideExtension': {
-      const working = requireStatus(command, state, NOT_CLOSED);
-      if (working.facts.pendingExtension?.extensionId !== command.data.extensionId) {
-        throw new InvalidStateError(
-          VERB[command.type],
-          working.status,
-          `no extension ${command.data.extensionId} awaits a decision`,
-        );
-      }
-      requireAuthority(meta, 'supervisor', 'Deciding a deadline extension');
-      return [{ type: 'ExtensionDecided', data: { ...command.data, decidedBy: meta.actor, decidedAt: at } }];
-    }
+      return decideClose(command, state, meta);
+    case 'ReopenCase':
+      return decideReopen(command, state, meta);
+    case 'ReassignCase':
+      return decideReassign(command, state, meta);
+    case 'RequestExtension':
+      return decideRequestExtension(command, state, meta);
+    case 'DecideExtension':
+      return decideExtension(command, state, meta);
   }
 }
 
@@ -496,14 +575,17 @@ function refuseUnextendable(facts: CaseFacts, clock: string): boolean {
     throw new RuleRejectedError(`The ${clock} clock is not running on this case`, { clock });
   }
   const next = NEXT_EXTENSION[run.extension];
-  const target = next === 'extended' ? definition.extendedTarget : definition.furtherExtension?.target;
-  if (!target || run.extension === 'further') {
+  const extension =
+    next === 'extended'
+      ? { target: definition.extendedTarget, requiresApproval: definition.extensionRequiresApproval }
+      : definition.furtherExtension;
+  if (!extension?.target || run.extension === 'further') {
     throw new RuleRejectedError(
       `The ${clock} clock of policy ${facts.sla.policyId} has no ${next === 'extended' ? 'extended' : 'further'} target to extend to`,
       { clock, policy: facts.sla.policyId, extension: run.extension },
     );
   }
-  return next === 'extended' ? definition.extensionRequiresApproval : definition.furtherExtension!.requiresApproval;
+  return extension.requiresApproval;
 }
 
 export const caseDecider: Decider<CaseCommand, CaseState, CaseEvent> = {

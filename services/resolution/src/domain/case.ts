@@ -160,9 +160,6 @@ export interface CaseEventData {
 export type CaseEventType = keyof CaseEventData;
 export type CaseEvent = { [T in CaseEventType]: DomainEvent<T, CaseEventData[T]> }[CaseEventType];
 
-export type CaseStatus =
-  'open' | 'in-progress' | 'awaiting-approval' | 'awaiting-customer' | 'accepted' | 'resolved' | 'closed';
-
 export interface Proposal {
   proposalId: string;
   options: ResolutionOption[];
@@ -185,6 +182,13 @@ export interface EscalationRecord {
   acknowledgedAt?: string;
 }
 
+/** The option the customer took, from the proposal that offered it. */
+export interface AcceptedOption {
+  proposalId: string;
+  option: ResolutionOption;
+}
+
+/** What every opened case holds, whatever its status. */
 export interface CaseFacts {
   opened: CaseOpened;
   sla: CaseSla;
@@ -199,24 +203,82 @@ export interface CaseFacts {
   validity?: { valid: boolean; reason?: string };
   findings: string[];
   accountability?: CaseEventData['AccountabilityAssigned'];
-  proposal?: Proposal;
-  accepted?: { proposalId: string; option: ResolutionOption };
-  executed?: CaseEventData['ResolutionExecuted'];
   escalationLevel: number;
   waitingSince?: string;
   pendingExtension?: CaseEventData['ExtensionRequested'];
   grantedExtensions: string[];
-  resolvedAt?: string;
-  closedAt?: string;
   followUpDueAt?: string;
   satisfaction?: { score: number; comment?: string };
   communications: number;
   followOnCaseIds?: string[];
 }
 
-export type CaseState = { status: 'none' } | { status: CaseStatus; facts: CaseFacts };
+/** A proposal out with the customer (or accepted): its options are what the customer chooses from. */
+export interface ProposedFacts extends CaseFacts {
+  proposal: Proposal;
+}
+
+/** A proposal beyond its proposer's authority, waiting for an approver of the role it names. */
+export interface AwaitingApprovalFacts extends CaseFacts {
+  proposal: Proposal & { approvalRequiredFrom: Role };
+}
+
+export interface AcceptedFacts extends ProposedFacts {
+  accepted: AcceptedOption;
+}
+
+/**
+ * What was executed, and when. The proposal and the option accepted stay on the record where the
+ * history has them (it does wherever the desk executed an accepted option); no rule needs them here.
+ */
+export interface ResolvedFacts extends CaseFacts {
+  executed: CaseEventData['ResolutionExecuted'];
+  resolvedAt: string;
+  proposal?: Proposal;
+  accepted?: AcceptedOption;
+}
+
+/**
+ * When the case closed. What it was resolved with stays on the record where the history has it
+ * (the desk closes resolved cases only); no rule needs it, and a history closed out of turn still folds.
+ */
+export interface ClosedFacts
+  extends CaseFacts, Partial<Pick<ResolvedFacts, 'executed' | 'resolvedAt' | 'proposal' | 'accepted'>> {
+  closedAt: string;
+}
+
+/** A case once opened: each status holds the facts its rules need, for certain. */
+export type OpenedCase =
+  | { status: 'open'; facts: CaseFacts }
+  | { status: 'in-progress'; facts: CaseFacts }
+  | { status: 'awaiting-approval'; facts: AwaitingApprovalFacts }
+  | { status: 'awaiting-customer'; facts: ProposedFacts }
+  | { status: 'accepted'; facts: AcceptedFacts }
+  | { status: 'resolved'; facts: ResolvedFacts }
+  | { status: 'closed'; facts: ClosedFacts };
+
+export type CaseStatus = OpenedCase['status'];
+/** The case in one of the statuses `S`, with the facts they hold. */
+export type CaseIn<S extends CaseStatus> = Extract<OpenedCase, { status: S }>;
+
+export type CaseState = { status: 'none' } | OpenedCase;
 
 export const initialCaseState = (): CaseState => ({ status: 'none' });
+
+/** The facts any status may hold beyond the shared ones, as evolve reads them from whatever status the case is in. */
+type AnyFacts = CaseFacts & Partial<Omit<AcceptedFacts & ResolvedFacts & ClosedFacts, keyof CaseFacts>>;
+
+/** The shared facts alone: what a case keeps when it moves to a status that holds nothing more. */
+function sharedFacts(facts: AnyFacts): CaseFacts {
+  const { proposal: _proposal, accepted: _accepted, executed: _executed, ...rest } = facts;
+  const { resolvedAt: _resolvedAt, closedAt: _closedAt, ...shared } = rest;
+  return shared;
+}
+
+/** The same status, with a change to the shared facts only. */
+function update<S extends OpenedCase>(state: S, change: Partial<CaseFacts>): S {
+  return { ...state, facts: { ...state.facts, ...change } };
+}
 
 const NEW_RUN: ClockRun = { extension: 'none', warned: [] };
 
@@ -251,203 +313,181 @@ export const NEXT_EXTENSION: Record<ExtensionLevel, ExtensionLevel> = {
   further: 'further',
 };
 
-function evolveFacts(status: CaseStatus, facts: CaseFacts, event: CaseEvent): { status: CaseStatus; facts: CaseFacts } {
+function opened(data: CaseOpened): OpenedCase {
+  const facts: CaseFacts = {
+    opened: data,
+    sla: data.sla,
+    clocks: {},
+    pauses: [],
+    escalations: [],
+    department: data.department,
+    findings: [],
+    escalationLevel: 0,
+    grantedExtensions: [],
+    communications: 0,
+  };
+  return {
+    status: 'open',
+    facts: { ...facts, clocks: startClocks(facts, 'complaint-received', data.receivedAt ?? data.openedAt) },
+  };
+}
+
+type EventOf<T extends CaseEventType> = Extract<CaseEvent, { type: T }>;
+
+/** A proposal goes to the approver its limits name, or straight to the customer. */
+function proposed(facts: AnyFacts, { data }: EventOf<'ResolutionProposed'>): OpenedCase {
+  const { proposalId, options, approvalRequiredFrom, limits } = data;
+  const shared = sharedFacts(facts);
+  const applied = limits ? { limits } : {};
+  return approvalRequiredFrom
+    ? {
+        status: 'awaiting-approval',
+        facts: { ...shared, proposal: { proposalId, options, approvalRequiredFrom, ...applied } },
+      }
+    : {
+        status: 'awaiting-customer',
+        facts: { ...shared, proposal: { proposalId, options, approvalRequiredFrom, ...applied } },
+      };
+}
+
+/** The customer's choice, when it is an option of the proposal on the case (else nothing changes). */
+function acceptedOption(state: OpenedCase, { data }: EventOf<'CustomerAcceptedOption'>): OpenedCase {
+  const facts: AnyFacts = state.facts;
+  const option = facts.proposal?.options.find((o) => o.optionId === data.optionId);
+  if (!facts.proposal || !option) return state;
+  const accepted = { proposalId: data.proposalId, option };
+  return { status: 'accepted', facts: { ...sharedFacts(facts), proposal: facts.proposal, accepted } };
+}
+
+function executed(facts: AnyFacts, { data }: EventOf<'ResolutionExecuted'>): OpenedCase {
+  const { closedAt: _closedAt, ...record } = facts;
+  const stopped = { ...record, clocks: stopClocks(facts, ['resolution', 'regulatory'], data.executedAt) };
+  return {
+    status: 'resolved',
+    facts: {
+      ...stopped,
+      executed: data,
+      resolvedAt: data.executedAt,
+      clocks: startClocks(stopped, 'case-resolved', data.executedAt),
+    },
+  };
+}
+
+function extensionDecided(facts: CaseFacts, { data }: EventOf<'ExtensionDecided'>): Partial<CaseFacts> {
+  const granted = data.approved ? facts.pendingExtension : undefined;
+  return {
+    pendingExtension: undefined,
+    grantedExtensions: granted ? [...facts.grantedExtensions, granted.clock] : facts.grantedExtensions,
+    clocks: granted
+      ? updateClock(facts, granted.clock, (run) => ({ ...run, extension: NEXT_EXTENSION[run.extension] }))
+      : facts.clocks,
+  };
+}
+
+/**
+ * Most events change only the facts every status shares; the others move the case to another
+ * status, carrying the facts that status holds. The desk decides each of those only in the status
+ * it belongs to; a history with one out of turn still folds as it always did, except where the
+ * status it would lead to lacks its facts (an approval with no proposal on the case): there the
+ * event changes nothing.
+ */
+function evolveOpened(state: OpenedCase, event: CaseEvent): OpenedCase {
+  const facts: AnyFacts = state.facts;
   switch (event.type) {
     case 'CaseOpened':
-      return { status, facts };
-    case 'CaseAcknowledged':
-      return {
-        status: 'in-progress',
-        facts: {
-          ...facts,
-          acknowledgedAt: event.data.acknowledgedAt,
-          clocks: stopClocks(facts, ['acknowledgement', 'first-contact'], event.data.acknowledgedAt),
-        },
-      };
+      return opened(event.data);
+    case 'CaseAcknowledged': {
+      const { acknowledgedAt } = event.data;
+      const clocks = stopClocks(facts, ['acknowledgement', 'first-contact'], acknowledgedAt);
+      return { status: 'in-progress', facts: { ...sharedFacts(facts), acknowledgedAt, clocks } };
+    }
     case 'InvestigationRecorded':
-      return { status, facts: { ...facts, findings: [...facts.findings, event.data.findings] } };
+      return update(state, { findings: [...facts.findings, event.data.findings] });
     case 'AccountabilityAssigned':
-      return { status, facts: { ...facts, accountability: event.data } };
+      return update(state, { accountability: event.data });
     case 'ValidityJudged':
-      return { status, facts: { ...facts, validity: { valid: event.data.valid, reason: event.data.reason } } };
-    case 'ResolutionProposed': {
-      const { proposalId, options, approvalRequiredFrom, limits } = event.data;
-      return {
-        status: approvalRequiredFrom ? 'awaiting-approval' : 'awaiting-customer',
-        facts: { ...facts, proposal: { proposalId, options, approvalRequiredFrom, ...(limits ? { limits } : {}) } },
-      };
-    }
+      return update(state, { validity: { valid: event.data.valid, reason: event.data.reason } });
+    case 'ResolutionProposed':
+      return proposed(facts, event);
     case 'ResolutionOptionRefused':
-      return { status, facts };
+      return state;
     case 'ProposalApproved':
-      return { status: 'awaiting-customer', facts };
+      return facts.proposal
+        ? { status: 'awaiting-customer', facts: { ...sharedFacts(facts), proposal: facts.proposal } }
+        : state;
     case 'ProposalRejected':
-      return { status: 'in-progress', facts: { ...facts, proposal: undefined } };
-    case 'CustomerAcceptedOption': {
-      const option = facts.proposal?.options.find((o) => o.optionId === event.data.optionId);
-      return option
-        ? { status: 'accepted', facts: { ...facts, accepted: { proposalId: event.data.proposalId, option } } }
-        : { status, facts };
-    }
     case 'CustomerRejectedOptions':
-      return { status: 'in-progress', facts: { ...facts, proposal: undefined } };
+      return { status: 'in-progress', facts: sharedFacts(facts) };
+    case 'CustomerAcceptedOption':
+      return acceptedOption(state, event);
     case 'CaseEscalated':
-      return {
-        status,
-        facts: {
-          ...facts,
-          escalationLevel: event.data.level,
-          escalations: [...facts.escalations, { level: event.data.level, escalatedAt: event.data.escalatedAt }],
-        },
-      };
+      return update(state, {
+        escalationLevel: event.data.level,
+        escalations: [...facts.escalations, { level: event.data.level, escalatedAt: event.data.escalatedAt }],
+      });
     case 'EscalationAcknowledged':
-      return {
-        status,
-        facts: {
-          ...facts,
-          escalations: facts.escalations.map((e) =>
-            e.level === event.data.level && !e.acknowledgedAt ? { ...e, acknowledgedAt: event.data.acknowledgedAt } : e,
-          ),
-        },
-      };
+      return update(state, {
+        escalations: facts.escalations.map((e) =>
+          e.level === event.data.level && !e.acknowledgedAt ? { ...e, acknowledgedAt: event.data.acknowledgedAt } : e,
+        ),
+      });
     case 'SlaWarningIssued':
-      return {
-        status,
-        facts: {
-          ...facts,
-          clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
-            ...run,
-            warned: [...run.warned, event.data.threshold],
-          })),
-        },
-      };
+      return update(state, {
+        clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
+          ...run,
+          warned: [...run.warned, event.data.threshold],
+        })),
+      });
     case 'SlaBreached':
-      return {
-        status,
-        facts: {
-          ...facts,
-          clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
-            ...run,
-            breachedAt: event.data.breachedAt,
-          })),
-        },
-      };
-    case 'ResolutionExecuted': {
-      const stopped = { ...facts, clocks: stopClocks(facts, ['resolution', 'regulatory'], event.data.executedAt) };
-      return {
-        status: 'resolved',
-        facts: {
-          ...stopped,
-          executed: event.data,
-          resolvedAt: event.data.executedAt,
-          clocks: startClocks(stopped, 'case-resolved', event.data.executedAt),
-        },
-      };
-    }
+      return update(state, {
+        clocks: updateClock(facts, event.data.clockId ?? event.data.clock, (run) => ({
+          ...run,
+          breachedAt: event.data.breachedAt,
+        })),
+      });
+    case 'ResolutionExecuted':
+      return executed(facts, event);
     case 'CustomerNotified':
-      return { status, facts: { ...facts, communications: facts.communications + 1 } };
+      return update(state, { communications: facts.communications + 1 });
     case 'WaitingOnCustomerStarted':
-      return {
-        status,
-        facts: { ...facts, waitingSince: event.data.since, pauses: [...facts.pauses, { from: event.data.since }] },
-      };
+      return update(state, { waitingSince: event.data.since, pauses: [...facts.pauses, { from: event.data.since }] });
     case 'WaitingOnCustomerEnded':
-      return {
-        status,
-        facts: {
-          ...facts,
-          waitingSince: undefined,
-          pauses: facts.pauses.map((p) => (p.to ? p : { ...p, to: event.data.endedAt })),
-        },
-      };
+      return update(state, {
+        waitingSince: undefined,
+        pauses: facts.pauses.map((p) => (p.to ? p : { ...p, to: event.data.endedAt })),
+      });
     case 'FollowUpScheduled':
-      return { status, facts: { ...facts, followUpDueAt: event.data.dueAt } };
+      return update(state, { followUpDueAt: event.data.dueAt });
     case 'SatisfactionRecorded':
-      return {
-        status,
-        facts: {
-          ...facts,
-          satisfaction: { score: event.data.score, comment: event.data.comment },
-          clocks: stopClocks(facts, ['follow-up'], event.data.recordedAt),
-        },
-      };
-    case 'CaseClosed':
-      return {
-        status: 'closed',
-        facts: { ...facts, closedAt: event.data.closedAt, clocks: stopClocks(facts, 'all', event.data.closedAt) },
-      };
-    case 'CaseReopened':
+      return update(state, {
+        satisfaction: { score: event.data.score, comment: event.data.comment },
+        clocks: stopClocks(facts, ['follow-up'], event.data.recordedAt),
+      });
+    case 'CaseClosed': {
+      const { closedAt } = event.data;
+      return { status: 'closed', facts: { ...facts, closedAt, clocks: stopClocks(facts, 'all', closedAt) } };
+    }
+    case 'CaseReopened': {
       // A reopened case gets a new resolution clock; regulatory clocks keep counting from receipt.
-      return {
-        status: 'in-progress',
-        facts: {
-          ...facts,
-          closedAt: undefined,
-          resolvedAt: undefined,
-          executed: undefined,
-          accepted: undefined,
-          proposal: undefined,
-          clocks: updateClock(facts, 'resolution', () => ({ ...NEW_RUN, startedAt: event.data.reopenedAt })),
-        },
-      };
+      const clocks = updateClock(facts, 'resolution', () => ({ ...NEW_RUN, startedAt: event.data.reopenedAt }));
+      return { status: 'in-progress', facts: { ...sharedFacts(facts), clocks } };
+    }
     case 'FollowOnCaseOpened':
-      return {
-        status,
-        facts: { ...facts, followOnCaseIds: [...(facts.followOnCaseIds ?? []), event.data.followOnCaseId] },
-      };
+      return update(state, { followOnCaseIds: [...(facts.followOnCaseIds ?? []), event.data.followOnCaseId] });
     case 'CaseReassigned': {
       const { department, agentId, category, priority } = event.data;
       // The case is about what the last reroute says: the regulator's returns count it by category.
       const about = { ...(category ? { category } : {}), ...(priority ? { priority } : {}) };
-      return { status, facts: { ...facts, department, agentId, opened: { ...facts.opened, ...about } } };
+      return update(state, { department, agentId, opened: { ...facts.opened, ...about } });
     }
     case 'ExtensionRequested':
-      return { status, facts: { ...facts, pendingExtension: event.data } };
+      return update(state, { pendingExtension: event.data });
     case 'ExtensionDecided':
-      return {
-        status,
-        facts: {
-          ...facts,
-          pendingExtension: undefined,
-          grantedExtensions:
-            event.data.approved && facts.pendingExtension
-              ? [...facts.grantedExtensions, facts.pendingExtension.clock]
-              : facts.grantedExtensions,
-          clocks:
-            event.data.approved && facts.pendingExtension
-              ? updateClock(facts, facts.pendingExtension.clock, (run) => ({
-                  ...run,
-                  extension: NEXT_EXTENSION[run.extension],
-                }))
-              : facts.clocks,
-        },
-      };
+      return update(state, extensionDecided(facts, event));
   }
 }
 
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
-  if (event.type === 'CaseOpened') {
-    const { sla } = event.data;
-    const facts: CaseFacts = {
-      opened: event.data,
-      sla,
-      clocks: {},
-      pauses: [],
-      escalations: [],
-      department: event.data.department,
-      findings: [],
-      escalationLevel: 0,
-      grantedExtensions: [],
-      communications: 0,
-    };
-    return {
-      status: 'open',
-      facts: {
-        ...facts,
-        clocks: startClocks(facts, 'complaint-received', event.data.receivedAt ?? event.data.openedAt),
-      },
-    };
-  }
-  if (state.status === 'none') return state;
-  return evolveFacts(state.status, state.facts, event);
+  if (state.status === 'none') return event.type === 'CaseOpened' ? opened(event.data) : state;
+  return evolveOpened(state, event);
 }

@@ -13,4 +13,11 @@ describe('the once-per-period fee waiver refusal', () => {
     );
     expect(refusal).not.toContain(pseudonym);
   });
+
+  it('refuses every waiver under a limit of none, naming no earlier grant', () => {
+    const none = { maxGrants: 0, windowMonths: 12 };
+    expect(feeWaiverRefusal(pseudonym, [], new Date('2026-11-01T00:00:00.000Z'), none)).toBe(
+      'No fee waiver is granted: at most 0 per 12 months',
+    );
+  });
 });

@@ -37,7 +37,10 @@ export function feeWaiverRefusal(
     const last = recent
       .map((g) => g.grantedAt)
       .sort()
-      .at(-1)!;
+      .at(-1);
+    // A limit of none: no grant to name.
+    if (last === undefined)
+      return `No fee waiver is granted: at most ${limit.maxGrants} per ${limit.windowMonths} months`;
     const cases = recent.map((g) => g.reference).join(', ');
     // customerId is the data subject's pseudonym (the case never holds the customer's own id): named
     // by it, the customer would be named by a key only the platform knows. The earlier cases identify the grant.

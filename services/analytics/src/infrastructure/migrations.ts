@@ -45,4 +45,14 @@ export const analyticsMigrations: Migration[] = [
     // The source event's hash and stream, as its integration event carried them (null before).
     up: 'ALTER TABLE case_history ADD COLUMN event_hash text, ADD COLUMN source_stream text;',
   },
+  {
+    name: 'AnalyticsTenantKeys1763800005200',
+    // The tenant in every key that holds tenant data: a complaint id is one tenant's, so another
+    // tenant's event naming the same id (forged, or a tenant's own import) is another case and
+    // never folds into this one's summary (docs/security.md, tenant-keys.insider.spec.ts).
+    up: `
+      ALTER TABLE case_summaries DROP CONSTRAINT case_summaries_pkey;
+      ALTER TABLE case_summaries ADD PRIMARY KEY (tenant, complaint_id);
+    `,
+  },
 ];

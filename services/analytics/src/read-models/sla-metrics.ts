@@ -13,7 +13,7 @@ const SLA_CLOCKS = `
   UNION ALL
   SELECT coalesce(s.summary->>'slaPolicy', 'none'),
          CASE h.type WHEN 'case.sla-warning-issued.v1' THEN 'warned' ELSE 'breached' END, count(*)::int
-    FROM case_history h JOIN case_summaries s USING (complaint_id)
+    FROM case_history h JOIN case_summaries s USING (tenant, complaint_id)
    WHERE h.type IN ('case.sla-warning-issued.v1', 'case.sla-breached.v1') GROUP BY 1, 2`;
 
 @Injectable()

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { envelopeOfMessage, parseIntegrationEvent, Topics } from '@complaints/contracts';
 import { openDatabase, type Database } from '@complaints/eventstore';
 import { caseHistories } from '../../../../bench/lib/case-histories';
@@ -72,5 +73,51 @@ describe('loading a rebuild in bulk', () => {
     expect(await rows(bulk, `SELECT ${SUMMARIES} FROM case_summaries ORDER BY complaint_id`)).toEqual(
       await rows(live, `SELECT ${SUMMARIES} FROM case_summaries ORDER BY complaint_id`),
     );
+  });
+
+  it('keeps another tenant’s events naming a case’s id out of that case, live and in bulk', async () => {
+    const events = arrivals();
+    // Another tenant's routing events for the same complaint ids (forged, or its own ids colliding).
+    const forged = events
+      .filter((e) => e.type === 'complaint.routed.v1')
+      .map((e) => ({
+        ...e,
+        id: randomUUID(),
+        tenant: 'forger',
+        data: { ...e.data, reference: 'CMP-FORGED', department: 'forged' },
+      }));
+    const live2 = await openDatabase({ url: testDb.url, schema: 'live_tenants', migrations: analyticsMigrations });
+    const bulk2 = await openDatabase({ url: testDb.url, schema: 'bulk_tenants', migrations: analyticsMigrations });
+    try {
+      const projection = new CaseTimelineProjection();
+      const summaries = async (db: Database, where = 'true') =>
+        (await db.query(`SELECT ${SUMMARIES} FROM case_summaries WHERE ${where} ORDER BY tenant, complaint_id`)).rows;
+      for (let i = 0; i < events.length; i += 25)
+        await live2.transaction((tx) => projection.apply(events.slice(i, i + 25), tx));
+      const before = await summaries(live2);
+      for (let i = 0; i < forged.length; i += 7)
+        await live2.transaction((tx) => projection.apply(forged.slice(i, i + 7), tx));
+
+      expect(await summaries(live2, "tenant <> 'forger'")).toEqual(before);
+      const theirs = await summaries(live2, "tenant = 'forger'");
+      expect(theirs).toHaveLength(forged.length);
+      expect(theirs.map((r) => (r as { summary: { reference: string } }).summary.reference)).toEqual(
+        forged.map(() => 'CMP-FORGED'),
+      );
+
+      // A rebuild, with the forged events among the others and few summaries in memory, agrees.
+      const mixed = [...events.slice(0, 200), ...forged, ...events.slice(200)];
+      const load = await BulkLoad.open({ url: testDb.url, schema: 'bulk_tenants', summaryWindow: 4 });
+      try {
+        for (let i = 0; i < mixed.length; i += 25) await load.add(sliceOf(mixed.slice(i, i + 25)));
+        await load.finish();
+      } finally {
+        await load.close();
+      }
+      expect(await summaries(bulk2)).toEqual(await summaries(live2));
+    } finally {
+      await live2.close();
+      await bulk2.close();
+    }
   });
 });

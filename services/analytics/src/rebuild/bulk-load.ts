@@ -19,6 +19,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlClient } from '@complaints/eventstore';
 import type { CaseSummary, SummaryInput } from '../domain/case-summary';
 import {
+  caseKey,
+  caseKeyColumns,
   foldSummaries,
   HISTORY_COLUMNS,
   storeNewEvents,
@@ -77,7 +79,7 @@ export interface BulkLoadOptions {
 export class BulkLoad {
   private inFlight: Promise<void> = Promise.resolve();
   private storedMessages = 0;
-  /** Summaries being folded, and which of them already have a row (written out before). */
+  /** Summaries being folded, and which of them already have a row (written out before), by `caseKey`. */
   private readonly summaries = new Map<string, CaseSummary>();
   private readonly written = new Set<string>();
   private spilled = false;
@@ -155,15 +157,19 @@ export class BulkLoad {
 
   /** Summaries of the events' cases that were written out earlier come back into memory. */
   private async readBack(events: readonly SummaryInput[]): Promise<void> {
-    const missing = [...new Set(events.map((e) => e.subject))].filter((id) => !this.summaries.has(id));
-    if (missing.length === 0) return;
-    const { rows } = await this.sql.query<{ complaint_id: string; summary: CaseSummary }>(
-      'SELECT complaint_id, summary FROM case_summaries WHERE complaint_id = ANY($1::uuid[])',
-      [missing],
+    const missing = [...new Set(events.map((e) => caseKey(e.tenant, e.subject)))].filter(
+      (key) => !this.summaries.has(key),
     );
-    for (const { complaint_id, summary } of rows) {
-      this.summaries.set(complaint_id, summary);
-      this.written.add(complaint_id);
+    if (missing.length === 0) return;
+    const { rows } = await this.sql.query<{ tenant: string; complaint_id: string; summary: CaseSummary }>(
+      `SELECT tenant, complaint_id, summary FROM case_summaries
+        WHERE (tenant, complaint_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))`,
+      caseKeyColumns(missing),
+    );
+    for (const { tenant, complaint_id, summary } of rows) {
+      const key = caseKey(tenant, complaint_id);
+      this.summaries.set(key, summary);
+      this.written.add(key);
     }
   }
 
@@ -173,7 +179,10 @@ export class BulkLoad {
     await this.client.query('BEGIN');
     try {
       if (this.written.size > 0)
-        await this.client.query('DELETE FROM case_summaries WHERE complaint_id = ANY($1::uuid[])', [[...this.written]]);
+        await this.client.query(
+          'DELETE FROM case_summaries WHERE (tenant, complaint_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))',
+          caseKeyColumns(this.written),
+        );
       await this.copy(
         'COPY case_summaries (complaint_id, tenant, status, summary) FROM STDIN',
         summaryChunks(this.summaries.values()),

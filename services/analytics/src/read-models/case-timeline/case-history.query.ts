@@ -73,8 +73,8 @@ export async function readHistory(
 /** The case's summary when the caller may see the case: its tenant's, and its department's for scoped roles. */
 export async function visibleSummary(client: SqlClient, meta: RequestMeta, complaintId: string): Promise<CaseSummary> {
   const { rows } = await client.query<{ tenant: string; summary: CaseSummary }>(
-    'SELECT tenant, summary FROM case_summaries WHERE complaint_id = $1',
-    [complaintId],
+    'SELECT tenant, summary FROM case_summaries WHERE tenant = $1 AND complaint_id = $2',
+    [meta.tenant, complaintId],
   );
   const row = rows[0];
   if (!row || !mayAccess(meta, row.tenant, row.summary.department)) throw new NotFoundError('Case', complaintId);

@@ -82,9 +82,33 @@ export async function storeNewEvents(events: readonly ProjectedEvent[], tx: SqlC
   return events.filter((e) => fresh.delete(e.id));
 }
 
-/** Folds events, in order, into the summaries of their cases (missing ones start from nothing). */
+/** PostgreSQL text never holds a NUL, so no tenant holds the separator of a case key. */
+const KEY_SEPARATOR = '\u0000';
+
+/**
+ * Where a case's summary is kept: a complaint id is one tenant's, and another tenant's event naming
+ * the same id is another case (the table's key is (tenant, complaint_id); docs/security.md).
+ */
+export const caseKey = (tenant: string, complaintId: string): string => `${tenant}${KEY_SEPARATOR}${complaintId}`;
+
+/** The (tenant, complaint id) pairs of case keys, as two arrays for `unnest($1::text[], $2::uuid[])`. */
+export function caseKeyColumns(keys: Iterable<string>): [string[], string[]] {
+  const tenants: string[] = [];
+  const ids: string[] = [];
+  for (const key of keys) {
+    const at = key.lastIndexOf(KEY_SEPARATOR);
+    tenants.push(key.slice(0, at));
+    ids.push(key.slice(at + 1));
+  }
+  return [tenants, ids];
+}
+
+/** Folds events, in order, into the summaries of their cases (by `caseKey`; missing ones start from nothing). */
 export function foldSummaries(summaries: Map<string, CaseSummary>, events: readonly SummaryInput[]): void {
-  for (const event of events) summaries.set(event.subject, evolveSummary(summaries.get(event.subject), event));
+  for (const event of events) {
+    const key = caseKey(event.tenant, event.subject);
+    summaries.set(key, evolveSummary(summaries.get(key), event));
+  }
 }
 
 @Injectable()
@@ -101,7 +125,9 @@ export class CaseTimelineProjection {
     if (events.length === 0) return;
     // Topics (and partitions) are consumed concurrently: two transactions may bring the first
     // events of one case at once, and `FOR UPDATE` locks no summary row that does not exist yet.
-    // A lock per case, taken in one order by everybody, makes them fold one after the other.
+    // A lock per case, taken in one order by everybody, makes them fold one after the other. Keyed
+    // by the complaint id alone: two tenants' cases of one id merely wait for each other, and
+    // instances of every version take the same lock.
     if (!sole)
       await tx.query(
         `SELECT pg_advisory_xact_lock(${CASE_LOCK_CLASS}, k)
@@ -110,19 +136,20 @@ export class CaseTimelineProjection {
       );
     const toFold = await storeNewEvents(events, tx);
     if (toFold.length === 0) return;
-    const cases = [...new Set(toFold.map((e) => e.subject))];
-    const { rows } = await tx.query<{ complaint_id: string; summary: CaseSummary }>(
-      'SELECT complaint_id, summary FROM case_summaries WHERE complaint_id = ANY($1::uuid[]) FOR UPDATE',
-      [cases],
+    const cases = [...new Set(toFold.map((e) => caseKey(e.tenant, e.subject)))];
+    const { rows } = await tx.query<{ tenant: string; complaint_id: string; summary: CaseSummary }>(
+      `SELECT tenant, complaint_id, summary FROM case_summaries
+        WHERE (tenant, complaint_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[])) FOR UPDATE`,
+      caseKeyColumns(cases),
     );
-    const summaries = new Map<string, CaseSummary>(rows.map((r) => [r.complaint_id, r.summary]));
+    const summaries = new Map<string, CaseSummary>(rows.map((r) => [caseKey(r.tenant, r.complaint_id), r.summary]));
     foldSummaries(summaries, toFold);
-    const changed = cases.map((id) => summaries.get(id)!);
+    const changed = [...summaries.values()];
     await tx.query(
       `INSERT INTO case_summaries (complaint_id, tenant, status, summary)
        SELECT complaint_id, tenant, status, summary
          FROM jsonb_to_recordset($1::jsonb) AS s(complaint_id uuid, tenant text, status text, summary jsonb)
-       ON CONFLICT (complaint_id) DO UPDATE SET status = EXCLUDED.status, summary = EXCLUDED.summary, updated_at = now()`,
+       ON CONFLICT (tenant, complaint_id) DO UPDATE SET status = EXCLUDED.status, summary = EXCLUDED.summary, updated_at = now()`,
       [
         JSON.stringify(
           changed.map((s) => ({ complaint_id: s.complaintId, tenant: s.tenant, status: s.status, summary: s })),

@@ -152,13 +152,13 @@ export async function loadCases(client: SqlClient, scope: ReportScope, touching 
 export async function loadDepartmentEvents(client: SqlClient, scope: ReportScope): Promise<CaseEventRow[]> {
   const { rows } = await client.query<{ complaint_id: string; type: string; occurred_at: Date; data: object }>(
     `SELECT h.complaint_id, h.type, h.occurred_at, h.data
-       FROM case_history h JOIN case_summaries s ON s.complaint_id = h.complaint_id
+       FROM case_history h JOIN case_summaries s ON s.tenant = h.tenant AND s.complaint_id = h.complaint_id
       WHERE s.summary ? 'receivedAt' AND (s.summary->>'receivedAt')::timestamptz >= $1
         AND (s.summary->>'receivedAt')::timestamptz < $2 AND ($3::text IS NULL OR s.tenant = $3)
         AND h.type IN ('case.opened.v1', 'case.reassigned.v1', 'case.resolved.v1', 'case.closed.v1', 'case.reopened.v1')
         AND ($4::text[] IS NULL OR EXISTS (
               SELECT 1 FROM case_history held
-               WHERE held.complaint_id = s.complaint_id AND held.type IN ('case.opened.v1', 'case.reassigned.v1')
+               WHERE held.tenant = s.tenant AND held.complaint_id = s.complaint_id AND held.type IN ('case.opened.v1', 'case.reassigned.v1')
                  AND held.data->>'department' = ANY($4::text[])))
       ORDER BY h.complaint_id, h.stream_version, h.seq`,
     [scope.from, scope.to, scope.tenant ?? null, scope.departments],

@@ -236,19 +236,19 @@ describe('the routing service', () => {
     expect(await eventTypes(complaintId)).toEqual(['ComplaintRouted']);
   });
 
-  it('frees the agent’s slot when the case closes, and takes it again when it reopens', async () => {
+  it('frees the agent’s slot when its tenant’s case closes (not another tenant’s of the same id), and takes it again when it reopens', async () => {
     const complaintId = await received('老人独居，家里电表走得特别快，怀疑计量有问题');
     const db = routing.db;
     const released = async () =>
       (
         await db.query<{ released: boolean }>(
-          'SELECT released_at IS NOT NULL AS released FROM routing_assignments WHERE complaint_id = $1',
+          "SELECT released_at IS NOT NULL AS released FROM routing_assignments WHERE tenant = 'grid-east' AND complaint_id = $1",
           [complaintId],
         )
       ).rows[0]?.released;
     expect(await released()).toBe(false);
-    const caseEvent = (type: string, data: Record<string, unknown>) => ({
-      ...receivedEnvelope(complaintId, { tenant: 'grid-east' }),
+    const caseEvent = (type: string, data: Record<string, unknown>, tenant = 'grid-east') => ({
+      ...receivedEnvelope(complaintId, { tenant }),
       source: '/complaints/resolution',
       type,
       data: { caseId: complaintId, ...data },
@@ -257,13 +257,20 @@ describe('the routing service', () => {
       new PostgresTransport(bus).publish([
         { topic: Topics.resolution, key: complaintId, value: JSON.stringify(envelope), headers: {} },
       ]);
-    await publish(
-      caseEvent('case.closed.v1', {
-        closedAt: new Date().toISOString(),
-        rootCause: 'Meter fault',
-        improvementAction: 'Replace meter',
-      }),
+    const closing = {
+      closedAt: new Date().toISOString(),
+      rootCause: 'Meter fault',
+      improvementAction: 'Replace meter',
+    };
+    // Another tenant's case that happens to have this id closes: grid-east's agent keeps the case.
+    const forged = caseEvent('case.closed.v1', closing, 'bank-a');
+    await publish(forged);
+    await eventually(
+      'the other tenant’s closing consumed',
+      async () => (await db.query('SELECT 1 FROM inbox WHERE event_id = $1', [forged.id])).rows[0],
     );
+    expect(await released()).toBe(false);
+    await publish(caseEvent('case.closed.v1', closing));
     await eventually('the slot freed', async () => ((await released()) ? true : undefined));
     await publish(caseEvent('case.reopened.v1', { reopenedAt: new Date().toISOString(), reason: 'Still fast' }));
     await eventually('the slot taken again', async () => ((await released()) === false ? true : undefined));

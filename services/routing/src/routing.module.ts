@@ -48,8 +48,8 @@ export class RoutingModule implements OnApplicationBootstrap {
     await this.eventing.consume([Topics.intake, Topics.resolution], async (event, tx) => {
       if (event.type === 'complaint.received.v1') return this.routeComplaint.handle(event, tx);
       // A case's subject is its complaint id (or a follow-on case's own id, which routing never assigned).
-      if (event.type === 'case.closed.v1') return releaseOrRetake(tx, event.subject, true);
-      if (event.type === 'case.reopened.v1') return releaseOrRetake(tx, event.subject, false);
+      if (event.type === 'case.closed.v1') return releaseOrRetake(tx, event.tenant, event.subject, true);
+      if (event.type === 'case.reopened.v1') return releaseOrRetake(tx, event.tenant, event.subject, false);
     });
   }
 }

@@ -36,4 +36,14 @@ export const routingMigrations: Migration[] = [
     // Row-level security (tenant-scope.ts): a request sees only its tenant's rows.
     up: `${tenantIsolation('routing_assignments')} ${tenantIsolation('routing_queue_cursors')}`,
   },
+  {
+    name: 'RoutingTenantKeys1763900001300',
+    // The tenant in every key that holds tenant data: an assignment is its tenant's, so another
+    // tenant's routing or closing of the same complaint id never moves or frees it
+    // (tenant-keys.insider.spec.ts).
+    up: `
+      ALTER TABLE routing_assignments DROP CONSTRAINT routing_assignments_pkey;
+      ALTER TABLE routing_assignments ADD PRIMARY KEY (tenant, complaint_id);
+    `,
+  },
 ];

@@ -38,7 +38,7 @@ export async function recordAssignments(
     await tx.query(
       `INSERT INTO routing_assignments (complaint_id, tenant, department, queue, agent_id, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (complaint_id) DO UPDATE
+       ON CONFLICT (tenant, complaint_id) DO UPDATE
          SET department = EXCLUDED.department, queue = EXCLUDED.queue, agent_id = EXCLUDED.agent_id, released_at = NULL, updated_at = now()`,
       [data.complaintId, tenant, data.department, data.queue, agentId],
     );
@@ -52,10 +52,19 @@ export async function recordAssignments(
   }
 }
 
-/** Closing a case frees its agent's slot; reopening takes it again. */
-export async function releaseOrRetake(tx: SqlClient, complaintId: string, released: boolean): Promise<void> {
+/**
+ * Closing a case frees its agent's slot; reopening takes it again. Only the tenant's own assignment:
+ * the consumer runs for every tenant, and another tenant's case of the same id is another case.
+ */
+export async function releaseOrRetake(
+  tx: SqlClient,
+  tenant: string,
+  complaintId: string,
+  released: boolean,
+): Promise<void> {
   await tx.query(
-    `UPDATE routing_assignments SET released_at = ${released ? 'now()' : 'NULL'}, updated_at = now() WHERE complaint_id = $1`,
-    [complaintId],
+    `UPDATE routing_assignments SET released_at = ${released ? 'now()' : 'NULL'}, updated_at = now()
+      WHERE tenant = $1 AND complaint_id = $2`,
+    [tenant, complaintId],
   );
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@complaints/contracts';
-import { openDatabase, type Database, type EventStore } from '@complaints/eventstore';
+import { loadState, openDatabase, type Database, type EventStore } from '@complaints/eventstore';
 import { AdjustableClock, EVENT_STORE, KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
 import { embeddedBusMigrations, PostgresTransport } from '@complaints/messaging';
@@ -16,6 +16,9 @@ import { api } from '../../../test/support/auth';
 import { resolutionService } from './resolution.module';
 import { CaseWriter } from './infrastructure/case-writer';
 import { Departments } from './infrastructure/department-directory';
+import { SlaSettings } from './infrastructure/sla-settings';
+import { lockSlaCheck, scheduleSlaCheck } from './infrastructure/sla-schedule';
+import { caseDecider, caseStream } from './domain/case.decide';
 
 jest.setTimeout(60_000);
 
@@ -212,5 +215,29 @@ describe('the write path of a case', () => {
       )
     ).rows.map((r) => r.type);
     expect(types.slice(-2)).toEqual(['CaseReassigned', 'CaseAcknowledged']);
+  });
+
+  it('keeps another tenant’s SLA wake-up for a case of the same id apart: neither moves nor resets the other', async () => {
+    const caseId = await routedCase('C-501');
+    const store = resolution.app.get<EventStore>(EVENT_STORE);
+    const loaded = await loadState(resolution.db, store, caseDecider, caseStream(caseId), TENANT);
+    if (!loaded) throw new Error(`case ${caseId} not found`);
+    const wakeUps = async () =>
+      (
+        await resolution.db.query<{ tenant: string; due_at: Date; failures: number }>(
+          'SELECT tenant, due_at, failures FROM sla_checks WHERE case_id = $1 ORDER BY tenant',
+          [caseId],
+        )
+      ).rows;
+    // bank-a's wake-up, as after two failed evaluations.
+    await resolution.db.query('UPDATE sla_checks SET failures = 2 WHERE case_id = $1', [caseId]);
+    const [own] = await wakeUps();
+    expect(own).toMatchObject({ tenant: TENANT, failures: 2 });
+    // The same case as bank-b's (a forged or colliding id), written the way the write path writes it.
+    await resolution.db.transaction(async (tx) => {
+      await lockSlaCheck(tx, 'bank-b', caseId);
+      await scheduleSlaCheck(tx, resolution.app.get(SlaSettings), loaded.state, 'bank-b', clock.now());
+    });
+    expect(await wakeUps()).toEqual([own, { tenant: 'bank-b', due_at: expect.any(Date), failures: 0 }]);
   });
 });

@@ -73,7 +73,7 @@ export class CaseWriter {
       caseStream(caseId),
       async (state, tx) => {
         // The wake-up row before the stream, in the monitor's order (sla-schedule.ts lockSlaCheck).
-        await lockSlaCheck(tx, caseId);
+        await lockSlaCheck(tx, meta.tenant, caseId);
         return this.prepare(caseId, input, author)(state, tx);
       },
       meta,

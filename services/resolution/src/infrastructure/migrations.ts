@@ -41,4 +41,13 @@ export const resolutionMigrations: Migration[] = [
       ALTER TABLE sla_checks ADD COLUMN failures integer NOT NULL DEFAULT 0;
     `,
   },
+  {
+    name: 'SlaCheckTenantKeys1763800003400',
+    // The tenant in every key that holds tenant data: a case's wake-up is its tenant's, so no write
+    // for another tenant's case of the same id moves or deletes it (tenant-keys.insider.spec.ts).
+    up: `
+      ALTER TABLE sla_checks DROP CONSTRAINT sla_checks_pkey;
+      ALTER TABLE sla_checks ADD PRIMARY KEY (tenant, case_id);
+    `,
+  },
 ];

@@ -30,12 +30,12 @@ export async function scheduleSlaCheck(
   const { facts } = state;
   const next = nextSlaCheck(caseCalendar(settings, state, now), facts, now);
   if (!next) {
-    await tx.query('DELETE FROM sla_checks WHERE case_id = $1', [facts.opened.caseId]);
+    await tx.query('DELETE FROM sla_checks WHERE tenant = $1 AND case_id = $2', [tenant, facts.opened.caseId]);
     return;
   }
   await tx.query(
     `INSERT INTO sla_checks (case_id, tenant, due_at) VALUES ($1, $2, $3)
-     ON CONFLICT (case_id) DO UPDATE SET due_at = EXCLUDED.due_at, failures = 0, updated_at = now()`,
+     ON CONFLICT (tenant, case_id) DO UPDATE SET due_at = EXCLUDED.due_at, failures = 0, updated_at = now()`,
     [facts.opened.caseId, tenant, next.toISOString()],
   );
 }
@@ -45,8 +45,8 @@ export async function scheduleSlaCheck(
  * monitor claims the row first and then appends, so a writer that appended first and then waited on
  * the row would deadlock with it. Taken in the same order, one waits for the other.
  */
-export async function lockSlaCheck(tx: SqlClient, caseId: string): Promise<void> {
-  await tx.query('SELECT 1 FROM sla_checks WHERE case_id = $1 FOR UPDATE', [caseId]);
+export async function lockSlaCheck(tx: SqlClient, tenant: string, caseId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM sla_checks WHERE tenant = $1 AND case_id = $2 FOR UPDATE', [tenant, caseId]);
 }
 
 export interface DueCheck {
@@ -77,11 +77,10 @@ export function backoffDelay(failures: number): number {
 export async function backOffSlaCheck(tx: SqlClient, due: DueCheck, now: Date): Promise<Date> {
   const failures = due.failures + 1;
   const retryAt = new Date(now.getTime() + backoffDelay(failures));
-  await tx.query('UPDATE sla_checks SET failures = $2, due_at = $3, updated_at = now() WHERE case_id = $1', [
-    due.caseId,
-    failures,
-    retryAt.toISOString(),
-  ]);
+  await tx.query(
+    'UPDATE sla_checks SET failures = $3, due_at = $4, updated_at = now() WHERE tenant = $1 AND case_id = $2',
+    [due.tenant, due.caseId, failures, retryAt.toISOString()],
+  );
   return retryAt;
 }
 

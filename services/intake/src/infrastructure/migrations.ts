@@ -316,6 +316,15 @@ export const intakeMigrations: Migration[] = [
     // Idempotency-Keys age out (INTAKE_DEDUP_TABLES); the prune finds old rows by this.
     up: `CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);`,
   },
+  {
+    name: 'IntakeTenantKeys1763800002400',
+    // The tenant in every key that holds tenant data: a complaint id is indexed within its tenant,
+    // as complaint_departments already is (docs/security.md, tenant-keys.insider.spec.ts).
+    up: `
+      ALTER TABLE complaint_index DROP CONSTRAINT complaint_index_pkey;
+      ALTER TABLE complaint_index ADD PRIMARY KEY (tenant, complaint_id);
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { startInProcess, type InProcessService } from '../../../../test/support/in-process';
 import { intakeService } from '../intake.module';
+import { recordRegistration } from '../infrastructure/registration/registration-context';
 import { api } from '../../../../test/support/auth';
 import { KEY_VAULT } from '@complaints/kit';
 import type { KeyVault } from '@complaints/privacy';
@@ -126,6 +128,29 @@ describe('POST /complaints', () => {
       '1',
     ]);
     expect(await next('new-bank', 2031)).toBe('1');
+  });
+
+  it('indexes a complaint id within its tenant: two tenants’ complaints of one id are both kept, apart', async () => {
+    const complaintId = randomUUID();
+    const index = (tenant: string, reference: string) =>
+      intake.db.transaction((tx) =>
+        recordRegistration(tx, tenant, `ds-${tenant}`, {
+          complaintId,
+          reference,
+          trigrams: [],
+          receivedAt: new Date().toISOString(),
+        }),
+      );
+    await index('bank-a', 'CMP-2030-000001');
+    await index('bank-b', 'CMP-2030-000002');
+    const { rows } = await intake.db.query(
+      'SELECT tenant, subject_id, reference FROM complaint_index WHERE complaint_id = $1 ORDER BY tenant',
+      [complaintId],
+    );
+    expect(rows).toEqual([
+      { tenant: 'bank-a', subject_id: 'ds-bank-a', reference: 'CMP-2030-000001' },
+      { tenant: 'bank-b', subject_id: 'ds-bank-b', reference: 'CMP-2030-000002' },
+    ]);
   });
 
   it('records where the service was provided and a utility’s supply area, for the SLA rules that choose by them', async () => {

@@ -30,7 +30,8 @@ export async function tagLegacyDescriptions(db: Database, vault: KeyVault): Prom
     );
     for (const row of rows) {
       const key = await vault.dataKeyFor(row.tenant, row.subject_id); // read only: never kept here
-      await tx.query('UPDATE complaint_index SET description_trigrams = $2 WHERE complaint_id = $1', [
+      await tx.query('UPDATE complaint_index SET description_trigrams = $3 WHERE tenant = $1 AND complaint_id = $2', [
+        row.tenant,
         row.complaint_id,
         key.tags(trigramsOf(row.description)),
       ]);

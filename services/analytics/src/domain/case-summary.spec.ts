@@ -243,4 +243,17 @@ describe('the case summary projection', () => {
     // A case decided before policy versions names none.
     expect(fold([received, routed, opened]).policies).toBeUndefined();
   });
+
+  it('puts a case back in progress when the option the customer accepted was refused at execution', () => {
+    const summary = fold([
+      received,
+      routed,
+      opened,
+      acknowledged,
+      ev('case.option-accepted.v1', '2026-03-02T08:00:00.000Z', { optionId: 'option-1' }, 3),
+      ev('case.resolution-option-refused.v1', '2026-03-02T09:00:00.000Z', { kind: 'fee-waiver' }, 4),
+    ]);
+    expect(summary.status).toBe('in-progress');
+    expect(summary.acceptedOptionId).toBeUndefined();
+  });
 });

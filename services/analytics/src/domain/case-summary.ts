@@ -260,6 +260,11 @@ function casePatch(type: string, d: Record<string, unknown>, summary: CaseSummar
     case 'case.proposal-rejected.v1':
     case 'case.options-rejected.v1':
       return { status: 'in-progress', fields: {} };
+    case 'case.resolution-option-refused.v1':
+      // Refused at execution: the case is back at work for another proposal (resolution's evolve).
+      return summary.status === 'accepted'
+        ? { status: 'in-progress', fields: { acceptedOptionId: undefined } }
+        : { fields: {} };
     case 'case.option-accepted.v1':
       return { status: 'accepted', fields: { acceptedOptionId: str(d.optionId) } };
     case 'case.escalated.v1':
@@ -353,7 +358,9 @@ export function evolveSummary(summary: CaseSummary | undefined, event: SummaryIn
   if (event.streamVersion <= base.caseVersion) return { ...base, ...counted }; // older than what we have: keep the newer facts
   const patch = casePatch(event.type, event.data, base);
   const fields = Object.fromEntries(
-    Object.entries(patch.fields).filter(([k, v]) => v !== undefined || k === 'resolvedAt' || k === 'closedAt'),
+    Object.entries(patch.fields).filter(
+      ([k, v]) => v !== undefined || k === 'resolvedAt' || k === 'closedAt' || k === 'acceptedOptionId',
+    ),
   );
   return {
     ...base,

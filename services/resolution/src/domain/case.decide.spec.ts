@@ -574,6 +574,28 @@ describe('executing the accepted option', () => {
         }),
       ]);
   });
+  it('returns the case to work after the accepted option was refused at execution, so another can be proposed', () => {
+    const refusedAtExecution = [
+      opened,
+      acknowledged,
+      judgedValid,
+      proposed([waiver]),
+      ev('CustomerAcceptedOption', { proposalId: 'p1', optionId: 'option-1', acceptedAt: T0 }),
+      ev('ResolutionOptionRefused', { kind: 'fee-waiver', reason: 'one per 12 months', refusedAt: T0 }),
+    ];
+    spec()
+      .given(refusedAtExecution)
+      .when(cmd('ExecuteResolution', { summary: 'again', feeWaiversGranted: [] }))
+      .thenThrows(InvalidStateError, /the case is in-progress/);
+    const state = refusedAtExecution.reduce(caseDecider.evolve, caseDecider.initialState());
+    expect(state.status).toBe('in-progress');
+    const next = caseDecider.decide(
+      cmd('ProposeResolution', { proposalId: 'p2', options: [apology], feeWaiversGranted: [], limits: TEST_LIMITS }),
+      state,
+      meta(),
+    );
+    expect(next.map((e) => e.type)).toEqual(['ResolutionProposed']);
+  });
 });
 
 describe('keeping the customer informed and waiting on them', () => {

@@ -410,7 +410,10 @@ function evolveOpened(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'ResolutionProposed':
       return proposed(facts, event);
     case 'ResolutionOptionRefused':
-      return state;
+      // Refused at execution (another case granted a fee waiver since): the customer's choice cannot
+      // be carried out, so the case goes back to work for another proposal instead of waiting, stuck,
+      // for the limit's window to pass. Refused at a proposal: nothing was put to the customer.
+      return state.status === 'accepted' ? { status: 'in-progress', facts: sharedFacts(facts) } : state;
     case 'ProposalApproved':
       return facts.proposal
         ? { status: 'awaiting-customer', facts: { ...sharedFacts(facts), proposal: facts.proposal } }

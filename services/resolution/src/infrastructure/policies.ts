@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { PolicyKinds, refOf, ServicePolicies, type ServicePolicyKinds } from '@complaints/policy';
+import { departmentDirectoryKind, type RoutingSeeds } from '@complaints/routing-data';
 import type { AmountLimits } from '../domain/authority';
 import { directoryOf, type DirectoryInForce, type EscalationDirectoryDocument } from '../domain/escalation';
 import { approvalLimitsKind, AuthorityLimits, type LimitsDocument } from './authority-limits';
@@ -15,9 +16,16 @@ import { escalationDirectoryKind } from './escalation-directory';
 export const resolutionPolicyKinds = (seeds: AuthorityLimits) =>
   new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind]);
 
-/** What resolution's ServicePolicies holds (the module's SERVICE_POLICY_KINDS provider). */
-export const resolutionServicePolicyKinds = (seeds: AuthorityLimits): ServicePolicyKinds => ({
+/**
+ * What resolution's ServicePolicies holds (the module's SERVICE_POLICY_KINDS provider): the kinds it
+ * keeps, and routing's department directory, replicated to check reassignments (seeded from routing's files).
+ */
+export const resolutionServicePolicyKinds = (
+  seeds: AuthorityLimits,
+  routingSeeds: RoutingSeeds,
+): ServicePolicyKinds => ({
   kept: resolutionPolicyKinds(seeds),
+  replicated: new PolicyKinds([departmentDirectoryKind(routingSeeds)]),
 });
 
 /** What resolution's decisions take from its policies, each naming the version it comes from. */

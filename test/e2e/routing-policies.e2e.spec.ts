@@ -8,9 +8,13 @@
  * auditors read, agents neither.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { prefixed, toBinaryMessage, Topics } from '@complaints/contracts';
 import { DATABASE, loadServiceConfig, startService } from '@complaints/kit';
-import type { Database } from '@complaints/eventstore';
+import { EventStore, type Database } from '@complaints/eventstore';
+import { importPolicies, ServicePolicies } from '@complaints/policy';
 import { KafkaTransport } from '@complaints/messaging';
 import type { INestApplication } from '@nestjs/common';
 import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
@@ -247,5 +251,45 @@ describe('routing rule tables and directories as policy versions', () => {
     await applies(RESOLUTION, 'department-directory', 1);
     const accepted = await reassign();
     expect(accepted.status).toBe(200);
+  });
+  it('imports a rule table and the directory it needs from files together (npm run policy), checked against each other', async () => {
+    const db = apps[ROUTING_2]!.get<Database>(DATABASE);
+    const kinds = apps[ROUTING_2]!.get(ServicePolicies).kept;
+    const options = { reason: 'git 9c1e7a2', author: { id: 'git-sync', role: 'admin' }, now: new Date() };
+    const table = (await current(ROUTING_2, 'routing-rules')).document as RuleTableDocument;
+    const directory = (await current(ROUTING_2, 'department-directory')).document as Directory;
+    const desk = {
+      id: 'outage-desk',
+      name: 'Outage desk',
+      queues: [{ id: 'outage-desk', name: 'Outage desk', strategy: 'least-loaded' }],
+      agents: [],
+    };
+    const rule = { ...QUANTUM_RULE, id: 'outage-desk', department: 'outage-desk', queue: 'outage-desk' };
+    const tree = (files: Record<string, unknown>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'routing-policy-'));
+      for (const [kind, document] of Object.entries(files)) {
+        mkdirSync(join(dir, kind));
+        writeFileSync(join(dir, kind, `${TENANT}.json`), JSON.stringify(document));
+      }
+      return dir;
+    };
+    // The rules alone name a department the directory in force lacks: nothing is published.
+    await expect(
+      importPolicies(db, new EventStore(), kinds, tree({ 'routing-rules': { ...table, rules: [rule] } }), options),
+    ).rejects.toThrow(`routing-rules/${TENANT}.json is invalid at rules.0.department`);
+    // With the directory that adds it, both are checked against each other and published.
+    const both = tree({
+      'routing-rules': { ...table, rules: [rule, ...table.rules] },
+      'department-directory': { departments: [...directory.departments, desk] },
+    });
+    const { published } = await importPolicies(db, new EventStore(), kinds, both, options);
+    expect(published.map((v) => [v.kind, v.author])).toEqual(
+      expect.arrayContaining([
+        ['routing-rules', 'git-sync'],
+        ['department-directory', 'git-sync'],
+      ]),
+    );
+    await applies(ROUTING_2, 'routing-rules', 2);
+    expect((await call(ROUTING_2, 'GET', '/routing/departments/outage-desk', as('supervisor'))).status).toBe(200);
   });
 });

@@ -6,22 +6,37 @@
  * decisions take from them: the table and directory in force at an instant, each with its version.
  */
 import { Injectable } from '@nestjs/common';
-import { PolicyKinds, refOf, ServicePolicies, type PolicyRef, type ServicePolicyKinds } from '@complaints/policy';
+import {
+  PolicyKinds,
+  refOf,
+  ServicePolicies,
+  type PolicyRef,
+  type ServicePolicyKinds,
+  type ServicePolicyTool,
+} from '@complaints/policy';
 import {
   DEPARTMENT_DIRECTORY,
   departmentDirectoryKind,
   ROUTING_RULES,
   routingRulesKind,
-  type RoutingSeeds,
+  RoutingSeeds,
   type RuleTableDocument,
 } from '@complaints/routing-data';
 import type { Directory } from '../domain/directory';
 import type { RuleTable } from '../domain/rules';
+import { routingMigrations } from './migrations';
 
 export const routingServicePolicyKinds = (seeds: RoutingSeeds): ServicePolicyKinds => ({
   kept: new PolicyKinds([routingRulesKind(seeds), departmentDirectoryKind(seeds)]),
   replicated: new PolicyKinds([]),
 });
+
+/** What `npm run policy` needs of routing: its schema and the kinds it keeps, seeded from ROUTING_DATA_DIR. */
+export const routingPolicyTool: ServicePolicyTool = {
+  service: 'routing',
+  migrations: routingMigrations,
+  kept: (config) => routingServicePolicyKinds(RoutingSeeds.load(config.policyFiles.routingDataDir)).kept,
+};
 
 export interface TableInForce {
   table: RuleTable;

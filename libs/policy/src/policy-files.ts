@@ -73,7 +73,10 @@ export interface ImportOptions {
 export interface ImportPlan {
   files: PolicyFile[];
   problems: string[];
+  /** The tenant's policies as they will be after the import: a file of the tree, else `current`. */
   related(tenant: string): RelatedPolicies;
+  /** The document of a kind in force for the tenant now (the seed when none is published). */
+  current(tenant: string, kind: PolicyKindName): unknown;
 }
 
 /**
@@ -94,19 +97,19 @@ export async function planImport(
     const held = versionAt(versions, now);
     if (held) inForce.set(`${held.tenant}/${held.kind}`, held.document);
   }
+  const current = (tenant: string, kind: PolicyKindName) =>
+    inForce.get(`${tenant}/${kind}`) ?? kinds.get(kind).seed(tenant).document;
   const related = (tenant: string): RelatedPolicies => ({
     tenant,
     documentOf: <D>(kind: PolicyKindName) =>
-      (files.find((f) => f.tenant === tenant && f.kind === kind)?.document ??
-        inForce.get(`${tenant}/${kind}`) ??
-        kinds.get(kind).seed(tenant).document) as D,
+      (files.find((f) => f.tenant === tenant && f.kind === kind)?.document ?? current(tenant, kind)) as D,
   });
   for (const f of files) {
     for (const p of kinds.get(f.kind).validate(f.document, related(f.tenant))) {
       problems.push(`${f.file} is invalid at ${p.path || '(root)'}: ${p.reason}`);
     }
   }
-  return { files, problems, related };
+  return { files, problems, related, current };
 }
 
 export async function importPolicies(
@@ -121,12 +124,26 @@ export async function importPolicies(
   const store = new PolicyStore(db, events, kinds);
   const published: PolicyVersion[] = [];
   const unchanged: string[] = [];
-  for (const { kind, tenant, file, document } of plan.files) {
-    const latest = (await store.versions(tenant, kind)).at(-1);
-    if (latest?.digest === policyDigest(document)) {
-      unchanged.push(file);
-      continue;
-    }
+  const pending: PolicyFile[] = [];
+  for (const f of plan.files) {
+    const latest = (await store.versions(f.tenant, f.kind)).at(-1);
+    if (latest?.digest === policyDigest(f.document)) unchanged.push(f.file);
+    else pending.push(f);
+  }
+  // Versions land one by one: each in an order that agrees with what is in force when it lands (a
+  // new department before the rules naming it, rules leaving one before the directory without it),
+  // so no instance decides in between with policies that disagree. When no order does (both must
+  // change at once), the rest land checked against the tree, as planned.
+  const landed = new Map<string, unknown>();
+  const actual = (tenant: string): RelatedPolicies => ({
+    tenant,
+    documentOf: <D>(kind: PolicyKindName) => (landed.get(`${tenant}/${kind}`) ?? plan.current(tenant, kind)) as D,
+  });
+  while (pending.length > 0) {
+    const agreeing = pending.findIndex((f) => kinds.get(f.kind).validate(f.document, actual(f.tenant)).length === 0);
+    const [next] = pending.splice(Math.max(agreeing, 0), 1);
+    if (!next) break;
+    const { kind, tenant, file, document } = next;
     const request = { document, reason: `${options.reason} (${file})`, effectiveFrom: options.effectiveFrom };
     published.push(
       await store.publish(kind, request, {
@@ -134,9 +151,10 @@ export async function importPolicies(
         actor: options.author,
         correlationId: newId(),
         now: options.now,
-        related: plan.related(tenant),
+        related: agreeing >= 0 ? actual(tenant) : plan.related(tenant),
       }),
     );
+    landed.set(`${tenant}/${kind}`, document);
   }
   return { published, unchanged };
 }

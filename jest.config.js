@@ -24,7 +24,8 @@ const shared = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@complaints/(contracts|decider|eventstore|messaging|kit|sla|privacy|client|policy)$': '<rootDir>/libs/$1/src',
+    '^@complaints/(contracts|decider|eventstore|messaging|kit|sla|privacy|client|policy|routing-data)$':
+      '<rootDir>/libs/$1/src',
     '^@complaints/(intake|routing|resolution|analytics)$': '<rootDir>/services/$1/src',
   },
   testEnvironment: 'node',

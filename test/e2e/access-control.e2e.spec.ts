@@ -85,6 +85,10 @@ const POLICY: Record<Service, Record<string, Role[]>> = {
     'GET /routing/departments/{id}': [...READ_CASES, 'admin'],
     'POST /routings/{complaintId}/reroute': ['supervisor', 'department-head', 'complaints-officer'],
     'GET /audit/cases/{id}/verify': AUDIT,
+    // Rule tables and department directories as policy versions (docs/policy.md).
+    'GET /policies/{kind}': ['auditor', 'admin'],
+    'GET /policies/{kind}/versions/{n}': ['auditor', 'admin'],
+    'POST /policies/{kind}/versions': ['admin'],
   },
   resolution: {
     ...Object.fromEntries(WORK_STEPS.map((step) => [`POST /cases/{id}/${step}`, WORK_CASES])),
@@ -185,7 +189,7 @@ describe('access control', () => {
   });
 
   /** A concrete request for an endpoint: reads name the real case, writes a case that is not there. */
-  function request(route: string): { method: string; path: string; body?: string } {
+  function request(route: string, service: Service): { method: string; path: string; body?: string } {
     const [method, template] = route.split(' ') as [string, string];
     const id = method === 'GET' ? caseId : randomUUID();
     const path = template
@@ -197,7 +201,8 @@ describe('access control', () => {
       .replace('{extensionId}', randomUUID())
       .replace('{decision}', 'approve')
       .replace('{level}', '1')
-      .replace('{kind}', 'approval-limits')
+      // A kind the service applies: routing keeps the rule tables, resolution the approval limits.
+      .replace('{kind}', service === 'routing' ? 'routing-rules' : 'approval-limits')
       .replace('{n}', '0')
       .replace('{sha256}', randomBytes(32).toString('hex'))
       .replace('{subjectId}', `ds-${randomBytes(16).toString('hex')}`);
@@ -225,7 +230,7 @@ describe('access control', () => {
     const mismatches: string[] = [];
     for (const [service, routes] of Object.entries(POLICY) as [Service, Record<string, Role[]>][]) {
       for (const [route, allowed] of Object.entries(routes)) {
-        const { method, path, body } = request(route);
+        const { method, path, body } = request(route, service);
         const anonymous = await call(service, path, undefined, { method, body });
         if (anonymous.status !== 401) mismatches.push(`${service} ${route} without a token: ${anonymous.status}`);
         for (const role of ROLES) {

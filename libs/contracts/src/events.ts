@@ -107,6 +107,8 @@ export const complainantErasedV1 = z.object({
   erasedAt: isoTime,
 });
 
+/** What a decision was taken under: a policy kind, its version (0: the seed file) and its document's digest. */
+const policyRef = z.object({ kind: z.string().min(1), version: z.number().int().min(0), digest: z.string().min(1) });
 export const complaintRoutedV1 = z.object({
   complaintId: z.string().uuid(),
   reference: z.string().min(1),
@@ -151,8 +153,12 @@ export const complaintRoutedV1 = z.object({
   contributingDepartments: z.array(z.string()).optional(),
   requiredSkills: z.array(z.string()).optional(),
   amountAtStake: z.object({ currency: z.string(), value: z.number(), text: z.string() }).optional(),
-  /** The rule file(s) the decision was taken with. */
+  /** The rule file(s) the decision was taken with (the seed's files), or `routing-rules vN`. */
   ruleTable: z.string().optional(),
+  /** The tenant's `routing-rules` version in force at receipt (absent before rule tables were versioned). */
+  rulesPolicy: policyRef.optional(),
+  /** The tenant's `department-directory` version in force at receipt (absent before directories were versioned). */
+  directoryPolicy: policyRef.optional(),
   assignment: routingAssignment.optional(),
 });
 
@@ -178,6 +184,9 @@ export const complaintReroutedV1 = routingPlacement.extend({
   reroutedBy: z.object({ id: z.string().min(1), role: z.string().min(1) }),
   assignment: routingAssignment,
   reroutedAt: isoTime,
+  /** The versions of the rule table and directory the reroute was checked against (absent on older reroutes). */
+  rulesPolicy: policyRef.optional(),
+  directoryPolicy: policyRef.optional(),
 });
 
 const actor = z.object({ id: z.string().min(1), role: z.string().min(1) });
@@ -263,8 +272,6 @@ const appliedLimit = z.object({
   role: z.string(),
   limit: z.number().nullable(),
 });
-/** What a decision was taken under: a policy kind, its version (0: the seed file) and its document's digest. */
-const policyRef = z.object({ kind: z.string().min(1), version: z.number().int().min(0), digest: z.string().min(1) });
 export const caseResolutionProposedV1 = caseFact({
   proposedAt: isoTime,
   proposalId: z.string().min(1),

@@ -1,1 +1,2 @@
 export * from './resolution.module';
+export { resolutionPolicyTool } from './infrastructure/policies';

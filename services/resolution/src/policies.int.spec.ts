@@ -24,8 +24,7 @@ import {
 import { api, testAuthEnv } from '../../../test/support/auth';
 import { routedEnvelope } from '../../../test/fixtures/events';
 import { resolutionService } from './resolution.module';
-import { ServicePolicies } from '@complaints/policy';
-import { exportPolicies, importPolicies } from './infrastructure/policy-files';
+import { exportPolicies, importPolicies, ServicePolicies } from '@complaints/policy';
 
 jest.setTimeout(120_000);
 

@@ -15,6 +15,7 @@ import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
 import { CaseWriter } from './infrastructure/case-writer';
 import { Departments } from './infrastructure/department-directory';
+import { RoutingSeeds } from '@complaints/routing-data';
 import { resolutionMigrations } from './infrastructure/migrations';
 import { SlaMonitor } from './infrastructure/sla-monitor';
 import { SlaSettings } from './infrastructure/sla-settings';
@@ -49,13 +50,19 @@ export class ResolutionModule implements OnApplicationBootstrap {
         SlaMonitor,
         ServicePolicies,
         ResolutionPolicies,
-        { provide: SERVICE_POLICY_KINDS, inject: [AuthorityLimits], useFactory: resolutionServicePolicyKinds },
+        {
+          provide: SERVICE_POLICY_KINDS,
+          inject: [AuthorityLimits, RoutingSeeds],
+          useFactory: resolutionServicePolicyKinds,
+        },
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
         {
           provide: AuthorityLimits,
           useFactory: () => AuthorityLimits.load(options.config.policyFiles.resolutionLimitsDir),
         },
-        { provide: Departments, useFactory: () => Departments.load(options.config.policyFiles.routingDataDir) },
+        // The seeds of routing's department directory (replicated here), read and checked as routing does.
+        { provide: RoutingSeeds, useFactory: () => RoutingSeeds.load(options.config.policyFiles.routingDataDir) },
+        Departments,
       ],
     };
   }

@@ -1,1 +1,2 @@
 export * from './routing.module';
+export { routingPolicyTool } from './infrastructure/policies';

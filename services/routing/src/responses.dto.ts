@@ -1,5 +1,6 @@
 /** What routing answers, as OpenAPI schemas: clients generated from the document get typed data. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PolicyRefDto } from '@complaints/policy';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 
@@ -36,8 +37,18 @@ export class RoutingViewDto {
     description: 'The complaint’s language (primary tag): a skill its agent must have; absent on older decisions',
   })
   language?: string;
-  @ApiProperty({ description: 'The rule file(s) the decision was taken with' })
+  @ApiProperty({ description: 'The rule file(s) the decision was taken with (the seed), or `routing-rules vN`' })
   ruleTable!: string;
+  @ApiPropertyOptional({
+    type: PolicyRefDto,
+    description: 'The routing-rules version in force at receipt (absent on older decisions)',
+  })
+  rulesPolicy?: PolicyRefDto;
+  @ApiPropertyOptional({
+    type: PolicyRefDto,
+    description: 'The department-directory version in force at receipt (absent on older decisions)',
+  })
+  directoryPolicy?: PolicyRefDto;
   @ApiProperty({ format: 'date-time' })
   routedAt!: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } })
@@ -86,6 +97,10 @@ export class RerouteResultDto extends PlacementDto {
 export class RuleTableDto {
   @ApiProperty()
   tenant!: string;
+  @ApiProperty({ description: 'The rule files of the seed, or `routing-rules vN`' })
+  source!: string;
+  @ApiProperty({ type: PolicyRefDto, description: 'The routing-rules version in force now' })
+  policy!: PolicyRefDto;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
   rules!: Record<string, unknown>[];
 }

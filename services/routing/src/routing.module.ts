@@ -10,9 +10,9 @@ import { routingMigrations } from './infrastructure/migrations';
 import { RerouteController } from './reroute/reroute.controller';
 import { RouteComplaintHandler } from './route-complaint/route-complaint.handler';
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
-import { RoutingData } from './infrastructure/rule-files';
-import { ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
-import { routingServicePolicyKinds } from './infrastructure/policies';
+import { policiesController, policyIntegrationEvents, ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { RoutingSeeds } from '@complaints/routing-data';
+import { RoutingPolicies, routingServicePolicyKinds } from './infrastructure/policies';
 
 @Module({})
 export class RoutingModule implements OnApplicationBootstrap {
@@ -21,29 +21,35 @@ export class RoutingModule implements OnApplicationBootstrap {
     private readonly routeComplaint: RouteComplaintHandler,
   ) {}
 
-  /** `routingData` replaces the shipped rule and directory files (tests). */
-  static forRoot(options: Omit<PlatformOptions, 'migrations'> & { routingData?: RoutingData }): DynamicModule {
-    const { routingData, ...platform } = options;
+  static forRoot(platform: Omit<PlatformOptions, 'migrations'>): DynamicModule {
     return {
       module: RoutingModule,
       imports: [PlatformModule.forRoot({ ...platform, migrations: routingMigrations, upcaster: routingUpcaster })],
-      controllers: [RoutingQueriesController, DepartmentsController, RerouteController],
+      controllers: [
+        RoutingQueriesController,
+        DepartmentsController,
+        RerouteController,
+        policiesController('routing', ['routing-rules', 'department-directory']),
+      ],
       providers: [
         RouteComplaintHandler,
         ServicePolicies,
-        { provide: SERVICE_POLICY_KINDS, useFactory: routingServicePolicyKinds },
-        // Read at start: a bad rule or directory file stops the service with the file and field named.
-        // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
-        {
-          provide: RoutingData,
-          useFactory: () => routingData ?? RoutingData.load(platform.config.policyFiles.routingDataDir),
-        },
+        RoutingPolicies,
+        { provide: SERVICE_POLICY_KINDS, inject: [RoutingSeeds], useFactory: routingServicePolicyKinds },
+        // The seeds (version 0) of the rule tables and directories, read at start: a bad rule or
+        // directory file stops the service with the file and field named. ROUTING_DATA_DIR points at
+        // another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
+        { provide: RoutingSeeds, useFactory: () => RoutingSeeds.load(platform.config.policyFiles.routingDataDir) },
       ],
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.eventing.startRelay(routingIntegrationEvents, [Topics.routing]);
+    // Routings on the routing topic; rule-table and directory versions (libs/policy) on the policy topic.
+    await this.eventing.startRelay(
+      (stored) => [...routingIntegrationEvents(stored), ...policyIntegrationEvents(stored)],
+      [Topics.routing, Topics.policy],
+    );
     // One subscription for both topics: a consumer group reads its topics through one position.
     await this.eventing.consume([Topics.intake, Topics.resolution], async (event, tx) => {
       if (event.type === 'complaint.received.v1') return this.routeComplaint.handle(event, tx);

@@ -5,20 +5,42 @@
  * it names. Before a tenant publishes a kind, its seed (today's file or preset) is version 0.
  */
 import { Injectable } from '@nestjs/common';
-import { PolicyKinds, refOf, ServicePolicies, type ServicePolicyKinds } from '@complaints/policy';
+import {
+  PolicyKinds,
+  refOf,
+  ServicePolicies,
+  type ServicePolicyKinds,
+  type ServicePolicyTool,
+} from '@complaints/policy';
+import { departmentDirectoryKind, type RoutingSeeds } from '@complaints/routing-data';
 import type { AmountLimits } from '../domain/authority';
 import { directoryOf, type DirectoryInForce, type EscalationDirectoryDocument } from '../domain/escalation';
 import { approvalLimitsKind, AuthorityLimits, type LimitsDocument } from './authority-limits';
 import { escalationDirectoryKind } from './escalation-directory';
+import { resolutionMigrations } from './migrations';
 
 /** The kinds resolution keeps, with their seeds (the limits files, DEFAULT_DIRECTORY). */
 export const resolutionPolicyKinds = (seeds: AuthorityLimits) =>
   new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind]);
 
-/** What resolution's ServicePolicies holds (the module's SERVICE_POLICY_KINDS provider). */
-export const resolutionServicePolicyKinds = (seeds: AuthorityLimits): ServicePolicyKinds => ({
+/**
+ * What resolution's ServicePolicies holds (the module's SERVICE_POLICY_KINDS provider): the kinds it
+ * keeps, and routing's department directory, replicated to check reassignments (seeded from routing's files).
+ */
+export const resolutionServicePolicyKinds = (
+  seeds: AuthorityLimits,
+  routingSeeds: RoutingSeeds,
+): ServicePolicyKinds => ({
   kept: resolutionPolicyKinds(seeds),
+  replicated: new PolicyKinds([departmentDirectoryKind(routingSeeds)]),
 });
+
+/** What `npm run policy` needs of resolution: its schema and the kinds it keeps, seeded from RESOLUTION_LIMITS_DIR. */
+export const resolutionPolicyTool: ServicePolicyTool = {
+  service: 'resolution',
+  migrations: resolutionMigrations,
+  kept: (config) => resolutionPolicyKinds(AuthorityLimits.load(config.policyFiles.resolutionLimitsDir)),
+};
 
 /** What resolution's decisions take from its policies, each naming the version it comes from. */
 @Injectable()

@@ -74,6 +74,12 @@ export class OpenCaseHandler {
     tx: SqlClient,
   ): Promise<void> {
     const { complaintId, department, assignment, reason, reroutedBy, category, priority, from } = event.data;
+    // The directory routing checked the reroute against (a replica behind it throws, and the message is retried).
+    const directory = this.departments.forReroute(
+      event.tenant,
+      new Date(event.data.reroutedAt),
+      event.data.directoryPolicy,
+    );
     // What the case is about moves with it when the reroute changed it (always out of triage).
     const about = {
       ...(category !== from.category ? { category } : {}),
@@ -87,7 +93,7 @@ export class OpenCaseHandler {
         ...about,
         ...(assignment.agentId ? { agentId: assignment.agentId } : {}),
         reason: `Rerouted: ${reason}`,
-        directory: this.departments.for(event.tenant),
+        directory,
       },
     };
     try {

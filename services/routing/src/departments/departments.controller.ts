@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@complaints/decider';
 import { ApiEndpoint, CAN, Meta, Paged, Roles, pageOf, strictQuery, type RequestMeta } from '@complaints/kit';
 import { findDepartment } from '../domain/directory';
-import { RoutingData } from '../infrastructure/rule-files';
+import { RoutingPolicies } from '../infrastructure/policies';
 import { DepartmentDto, DepartmentListDto } from '../responses.dto';
 
 /** A directory holds tens of departments: the default page holds all of them, as before paging. */
@@ -14,7 +14,7 @@ const DEPARTMENT_PAGE = { max: 500, default: 500 };
 @Roles(...CAN.readCases, 'admin')
 @Controller('routing/departments')
 export class DepartmentsController {
-  constructor(private readonly data: RoutingData) {}
+  constructor(private readonly data: RoutingPolicies) {}
 
   @ApiEndpoint('List departments', 'The departments of the caller’s tenant, with their queues and agents.', [], {
     type: DepartmentListDto,
@@ -24,7 +24,7 @@ export class DepartmentsController {
   @Paged(DEPARTMENT_PAGE)
   list(@Query() raw: unknown, @Meta() meta: RequestMeta) {
     const query = strictQuery(raw, ['limit', 'cursor']);
-    const { departments } = this.data.directoryFor(meta.tenant);
+    const { departments } = this.data.directoryAt(meta.tenant).directory;
     const { items, next } = pageOf(departments, (d) => d.id, query, DEPARTMENT_PAGE);
     return { departments: items, next };
   }
@@ -32,7 +32,7 @@ export class DepartmentsController {
   @ApiEndpoint('Read a department', 'One department of the caller’s tenant.', [404], { type: DepartmentDto })
   @Get(':id')
   department(@Param('id') id: string, @Meta() meta: RequestMeta) {
-    const department = findDepartment(this.data.directoryFor(meta.tenant), id);
+    const department = findDepartment(this.data.directoryAt(meta.tenant).directory, id);
     if (!department) throw new NotFoundError('Department', id);
     return department;
   }

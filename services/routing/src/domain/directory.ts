@@ -3,40 +3,17 @@
  * Pure: the open workload per agent comes in as data, tracked by the routing service from its own
  * routed and rerouted events.
  */
-export const ASSIGNMENT_STRATEGIES = ['round-robin', 'least-loaded', 'skills-match'] as const;
-export type AssignmentStrategy = (typeof ASSIGNMENT_STRATEGIES)[number];
+import type { Agent, AssignmentStrategy, Directory } from '@complaints/routing-data';
 
-export interface Agent {
-  id: string;
-  name: string;
-  skills: string[];
-  /** Open assignments the agent can hold at once. */
-  capacity: number;
-  /** Queues the agent works; all of the department's when absent. */
-  queues?: string[];
-  /** Languages the agent handles complaints in (primary tags: zh, en); a complaint's language is a required skill. */
-  languages?: string[];
-}
-
-export interface Queue {
-  id: string;
-  name: string;
-  strategy: AssignmentStrategy;
-  /** Skills every case of the queue needs, on top of those the classification rule asks for. */
-  requiredSkills?: string[];
-}
-
-export interface Department {
-  id: string;
-  name: string;
-  queues: Queue[];
-  agents: Agent[];
-}
-
-export interface Directory {
-  departments: Department[];
-}
-
+// The directory's shape is the `department-directory` policy document's (libs/routing-data).
+export {
+  ASSIGNMENT_STRATEGIES,
+  type Agent,
+  type AssignmentStrategy,
+  type Department,
+  type Directory,
+  type Queue,
+} from '@complaints/routing-data';
 export interface Workload {
   /** Open assignments per agent id. */
   openByAgent: Record<string, number>;

@@ -341,3 +341,28 @@ describe('rerouting a complaint', () => {
     });
   });
 });
+
+describe('naming the policy versions a decision was taken under', () => {
+  const policies = {
+    rulesPolicy: { kind: 'routing-rules' as const, version: 3, digest: 'r3' },
+    directoryPolicy: { kind: 'department-directory' as const, version: 0, digest: 'd0' },
+  };
+
+  it('names the rule table and directory versions on the routing', () => {
+    const command = route('电表计量不准');
+    const [event] = routingDecider.decide(
+      { ...command, data: { ...command.data, policies } },
+      routingDecider.initialState(),
+      meta(),
+    );
+    expect(event?.data).toMatchObject(policies);
+  });
+
+  it('names them on a reroute, and leaves them out when none were given (as before versions)', () => {
+    const state = routed('电表计量不准').reduce(routingDecider.evolve, routingDecider.initialState());
+    const [withPolicies] = routingDecider.decide(reroute({ policies }), state, meta('supervisor'));
+    expect(withPolicies?.data).toMatchObject(policies);
+    const [without] = routingDecider.decide(reroute(), state, meta('supervisor'));
+    expect(without?.data).not.toHaveProperty('rulesPolicy');
+  });
+});

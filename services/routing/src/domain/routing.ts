@@ -4,6 +4,7 @@
  * Pure: the rule table, the directory and the workload come in as data, time on the metadata.
  */
 import type { Channel, Role } from '@complaints/contracts';
+import type { PolicyRef } from '@complaints/policy';
 import { selectPolicy, type Regime, type SelectionCriteria, type SlaPolicy } from '@complaints/sla';
 import {
   NotFoundError,
@@ -33,8 +34,11 @@ export interface ComplaintRouted extends Classification {
   /** The complaint's language, a skill its agent needs, on a reroute too (absent on older decisions). */
   language?: string;
   receivedAt?: string;
-  /** The rule file(s) the decision was taken with. */
+  /** The rule file(s) the decision was taken with (the seed's files), or `routing-rules vN`. */
   ruleTable: string;
+  /** The versions of the tenant's rule table and directory in force at receipt (absent on older decisions). */
+  rulesPolicy?: PolicyRef;
+  directoryPolicy?: PolicyRef;
   /** Decisions recorded before assignment existed are upcast (infrastructure/upcasters.ts). */
   assignment: Assignment;
   routedAt: string;
@@ -61,6 +65,15 @@ export interface ComplaintRerouted extends Placement {
   reroutedBy: Actor;
   assignment: Assignment;
   reroutedAt: string;
+  /** The versions of the rule table and directory the reroute was checked against (absent on older reroutes). */
+  rulesPolicy?: PolicyRef;
+  directoryPolicy?: PolicyRef;
+}
+
+/** The versions a decision was taken under, to be named on its event. */
+export interface PoliciesUsed {
+  rulesPolicy: PolicyRef;
+  directoryPolicy: PolicyRef;
 }
 
 export type RoutingEvent =
@@ -77,6 +90,8 @@ export interface RouteComplaint {
     workload: Workload;
     /** Policies (data) and the tenant's regime, to name the SLA policy resolution will run. */
     sla?: { tenant: string; policies: SlaPolicy[]; regime?: Regime; criteria?: ComplaintRouted['slaCriteria'] };
+    /** The versions `rules` and `directory` are. */
+    policies?: PoliciesUsed;
   };
 }
 
@@ -94,6 +109,8 @@ export interface RerouteComplaint {
     workload: Workload;
     /** The tenant's rule table: the categories a reroute may name, and the one a department implies. */
     rules: RuleTable;
+    /** The versions `rules` and `directory` are. */
+    policies?: PoliciesUsed;
   };
 }
 
@@ -107,7 +124,7 @@ export const REROUTING_ROLES = [
 ] as const satisfies readonly Role[];
 
 function route(
-  { complaint, rules, directory, workload, sla }: RouteComplaint['data'],
+  { complaint, rules, directory, workload, sla, policies }: RouteComplaint['data'],
   meta: CommandMetadata,
 ): RoutingEvent {
   const classification = classify(complaint, rules);
@@ -136,6 +153,7 @@ function route(
       assignment: assign(directory, { ...classification, language }, workload),
       ...(slaPolicyId ? { slaPolicyId } : {}),
       ...(sla?.criteria ? { slaCriteria: sla.criteria } : {}),
+      ...policies,
       routedAt: meta.now.toISOString(),
     },
   };
@@ -183,6 +201,7 @@ function reroute(command: RerouteComplaint['data'], state: RoutingState, meta: C
       reroutedBy: meta.actor,
       assignment,
       reroutedAt: meta.now.toISOString(),
+      ...command.policies,
     },
   };
 }

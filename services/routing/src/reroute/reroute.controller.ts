@@ -19,7 +19,7 @@ import { NotFoundError } from '@complaints/decider';
 import { REROUTING_ROLES, routingDecider, routingStream, type Priority, type RoutingCommand } from '../domain/routing';
 import { DEGREES, type Degree } from '../domain/rules';
 import { readWorkload, recordAssignments } from '../infrastructure/workload';
-import { RoutingData } from '../infrastructure/rule-files';
+import { RoutingPolicies } from '../infrastructure/policies';
 import { RerouteResultDto } from '../responses.dto';
 
 export class RerouteDto {
@@ -54,7 +54,7 @@ export class RerouteController {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly data: RoutingData,
+    private readonly data: RoutingPolicies,
   ) {}
 
   @ApiEndpoint(
@@ -71,7 +71,10 @@ export class RerouteController {
     @Body() body: RerouteDto,
     @Meta() meta: RequestMeta,
   ) {
-    const directory = this.data.directoryFor(meta.tenant);
+    // Checked against the rules and directory in force now, named on the reroute.
+    const now = this.clock.now();
+    const rules = this.data.tableAt(meta.tenant, now);
+    const { directory, policy: directoryPolicy } = this.data.directoryAt(meta.tenant, now);
     const result = await handleCommand(
       this.db,
       this.store,
@@ -88,12 +91,13 @@ export class RerouteController {
             complaintId,
             ...body,
             directory,
-            rules: this.data.tableFor(meta.tenant),
+            rules: rules.table,
             workload: await readWorkload(tx, meta.tenant),
+            policies: { rulesPolicy: rules.policy, directoryPolicy },
           },
         };
       },
-      { ...meta, now: this.clock.now() },
+      { ...meta, now },
       { afterAppend: (tx, appended) => recordAssignments(tx, meta.tenant, directory, appended) },
     );
     return { complaintId, version: result.version, ...(result.state.status === 'routed' ? result.state.current : {}) };

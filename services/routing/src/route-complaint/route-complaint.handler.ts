@@ -11,14 +11,14 @@ import type { KeyVault } from '@complaints/privacy';
 import { routingDecider, routingStream, type RoutingCommand } from '../domain/routing';
 import { recordAssignments, readWorkload } from '../infrastructure/workload';
 import { SLA_POLICY_PRESETS, SlaCatalogue, slaCriteriaOf } from '@complaints/sla';
-import { RoutingData } from '../infrastructure/rule-files';
+import { RoutingPolicies } from '../infrastructure/policies';
 
 @Injectable()
 export class RouteComplaintHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly data: RoutingData,
+    private readonly data: RoutingPolicies,
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
@@ -34,7 +34,11 @@ export class RouteComplaintHandler {
       customerId: pseudonymousCustomerId(event.data.complainant),
       subjectId: event.data.complainant.subjectId,
     };
-    const directory = this.data.directoryFor(event.tenant);
+    // The rules and directory in force when the complaint was received: a redelivery, or a backlog
+    // routed after a new version was published, decides as it would have at receipt.
+    const at = complaint.receivedAt ? new Date(complaint.receivedAt) : this.clock.now();
+    const rules = this.data.tableAt(event.tenant, at);
+    const { directory, policy: directoryPolicy } = this.data.directoryAt(event.tenant, at);
     await decideAndAppend(
       tx,
       this.store,
@@ -44,8 +48,9 @@ export class RouteComplaintHandler {
         type: 'RouteComplaint',
         data: {
           complaint,
-          rules: this.data.tableFor(event.tenant),
+          rules: rules.table,
           directory,
+          policies: { rulesPolicy: rules.policy, directoryPolicy },
           workload: await readWorkload(tx, event.tenant),
           sla: {
             tenant: event.tenant,

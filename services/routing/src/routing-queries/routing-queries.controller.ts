@@ -17,7 +17,7 @@ import {
   type RequestMeta,
 } from '@complaints/kit';
 import { routingDecider, routingStream } from '../domain/routing';
-import { RoutingData } from '../infrastructure/rule-files';
+import { RoutingPolicies } from '../infrastructure/policies';
 import { RoutingHistoryDto, RoutingViewDto, RuleTableDto } from '../responses.dto';
 
 @ApiTags('routing')
@@ -26,7 +26,7 @@ export class RoutingQueriesController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly data: RoutingData,
+    private readonly data: RoutingPolicies,
   ) {}
 
   /** The rule table in force for the caller's tenant, so supervisors can see why a complaint went where it went. */
@@ -39,7 +39,8 @@ export class RoutingQueriesController {
   @Get('routing/rules')
   @Roles('supervisor', 'department-head', 'complaints-officer', 'quality-inspector', 'auditor', 'admin')
   rules(@Meta() meta: RequestMeta) {
-    return { tenant: meta.tenant, ...this.data.tableFor(meta.tenant) };
+    const { table, policy } = this.data.tableAt(meta.tenant);
+    return { tenant: meta.tenant, ...table, policy };
   }
 
   /** The routing in force: the engine's decision with its explanation, and where any reroute has put it since. */

@@ -1,0 +1,4 @@
+export * from './documents';
+export * from './schemas';
+export * from './seeds';
+export * from './kinds';

@@ -11,6 +11,7 @@ import { ResolutionPolicies, resolutionServicePolicyKinds } from './infrastructu
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { SlaHealthController } from './infrastructure/sla-health.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
+import { SlaSeeds } from '@complaints/sla';
 import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
 import { CaseWriter } from './infrastructure/case-writer';
@@ -38,7 +39,7 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionOptionsController,
         AfterResolutionController,
         DeadlineExtensionController,
-        policiesController('resolution', ['approval-limits', 'escalation-directory']),
+        policiesController('resolution', ['approval-limits', 'escalation-directory', 'sla', 'calendar']),
         SlaHealthController,
       ],
       providers: [
@@ -49,7 +50,13 @@ export class ResolutionModule implements OnApplicationBootstrap {
         SlaMonitor,
         ServicePolicies,
         ResolutionPolicies,
-        { provide: SERVICE_POLICY_KINDS, inject: [AuthorityLimits], useFactory: resolutionServicePolicyKinds },
+        {
+          provide: SERVICE_POLICY_KINDS,
+          inject: [AuthorityLimits, SlaSeeds],
+          useFactory: resolutionServicePolicyKinds,
+        },
+        // The sla kind's seeds (SLA_POLICY_DIR, SLA_TENANT_REGIMES), checked at start.
+        { provide: SlaSeeds, useFactory: () => SlaSeeds.load(options.config.slaSeeds) },
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
         {
           provide: AuthorityLimits,

@@ -12,6 +12,7 @@ import { RouteComplaintHandler } from './route-complaint/route-complaint.handler
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
 import { RoutingData } from './infrastructure/rule-files';
 import { ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { SlaCatalogue, SlaSeeds } from '@complaints/sla';
 import { routingServicePolicyKinds } from './infrastructure/policies';
 
 @Module({})
@@ -31,7 +32,10 @@ export class RoutingModule implements OnApplicationBootstrap {
       providers: [
         RouteComplaintHandler,
         ServicePolicies,
-        { provide: SERVICE_POLICY_KINDS, useFactory: routingServicePolicyKinds },
+        { provide: SERVICE_POLICY_KINDS, inject: [SlaSeeds], useFactory: routingServicePolicyKinds },
+        { provide: SlaSeeds, useFactory: () => SlaSeeds.load(platform.config.slaSeeds) },
+        // The regime on the routing decision: the tenant's sla version in force at receipt.
+        { provide: SlaCatalogue, inject: [ServicePolicies], useFactory: (p: ServicePolicies) => new SlaCatalogue(p) },
         // Read at start: a bad rule or directory file stops the service with the file and field named.
         // ROUTING_DATA_DIR points at another copy of rules/ and directory/ (e.g. a mounted ConfigMap).
         {

@@ -142,20 +142,27 @@ export class CaseWriter {
       for (const event of appended) {
         if (event.type !== 'FollowOnCaseOpened' || state.status === 'none') continue;
         const { followOnCaseId } = event.data as CaseEventData['FollowOnCaseOpened'];
-        await this.writeIn(tx, followOnCaseId, this.followOn(state, followOnCaseId, meta.now), meta);
+        await this.writeIn(tx, followOnCaseId, this.followOn(state, followOnCaseId, meta.tenant, meta.now), meta);
       }
       await scheduleSlaCheck(tx, this.sla, state, meta.tenant, meta.now);
     };
   }
 
   /** Past the reopen window the matter continues in a new case, under the closed one's SLA policy. */
-  private followOn(state: Exclude<CaseState, { status: 'none' }>, followOnCaseId: string, now: Date): CaseCommand {
+  private followOn(
+    state: Exclude<CaseState, { status: 'none' }>,
+    followOnCaseId: string,
+    tenant: string,
+    now: Date,
+  ): CaseCommand {
     const { opened, sla, department } = state.facts;
+    // The closed case's clocks, counted on the calendar version in force now (the follow-on's receipt).
+    const calendarRef = this.sla.calendarRef(tenant, now);
     const policy: SlaPolicy = {
       id: sla.policyId,
       regime: sla.regime,
       calendarId: sla.calendarId,
-      clocks: sla.clocks,
+      clocks: sla.clocks.map((c) => (c.decidedBy ? { ...c, decidedBy: { ...c.decidedBy, calendar: calendarRef } } : c)),
       description: `as on ${opened.reference}`,
       applies: {},
     };
@@ -172,7 +179,7 @@ export class CaseWriter {
         receivedAt: now.toISOString(),
         linkedCaseId: opened.caseId,
         policy,
-        calendar: this.sla.calendar(sla.calendarId, now),
+        calendar: this.sla.calendar(tenant, sla.calendarId, now),
         ...(opened.customerId ? { customerId: opened.customerId } : {}),
         ...(opened.subjectId ? { subjectId: opened.subjectId } : {}),
       },

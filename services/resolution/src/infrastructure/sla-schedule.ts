@@ -11,12 +11,20 @@ import type { CaseState } from '../domain/case';
 import { nextSlaCheck } from '../domain/case-sla';
 import type { SlaSettings } from './sla-settings';
 
-/** The working calendar a case's SLA clocks count in (a case not opened yet: the default one). */
-export function caseCalendar(settings: SlaSettings, state: CaseState, now: Date): WorkingCalendar {
-  return state.status === 'none'
-    ? settings.calendar('CN', now)
-    : settings.calendar(state.facts.sla.calendarId, new Date(state.facts.opened.openedAt));
+/**
+ * The working calendar a case's SLA clocks count in (a case not opened yet: the default one): the
+ * tenant's calendar version in force at the complaint's receipt, the one its clocks were counted on
+ * at open (versions are never backdated, so it is the same version today).
+ */
+export function caseCalendar(settings: SlaSettings, state: CaseState, tenant: string, now: Date): WorkingCalendar {
+  if (state.status === 'none') return settings.calendar(tenant, 'CN', now);
+  const { opened, sla } = state.facts;
+  return settings.calendar(tenant, sla.calendarId, new Date(opened.openedAt), receiptOf(opened));
 }
+
+/** When the case's complaint was received (cases opened before receipt travelled: their opening). */
+export const receiptOf = (opened: { receivedAt?: string; openedAt: string }): Date =>
+  new Date(opened.receivedAt ?? opened.openedAt);
 
 /** Writes the case's next wake-up (none when nothing can fire any more); a fresh one has no failures. */
 export async function scheduleSlaCheck(
@@ -28,7 +36,7 @@ export async function scheduleSlaCheck(
 ): Promise<void> {
   if (state.status === 'none') return;
   const { facts } = state;
-  const next = nextSlaCheck(caseCalendar(settings, state, now), facts, now);
+  const next = nextSlaCheck(caseCalendar(settings, state, tenant, now), facts, now);
   if (!next) {
     await tx.query('DELETE FROM sla_checks WHERE case_id = $1', [facts.opened.caseId]);
     return;

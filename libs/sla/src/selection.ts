@@ -22,22 +22,32 @@ import {
  * seeds alone where a service holds no policy copy. Structural, so libs/sla needs no Nest.
  */
 export interface SlaPolicySource {
-  inForce<D>(
-    tenant: string,
-    kind: 'sla' | 'calendar',
-    at: Date,
-  ): { version: number; digest: string; document: D; source?: string };
+  inForce<D>(tenant: string, kind: 'sla' | 'calendar', at: Date): SourceVersion<D>;
+  /** A version by number (0: the seed), undefined when the source does not hold it. */
+  version<D>(tenant: string, kind: 'sla' | 'calendar', n: number): SourceVersion<D> | undefined;
+}
+
+export interface SourceVersion<D> {
+  version: number;
+  digest: string;
+  document: D;
+  source?: string;
 }
 
 /** The seeds alone as a source (version 0 for every tenant): analytics, and tests. */
 export function seedsOnly(seeds: SlaSeeds = SlaSeeds.load()): SlaPolicySource {
-  return {
-    inForce: <D>(tenant: string, kind: 'sla' | 'calendar') => {
-      const { document, source } = kind === 'sla' ? seeds.of(tenant) : calendarKind.seed(tenant);
-      return { version: 0, digest: digestOf(document), document: document as D, source };
-    },
+  const seed = <D>(tenant: string, kind: 'sla' | 'calendar'): SourceVersion<D> => {
+    const { document, source } = kind === 'sla' ? seeds.of(tenant) : calendarKind.seed(tenant);
+    return { version: 0, digest: digestOf(document), document: document as D, source };
   };
+  return { inForce: seed, version: (tenant, kind, n) => (n === 0 ? seed(tenant, kind) : undefined) };
 }
+
+/**
+ * Which calendar version: the one in force at an instant (a complaint's receipt), the one a clock
+ * names, or the seed (clocks started before calendars were policy counted on the built-in data).
+ */
+export type CalendarPin = Date | CalendarRef | 'seed';
 
 /** A tenant's SLA document with what identifies it. */
 export interface LoadedSlaDocument {
@@ -94,10 +104,24 @@ export class SlaCatalogue {
     return { document: v.document, version: v.version, digest: v.digest, origin: v.source ?? `sla v${v.version}` };
   }
 
-  /** The tenant's calendar version in force at `at`. */
-  private calendarVersion(tenant: string, at: Date): CalendarInForce {
-    const v = this.policies.inForce<CalendarDocument>(tenant, 'calendar', at);
+  /**
+   * The tenant's calendar version in force at an instant, or the one a clock names (when this
+   * copy holds it with that digest; else, and for clocks naming none, the one in force then).
+   */
+  private calendarVersion(tenant: string, pin: CalendarPin): CalendarInForce {
+    const v =
+      pin instanceof Date ? this.policies.inForce<CalendarDocument>(tenant, 'calendar', pin) : this.pinned(tenant, pin);
     return { document: v.document, ref: { kind: 'calendar', version: v.version, digest: v.digest } };
+  }
+
+  private pinned(tenant: string, pin: CalendarRef | 'seed'): SourceVersion<CalendarDocument> {
+    const named = this.policies.version<CalendarDocument>(tenant, 'calendar', pin === 'seed' ? 0 : pin.version);
+    if (named && (pin === 'seed' || named.digest === pin.digest)) return named;
+    // The keeping service's copy holds every version: a clock naming one it lacks is an error, never a
+    // silent recount on another calendar.
+    throw new Error(
+      `calendar version ${pin === 'seed' ? 0 : pin.version} of ${tenant} is not held by this instance with the digest its clocks name`,
+    );
   }
 
   /** The tenant's calendar version in force at `at`, as a clock names it. */
@@ -129,11 +153,11 @@ export class SlaCatalogue {
 
   /**
    * The tenant's calendar `id` covering the years a clock started around `at` can reach, from the
-   * calendar version in force at `versionAt` (the complaint's receipt: what its clocks were counted
-   * on; default `at`). Built once per version and kept.
+   * calendar version `pin` names (the one a case's clocks name, or the one in force at the
+   * complaint's receipt; default: in force at `at`). Built once per version and kept.
    */
-  calendar(tenant: string, id: string, at: Date, versionAt: Date = at): WorkingCalendar {
-    const { document, ref } = this.calendarVersion(tenant, versionAt);
+  calendar(tenant: string, id: string, at: Date, pin: CalendarPin = at): WorkingCalendar {
+    const { document, ref } = this.calendarVersion(tenant, pin);
     const year = at.getUTCFullYear();
     const key = `${ref.digest}:${id}:${year}`;
     let calendar = this.calendars.get(key);
@@ -145,7 +169,7 @@ export class SlaCatalogue {
   }
 
   /**
-   * Whether the tenant's calendar data in force at `versionAt` holds the year `deadline` falls in
+   * Whether the tenant's calendar data (the version `pin` names) holds the year `deadline` falls in
    * (in the calendar's zone); when it does not, the deadline was counted without that year's
    * holiday blocks and make-up days: warn once per tenant, calendar and year, and keep it listed
    * for the health detail while the tenant's calendar in force still lacks the year.
@@ -154,11 +178,11 @@ export class SlaCatalogue {
     tenant: string,
     calendarId: string,
     deadline: Date,
-    versionAt: Date = deadline,
+    pin: CalendarPin = deadline,
   ): CalendarYearWarning | undefined {
-    const calendar = this.calendar(tenant, calendarId, deadline, versionAt);
+    const calendar = this.calendar(tenant, calendarId, deadline, pin);
     const year = Number(localDateOf(calendar, deadline).slice(0, 4));
-    const gap = missingYear(calendarId, year, this.calendarVersion(tenant, versionAt).document);
+    const gap = missingYear(calendarId, year, this.calendarVersion(tenant, pin).document);
     if (gap === undefined) return undefined;
     const key = `${tenant}\u0000${calendarId}:${year}`;
     let warning = this.warnings.get(key);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PolicyKindName, RelatedPolicies } from '@complaints/policy';
 import { dueAt } from './calendar';
 import { buildCalendar, missingYear, type CalendarDocument } from './calendars/calendars';
-import { SlaCatalogue, type SlaPolicySource } from './selection';
+import { SlaCatalogue, type SlaPolicySource, type SourceVersion } from './selection';
 import { seedSlaDocument, type SlaDocument } from './sla-document';
 import { calendarKind, SlaSeeds, slaKind } from './sla-kinds';
 
@@ -173,16 +173,13 @@ describe('the sla kind', () => {
 });
 
 describe('a tenant’s calendar version', () => {
-  const source = (calendar: CalendarDocument, version: number): SlaPolicySource => ({
-    inForce: <D>(tenant: string, k: 'sla' | 'calendar') =>
+  const source = (calendar: CalendarDocument, version: number): SlaPolicySource => {
+    const inForce = <D>(tenant: string, k: 'sla' | 'calendar') =>
       (k === 'sla'
         ? { version: 0, digest: 'sla', document: seedSlaDocument(tenant, 'CN-NFRA') }
-        : { version, digest: `calendar-${version}`, document: calendar }) as {
-        version: number;
-        digest: string;
-        document: D;
-      },
-  });
+        : { version, digest: `calendar-${version}`, document: calendar }) as SourceVersion<D>;
+    return { inForce, version: (tenant, k) => inForce(tenant, k) };
+  };
   // Thursday 28 January 2027, 10:00 in Shanghai: 10 business days run into the Spring Festival.
   const received = new Date('2027-01-28T02:00:00.000Z');
   const target = { amount: 10, unit: 'business-days' as const };

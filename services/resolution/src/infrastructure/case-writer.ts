@@ -26,7 +26,7 @@ import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import { recordFeeWaivers } from './fee-waiver-ledger';
 import { hasFreeText, sealFreeText } from './personal-data';
-import { SlaSettings } from './sla-settings';
+import { calendarPinOf, SlaSettings } from './sla-settings';
 import { lockSlaCheck, scheduleSlaCheck } from './sla-schedule';
 
 /** A command, or a function building it from the case's state inside the writing transaction. */
@@ -156,13 +156,11 @@ export class CaseWriter {
     now: Date,
   ): CaseCommand {
     const { opened, sla, department } = state.facts;
-    // The closed case's clocks, counted on the calendar version in force now (the follow-on's receipt).
-    const calendarRef = this.sla.calendarRef(tenant, now);
     const policy: SlaPolicy = {
       id: sla.policyId,
       regime: sla.regime,
       calendarId: sla.calendarId,
-      clocks: sla.clocks.map((c) => (c.decidedBy ? { ...c, decidedBy: { ...c.decidedBy, calendar: calendarRef } } : c)),
+      clocks: sla.clocks,
       description: `as on ${opened.reference}`,
       applies: {},
     };
@@ -179,7 +177,8 @@ export class CaseWriter {
         receivedAt: now.toISOString(),
         linkedCaseId: opened.caseId,
         policy,
-        calendar: this.sla.calendar(tenant, sla.calendarId, now),
+        // The closed case's clocks run on the calendar version they name.
+        calendar: this.sla.calendar(tenant, sla.calendarId, now, calendarPinOf(sla.clocks)),
         ...(opened.customerId ? { customerId: opened.customerId } : {}),
         ...(opened.subjectId ? { subjectId: opened.subjectId } : {}),
       },

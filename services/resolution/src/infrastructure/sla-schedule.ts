@@ -9,22 +9,18 @@ import type { SqlClient } from '@complaints/eventstore';
 import type { WorkingCalendar } from '@complaints/sla';
 import type { CaseState } from '../domain/case';
 import { nextSlaCheck } from '../domain/case-sla';
-import type { SlaSettings } from './sla-settings';
+import { calendarPinOf, type SlaSettings } from './sla-settings';
 
 /**
  * The working calendar a case's SLA clocks count in (a case not opened yet: the default one): the
- * tenant's calendar version in force at the complaint's receipt, the one its clocks were counted on
- * at open (versions are never backdated, so it is the same version today).
+ * tenant's calendar version its clocks name, the one they were counted on at open, whatever the
+ * tenant publishes since (a running clock keeps its rules).
  */
 export function caseCalendar(settings: SlaSettings, state: CaseState, tenant: string, now: Date): WorkingCalendar {
   if (state.status === 'none') return settings.calendar(tenant, 'CN', now);
   const { opened, sla } = state.facts;
-  return settings.calendar(tenant, sla.calendarId, new Date(opened.openedAt), receiptOf(opened));
+  return settings.calendar(tenant, sla.calendarId, new Date(opened.openedAt), calendarPinOf(sla.clocks));
 }
-
-/** When the case's complaint was received (cases opened before receipt travelled: their opening). */
-export const receiptOf = (opened: { receivedAt?: string; openedAt: string }): Date =>
-  new Date(opened.receivedAt ?? opened.openedAt);
 
 /** Writes the case's next wake-up (none when nothing can fire any more); a fresh one has no failures. */
 export async function scheduleSlaCheck(

@@ -12,6 +12,8 @@ import { ServicePolicies } from '@complaints/policy';
 import {
   dueAt,
   SlaCatalogue,
+  type CalendarPin,
+  type ClockDefinition,
   type CalendarRef,
   type CalendarYearWarning,
   type PolicyCriteria,
@@ -20,6 +22,14 @@ import {
   type WorkingCalendar,
 } from '@complaints/sla';
 import { CLOCK, observeOnScrape, type Clock } from '@complaints/kit';
+
+/**
+ * The calendar version a case's clocks were counted on: the one they name, else (clocks started
+ * before calendars were policy) the seed, the built-in data they were counted on then.
+ */
+export const calendarPinOf = (
+  clocks: readonly (ClockDefinition & { decidedBy?: { calendar?: CalendarRef } })[],
+): CalendarPin => clocks.find((c) => c.decidedBy?.calendar)?.decidedBy?.calendar ?? 'seed';
 
 const logger = new Logger('SlaSettings');
 
@@ -52,29 +62,20 @@ export class SlaSettings {
    */
   policyFor(criteria: Omit<PolicyCriteria, 'regime'> & Partial<SelectionCriteria>, receivedAt: Date): SlaPolicy {
     const { primary, clocks } = this.catalogue.select(criteria, receivedAt);
-    const calendar = this.calendar(criteria.tenant, primary.calendarId, receivedAt);
+    const pin = calendarPinOf(clocks);
+    const calendar = this.calendar(criteria.tenant, primary.calendarId, receivedAt, pin);
     for (const clock of clocks.filter((c) => c.startsWhen === 'complaint-received')) {
-      this.catalogue.checkDeadline(
-        criteria.tenant,
-        primary.calendarId,
-        dueAt(calendar, receivedAt, clock.target),
-        receivedAt,
-      );
+      this.catalogue.checkDeadline(criteria.tenant, primary.calendarId, dueAt(calendar, receivedAt, clock.target), pin);
     }
     return { ...primary, clocks };
   }
 
   /**
-   * The tenant's calendar `id` around `at`, from the calendar version in force at `versionAt` (a
-   * case's: its complaint's receipt, the version its clocks name; default `at`).
+   * The tenant's calendar `id` around `at`, from the calendar version `pin` names: a case's, the
+   * one its clocks name (calendarPinOf); default: the one in force at `at`.
    */
-  calendar(tenant: string, id: string, at: Date, versionAt: Date = at): WorkingCalendar {
-    return this.catalogue.calendar(tenant, id, at, versionAt);
-  }
-
-  /** The tenant's calendar version in force at `at`, as a clock names it. */
-  calendarRef(tenant: string, at: Date): CalendarRef {
-    return this.catalogue.calendarRef(tenant, at);
+  calendar(tenant: string, id: string, at: Date, pin: CalendarPin = at): WorkingCalendar {
+    return this.catalogue.calendar(tenant, id, at, pin);
   }
 
   calendarWarnings(): CalendarYearWarning[] {

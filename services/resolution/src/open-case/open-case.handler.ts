@@ -10,7 +10,7 @@ import type { SqlClient } from '@complaints/eventstore';
 import { CLOCK, type Clock } from '@complaints/kit';
 import { CaseWriter, causedBy } from '../infrastructure/case-writer';
 import { Departments } from '../infrastructure/department-directory';
-import { SlaSettings } from '../infrastructure/sla-settings';
+import { calendarPinOf, SlaSettings } from '../infrastructure/sla-settings';
 
 @Injectable()
 export class OpenCaseHandler {
@@ -46,7 +46,7 @@ export class OpenCaseHandler {
       { tenant: event.tenant, category, priority, channel: channel ?? 'unknown', ...slaCriteria },
       received,
     );
-    const calendar = this.sla.calendar(event.tenant, policy.calendarId, now, received);
+    const calendar = this.sla.calendar(event.tenant, policy.calendarId, now, calendarPinOf(policy.clocks));
     const routed = {
       caseId: complaintId,
       complaintId,

@@ -104,10 +104,7 @@ export class SlaCatalogue {
     return { document: v.document, version: v.version, digest: v.digest, origin: v.source ?? `sla v${v.version}` };
   }
 
-  /**
-   * The tenant's calendar version in force at an instant, or the one a clock names (when this
-   * copy holds it with that digest; else, and for clocks naming none, the one in force then).
-   */
+  /** The tenant's calendar version in force at an instant, or the one a clock names (`pinned`). */
   private calendarVersion(tenant: string, pin: CalendarPin): CalendarInForce {
     const v =
       pin instanceof Date ? this.policies.inForce<CalendarDocument>(tenant, 'calendar', pin) : this.pinned(tenant, pin);

@@ -167,6 +167,9 @@ describe('the sla kind', () => {
       },
     ]);
     expect(kind.validate(withOwnPolicy('CN-SH-BRANCH'), related({ calendar: OWN }))).toEqual([]);
+    expect(kind.validate({ ...withOwnPolicy('CN'), tenant: 'bank-z' }, related({}))).toEqual([
+      { path: 'tenant', reason: 'must be the tenant publishing it, bank-cn' },
+    ]);
     // A replica checks the document alone: the keeping service checked its calendars.
     expect(kind.validate(withOwnPolicy('CN-SH-BRANCH'))).toEqual([]);
   });

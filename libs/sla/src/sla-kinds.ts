@@ -109,8 +109,15 @@ export class SlaSeeds {
 export function slaKind(seeds: SlaSeeds): PolicyKind<SlaDocument> {
   return {
     name: 'sla',
-    validate: (document, related) =>
-      validateSlaDocument(document, related ? calendarIdsOf(related.documentOf<CalendarDocument>('calendar')) : null),
+    validate: (document, related) => {
+      const calendars = related ? calendarIdsOf(related.documentOf<CalendarDocument>('calendar')) : null;
+      const problems = validateSlaDocument(document, calendars);
+      const tenant = (document as Partial<SlaDocument> | null)?.tenant;
+      if (related && typeof tenant === 'string' && tenant !== related.tenant) {
+        problems.push({ path: 'tenant', reason: `must be the tenant publishing it, ${related.tenant}` });
+      }
+      return problems;
+    },
     seed: (tenant) => seeds.of(tenant),
   };
 }

@@ -71,7 +71,9 @@ export interface CalendarYearWarning {
  * year's of each calendar it uses; more came only with a clock that moves on (a long SLA run on the
  * test clock kept ~230 KB per calendar-year, local days included, for good).
  */
-const CACHED_CALENDARS = 32;
+// Four built-in calendars, each for this year, last year and a few before (~230 KB each): tenants'
+// own calendar versions share the bound, so many of them are rebuilt now and then rather than kept.
+const CACHED_CALENDARS = 16;
 
 /** A calendar version: its document and what identifies it. */
 interface CalendarInForce {

@@ -83,12 +83,6 @@ export default tseslint.config(
       '**/*-cli.ts',
       'apps/embedded/src/**',
       'libs/kit/src/tracing.ts',
-      // SLA_TENANT_REGIMES and SLA_POLICY_DIR (SlaCatalogue.fromEnv) move into the configuration when
-      // the SLA document becomes a kind of the policy store (issue 18); until then these four read them.
-      'libs/sla/src/selection.ts',
-      'services/routing/src/route-complaint/route-complaint.handler.ts',
-      'services/intake/src/infrastructure/registration/time-limit.ts',
-      'services/resolution/src/infrastructure/sla-settings.ts',
     ],
     rules: {
       'no-restricted-properties': [

@@ -69,6 +69,10 @@ const POLICY: Record<Service, Record<string, Role[]>> = {
     'GET /attachments/{sha256}': READ_CASES,
     'POST /data-subjects/{subjectId}/erasure': ['complaints-officer', 'admin'],
     'GET /audit/cases/{id}/verify': AUDIT,
+    // Intake's copy of resolution's sla and calendar versions: read here, published at resolution (a 404 here).
+    'GET /policies/{kind}': ['auditor', 'admin'],
+    'GET /policies/{kind}/versions/{n}': ['auditor', 'admin'],
+    'POST /policies/{kind}/versions': ['admin'],
   },
   routing: {
     'GET /routing/rules': [
@@ -201,8 +205,8 @@ describe('access control', () => {
       .replace('{extensionId}', randomUUID())
       .replace('{decision}', 'approve')
       .replace('{level}', '1')
-      // A kind the service applies: routing keeps the rule tables, resolution the approval limits.
-      .replace('{kind}', service === 'routing' ? 'routing-rules' : 'approval-limits')
+      // A kind the service applies: routing keeps the rule tables, resolution the SLA policy (intake replicates it).
+      .replace('{kind}', service === 'routing' ? 'routing-rules' : 'sla')
       .replace('{n}', '0')
       .replace('{sha256}', randomBytes(32).toString('hex'))
       .replace('{subjectId}', `ds-${randomBytes(16).toString('hex')}`);

@@ -68,6 +68,15 @@ export interface ServiceConfig {
   policyFiles: PolicyFilesConfig;
   /** Resolution's SLA monitor. */
   slaMonitor: SlaMonitorConfig;
+  /** The seeds (version 0) of the `sla` policy kind: what a tenant runs until it publishes a version. */
+  slaSeeds: SlaSeedsConfig;
+}
+
+export interface SlaSeedsConfig {
+  /** SLA_POLICY_DIR: a directory of `<tenant>.json` SLA documents (libs/sla checks them at start). */
+  policyDir?: string;
+  /** SLA_TENANT_REGIMES: `tenant=regime,…`, the shorthand seed running one regime for everything. */
+  tenantRegimes?: string;
 }
 
 export interface DedupRetentionConfig {
@@ -122,6 +131,14 @@ export function loadPolicyFiles(env: NodeJS.ProcessEnv): PolicyFilesConfig {
   return {
     routingDataDir: directory(env, 'ROUTING_DATA_DIR'),
     resolutionLimitsDir: directory(env, 'RESOLUTION_LIMITS_DIR'),
+  };
+}
+
+export function loadSlaSeeds(env: NodeJS.ProcessEnv): SlaSeedsConfig {
+  const tenantRegimes = env.SLA_TENANT_REGIMES?.trim();
+  return {
+    policyDir: directory(env, 'SLA_POLICY_DIR'),
+    ...(tenantRegimes ? { tenantRegimes } : {}),
   };
 }
 
@@ -391,6 +408,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     dedupRetention: loadDedupRetention(env),
     policyFiles: loadPolicyFiles(env),
     slaMonitor: loadSlaMonitor(env),
+    slaSeeds: loadSlaSeeds(env),
   };
 }
 

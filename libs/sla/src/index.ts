@@ -4,3 +4,4 @@ export * from './policies';
 export * from './calendars/calendars';
 export * from './selection';
 export * from './sla-document';
+export * from './sla-kinds';

@@ -14,15 +14,15 @@ const heapMb = () => {
 describe("the catalogue's calendars", () => {
   it('are built once per calendar and year, and the same one is handed out again', () => {
     const catalogue = new SlaCatalogue();
-    const first = catalogue.calendar('CN', new Date('2026-03-01T00:00:00Z'));
-    expect(catalogue.calendar('CN', new Date('2026-11-30T00:00:00Z'))).toBe(first);
-    expect(catalogue.calendar('CN', new Date('2027-01-02T00:00:00Z'))).not.toBe(first);
+    const first = catalogue.calendar('bank-a', 'CN', new Date('2026-03-01T00:00:00Z'));
+    expect(catalogue.calendar('bank-a', 'CN', new Date('2026-11-30T00:00:00Z'))).toBe(first);
+    expect(catalogue.calendar('bank-a', 'CN', new Date('2027-01-02T00:00:00Z'))).not.toBe(first);
   });
 
   it('stay bounded in memory while the clock moves through the years (an SLA run on the test clock)', () => {
     const catalogue = new SlaCatalogue();
     const walkYear = (year: number) => {
-      const calendar = catalogue.calendar('CN', new Date(Date.UTC(year, 0, 2)));
+      const calendar = catalogue.calendar('bank-a', 'CN', new Date(Date.UTC(year, 0, 2)));
       // What evaluating the year's cases does: every local day of the calendar's years worked out.
       businessMillisBetween(calendar, new Date(Date.UTC(year - 1, 0, 1)), new Date(Date.UTC(year + 1, 11, 31)));
     };

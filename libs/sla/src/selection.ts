@@ -5,84 +5,57 @@
 import { LRUCache } from 'lru-cache';
 import { localDateOf, type WorkingCalendar } from './calendar';
 import { buildCalendar, missingYear } from './calendars/calendars';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SLA_POLICY_PRESETS, type PolicyCriteria, type Regime, type SlaPolicy } from './policies';
+import type { CalendarDocument } from './calendars/calendars';
+import { calendarKind, SlaSeeds } from './sla-kinds';
 import {
   digestOf,
-  REGIMES,
-  seedSlaDocument,
   selectClocks,
-  validateSlaDocument,
+  type CalendarRef,
   type SelectionCriteria,
   type SlaDocument,
   type SlaSelection,
 } from './sla-document';
 
-/** `bank-a=CN-NFRA,grid-east=CN-SGCC-95598` (SLA_TENANT_REGIMES) → tenant → regime; throws naming a bad entry. */
-export function parseTenantRegimes(raw: string | undefined): Record<string, Regime> {
-  const entries = (raw ?? '')
-    .split(',')
-    .map((pair) => pair.trim())
-    .filter(Boolean)
-    .map((pair) => {
-      const [tenant, regime] = pair.split('=').map((part) => part.trim());
-      if (!tenant || !regime || !REGIMES.includes(regime as Regime)) {
-        throw new Error(
-          `SLA_TENANT_REGIMES entry "${pair}" must be tenant=regime, regime one of ${REGIMES.join(', ')}`,
-        );
-      }
-      return [tenant, regime as Regime] as const;
-    });
-  return Object.fromEntries(entries);
+/**
+ * The tenant's `sla` and `calendar` versions: a service's ServicePolicies (libs/policy), or the
+ * seeds alone where a service holds no policy copy. Structural, so libs/sla needs no Nest.
+ */
+export interface SlaPolicySource {
+  inForce<D>(tenant: string, kind: 'sla' | 'calendar', at: Date): SourceVersion<D>;
+  /** A version by number (0: the seed), undefined when the source does not hold it. */
+  version<D>(tenant: string, kind: 'sla' | 'calendar', n: number): SourceVersion<D> | undefined;
 }
 
-/** A tenant's SLA document with what identifies it (version 0 = seed or file, until the policy store holds `sla`). */
+export interface SourceVersion<D> {
+  version: number;
+  digest: string;
+  document: D;
+  source?: string;
+}
+
+/** The seeds alone as a source (version 0 for every tenant): analytics, and tests. */
+export function seedsOnly(seeds: SlaSeeds = SlaSeeds.load()): SlaPolicySource {
+  const seed = <D>(tenant: string, kind: 'sla' | 'calendar'): SourceVersion<D> => {
+    const { document, source } = kind === 'sla' ? seeds.of(tenant) : calendarKind.seed(tenant);
+    return { version: 0, digest: digestOf(document), document: document as D, source };
+  };
+  return { inForce: seed, version: (tenant, kind, n) => (n === 0 ? seed(tenant, kind) : undefined) };
+}
+
+/**
+ * Which calendar version: the one in force at an instant (a complaint's receipt), the one a clock
+ * names, or the seed (clocks started before calendars were policy counted on the built-in data).
+ */
+export type CalendarPin = Date | CalendarRef | 'seed';
+
+/** A tenant's SLA document with what identifies it. */
 export interface LoadedSlaDocument {
   document: SlaDocument;
   version: number;
   digest: string;
-  /** Where it came from: 'seed', 'SLA_TENANT_REGIMES' or the file. */
+  /** Where it came from: the seed's source, or `sla vN`. */
   origin: string;
-}
-
-export function loadedDocument(document: SlaDocument, origin: string): LoadedSlaDocument {
-  const errors = validateSlaDocument(document);
-  if (errors.length) {
-    throw new Error(`SLA policy of ${origin} is invalid: ${errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`);
-  }
-  return { document, version: 0, digest: digestOf(document), origin };
-}
-
-/**
- * Tenant documents from SLA_POLICY_DIR (one `<tenant>.json` per tenant, validated at start-up,
- * every error naming the file and field) and SLA_TENANT_REGIMES (shorthand: the seed document
- * running one regime). A tenant in both is refused: one source per tenant.
- */
-export function loadSlaDocuments(env: NodeJS.ProcessEnv = process.env): Record<string, LoadedSlaDocument> {
-  const documents: Record<string, LoadedSlaDocument> = {};
-  for (const [tenant, regime] of Object.entries(parseTenantRegimes(env.SLA_TENANT_REGIMES))) {
-    documents[tenant] = loadedDocument(seedSlaDocument(tenant, regime), `SLA_TENANT_REGIMES (${tenant}=${regime})`);
-  }
-  const dir = env.SLA_POLICY_DIR;
-  if (!dir) return documents;
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const path = join(dir, file);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`SLA policy ${path} is not JSON: ${(error as Error).message}`);
-    }
-    const loaded = loadedDocument(parsed as SlaDocument, path);
-    const tenant = loaded.document.tenant;
-    if (documents[tenant])
-      throw new Error(`SLA policy ${path}: tenant ${tenant} is also given by ${documents[tenant].origin}`);
-    documents[tenant] = loaded;
-  }
-  return documents;
 }
 
 /** A calendar year a deadline falls in that the calendar's data does not hold. */
@@ -93,100 +66,146 @@ export interface CalendarYearWarning {
 }
 
 /**
- * Calendars kept built: one per calendar and year a clock started in. A service needs the current
- * year's and last year's of each calendar it uses; more came only with a clock that moves on (a
- * long SLA run on the test clock kept ~230 KB per calendar-year, local days included, for good).
+ * Calendars kept built: one per calendar document (by digest: every tenant on the seed shares the
+ * built-in ones), calendar and year a clock started in. A service needs the current year's and last
+ * year's of each calendar it uses; more came only with a clock that moves on (a long SLA run on the
+ * test clock kept ~230 KB per calendar-year, local days included, for good).
  */
-/** Four calendars (CALENDAR_IDS), each for this year, last year and a few before. */
+// Four built-in calendars, each for this year, last year and a few before (~230 KB each): tenants'
+// own calendar versions share the bound, so many of them are rebuilt now and then rather than kept.
 const CACHED_CALENDARS = 16;
 
+/** A calendar version: its document and what identifies it. */
+interface CalendarInForce {
+  document: CalendarDocument;
+  ref: CalendarRef;
+}
+
+/**
+ * A service's one view of its tenants' SLA documents and calendars, over its policy copy: the
+ * versions in force at a complaint's receipt (a running clock keeps the version it started
+ * under: the case stores its clocks, and its calendar by the version its clocks name).
+ */
 export class SlaCatalogue {
   private readonly calendars = new LRUCache<string, WorkingCalendar>({ max: CACHED_CALENDARS });
-  private readonly yearGaps = new Map<string, string | undefined>();
-  private readonly warnings = new Map<string, CalendarYearWarning>();
+  /** Per tenant, calendar and year: the gap a deadline fell in, and the calendar version it was counted on. */
+  private readonly warnings = new Map<string, CalendarYearWarning & { tenant: string }>();
 
   /**
-   * @param documents tenant → its SLA document; other tenants run the seed (default regime)
-   * @param onCalendarGap told once per calendar and year a deadline falls in that the data lacks (log, metric)
+   * @param policies the tenant's `sla` and `calendar` versions (ServicePolicies, or `seedsOnly()`)
+   * @param onCalendarGap told once per tenant, calendar and year a deadline falls in that the data lacks (log, metric)
    */
   constructor(
-    private readonly documents: Record<string, LoadedSlaDocument> = {},
+    private readonly policies: SlaPolicySource = seedsOnly(),
     private readonly onCalendarGap: (warning: CalendarYearWarning) => void = () => undefined,
   ) {}
 
-  static fromEnv(
-    env: NodeJS.ProcessEnv = process.env,
-    onCalendarGap?: (warning: CalendarYearWarning) => void,
-  ): SlaCatalogue {
-    return new SlaCatalogue(loadSlaDocuments(env), onCalendarGap);
+  /** The tenant's SLA document in force at `at` (the complaint's receipt). */
+  documentOf(tenant: string, at: Date): LoadedSlaDocument {
+    const v = this.policies.inForce<SlaDocument>(tenant, 'sla', at);
+    return { document: v.document, version: v.version, digest: v.digest, origin: v.source ?? `sla v${v.version}` };
   }
 
-  /** The tenant's document, or the seed. */
-  documentOf(tenant: string): LoadedSlaDocument {
-    let loaded = this.documents[tenant];
-    if (!loaded) this.documents[tenant] = loaded = loadedDocument(seedSlaDocument(tenant), 'seed');
-    return loaded;
+  /** The tenant's calendar version in force at an instant, or the one a clock names (`pinned`). */
+  private calendarVersion(tenant: string, pin: CalendarPin): CalendarInForce {
+    const v =
+      pin instanceof Date ? this.policies.inForce<CalendarDocument>(tenant, 'calendar', pin) : this.pinned(tenant, pin);
+    return { document: v.document, ref: { kind: 'calendar', version: v.version, digest: v.digest } };
+  }
+
+  private pinned(tenant: string, pin: CalendarRef | 'seed'): SourceVersion<CalendarDocument> {
+    const named = this.policies.version<CalendarDocument>(tenant, 'calendar', pin === 'seed' ? 0 : pin.version);
+    if (named && (pin === 'seed' || named.digest === pin.digest)) return named;
+    // The keeping service's copy holds every version: a clock naming one it lacks is an error, never a
+    // silent recount on another calendar.
+    throw new Error(
+      `calendar version ${pin === 'seed' ? 0 : pin.version} of ${tenant} is not held by this instance with the digest its clocks name`,
+    );
+  }
+
+  /** The tenant's calendar version in force at `at`, as a clock names it. */
+  calendarRef(tenant: string, at: Date): CalendarRef {
+    return this.calendarVersion(tenant, at).ref;
   }
 
   /** The regime of what the tenant runs when no rule matches (routing's shorthand for its policy name). */
-  defaultRegime(tenant: string): Regime {
-    const { document } = this.documentOf(tenant);
-    return this.policyById(document.otherwise[0])?.regime ?? 'default';
+  defaultRegime(tenant: string, at: Date): Regime {
+    const { document } = this.documentOf(tenant, at);
+    const id = document.otherwise[0];
+    return [...document.policies, ...SLA_POLICY_PRESETS].find((p) => p.id === id)?.regime ?? 'default';
   }
 
-  /** Every clock the complaint runs, with what decided each. */
+  /** Every clock the complaint runs, with the sla and calendar versions that decided each (those in force at receipt). */
   select(criteria: SelectionCriteria, receivedAt: Date): SlaSelection {
-    const { document, version, digest } = this.documentOf(criteria.tenant);
-    return selectClocks(document, criteria, { version, digest }, receivedAt);
+    const { document, version, digest } = this.documentOf(criteria.tenant, receivedAt);
+    const calendar = this.calendarVersion(criteria.tenant, receivedAt).ref;
+    return selectClocks(document, criteria, { version, digest, calendar }, receivedAt);
   }
 
-  /** The primary policy (its calendar and operational clocks) for a complaint. */
-  policyFor(criteria: Omit<PolicyCriteria, 'regime'> & Partial<SelectionCriteria>): SlaPolicy {
-    return this.select(criteria, new Date()).primary;
+  /** The primary policy (its calendar and operational clocks) for a complaint received at `receivedAt`. */
+  policyFor(
+    criteria: Omit<PolicyCriteria, 'regime'> & Partial<SelectionCriteria>,
+    receivedAt: Date = new Date(),
+  ): SlaPolicy {
+    return this.select(criteria, receivedAt).primary;
   }
 
-  /** A policy by id among the presets and every loaded document's own. */
-  policyById(id: string | undefined): SlaPolicy | undefined {
-    if (id === undefined) return undefined;
-    const own = Object.values(this.documents).flatMap((d) => d.document.policies);
-    return [...own, ...SLA_POLICY_PRESETS].find((p) => p.id === id);
-  }
-
-  /** A calendar covering the years a clock started around `at` can reach; built once and kept. */
-  calendar(id: string, at: Date): WorkingCalendar {
+  /**
+   * The tenant's calendar `id` covering the years a clock started around `at` can reach, from the
+   * calendar version `pin` names (the one a case's clocks name, or the one in force at the
+   * complaint's receipt; default: in force at `at`). Built once per version and kept.
+   */
+  calendar(tenant: string, id: string, at: Date, pin: CalendarPin = at): WorkingCalendar {
+    const { document, ref } = this.calendarVersion(tenant, pin);
     const year = at.getUTCFullYear();
-    const key = `${id}:${year}`;
+    const key = `${ref.digest}:${id}:${year}`;
     let calendar = this.calendars.get(key);
     if (!calendar) {
-      calendar = buildCalendar(id, [year - 1, year, year + 1]);
+      calendar = buildCalendar(id, [year - 1, year, year + 1], {}, document);
       this.calendars.set(key, calendar);
     }
     return calendar;
   }
 
   /**
-   * Whether the calendar's data holds the year `deadline` falls in (in the calendar's zone);
-   * when it does not, the deadline was counted without that year's holiday blocks and make-up
-   * days: warn once per calendar and year, and keep it listed for the health detail.
+   * Whether the tenant's calendar data (the version `pin` names) holds the year `deadline` falls in
+   * (in the calendar's zone); when it does not, the deadline was counted without that year's
+   * holiday blocks and make-up days: warn once per tenant, calendar and year, and keep it listed
+   * for the health detail while the tenant's calendar in force still lacks the year.
    */
-  checkDeadline(calendarId: string, deadline: Date): CalendarYearWarning | undefined {
-    const calendar = this.calendar(calendarId, deadline);
+  checkDeadline(
+    tenant: string,
+    calendarId: string,
+    deadline: Date,
+    pin: CalendarPin = deadline,
+  ): CalendarYearWarning | undefined {
+    const calendar = this.calendar(tenant, calendarId, deadline, pin);
     const year = Number(localDateOf(calendar, deadline).slice(0, 4));
-    const key = `${calendarId}:${year}`;
-    if (!this.yearGaps.has(key)) this.yearGaps.set(key, missingYear(calendarId, year));
-    const gap = this.yearGaps.get(key);
+    const gap = missingYear(calendarId, year, this.calendarVersion(tenant, pin).document);
     if (gap === undefined) return undefined;
+    const key = `${tenant}\u0000${calendarId}:${year}`;
     let warning = this.warnings.get(key);
     if (!warning) {
-      warning = { calendarId, year, gap };
+      warning = { tenant, calendarId, year, gap };
       this.warnings.set(key, warning);
-      this.onCalendarGap(warning);
+      this.onCalendarGap({ calendarId, year, gap });
     }
-    return warning;
+    return { calendarId, year, gap };
   }
 
-  /** Calendar years deadlines fell in that the data lacks, seen since start. */
-  calendarWarnings(): CalendarYearWarning[] {
-    return [...this.warnings.values()];
+  /**
+   * Calendar years deadlines fell in that the data lacks, seen since start, by calendar and year:
+   * each while some tenant's calendar in force now still lacks it (a published year clears it).
+   */
+  calendarWarnings(now: Date = new Date()): CalendarYearWarning[] {
+    const open = new Map<string, CalendarYearWarning>();
+    for (const [key, w] of this.warnings) {
+      if (missingYear(w.calendarId, w.year, this.calendarVersion(w.tenant, now).document) === undefined) {
+        this.warnings.delete(key);
+      } else if (!open.has(`${w.calendarId}:${w.year}`)) {
+        open.set(`${w.calendarId}:${w.year}`, { calendarId: w.calendarId, year: w.year, gap: w.gap });
+      }
+    }
+    return [...open.values()];
   }
 }

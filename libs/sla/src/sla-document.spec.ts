@@ -11,15 +11,13 @@ import {
   type SelectionCriteria,
   type SlaDocument,
 } from './sla-document';
-import { loadSlaDocuments, SlaCatalogue, type CalendarYearWarning } from './selection';
+import { SlaCatalogue, seedsOnly, type CalendarYearWarning } from './selection';
+import { SlaSeeds } from './sla-kinds';
 
 const example = (name: string): SlaDocument =>
   JSON.parse(readFileSync(join(__dirname, '..', 'examples', `${name}.json`), 'utf8')) as SlaDocument;
 
-const documentsOf = (...docs: SlaDocument[]) =>
-  new SlaCatalogue(
-    Object.fromEntries(docs.map((d) => [d.tenant, { document: d, version: 0, digest: digestOf(d), origin: 'test' }])),
-  );
+const documentsOf = (...docs: SlaDocument[]) => new SlaCatalogue(seedsOnly(SlaSeeds.of(docs)));
 
 // Monday 2 November 2026, 10:00 in Shanghai.
 const RECEIVED = new Date('2026-11-02T02:00:00.000Z');
@@ -60,7 +58,7 @@ describe('a bank running several regimes at once (examples/bank-cn.json)', () =>
     ).toBe('DE');
   });
 
-  it('records on every clock the policy and document version (0 = file, by digest) it started under', () => {
+  it('records on every clock the policy, the document version (0 = file, by digest) and the calendar version it started under', () => {
     const { clocks } = bank.select({ tenant: 'bank-cn', category: 'credit-report', channel: 'web' }, RECEIVED);
     expect(new Set(clocks.map((c) => JSON.stringify(c.decidedBy)))).toEqual(
       new Set([
@@ -68,6 +66,7 @@ describe('a bank running several regimes at once (examples/bank-cn.json)', () =>
           kind: 'sla',
           version: 0,
           digest: digestOf(example('bank-cn')),
+          calendar: { kind: 'calendar', version: 0, digest: digestOf({ calendars: {} }) },
           policyId: 'cn-credit-report-dispute',
         }),
       ]),
@@ -182,19 +181,19 @@ describe('the sla validator', () => {
   });
 });
 
-describe('loading SLA documents', () => {
+describe('the seeds of the sla kind (SLA_POLICY_DIR, SLA_TENANT_REGIMES)', () => {
   it('reads one document per tenant from SLA_POLICY_DIR and keeps SLA_TENANT_REGIMES as a shorthand', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sla-'));
     writeFileSync(join(dir, 'bank-cn.json'), JSON.stringify(example('bank-cn')));
-    const loaded = loadSlaDocuments({ SLA_POLICY_DIR: dir, SLA_TENANT_REGIMES: 'grid-east=CN-SGCC-95598' });
-    expect(loaded['bank-cn']!.origin).toBe(join(dir, 'bank-cn.json'));
-    expect(loaded['grid-east']!.document.otherwise).toEqual(['cn-sgcc-95598-complaints']);
+    const loaded = SlaSeeds.load({ policyDir: dir, tenantRegimes: 'grid-east=CN-SGCC-95598' });
+    expect(loaded.of('bank-cn').source).toBe(join(dir, 'bank-cn.json'));
+    expect(loaded.of('grid-east').document.otherwise).toEqual(['cn-sgcc-95598-complaints']);
   });
 
   it('refuses a bad file at start-up, naming the file and the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sla-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...example('bank-cn'), otherwise: [] }));
-    expect(() => loadSlaDocuments({ SLA_POLICY_DIR: dir })).toThrow(
+    expect(() => SlaSeeds.load({ policyDir: dir })).toThrow(
       `SLA policy of ${join(dir, 'bad.json')} is invalid: otherwise: Array must contain at least 1 element(s)`,
     );
   });
@@ -202,20 +201,20 @@ describe('loading SLA documents', () => {
   it('refuses a tenant given both by a file and by SLA_TENANT_REGIMES', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sla-'));
     writeFileSync(join(dir, 'bank-cn.json'), JSON.stringify(example('bank-cn')));
-    expect(() => loadSlaDocuments({ SLA_POLICY_DIR: dir, SLA_TENANT_REGIMES: 'bank-cn=CN-NFRA' })).toThrow(
+    expect(() => SlaSeeds.load({ policyDir: dir, tenantRegimes: 'bank-cn=CN-NFRA' })).toThrow(
       /tenant bank-cn is also given by SLA_TENANT_REGIMES/,
     );
   });
 });
 
 describe('a calendar lacking the year a deadline falls in', () => {
-  it('is a warning, told once per calendar and year (CN 2027: the State Council notice is not out)', () => {
+  it('is a warning, told once per tenant, calendar and year (CN 2027: the State Council notice is not out)', () => {
     const told: CalendarYearWarning[] = [];
-    const catalogue = new SlaCatalogue({}, (w) => told.push(w));
+    const catalogue = new SlaCatalogue(seedsOnly(), (w) => told.push(w));
     // 20 December 2026 + 15 days = 4 January 2027.
     const deadline = dueAt(CN, new Date('2026-12-20T02:00:00.000Z'), { amount: 15, unit: 'calendar-days' });
-    expect(catalogue.checkDeadline('CN', deadline)).toMatchObject({ calendarId: 'CN', year: 2027 });
-    catalogue.checkDeadline('CN', deadline);
+    expect(catalogue.checkDeadline('bank-a', 'CN', deadline)).toMatchObject({ calendarId: 'CN', year: 2027 });
+    catalogue.checkDeadline('bank-a', 'CN', deadline);
     expect(told).toHaveLength(1);
     expect(told[0]!.gap).toMatch(/CN 2027: no State Council holiday schedule/);
     expect(catalogue.calendarWarnings()).toEqual(told);
@@ -223,8 +222,8 @@ describe('a calendar lacking the year a deadline falls in', () => {
 
   it('is silent for a year the data holds, and for calendars computed from rules', () => {
     const catalogue = new SlaCatalogue();
-    expect(catalogue.checkDeadline('CN', new Date('2026-11-20T15:59:59.999Z'))).toBeUndefined();
-    expect(catalogue.checkDeadline('GB-ENG', new Date('2027-01-20T23:59:59.999Z'))).toBeUndefined();
+    expect(catalogue.checkDeadline('bank-a', 'CN', new Date('2026-11-20T15:59:59.999Z'))).toBeUndefined();
+    expect(catalogue.checkDeadline('bank-a', 'GB-ENG', new Date('2027-01-20T23:59:59.999Z'))).toBeUndefined();
     expect(catalogue.calendarWarnings()).toEqual([]);
   });
 });

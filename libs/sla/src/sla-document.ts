@@ -78,13 +78,33 @@ export interface SlaDocument {
   otherwise: string[];
 }
 
-/** What decided a clock, per the policy model: until the store holds `sla`, version 0 = the seed or file, by digest. */
+/**
+ * What decided a clock, per the policy model: the tenant's `sla` version in force at the complaint's
+ * receipt (0: the seed, SLA_POLICY_DIR's file or SLA_TENANT_REGIMES' shorthand) and its digest, the
+ * policy inside it, and the `calendar` version its deadlines were counted on (absent on clocks
+ * started before calendars were policy: the built-in data, version 0).
+ */
 export interface PolicyRef {
   kind: 'sla';
   version: number;
   digest: string;
   /** The policy inside the document the clock comes from. */
   policyId: string;
+  calendar?: CalendarRef;
+}
+
+/** The tenant's calendar version a clock counts on. */
+export interface CalendarRef {
+  kind: 'calendar';
+  version: number;
+  digest: string;
+}
+
+/** The versions a selection is decided under. */
+export interface SelectionVersions {
+  version: number;
+  digest: string;
+  calendar?: CalendarRef;
 }
 
 /** A clock a case runs: its definition, its key on the case, and what decided it. */
@@ -127,7 +147,7 @@ const policy = z.object({
   id: z.string().min(1),
   regime: z.enum(REGIMES as [string, ...string[]]),
   description: z.string(),
-  calendarId: z.enum(CALENDAR_IDS as [string, ...string[]]),
+  calendarId: z.string().min(1),
   applies: z.record(z.string()).default({}),
   clocks: z.array(clock).min(1),
   addOn: z.boolean().optional(),
@@ -163,8 +183,13 @@ export interface PolicyError {
   reason: string;
 }
 
-/** The policy-model validator of kind `sla`: every error names the field path and the reason. */
-export function validateSlaDocument(doc: unknown): PolicyError[] {
+/**
+ * The policy-model validator of kind `sla`: every error names the field path and the reason.
+ * `calendarIds`: the calendars the tenant's own policies may count on (the built-in ones and the
+ * tenant's `calendar` document's); null when they cannot be known here (a replica checks the
+ * document alone: the keeping service checked it against the tenant's calendars).
+ */
+export function validateSlaDocument(doc: unknown, calendarIds: readonly string[] | null = CALENDAR_IDS): PolicyError[] {
   const parsed = documentSchema.safeParse(doc);
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(document)', reason: issue.message }));
@@ -173,6 +198,12 @@ export function validateSlaDocument(doc: unknown): PolicyError[] {
   const { policies, rules, otherwise } = parsed.data as SlaDocument;
   const known = new Map([...SLA_POLICY_PRESETS, ...policies].map((p) => [p.id, p]));
   policies.forEach((p, i) => {
+    if (calendarIds && !calendarIds.includes(p.calendarId)) {
+      errors.push({
+        path: `policies.${i}.calendarId`,
+        reason: `unknown calendar '${p.calendarId}'; the tenant's calendars: ${calendarIds.join(', ')}`,
+      });
+    }
     const kinds = p.clocks.map((c) => c.kind);
     kinds.forEach((kind, j) => {
       if (kinds.indexOf(kind) !== j)
@@ -318,7 +349,7 @@ export function referralClock(
 export function selectClocks(
   doc: SlaDocument,
   criteria: SelectionCriteria,
-  version: { version: number; digest: string },
+  version: SelectionVersions,
   receivedAt: Date,
 ): SlaSelection {
   const byId = new Map([...SLA_POLICY_PRESETS, ...doc.policies].map((p) => [p.id, p]));

@@ -1,6 +1,7 @@
 /** Analytics: audit history of every case and (next) KPIs, point-in-time state and rebuilds. */
 import { Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@complaints/contracts';
+import { SlaCatalogue, SlaSeeds, seedsOnly } from '@complaints/sla';
 import { Eventing, PlatformModule, type PlatformOptions, type ServiceDefinition } from '@complaints/kit';
 import { analyticsMigrations } from './infrastructure/migrations';
 import { AuditController } from './read-models/audit/audit.controller';
@@ -24,7 +25,15 @@ export class AnalyticsModule implements OnApplicationBootstrap {
       module: AnalyticsModule,
       imports: [PlatformModule.forRoot({ ...options, migrations: analyticsMigrations, caseEvidence: HistoryEvidence })],
       controllers: [CaseSearchController, CaseTimelineController, AuditController, KpisController, ReportsController],
-      providers: [CaseTimelineProjection, SlaMetrics],
+      providers: [
+        CaseTimelineProjection,
+        SlaMetrics,
+        // The tenants' SLA seeds (SLA_POLICY_DIR, SLA_TENANT_REGIMES) for the time zone periods count in.
+        {
+          provide: SlaCatalogue,
+          useFactory: () => new SlaCatalogue(seedsOnly(SlaSeeds.load(options.config.slaSeeds))),
+        },
+      ],
     };
   }
 

@@ -1,6 +1,7 @@
 /** Intake: every channel in, exactly one registered complaint out, with a reference. */
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { policiesController, ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
+import { SlaCatalogue, SlaSeeds } from '@complaints/sla';
 import { intakeServicePolicyKinds } from './infrastructure/policies';
 import { Topics } from '@complaints/contracts';
 import type { Database } from '@complaints/eventstore';
@@ -50,12 +51,26 @@ export class IntakeModule implements OnApplicationBootstrap {
         ChannelsController,
         AttachmentsController,
         EraseDataSubjectController,
+        // Intake's copy of resolution's sla and calendar versions, for reading (publish at resolution).
+        policiesController('intake', ['sla', 'calendar']),
       ],
       providers: [
         RegisterComplaintHandler,
         EraseDataSubjectHandler,
         ServicePolicies,
-        { provide: SERVICE_POLICY_KINDS, useFactory: intakeServicePolicyKinds },
+        { provide: SERVICE_POLICY_KINDS, inject: [SlaSeeds], useFactory: intakeServicePolicyKinds },
+        { provide: SlaSeeds, useFactory: () => SlaSeeds.load(options.config.slaSeeds) },
+        // The time limit told to the customer: the tenant's sla and calendar versions in force at receipt.
+        {
+          provide: SlaCatalogue,
+          inject: [ServicePolicies],
+          useFactory: (policies: ServicePolicies) =>
+            new SlaCatalogue(policies, (warning) =>
+              new Logger('TimeLimit').warn(
+                `Calendar ${warning.calendarId} lacks ${warning.year}: the date told to customers is counted without its adjusted days (${warning.gap})`,
+              ),
+            ),
+        },
       ],
     };
   }

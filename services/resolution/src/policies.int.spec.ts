@@ -278,7 +278,7 @@ describe('policy versions across two resolution instances', () => {
       (await call(A, 'POST', '/policies/approval-limits/versions', as('admin'), { document: LIMITS_V1 })).status,
     ).toBe(400);
     expect(await versions()).toBe(before);
-    expect((await call(A, 'GET', '/policies/sla', as('admin'))).status).toBe(404);
+    expect((await call(A, 'GET', '/policies/routing-rules', as('admin'))).status).toBe(404);
     expect((await call(A, 'GET', '/policies/approval-limits/versions/9', as('admin'))).status).toBe(404);
   });
 

@@ -11,6 +11,7 @@ import { ResolutionPolicies, resolutionServicePolicyKinds } from './infrastructu
 import { AfterResolutionController } from './after-resolution/after-resolution.controller';
 import { SlaHealthController } from './infrastructure/sla-health.controller';
 import { DeadlineExtensionController } from './deadline-extension/deadline-extension.controller';
+import { SlaSeeds } from '@complaints/sla';
 import { AuthorityLimits } from './infrastructure/authority-limits';
 import { CaseCommands } from './infrastructure/case-commands';
 import { CaseWriter } from './infrastructure/case-writer';
@@ -39,7 +40,13 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionOptionsController,
         AfterResolutionController,
         DeadlineExtensionController,
-        policiesController('resolution', ['approval-limits', 'escalation-directory']),
+        policiesController('resolution', [
+          'approval-limits',
+          'escalation-directory',
+          'sla',
+          'calendar',
+          'department-directory',
+        ]),
         SlaHealthController,
       ],
       providers: [
@@ -52,9 +59,11 @@ export class ResolutionModule implements OnApplicationBootstrap {
         ResolutionPolicies,
         {
           provide: SERVICE_POLICY_KINDS,
-          inject: [AuthorityLimits, RoutingSeeds],
+          inject: [AuthorityLimits, RoutingSeeds, SlaSeeds],
           useFactory: resolutionServicePolicyKinds,
         },
+        // The sla kind's seeds (SLA_POLICY_DIR, SLA_TENANT_REGIMES), checked at start.
+        { provide: SlaSeeds, useFactory: () => SlaSeeds.load(options.config.slaSeeds) },
         // Read and checked at start: a bad limits or directory file stops the service, naming the field.
         {
           provide: AuthorityLimits,

@@ -1,6 +1,6 @@
 /**
  * Several regimes on one tenant, end to end in the resolution service on a real PostgreSQL:
- * tenant documents from SLA_POLICY_DIR (libs/sla/examples), complaint.routed.v1 events through
+ * tenant documents from SLA_POLICY_DIR (libs/sla/examples: the sla kind's seeds), complaint.routed.v1 events through
  * the embedded bus, the SLA monitor driven on the test clock. A credit-report dispute runs the 征信
  * clock, a regulator's referral runs a clock of its own that breaches on the regulator's date, and
  * a breach escalates to the people of the escalation directory version in force, naming it.
@@ -36,23 +36,17 @@ describe('a bank tenant running several regimes, in the resolution service', () 
   let resolution: InProcessService;
   let bus: Database;
   const clock = new AdjustableClock();
-  const saved = { monitor: process.env.SLA_MONITOR, dir: process.env.SLA_POLICY_DIR };
 
   beforeAll(async () => {
-    process.env.SLA_MONITOR = 'off'; // the test drives the monitor itself
-    process.env.SLA_POLICY_DIR = join(__dirname, '../../../libs/sla/examples');
     clock.set(new Date(RECEIVED));
-    resolution = await startInProcess(resolutionService, clock);
+    // The tenants' SLA documents are the seeds of the sla kind (version 0); the test drives the monitor itself.
+    resolution = await startInProcess(resolutionService, clock, {
+      SLA_MONITOR: 'off',
+      SLA_POLICY_DIR: join(__dirname, '../../../libs/sla/examples'),
+    });
     bus = await openDatabase({ url: resolution.testDb.url, schema: 'bus', migrations: embeddedBusMigrations });
   });
   afterAll(async () => {
-    for (const [name, value] of [
-      ['SLA_MONITOR', saved.monitor],
-      ['SLA_POLICY_DIR', saved.dir],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     await bus?.close();
     await resolution?.close();
   });

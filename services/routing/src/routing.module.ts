@@ -12,6 +12,7 @@ import { RouteComplaintHandler } from './route-complaint/route-complaint.handler
 import { RoutingQueriesController } from './routing-queries/routing-queries.controller';
 import { policiesController, policyIntegrationEvents, ServicePolicies, SERVICE_POLICY_KINDS } from '@complaints/policy';
 import { RoutingSeeds } from '@complaints/routing-data';
+import { SlaCatalogue, SlaSeeds } from '@complaints/sla';
 import { RoutingPolicies, routingServicePolicyKinds } from './infrastructure/policies';
 
 @Module({})
@@ -29,13 +30,16 @@ export class RoutingModule implements OnApplicationBootstrap {
         RoutingQueriesController,
         DepartmentsController,
         RerouteController,
-        policiesController('routing', ['routing-rules', 'department-directory']),
+        policiesController('routing', ['routing-rules', 'department-directory', 'sla', 'calendar']),
       ],
       providers: [
         RouteComplaintHandler,
         ServicePolicies,
         RoutingPolicies,
-        { provide: SERVICE_POLICY_KINDS, inject: [RoutingSeeds], useFactory: routingServicePolicyKinds },
+        { provide: SERVICE_POLICY_KINDS, inject: [RoutingSeeds, SlaSeeds], useFactory: routingServicePolicyKinds },
+        { provide: SlaSeeds, useFactory: () => SlaSeeds.load(platform.config.slaSeeds) },
+        // The regime on the routing decision: the tenant's sla version in force at receipt.
+        { provide: SlaCatalogue, inject: [ServicePolicies], useFactory: (p: ServicePolicies) => new SlaCatalogue(p) },
         // The seeds (version 0) of the rule tables and directories, read at start: a bad rule or
         // directory file stops the service with the file and field named. ROUTING_DATA_DIR points at
         // another copy of rules/ and directory/ (e.g. a mounted ConfigMap).

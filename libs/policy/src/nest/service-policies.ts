@@ -97,6 +97,12 @@ export class ServicePolicies implements OnModuleInit, OnApplicationShutdown {
     return this.cache.inForce<D>(tenant, kind, at);
   }
 
+  /** One version of this instance's copy by number (0: the seed); undefined while the copy does not hold it. */
+  version<D>(tenant: string, kind: PolicyKindName, n: number): PolicyVersion<D> | undefined {
+    if (n === 0) return this.cache.seed<D>(tenant, kind);
+    return this.cache.versions(tenant, kind).find((v) => v.version === n) as PolicyVersion<D> | undefined;
+  }
+
   ref(tenant: string, kind: PolicyKindName, at: Date = this.clock.now()): PolicyRef {
     return refOf(this.inForce(tenant, kind, at));
   }

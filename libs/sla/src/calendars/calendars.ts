@@ -73,14 +73,78 @@ const CALENDAR_SPECS: Readonly<Record<string, CalendarSpec>> = {
 export const CALENDAR_IDS: readonly string[] = Object.keys(CALENDAR_SPECS);
 
 /**
- * Why the calendar's data lacks `year`, or undefined when it holds it. Only CN can lack a year:
- * its adjusted days come from the yearly State Council notice (china-adjusted-days.ts says how to
- * add one); the other calendars compute any year from date-holidays' rules.
+ * A tenant's own calendar data (policy kind `calendar`, sla-kinds.ts): per calendar id and year, the
+ * days off and the make-up working days that REPLACE the built-in data for that year (a tenant
+ * publishes 2027's State Council schedule without a deploy), and calendars of its own (a new id with
+ * its time zone, working hours and weekend). Version 0, the seed, holds none: the built-in data.
  */
-export function missingYear(id: string, year: number): string | undefined {
-  const spec = CALENDAR_SPECS[id];
-  if (!spec) throw new RangeError(`unknown calendar '${id}'; known: ${CALENDAR_IDS.join(', ')}`);
-  const days = spec.daysOf(year);
+export interface CalendarDocument {
+  calendars: Record<string, TenantCalendar>;
+}
+
+export interface TenantCalendar {
+  description?: string;
+  /** Required for a new id; for a built-in one, replaces its zone, hours or weekend. */
+  timeZone?: string;
+  workingHours?: { start: string; end: string };
+  weekendDays?: number[];
+  /** 'YYYY' → that year's days, replacing the built-in ones. */
+  years: Record<string, TenantCalendarYear>;
+}
+
+export interface TenantCalendarYear {
+  /** Local days off, 'YYYY-MM-DD', inside the year (weekend days within a holiday block included). */
+  holidays: string[];
+  /** Weekend days that are working days (调休上班). */
+  workingDays: string[];
+  /** Where the days come from (the State Council notice and its date). */
+  notice?: string;
+}
+
+export const EMPTY_CALENDAR_DOCUMENT: CalendarDocument = { calendars: {} };
+
+/** The calendar ids a tenant may name: the built-in ones and its own. */
+export function calendarIdsOf(document: CalendarDocument = EMPTY_CALENDAR_DOCUMENT): string[] {
+  return [...new Set([...CALENDAR_IDS, ...Object.keys(document.calendars)])];
+}
+
+/** The spec of a calendar for a tenant: the built-in one with the tenant's years and settings over it, or the tenant's own. */
+function specOf(id: string, document: CalendarDocument = EMPTY_CALENDAR_DOCUMENT): CalendarSpec {
+  const builtIn = CALENDAR_SPECS[id];
+  const own = document.calendars[id];
+  if (!own) {
+    if (!builtIn) throw new RangeError(`unknown calendar '${id}'; known: ${calendarIdsOf(document).join(', ')}`);
+    return builtIn;
+  }
+  const daysOf = (year: number): YearOfDays => {
+    const given = own.years[String(year)];
+    if (given) return { holidays: [...given.holidays], extraWorkingDays: [...given.workingDays] };
+    if (builtIn) return builtIn.daysOf(year);
+    return {
+      holidays: [],
+      extraWorkingDays: [],
+      missing: true,
+      gap: `${id} ${year}: the tenant's calendar ${id} holds no days for ${year}; counting weekends only`,
+    };
+  };
+  return {
+    description: own.description ?? builtIn?.description ?? id,
+    // A new id carries all three (the validator says so); a built-in one keeps what it does not replace.
+    timeZone: own.timeZone ?? builtIn?.timeZone ?? 'UTC',
+    workingHours: own.workingHours ?? builtIn?.workingHours ?? { start: '09:00', end: '17:00' },
+    weekendDays: own.weekendDays ?? builtIn?.weekendDays ?? [SATURDAY, SUNDAY],
+    daysOf,
+  };
+}
+
+/**
+ * Why the calendar's data lacks `year`, or undefined when it holds it. Of the built-in calendars
+ * only CN can lack a year: its adjusted days come from the yearly State Council notice
+ * (china-adjusted-days.ts says how to add one, or a tenant publishes the year as a `calendar`
+ * version); the others compute any year from date-holidays' rules.
+ */
+export function missingYear(id: string, year: number, document?: CalendarDocument): string | undefined {
+  const days = specOf(id, document).daysOf(year);
   return days.missing ? days.gap : undefined;
 }
 
@@ -97,10 +161,15 @@ export function describeCalendars(): { id: string; description: string; timeZone
  * @param id one of CALENDAR_IDS
  * @param years the years whose holidays the calendar must know
  * @param overrides a tenant's or region's own time zone, working hours or weekend
+ * @param document the tenant's calendar policy in force (its years replace the built-in ones)
  */
-export function buildCalendar(id: string, years: number[], overrides: CalendarOverrides = {}): BuiltCalendar {
-  const spec = CALENDAR_SPECS[id];
-  if (!spec) throw new RangeError(`unknown calendar '${id}'; known: ${CALENDAR_IDS.join(', ')}`);
+export function buildCalendar(
+  id: string,
+  years: number[],
+  overrides: CalendarOverrides = {},
+  document?: CalendarDocument,
+): BuiltCalendar {
+  const spec = specOf(id, document);
   const holidays = new Set<string>();
   const extraWorkingDays = new Set<string>();
   const dataGaps: string[] = [];

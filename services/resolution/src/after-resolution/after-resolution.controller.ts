@@ -23,7 +23,7 @@ export class AfterResolutionController {
   @Roles(...CAN.workCases, 'quality-inspector')
   @HttpCode(200)
   followUp(@CaseId() caseId: string, @Body() body: ScheduleFollowUpDto, @Meta() meta: RequestMeta) {
-    const schedule = this.cases.withCalendar((calendar) => ({
+    const schedule = this.cases.withCalendar(meta.tenant, (calendar) => ({
       type: 'ScheduleFollowUp',
       data: { caseId, dueAt: body.dueAt, calendar },
     }));

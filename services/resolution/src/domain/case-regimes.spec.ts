@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandMetadata } from '@complaints/decider';
-import { buildCalendar, digestOf, SlaCatalogue, type SelectionCriteria, type SlaDocument } from '@complaints/sla';
+import {
+  buildCalendar,
+  SlaCatalogue,
+  SlaSeeds,
+  seedsOnly,
+  type SelectionCriteria,
+  type SlaDocument,
+} from '@complaints/sla';
 import type { CaseEvent, CaseFacts, CaseState } from './case';
 import { readClocks } from './case-sla';
 import { caseDecider, type CaseCommand } from './case.decide';
@@ -14,14 +21,7 @@ import { SEED_ESCALATIONS } from './testing';
 
 const example = (name: string): SlaDocument =>
   JSON.parse(readFileSync(join(__dirname, '../../../../libs/sla/examples', `${name}.json`), 'utf8')) as SlaDocument;
-const catalogue = new SlaCatalogue(
-  Object.fromEntries(
-    ['bank-cn', 'grid-cn'].map((name) => {
-      const document = example(name);
-      return [name, { document, version: 0, digest: digestOf(document), origin: 'test' }];
-    }),
-  ),
-);
+const catalogue = new SlaCatalogue(seedsOnly(SlaSeeds.of([example('bank-cn'), example('grid-cn')])));
 const CN = buildCalendar('CN', [2026, 2027]);
 const caseId = '0190a1b2-0000-7000-8000-0000000007c1';
 const meta = (now: string): CommandMetadata => ({

@@ -20,6 +20,7 @@ import type { KeyVault } from '@complaints/privacy';
 import { readClocks } from '../domain/case-sla';
 import { caseDecider, caseStream } from '../domain/case.decide';
 import { presentCase } from '../infrastructure/case-commands';
+import { caseCalendar } from '../infrastructure/sla-schedule';
 import { SlaSettings } from '../infrastructure/sla-settings';
 import { CaseClocksDto, CaseViewDto } from '../responses.dto';
 
@@ -70,7 +71,7 @@ export class GetCaseController {
       at: now.toISOString(),
       policy: { id: sla.policyId, regime: sla.regime, calendar: sla.calendarId },
       escalationLevel: state.facts.escalationLevel,
-      clocks: readClocks(this.sla.calendar(sla.calendarId, new Date(state.facts.opened.openedAt)), state.facts, now),
+      clocks: readClocks(caseCalendar(this.sla, state, meta.tenant, now), state.facts, now),
     };
   }
 }

@@ -63,9 +63,9 @@ export class CaseCommands {
   }
 
   /** Builds a command that needs the working calendar the case's SLA clocks count in. */
-  withCalendar(build: (calendar: WorkingCalendar) => CaseCommand) {
+  withCalendar(tenant: string, build: (calendar: WorkingCalendar) => CaseCommand) {
     // An unknown case still gets a calendar: the decider answers it with a 404.
     return (state: CaseState): Promise<CaseCommand> =>
-      Promise.resolve(build(caseCalendar(this.sla, state, this.clock.now())));
+      Promise.resolve(build(caseCalendar(this.sla, state, tenant, this.clock.now())));
   }
 }

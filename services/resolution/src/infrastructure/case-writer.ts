@@ -26,7 +26,7 @@ import type { CaseEventData, CaseState } from '../domain/case';
 import { caseDecider, caseStream, type CaseCommand } from '../domain/case.decide';
 import { recordFeeWaivers } from './fee-waiver-ledger';
 import { hasFreeText, sealFreeText } from './personal-data';
-import { SlaSettings } from './sla-settings';
+import { calendarPinOf, SlaSettings } from './sla-settings';
 import { lockSlaCheck, scheduleSlaCheck } from './sla-schedule';
 
 /** A command, or a function building it from the case's state inside the writing transaction. */
@@ -142,14 +142,19 @@ export class CaseWriter {
       for (const event of appended) {
         if (event.type !== 'FollowOnCaseOpened' || state.status === 'none') continue;
         const { followOnCaseId } = event.data as CaseEventData['FollowOnCaseOpened'];
-        await this.writeIn(tx, followOnCaseId, this.followOn(state, followOnCaseId, meta.now), meta);
+        await this.writeIn(tx, followOnCaseId, this.followOn(state, followOnCaseId, meta.tenant, meta.now), meta);
       }
       await scheduleSlaCheck(tx, this.sla, state, meta.tenant, meta.now);
     };
   }
 
   /** Past the reopen window the matter continues in a new case, under the closed one's SLA policy. */
-  private followOn(state: Exclude<CaseState, { status: 'none' }>, followOnCaseId: string, now: Date): CaseCommand {
+  private followOn(
+    state: Exclude<CaseState, { status: 'none' }>,
+    followOnCaseId: string,
+    tenant: string,
+    now: Date,
+  ): CaseCommand {
     const { opened, sla, department } = state.facts;
     const policy: SlaPolicy = {
       id: sla.policyId,
@@ -172,7 +177,8 @@ export class CaseWriter {
         receivedAt: now.toISOString(),
         linkedCaseId: opened.caseId,
         policy,
-        calendar: this.sla.calendar(sla.calendarId, now),
+        // The closed case's clocks run on the calendar version they name.
+        calendar: this.sla.calendar(tenant, sla.calendarId, now, calendarPinOf(sla.clocks)),
         ...(opened.customerId ? { customerId: opened.customerId } : {}),
         ...(opened.subjectId ? { subjectId: opened.subjectId } : {}),
       },

@@ -1,5 +1,5 @@
 /**
- * Resolution's policy kinds (approval-limits, escalation-directory) as audited data: versions in
+ * Resolution's policy kinds (approval-limits, escalation-directory, sla, calendar) as audited data: versions in
  * the service's event store, a copy in every instance reloaded on each `policy.version-published.v1`
  * (libs/policy/src/policy-cache.ts says why), and what a decision takes from them with the version
  * it names. Before a tenant publishes a kind, its seed (today's file or preset) is version 0.
@@ -13,15 +13,16 @@ import {
   type ServicePolicyTool,
 } from '@complaints/policy';
 import { departmentDirectoryKind, type RoutingSeeds } from '@complaints/routing-data';
+import { slaPolicyKinds, SlaSeeds } from '@complaints/sla';
 import type { AmountLimits } from '../domain/authority';
 import { directoryOf, type DirectoryInForce, type EscalationDirectoryDocument } from '../domain/escalation';
 import { approvalLimitsKind, AuthorityLimits, type LimitsDocument } from './authority-limits';
 import { escalationDirectoryKind } from './escalation-directory';
 import { resolutionMigrations } from './migrations';
 
-/** The kinds resolution keeps, with their seeds (the limits files, DEFAULT_DIRECTORY). */
-export const resolutionPolicyKinds = (seeds: AuthorityLimits) =>
-  new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind]);
+/** The kinds resolution keeps, with their seeds (the limits files, DEFAULT_DIRECTORY, SLA_POLICY_DIR / SLA_TENANT_REGIMES). */
+export const resolutionPolicyKinds = (seeds: AuthorityLimits, slaSeeds: SlaSeeds) =>
+  new PolicyKinds([approvalLimitsKind(seeds), escalationDirectoryKind, ...slaPolicyKinds(slaSeeds)]);
 
 /**
  * What resolution's ServicePolicies holds (the module's SERVICE_POLICY_KINDS provider): the kinds it
@@ -30,8 +31,9 @@ export const resolutionPolicyKinds = (seeds: AuthorityLimits) =>
 export const resolutionServicePolicyKinds = (
   seeds: AuthorityLimits,
   routingSeeds: RoutingSeeds,
+  slaSeeds: SlaSeeds,
 ): ServicePolicyKinds => ({
-  kept: resolutionPolicyKinds(seeds),
+  kept: resolutionPolicyKinds(seeds, slaSeeds),
   replicated: new PolicyKinds([departmentDirectoryKind(routingSeeds)]),
 });
 
@@ -39,7 +41,8 @@ export const resolutionServicePolicyKinds = (
 export const resolutionPolicyTool: ServicePolicyTool = {
   service: 'resolution',
   migrations: resolutionMigrations,
-  kept: (config) => resolutionPolicyKinds(AuthorityLimits.load(config.policyFiles.resolutionLimitsDir)),
+  kept: (config) =>
+    resolutionPolicyKinds(AuthorityLimits.load(config.policyFiles.resolutionLimitsDir), SlaSeeds.load(config.slaSeeds)),
 };
 
 /** What resolution's decisions take from its policies, each naming the version it comes from. */

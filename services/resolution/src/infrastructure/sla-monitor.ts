@@ -73,7 +73,7 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private evaluation(due: DueCheck, state: CaseState, now: Date): CaseCommand {
-    const calendar = caseCalendar(this.settings, state, now);
+    const calendar = caseCalendar(this.settings, state, due.tenant, now);
     const directory = this.policies.directoryFor(due.tenant, now);
     return { type: 'EvaluateSla', data: { caseId: due.caseId, calendar, directory } };
   }

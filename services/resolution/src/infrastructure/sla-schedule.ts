@@ -9,13 +9,17 @@ import type { SqlClient } from '@complaints/eventstore';
 import type { WorkingCalendar } from '@complaints/sla';
 import type { CaseState } from '../domain/case';
 import { nextSlaCheck } from '../domain/case-sla';
-import type { SlaSettings } from './sla-settings';
+import { calendarPinOf, type SlaSettings } from './sla-settings';
 
-/** The working calendar a case's SLA clocks count in (a case not opened yet: the default one). */
-export function caseCalendar(settings: SlaSettings, state: CaseState, now: Date): WorkingCalendar {
-  return state.status === 'none'
-    ? settings.calendar('CN', now)
-    : settings.calendar(state.facts.sla.calendarId, new Date(state.facts.opened.openedAt));
+/**
+ * The working calendar a case's SLA clocks count in (a case not opened yet: the default one): the
+ * tenant's calendar version its clocks name, the one they were counted on at open, whatever the
+ * tenant publishes since (a running clock keeps its rules).
+ */
+export function caseCalendar(settings: SlaSettings, state: CaseState, tenant: string, now: Date): WorkingCalendar {
+  if (state.status === 'none') return settings.calendar(tenant, 'CN', now);
+  const { opened, sla } = state.facts;
+  return settings.calendar(tenant, sla.calendarId, new Date(opened.openedAt), calendarPinOf(sla.clocks));
 }
 
 /** Writes the case's next wake-up (none when nothing can fire any more); a fresh one has no failures. */
@@ -28,7 +32,7 @@ export async function scheduleSlaCheck(
 ): Promise<void> {
   if (state.status === 'none') return;
   const { facts } = state;
-  const next = nextSlaCheck(caseCalendar(settings, state, now), facts, now);
+  const next = nextSlaCheck(caseCalendar(settings, state, tenant, now), facts, now);
   if (!next) {
     await tx.query('DELETE FROM sla_checks WHERE tenant = $1 AND case_id = $2', [tenant, facts.opened.caseId]);
     return;

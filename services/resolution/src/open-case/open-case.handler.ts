@@ -10,7 +10,7 @@ import type { SqlClient } from '@complaints/eventstore';
 import { CLOCK, type Clock } from '@complaints/kit';
 import { CaseWriter, causedBy } from '../infrastructure/case-writer';
 import { Departments } from '../infrastructure/department-directory';
-import { SlaSettings } from '../infrastructure/sla-settings';
+import { calendarPinOf, SlaSettings } from '../infrastructure/sla-settings';
 
 @Injectable()
 export class OpenCaseHandler {
@@ -40,11 +40,13 @@ export class OpenCaseHandler {
       slaCriteria,
     } = event.data;
     const now = this.clock.now();
+    // The sla and calendar versions in force at receipt decide the clocks; they keep them while they run.
+    const received = new Date(receivedAt ?? now);
     const policy = this.sla.policyFor(
       { tenant: event.tenant, category, priority, channel: channel ?? 'unknown', ...slaCriteria },
-      new Date(receivedAt ?? now),
+      received,
     );
-    const calendar = this.sla.calendar(policy.calendarId, now);
+    const calendar = this.sla.calendar(event.tenant, policy.calendarId, now, calendarPinOf(policy.clocks));
     const routed = {
       caseId: complaintId,
       complaintId,

@@ -22,20 +22,24 @@ import {
   RoutingSeeds,
   type RuleTableDocument,
 } from '@complaints/routing-data';
+import { slaPolicyKinds, SlaSeeds } from '@complaints/sla';
 import type { Directory } from '../domain/directory';
 import type { RuleTable } from '../domain/rules';
 import { routingMigrations } from './migrations';
 
-export const routingServicePolicyKinds = (seeds: RoutingSeeds): ServicePolicyKinds => ({
+/** Routing keeps its rule tables and directories; `sla` and `calendar` are kept by resolution and replicated here (the same kinds and seeds). */
+export const routingServicePolicyKinds = (seeds: RoutingSeeds, slaSeeds: SlaSeeds): ServicePolicyKinds => ({
   kept: new PolicyKinds([routingRulesKind(seeds), departmentDirectoryKind(seeds)]),
-  replicated: new PolicyKinds([]),
+  replicated: new PolicyKinds(slaPolicyKinds(slaSeeds)),
 });
 
 /** What `npm run policy` needs of routing: its schema and the kinds it keeps, seeded from ROUTING_DATA_DIR. */
 export const routingPolicyTool: ServicePolicyTool = {
   service: 'routing',
   migrations: routingMigrations,
-  kept: (config) => routingServicePolicyKinds(RoutingSeeds.load(config.policyFiles.routingDataDir)).kept,
+  kept: (config) =>
+    routingServicePolicyKinds(RoutingSeeds.load(config.policyFiles.routingDataDir), SlaSeeds.load(config.slaSeeds))
+      .kept,
 };
 
 export interface TableInForce {

@@ -20,9 +20,8 @@ export class RouteComplaintHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly data: RoutingPolicies,
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
+    private readonly sla: SlaCatalogue,
   ) {}
-
-  private readonly sla = SlaCatalogue.fromEnv();
 
   async handle(event: IntegrationEvent, tx: SqlClient): Promise<void> {
     if (event.type !== 'complaint.received.v1') return;
@@ -55,7 +54,7 @@ export class RouteComplaintHandler {
           sla: {
             tenant: event.tenant,
             policies: SLA_POLICY_PRESETS,
-            regime: this.sla.defaultRegime(event.tenant),
+            regime: this.sla.defaultRegime(event.tenant, new Date(event.data.receivedAt)),
             criteria: slaCriteriaOf(complaint),
           },
         },

@@ -51,20 +51,18 @@ export const ScopeQueries = (what: string) =>
     ApiQuery({ name: 'format', required: false, enum: FORMATS }),
   );
 
-const catalogue = new SlaCatalogue();
+/** The built-in calendars (no tenant's calendar versions: analytics holds no policy copy yet). */
+const builtIn = new SlaCatalogue();
 /** Working calendars by id, built once per year and kept. */
-export const calendars: CalendarOf = (id, at) => catalogue.calendar(id, at);
-
-/** The tenants' regimes (SLA_TENANT_REGIMES), as intake reads them: a tenant's calendar follows its regime. */
-const tenantCatalogue = SlaCatalogue.fromEnv();
+export const calendars: CalendarOf = (id, at) => builtIn.calendar('built-in', id, at);
 const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
 
 /**
  * The time zone periods are counted in: `timeZone` (an IANA zone) when given, else the time zone
- * of the tenant's working calendar (its regime's default policy), so a complaint received on a
+ * of the tenant's working calendar (its SLA seed's default policy: SLA_POLICY_DIR, SLA_TENANT_REGIMES), so a complaint received on a
  * Monday morning in Shanghai counts on that Monday, not on the Sunday UTC says.
  */
-export function periodTimeZone(query: RawQuery, tenant: string | undefined): string {
+export function periodTimeZone(query: RawQuery, tenant: string | undefined, sla: SlaCatalogue): string {
   const given = query.timeZone;
   if (given !== undefined) {
     if (!TIME_ZONES.has(given))
@@ -72,13 +70,13 @@ export function periodTimeZone(query: RawQuery, tenant: string | undefined): str
     return given;
   }
   const now = new Date();
-  const policy = tenantCatalogue.policyFor({
+  const policy = sla.policyFor({
     tenant: tenant ?? '',
     channel: 'web',
     category: 'unclassified',
     priority: 'normal',
   });
-  return tenantCatalogue.calendar(policy.calendarId, now).timeZone;
+  return sla.calendar(tenant ?? '', policy.calendarId, now).timeZone;
 }
 
 /**

@@ -15,6 +15,7 @@
  * them held, wherever it is now), and the hand-offs into and out of them, counterpart named.
  * The regulator returns (reports.controller.ts) follow the same case rule.
  */
+import { SlaCatalogue } from '@complaints/sla';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -60,7 +61,10 @@ const PERIODS = ['day', 'week', 'month'] as const;
 @Roles(...CAN.readKpis)
 @Controller('kpis')
 export class KpisController {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly slaCatalogue: SlaCatalogue,
+  ) {}
 
   /** Complaints received per period and dimension value, by receipt time in the tenant's time zone (or `timeZone`). */
   @ApiEndpoint(
@@ -80,7 +84,7 @@ export class KpisController {
     const by = enumParam(query, 'by', DIMENSIONS);
     const period = enumParam(query, 'period', PERIODS);
     const scope = parseScope(query, meta, ['by', 'period', 'timeZone']);
-    const timeZone = periodTimeZone(query, scope.tenant);
+    const timeZone = periodTimeZone(query, scope.tenant, this.slaCatalogue);
     const { rows } = await this.db.query<{ period: string; value: string | null; complaints: string }>(
       `SELECT to_char(date_trunc($1, (summary->>'receivedAt')::timestamptz AT TIME ZONE $7), 'YYYY-MM-DD') AS period,
               summary->>$2 AS value, count(*) AS complaints

@@ -18,6 +18,7 @@ import { storeAttachments, type IncomingFile } from '../attachment-store';
 import { recordRegistration, registrationContext } from './registration-context';
 import { sealPersonalData, subjectIdentity } from './personal-data';
 import { trigramsOf } from './trigrams';
+import { SlaCatalogue } from '@complaints/sla';
 import { timeLimitFor, type TimeLimit } from './time-limit';
 import { complaintDecider, complaintStream } from '../../domain/complaint.decide';
 import type { ComplaintDetails } from '../../domain/complaint';
@@ -58,6 +59,7 @@ export class RegisterComplaintHandler {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
+    private readonly sla: SlaCatalogue,
   ) {}
 
   async register(
@@ -97,7 +99,7 @@ export class RegisterComplaintHandler {
             complaintId,
             reference,
             receivedAt,
-            timeLimit: timeLimitFor(tenant, details, reference, new Date(receivedAt)),
+            timeLimit: timeLimitFor(this.sla, tenant, details, reference, new Date(receivedAt)),
           };
           const recorded = key && { ...key, requestHash, response: registration };
           await recordRegistration(tx, tenant, subjectId, { complaintId, reference, trigrams, receivedAt }, recorded);

@@ -1,5 +1,8 @@
 import type { ComplaintDetails } from '../../domain/complaint';
+import { SlaCatalogue } from '@complaints/sla';
 import { timeLimitFor } from './time-limit';
+
+const catalogue = new SlaCatalogue();
 
 const details = (language: string): ComplaintDetails => ({
   channel: 'web',
@@ -12,7 +15,7 @@ const details = (language: string): ComplaintDetails => ({
 });
 const receivedAt = new Date('2026-11-23T02:00:00.000Z');
 const messageIn = (language: string) =>
-  timeLimitFor('bank-a', details(language), 'CMP-2026-000042', receivedAt).message;
+  timeLimitFor(catalogue, 'bank-a', details(language), 'CMP-2026-000042', receivedAt).message;
 
 describe('the time limit told to the customer', () => {
   it.each(['zh-Hant', 'zh-TW', 'zh-HK', 'zh-Hant-HK', 'zh-MO'])('is in Traditional Chinese for %s', (language) => {
@@ -38,6 +41,7 @@ describe('the date told to the customer', () => {
   it('is the earliest binding date: a regulator’s earlier deadline wins, named as the referral’s clock', () => {
     const regulatorDeadline = '2026-11-27T10:00:00.000Z';
     const limit = timeLimitFor(
+      catalogue,
       'bank-a',
       {
         ...details('en'),
@@ -55,7 +59,7 @@ describe('the date told to the customer', () => {
   });
 
   it('is the tenant’s own date otherwise, at the end of that day in the tenant’s zone', () => {
-    const limit = timeLimitFor('bank-a', details('zh-CN'), 'CMP-2026-000044', receivedAt);
+    const limit = timeLimitFor(catalogue, 'bank-a', details('zh-CN'), 'CMP-2026-000044', receivedAt);
     expect(limit).toMatchObject({
       respondBy: '2026-12-08T15:59:59.999Z',
       clock: 'resolution',

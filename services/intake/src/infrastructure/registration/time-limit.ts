@@ -5,8 +5,7 @@
  * <date> (end of day, <zone>)". Routing's category may later add clocks; this is what the
  * channel promises at once.
  */
-import { Logger } from '@nestjs/common';
-import { dueAt, SlaCatalogue, slaCriteriaOf, type ClockKind, type SlaTarget } from '@complaints/sla';
+import { dueAt, type SlaCatalogue, slaCriteriaOf, type ClockKind, type SlaTarget } from '@complaints/sla';
 import type { ComplaintDetails } from '../../domain/complaint';
 
 export interface TimeLimit {
@@ -19,12 +18,6 @@ export interface TimeLimit {
   /** What the channel reads or sends to the customer, in the complaint's language. */
   message: string;
 }
-
-const catalogue = SlaCatalogue.fromEnv(process.env, (warning) =>
-  new Logger('TimeLimit').warn(
-    `Calendar ${warning.calendarId} lacks ${warning.year}: the date told to customers is counted without its adjusted days (${warning.gap})`,
-  ),
-);
 
 /** Building an Intl.DateTimeFormat costs ~0.25 ms, formatting with one ~2 µs: one per locale and zone. */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -102,9 +95,11 @@ const INTERNAL: readonly ClockKind[] = ['acknowledgement', 'first-contact', 'res
 /**
  * The EARLIEST binding date of the clocks the tenant's SLA document selects for the complaint
  * as it arrives (category not yet known, so category rules wait for routing; product, market and
- * a regulator's referral already count), else the resolution clock.
+ * a regulator's referral already count), else the resolution clock, under the tenant's sla and
+ * calendar versions in force at receipt (the service's one catalogue).
  */
 export function timeLimitFor(
+  catalogue: SlaCatalogue,
   tenant: string,
   details: ComplaintDetails,
   reference: string,
@@ -114,14 +109,14 @@ export function timeLimitFor(
     { tenant, channel: details.channel, category: 'unclassified', ...slaCriteriaOf(details) },
     receivedAt,
   );
-  const calendar = catalogue.calendar(primary.calendarId, receivedAt);
+  const calendar = catalogue.calendar(tenant, primary.calendarId, receivedAt);
   const binding = clocks.filter((c) => c.startsWhen === 'complaint-received' && !INTERNAL.includes(c.kind));
   const candidates = (binding.length ? binding : clocks.filter((c) => c.kind === 'resolution')).map((clock) => ({
     clock,
     due: dueAt(calendar, receivedAt, clock.target),
   }));
   const earliest = candidates.reduce((a, b) => (b.due < a.due ? b : a));
-  catalogue.checkDeadline(primary.calendarId, earliest.due);
+  catalogue.checkDeadline(tenant, primary.calendarId, earliest.due, receivedAt);
   return {
     respondBy: earliest.due.toISOString(),
     target: earliest.clock.target,

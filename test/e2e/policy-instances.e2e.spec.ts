@@ -6,7 +6,7 @@
  */
 import { createTestDatabase, eventually, requireEnv, uniqueSuffix, type TestDatabase } from '../support/database';
 import { freePort, startService, waitUntilReady, type RunningProcess } from '../support/processes';
-import { command, fileComplaint, historyWith, type Urls } from '../support/journey';
+import { command, complaintBody, fileComplaint, historyWith, type Urls } from '../support/journey';
 import { api, as } from '../support/auth';
 
 const SERVICES = ['intake', 'routing', 'resolution', 'analytics'] as const;
@@ -121,5 +121,59 @@ describe('policy versions on two instances of every service', () => {
     );
     // Both analytics instances serve the same history.
     await historyWith({ ...second, analytics: url('analytics', 1) }, complaintId, 6);
+  }, 180_000);
+
+  it('applies an SLA policy published on resolution-1 in both instances of intake, routing and resolution', async () => {
+    expect(await overview('intake', 2, 'sla')).toMatchObject({ keptBy: 'resolution', current: { version: 0 } });
+    // The default tenant's own document: the FCA's DISP rules for every complaint (calendar GB-ENG).
+    const disp = { tenant: 'default', policies: [], rules: [], otherwise: ['uk-fca-disp'] };
+    const v1 = await publish('resolution', 1, 'sla', disp, 'The desk moves to the UK rules');
+    await everywhere(['intake', 'routing', 'resolution'], 'sla', v1.version);
+
+    for (const intake of INSTANCES) {
+      const response = await api(`${url('intake', intake)}/complaints`, {
+        method: 'POST',
+        headers: { ...(await as({ role: 'channel', subject: 'cti-95598' })), 'content-type': 'application/json' },
+        body: JSON.stringify({ ...complaintBody('My card was charged twice'), language: 'en' }),
+      });
+      expect(response.status).toBe(201);
+      const filed = (await response.json()) as { complaintId: string; timeLimit: { policy: string; message: string } };
+      expect(filed.timeLimit.policy).toBe('uk-fca-disp');
+      expect(filed.timeLimit.message).toMatch(/Europe\/London/);
+      const summary = await eventually(`the case of ${filed.complaintId} opened`, async () => {
+        const found = await summaryOf(filed.complaintId);
+        return found.status === 'open' ? found : undefined;
+      });
+      expect(summary.policies).toContainEqual(
+        expect.objectContaining({ kind: 'sla', version: v1.version, event: 'case.opened.v1' }),
+      );
+    }
+  }, 180_000);
+
+  it('routes by a rule table published on routing-1 on both routing instances, and the routing decision names it', async () => {
+    const seed = (await (
+      await api(`${url('routing', 2)}/policies/routing-rules/versions/0`, { headers: await as('auditor') })
+    ).json()) as { document: { rules: { keywords?: string[] }[] } };
+    // The same table with one more keyword: a new version, routing as before.
+    const [first, ...rest] = seed.document.rules;
+    const document = {
+      ...seed.document,
+      rules: [{ ...first, keywords: [...(first?.keywords ?? []), '年费'] }, ...rest],
+    };
+    const v1 = await publish('routing', 1, 'routing-rules', document, 'Annual fees belong with cards');
+    await everywhere(['routing'], 'routing-rules', v1.version);
+
+    const filed = await Promise.all(
+      [1, 2, 3, 4].map(() => fileComplaint(second, 'My credit card annual fee was charged twice')),
+    );
+    for (const { complaintId } of filed) {
+      const summary = await eventually(`the routing of ${complaintId}`, async () => {
+        const found = await summaryOf(complaintId);
+        return found.policies?.some((p) => p.kind === 'routing-rules') ? found : undefined;
+      });
+      expect(summary.policies).toContainEqual(
+        expect.objectContaining({ kind: 'routing-rules', version: v1.version, event: 'complaint.routed.v1' }),
+      );
+    }
   }, 180_000);
 });

@@ -50,6 +50,12 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Where `npm start`'s PostgreSQL listens (EMBEDDED_PG_PORT, default 55432). */
+export const DEFAULT_EMBEDDED_PG_PORT = 55432;
+
+/** The platform's database on the embedded PostgreSQL: what the CLIs use when no DATABASE_URL is set. */
+export const embeddedDatabaseUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/complaints`;
+
 export async function startDatabase(dataDir: string, port: number): Promise<EmbeddedDatabase> {
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
@@ -108,7 +114,7 @@ export async function startDatabase(dataDir: string, port: number): Promise<Embe
     await admin.end();
   }
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/complaints`,
+    url: embeddedDatabaseUrl(port),
     async stop() {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
       await exited;

@@ -20,7 +20,7 @@ import { routingService } from '@complaints/routing';
 import { resolutionService } from '@complaints/resolution';
 import { analyticsService } from '@complaints/analytics';
 import { piiKeyEnv } from './pii-keys';
-import { startDatabase, type EmbeddedDatabase } from './database';
+import { DEFAULT_EMBEDDED_PG_PORT, startDatabase, type EmbeddedDatabase } from './database';
 import { embeddedAuditEnv } from './audit-keys';
 import { sharedClock } from './test-clock';
 
@@ -28,7 +28,7 @@ const SERVICES: ServiceDefinition[] = [intakeService, routingService, resolution
 
 async function main() {
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
-  const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 55432);
+  const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PG_PORT);
   console.log(`Starting the embedded platform (data in ${dataDir}) ...`);
   startTracing('complaints-embedded');
   const apps: INestApplication[] = [];

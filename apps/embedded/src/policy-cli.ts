@@ -12,9 +12,10 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventStore, eventStoreMigrations, openDatabase, type Database } from '@complaints/eventstore';
+import { DEFAULT_EMBEDDED_PG_PORT, embeddedDatabaseUrl } from './database';
 import { ConfigError, loadServiceConfig } from '@complaints/kit';
 import {
   exportPolicies,
@@ -41,8 +42,21 @@ interface OpenService {
   kinds: PolicyKinds;
 }
 
-async function open(tool: ServicePolicyTool): Promise<OpenService> {
-  const config = loadServiceConfig(tool.service);
+/**
+ * The services' configuration; without DATABASE_URL, the database of a running `npm start` (the
+ * embedded PostgreSQL on EMBEDDED_PG_PORT), so the CLI works beside it as it does against a deployment.
+ */
+function cliEnv(): NodeJS.ProcessEnv {
+  if (process.env.DATABASE_URL?.trim()) return process.env;
+  const url = embeddedDatabaseUrl(Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PG_PORT));
+  console.error(`No DATABASE_URL: using the embedded database of \`npm start\` (${url.replace(/:[^:@]*@/, ':…@')})`);
+  // The services' configuration wants the personal-data keys; the CLI reads none, it names where `npm start` keeps them.
+  const keys = process.env.PII_KEY_DIR || join(resolve(process.env.DATA_DIR ?? 'data'), 'keys');
+  return { ...process.env, DATABASE_URL: url, ...(process.env.PII_MASTER_KEY ? {} : { PII_KEY_DIR: keys }) };
+}
+
+async function open(tool: ServicePolicyTool, env: NodeJS.ProcessEnv): Promise<OpenService> {
+  const config = loadServiceConfig(tool.service, env);
   const kinds = tool.kept(config);
   for (const kind of kinds.names) {
     if (POLICY_OWNERS[kind] !== tool.service) {
@@ -88,7 +102,8 @@ async function main(): Promise<number> {
   }
   const services: OpenService[] = [];
   try {
-    for (const tool of TOOLS) services.push(await open(tool));
+    const env = cliEnv();
+    for (const tool of TOOLS) services.push(await open(tool, env));
     const events = new EventStore();
     const now = new Date();
     if (command === 'export') {

@@ -224,7 +224,10 @@ export function dueAt(calendar: WorkingCalendar, startedAt: Date, target: SlaTar
       for (let counted = 0; counted < target.amount; counted += 1) {
         day = firstWorkingDayFrom(calendar, plusDays(day, 1));
       }
-      return new Date(localDay(calendar, rules, day).window!.close);
+      const { window } = localDay(calendar, rules, day);
+      // A working day always has its hours; one without them is a calendar built wrong.
+      if (!window) throw new Error(`Calendar ${calendar.id}: working day ${day} has no working hours`);
+      return new Date(window.close);
     }
   }
 }

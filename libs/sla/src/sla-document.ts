@@ -214,7 +214,8 @@ export function validateSlaDocument(doc: unknown, calendarIds: readonly string[]
     ids.forEach((id, j) => {
       if (!known.has(id)) errors.push({ path: `${path}.${j}`, reason: `unknown policy '${id}'` });
     });
-    const first = known.get(ids[0]!);
+    const head = ids[0];
+    const first = head === undefined ? undefined : known.get(head);
     if (first?.addOn)
       errors.push({ path: `${path}.0`, reason: `'${first.id}' is an add-on: name a primary policy first` });
     ids.forEach((id, j) => {

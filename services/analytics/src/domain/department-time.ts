@@ -34,7 +34,7 @@ function spellsOfCase(events: CaseEventRow[]) {
   let department: string | undefined;
   const end = (at: string) => {
     if (current)
-      spells.push({ complaintId: events[0]!.complaintId, ...current, from: current.since, to: at, calendarId });
+      spells.push({ complaintId: events[0]?.complaintId ?? '', ...current, from: current.since, to: at, calendarId });
     current = undefined;
   };
   for (const { type, time, data } of events) {

@@ -27,8 +27,8 @@ export function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const position = p * (sorted.length - 1);
-  const below = sorted[Math.floor(position)]!;
-  const above = sorted[Math.ceil(position)]!;
+  const below = sorted[Math.floor(position)] ?? Number.NaN;
+  const above = sorted[Math.ceil(position)] ?? Number.NaN;
   return below + (above - below) * (position - Math.floor(position));
 }
 

@@ -34,20 +34,27 @@ const instant = (iso: string) => new Date(iso).toISOString();
 export const respondedAt = (summary: CaseSummary) => summary.resolvedAt ?? summary.closedAt;
 
 function respondedWithin(summary: CaseSummary, calendars: CalendarOf, target: SlaTarget): boolean {
-  const received = new Date(summary.receivedAt!);
+  const responded = respondedAt(summary);
+  if (!summary.receivedAt || !responded) return false;
+  const received = new Date(summary.receivedAt);
   const due = dueAt(calendars(calendarIdOf(summary), received), received, target);
-  return new Date(respondedAt(summary)!).getTime() <= due.getTime();
+  return new Date(responded).getTime() <= due.getTime();
 }
 
 /** Of one group of cases: those received in the period, those answered in it, and how many were open at its end. */
 function periodCounts(cases: CaseSummary[], period: Period) {
   return {
     opened: cases.filter((s) => s.receivedAt && within(instant(s.receivedAt), period)),
-    closed: cases.filter((s) => s.receivedAt && respondedAt(s) && within(instant(respondedAt(s)!), period)),
-    openAtPeriodEnd: cases.filter(
-      (s) =>
-        s.receivedAt && instant(s.receivedAt) < period.to && (!respondedAt(s) || instant(respondedAt(s)!) >= period.to),
-    ).length,
+    closed: cases.filter((s) => {
+      const responded = respondedAt(s);
+      return Boolean(s.receivedAt && responded && within(instant(responded), period));
+    }),
+    openAtPeriodEnd: cases.filter((s) => {
+      const responded = respondedAt(s);
+      return Boolean(
+        s.receivedAt && instant(s.receivedAt) < period.to && (!responded || instant(responded) >= period.to),
+      );
+    }).length,
   };
 }
 

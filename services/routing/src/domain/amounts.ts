@@ -28,7 +28,7 @@ export function amountsIn(text: string): Amount[] {
   const found: Amount[] = [];
   for (const { currency, pattern, multiplier } of PATTERNS) {
     for (const match of text.matchAll(pattern)) {
-      const value = Number(match[1]!.replace(/,/g, '')) * (multiplier?.(match) ?? 1);
+      const value = Number((match[1] ?? '').replace(/,/g, '')) * (multiplier?.(match) ?? 1);
       if (Number.isFinite(value) && value > 0) found.push({ currency, value, text: match[0].trim() });
     }
   }

@@ -242,7 +242,9 @@ export function classify(complaint: ComplaintToRoute, table: RuleTable): Classif
     priority: priority.priority,
     ruleId: rule?.id ?? null,
     matchedKeywords: [...new Set([...(chosen?.keywords ?? []), ...priority.fired.flatMap((f) => f.matchedKeywords)])],
-    ...(contributing.length > 0 ? { leadDepartment: rule!.department, contributingDepartments: contributing } : {}),
+    ...(rule && contributing.length > 0
+      ? { leadDepartment: rule.department, contributingDepartments: contributing }
+      : {}),
     ...(rule?.requiredSkills?.length ? { requiredSkills: rule.requiredSkills } : {}),
     ...(largest ? { amountAtStake: largest } : {}),
     explanation: [...explanation, ...degree.fired, ...priority.fired],

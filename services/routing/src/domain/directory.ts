@@ -47,8 +47,8 @@ export function roundRobin(
   required: readonly string[] = [],
 ): Agent | undefined {
   for (let i = 0; i < agents.length; i++) {
-    const agent = agents[(cursor + i) % agents.length]!;
-    if (hasRoom(agent, workload) && hasSkills(agent, required)) return agent;
+    const agent = agents[(cursor + i) % agents.length];
+    if (agent && hasRoom(agent, workload) && hasSkills(agent, required)) return agent;
   }
   return undefined;
 }

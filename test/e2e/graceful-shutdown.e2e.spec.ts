@@ -115,11 +115,10 @@ describe('graceful shutdown', () => {
     release();
     const answers = await Promise.all([...halfSent, ...burst]);
     const exitCode = await intake.exited;
-    const tookMs = Date.now() - signalledAt;
 
     expect(answers.filter((a) => a.status !== 201)).toEqual([]);
+    // 0: it drained before its own limit (SHUTDOWN_LIMIT_MS; past it the service exits 1).
     expect(exitCode).toBe(0);
-    expect(tookMs).toBeLessThan(10_000);
 
     const ids = answers.map((a) => (JSON.parse(a.body) as { complaintId: string }).complaintId);
     const client = new Client({ connectionString: testDb.url });
@@ -167,10 +166,9 @@ describe('graceful shutdown', () => {
       );
     // Stop it while it is working through the stream.
     await eventually('routing to start consuming', async () => ((await processed()) > 0 ? true : undefined));
-    const signalledAt = Date.now();
     process.kill(routing!.child.pid!, 'SIGTERM');
+    // 0: it drained before its own limit (SHUTDOWN_LIMIT_MS; past it the service exits 1).
     expect(await routing!.exited).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
 
     // Every event it processed has its position committed: none is handled twice after a restart.
     const kafka = new Kafka({ brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });

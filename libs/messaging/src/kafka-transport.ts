@@ -223,6 +223,10 @@ export class KafkaTransport implements Transport {
       sessionTimeout: this.options.sessionTimeout ?? SESSION_TIMEOUT_MS,
       heartbeatInterval: heartbeatMs,
       retry: { retries: 10 },
+      // How long the broker holds a fetch on an idle topic. Stopping waits for the fetch in flight, so
+      // kafkajs's 5 s made every idle subscription (an instance's policy copy) add up to 5 s to a
+      // graceful shutdown, which must end within SHUTDOWN_LIMIT_MS; new messages still come at once.
+      maxWaitTimeInMs: 1000,
     });
     this.consumers.add(consumer);
     await consumer.connect();
